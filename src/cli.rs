@@ -1,0 +1,308 @@
+//! The command line: where the data folder is, which device this is, and the
+//! `check` and `stats` subcommands. Errors here are `anyhow`: this is the edge.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+
+use crate::collection::{self, Collection, OpenOptions};
+use crate::deck::{self, CardId};
+use crate::schedule::Phase;
+
+/// Spaced-repetition flashcards for technical interviews, scheduled by FSRS-6.
+///
+/// Without a subcommand, opens the window. Data lives in plain RON files in the
+/// data folder: decks/*.ron (cards), journal/<device>.ron (every answer),
+/// state.ron (a rebuildable cache) and settings.ron.
+#[derive(Debug, Parser)]
+#[command(name = "rehearse", version, about, long_about)]
+pub struct Args {
+    /// The data folder [default: $REHEARSE_DATA, else the platform's data directory].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// What to do; none opens the window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate deck files: parse errors with line and column, duplicate ids,
+    /// empty sides, unknown fields. Exits non-zero when there are errors.
+    Check {
+        /// Deck files or folders of them [default: the data folder's decks/].
+        paths: Vec<PathBuf>,
+    },
+    /// Print each deck's counts for today; with --json, every card's state too.
+    Stats {
+        /// Machine-readable output: decks, today's progress, and every card's
+        /// stability, difficulty, retrievability now, due, reps and lapses.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let data_dir = data_dir(args.data_dir)?;
+    match args.command {
+        None => {
+            let collection = open(&data_dir)?;
+            crate::ui::run(collection)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { paths }) => {
+            let paths = if paths.is_empty() {
+                vec![data_dir.join("decks")]
+            } else {
+                paths
+            };
+            check(&paths)
+        }
+        Some(Command::Stats { json }) => {
+            let collection = open(&data_dir)?;
+            stats(&collection, json, Timestamp::now())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `--data-dir`, else `REHEARSE_DATA`, else the platform data directory.
+pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir);
+    }
+    if let Some(dir) = std::env::var_os("REHEARSE_DATA").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "Rehearse")
+        .map(|p| p.data_dir().to_path_buf())
+        .context("cannot find a home folder for the data; pass --data-dir")
+}
+
+/// This machine's device name: `REHEARSE_DEVICE`, else one made up once and
+/// kept in the platform config folder. It must not live in the data folder,
+/// which may be synced to other machines.
+pub fn device_name() -> Result<String> {
+    if let Ok(name) = std::env::var("REHEARSE_DEVICE") {
+        if !collection::valid_device(&name) {
+            bail!("REHEARSE_DEVICE `{name}` must be letters, digits, `-`, `_` or `.`");
+        }
+        return Ok(name);
+    }
+    let dirs = directories::ProjectDirs::from("", "", "Rehearse")
+        .context("cannot find a home folder for the device name; set REHEARSE_DEVICE")?;
+    let path = dirs.config_dir().join("device");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let name = text.trim().to_string();
+        if collection::valid_device(&name) {
+            return Ok(name);
+        }
+    }
+    let host: String = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(32)
+        .collect();
+    let host = if host.is_empty() {
+        "device".into()
+    } else {
+        host
+    };
+    let name = format!("{host}-{:04x}", rand::random::<u16>());
+    std::fs::create_dir_all(dirs.config_dir())
+        .and_then(|()| crate::store::write_atomic(&path, name.as_bytes()))
+        .with_context(|| format!("cannot save the device name in {}", path.display()))?;
+    Ok(name)
+}
+
+fn open(data_dir: &Path) -> Result<Collection> {
+    let collection = Collection::open(
+        OpenOptions {
+            root: data_dir.to_path_buf(),
+            device: device_name()?,
+            clock: None,
+        },
+        Timestamp::now(),
+    )?;
+    for w in collection.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(collection)
+}
+
+/// `rehearse check`: prints every problem, returns failure if any is an error.
+pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|e| e == "ron"))
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let (mut errors, mut warnings, mut cards) = (0usize, 0usize, 0usize);
+    let mut owners: HashMap<CardId, PathBuf> = HashMap::new();
+    for file in &files {
+        let deck = match deck::load_deck(file) {
+            Ok(d) => d,
+            Err(e) => {
+                println!("{e}");
+                errors += 1;
+                continue;
+            }
+        };
+        cards += deck.cards.len();
+        for p in deck::validate(&deck) {
+            let level = if p.is_error { "error" } else { "warning" };
+            println!("{}: {level}: {}", file.display(), p.message);
+            if p.is_error {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+        }
+        for card in &deck.cards {
+            if let Some(other) = owners.get(&card.id)
+                && other != file
+            {
+                println!(
+                    "{}: error: id `{}` is also used in {}",
+                    file.display(),
+                    card.id,
+                    other.display()
+                );
+                errors += 1;
+            }
+            owners
+                .entry(card.id.clone())
+                .or_insert_with(|| file.clone());
+        }
+    }
+    println!(
+        "{} deck file{}, {cards} cards: {errors} error{}, {warnings} warning{}",
+        files.len(),
+        plural(files.len()),
+        plural(errors),
+        plural(warnings)
+    );
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::New => "new",
+        Phase::Learning { .. } => "learning",
+        Phase::Review => "review",
+        Phase::Relearning { .. } => "relearning",
+    }
+}
+
+/// `rehearse stats`.
+pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> {
+    let counts = collection.deck_counts(now);
+    let progress = collection.progress_today(now);
+    if !json {
+        println!(
+            "{:<40} {:>6} {:>6} {:>6} {:>6}",
+            "deck", "cards", "new", "learn", "due"
+        );
+        for (deck, c) in collection.decks().iter().zip(&counts) {
+            println!(
+                "{:<40} {:>6} {:>6} {:>6} {:>6}",
+                deck.name,
+                deck.cards.len(),
+                c.new,
+                c.learning,
+                c.review
+            );
+        }
+        let total = collection.total_counts(now);
+        let cards: usize = collection.decks().iter().map(|d| d.cards.len()).sum();
+        println!(
+            "{:<40} {:>6} {:>6} {:>6} {:>6}",
+            "total", cards, total.new, total.learning, total.review
+        );
+        println!(
+            "today: {} answers, {} new, {} again, {} min",
+            progress.answers,
+            progress.new,
+            progress.again,
+            progress.time_ms / 60_000
+        );
+        for e in collection.deck_errors() {
+            println!("not loaded: {e}");
+        }
+        return Ok(());
+    }
+    let scheduler = collection.scheduler();
+    let decks: Vec<_> = collection
+        .decks()
+        .iter()
+        .zip(&counts)
+        .map(|(d, c)| {
+            serde_json::json!({
+                "slug": d.slug, "name": d.name, "cards": d.cards.len(),
+                "new": c.new, "learning": c.learning, "due": c.review,
+            })
+        })
+        .collect();
+    let cards: Vec<_> = collection
+        .items()
+        .iter()
+        .map(|item| {
+            let s = collection.state(&item.id);
+            serde_json::json!({
+                "item": item.id.to_string(),
+                "deck": collection.decks()[item.deck].slug,
+                "phase": phase_name(s.phase),
+                "stability": s.memory.map(|m| m.stability),
+                "difficulty": s.memory.map(|m| m.difficulty),
+                "retrievability": scheduler.retrievability(s, now),
+                "due": s.due.map(|d| d.to_string()),
+                "interval_days": s.interval_days,
+                "reps": s.reps,
+                "lapses": s.lapses,
+                "leech": s.leech,
+                "suspended": s.suspended,
+            })
+        })
+        .collect();
+    let out = serde_json::json!({
+        "decks": decks,
+        "today": {
+            "answers": progress.answers, "new": progress.new,
+            "again": progress.again, "time_ms": progress.time_ms,
+        },
+        "deck_errors": collection.deck_errors().iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        "cards": cards,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}

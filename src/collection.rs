@@ -1,0 +1,795 @@
+//! A data folder opened for use: its decks, every item's scheduling state, the
+//! settings, and this device's journal. All changes go through here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+
+use jiff::Timestamp;
+
+use crate::deck::{self, Card, Deck, DeckError, ItemId, Problem};
+use crate::replay::{self, DeviceEvent};
+use crate::schedule::{
+    CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Settings,
+};
+use crate::store::{
+    self, AnswerKind, DataDir, DataLock, Event, JournalMark, JournalWriter, RecentAnswer, Snapshot,
+    StoreError, snapshot::SNAPSHOT_VERSION,
+};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
+
+/// Answers between background snapshot writes.
+const SNAPSHOT_EVERY: usize = 50;
+
+/// What can go wrong using a collection.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectionError {
+    /// A file could not be read or written, or the folder is in use.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The scheduler could not compute a state.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// The device name cannot be used as a journal file name.
+    #[error("device name `{0}` must be 1–64 letters, digits, `-`, `_` or `.`")]
+    InvalidDevice(String),
+    /// The settings are not valid.
+    #[error("settings: {0}")]
+    InvalidSettings(String),
+    /// `settings.ron` could not be parsed, so saving would overwrite it.
+    #[error("{0}")]
+    SettingsFileBroken(String),
+}
+
+/// How to open a data folder.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// The data folder.
+    pub root: PathBuf,
+    /// This machine's name; its journal is `journal/<device>.ron`.
+    pub device: String,
+    /// Counts study days; `None` uses the local time zone.
+    pub clock: Option<DayClock>,
+}
+
+/// New, learning and review cards available today.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// New cards that may be introduced today.
+    pub new: usize,
+    /// Learning and relearning cards due today.
+    pub learning: usize,
+    /// Review cards due today (within the daily limit).
+    pub review: usize,
+}
+
+impl Counts {
+    /// All three together.
+    pub fn total(&self) -> usize {
+        self.new + self.learning + self.review
+    }
+
+    fn add(&mut self, other: Counts) {
+        self.new += other.new;
+        self.learning += other.learning;
+        self.review += other.review;
+    }
+}
+
+/// What has been done today.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Answers given.
+    pub answers: usize,
+    /// New cards introduced.
+    pub new: usize,
+    /// Answers that were Again.
+    pub again: usize,
+    /// Time spent answering, in milliseconds.
+    pub time_ms: u64,
+}
+
+/// Where one study item comes from.
+#[derive(Clone, Debug)]
+pub struct ItemRef {
+    /// The item.
+    pub id: ItemId,
+    /// Index into [`Collection::decks`].
+    pub deck: usize,
+    /// Index into that deck's cards.
+    pub card: usize,
+}
+
+/// One undoable answer.
+#[derive(Clone, Debug)]
+struct UndoEntry {
+    event_id: u64,
+    item: ItemId,
+    previous: CardState,
+}
+
+/// An open data folder.
+pub struct Collection {
+    dir: DataDir,
+    device: String,
+    _lock: DataLock,
+    decks: Vec<Deck>,
+    deck_errors: Vec<DeckError>,
+    deck_problems: Vec<(String, Problem)>,
+    items: Vec<ItemRef>,
+    item_index: HashMap<ItemId, usize>,
+    states: HashMap<ItemId, CardState>,
+    scheduler: Scheduler,
+    settings_error: Option<String>,
+    journal: JournalWriter,
+    next_event_id: u64,
+    marks: BTreeMap<String, JournalMark>,
+    recent: Vec<RecentAnswer>,
+    undo: Vec<UndoEntry>,
+    warnings: Vec<String>,
+    answers_since_snapshot: usize,
+    snapshot_job: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl std::fmt::Debug for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collection")
+            .field("root", &self.dir.root())
+            .field("device", &self.device)
+            .field("decks", &self.decks.len())
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a device name for use as a file name.
+pub fn valid_device(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.')
+}
+
+impl Collection {
+    /// Opens (creating on first use) a data folder. On first use the built-in
+    /// decks are copied in. Fails if another instance has the folder open.
+    pub fn open(options: OpenOptions, now: Timestamp) -> Result<Self, CollectionError> {
+        if !valid_device(&options.device) {
+            return Err(CollectionError::InvalidDevice(options.device));
+        }
+        let dir = DataDir::new(&options.root);
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| StoreError::io(&p, e)
+        };
+        std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
+        let lock = DataLock::acquire(&dir.lock())?;
+        let mut warnings = Vec::new();
+
+        if !dir.decks().exists() {
+            install_builtin_decks(&dir)?;
+        }
+        std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
+
+        let (settings, settings_error) = load_settings(&dir)?;
+        let clock = options
+            .clock
+            .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
+        let scheduler = Scheduler::new(settings, clock)?;
+
+        let (decks, deck_errors) = load_decks(&dir.decks());
+        let journal = JournalWriter::open(&dir.journal_of(&options.device))
+            .map_err(io(&dir.journal_of(&options.device)))?;
+
+        let mut collection = Self {
+            dir,
+            device: options.device,
+            _lock: lock,
+            decks,
+            deck_errors,
+            deck_problems: Vec::new(),
+            items: Vec::new(),
+            item_index: HashMap::new(),
+            states: HashMap::new(),
+            scheduler,
+            settings_error,
+            journal,
+            next_event_id: 1,
+            marks: BTreeMap::new(),
+            recent: Vec::new(),
+            undo: Vec::new(),
+            warnings: Vec::new(),
+            answers_since_snapshot: 0,
+            snapshot_job: None,
+        };
+        collection.index_items();
+        collection.load_state(now, &mut warnings)?;
+        collection.warnings.extend(warnings);
+        collection.next_event_id = collection
+            .marks
+            .get(&collection.device)
+            .map_or(1, |m| m.last_id + 1);
+        Ok(collection)
+    }
+
+    fn index_items(&mut self) {
+        self.items.clear();
+        self.item_index.clear();
+        self.deck_problems.clear();
+        for (d, deck) in self.decks.iter().enumerate() {
+            for p in deck::validate(deck) {
+                self.deck_problems.push((deck.slug.clone(), p));
+            }
+            for (c, card) in deck.cards.iter().enumerate() {
+                for id in card.items() {
+                    if self.item_index.contains_key(&id) {
+                        let first = &self.decks[self.items[self.item_index[&id]].deck];
+                        if first.slug != deck.slug {
+                            self.deck_problems.push((
+                                deck.slug.clone(),
+                                Problem {
+                                    is_error: true,
+                                    card: Some(card.id.clone()),
+                                    message: format!(
+                                        "card `{}` has the same id as a card in deck `{}`; only that one is studied",
+                                        card.id, first.slug
+                                    ),
+                                },
+                            ));
+                        }
+                        continue;
+                    }
+                    self.item_index.insert(id.clone(), self.items.len());
+                    self.items.push(ItemRef {
+                        id,
+                        deck: d,
+                        card: c,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Loads `state.ron` and applies the journal tails, or rebuilds from the
+    /// journals when the snapshot is missing, stale or unusable.
+    fn load_state(
+        &mut self,
+        now: Timestamp,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), CollectionError> {
+        let recent_from = self.recent_cutoff(now);
+        let journals = list_journals(&self.dir)?;
+        let snapshot = match std::fs::read_to_string(self.dir.state()) {
+            Ok(text) => match Snapshot::from_ron(&text, &self.dir.state()) {
+                Ok(s) if s.version == SNAPSHOT_VERSION => Some(s),
+                Ok(_) => None,
+                Err(e) => {
+                    warnings.push(format!(
+                        "{e}; the state cache was rebuilt from the journals"
+                    ));
+                    None
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(StoreError::io(&self.dir.state(), e).into()),
+        };
+
+        if let Some(snapshot) = snapshot {
+            // Every journal the snapshot knows must still be at least as long.
+            let consistent = snapshot.journals.iter().all(|(device, mark)| {
+                journals
+                    .get(device)
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .is_some_and(|m| m.len() >= mark.bytes)
+            });
+            if consistent {
+                let mut tail = Vec::new();
+                let mut marks = snapshot.journals.clone();
+                let mut tail_warnings = Vec::new();
+                for (device, path) in &journals {
+                    let from = marks.get(device).map_or(0, |m| m.bytes);
+                    let read =
+                        store::read_journal(path, from).map_err(|e| StoreError::io(path, e))?;
+                    tail_warnings.extend(read.warnings);
+                    let mark = marks.entry(device.clone()).or_default();
+                    mark.bytes = read.end;
+                    for event in read.events {
+                        mark.last_id = mark.last_id.max(event.id());
+                        tail.push(DeviceEvent {
+                            device: device.clone(),
+                            event,
+                        });
+                    }
+                }
+                if replay::tail_applies_cleanly(&snapshot.cards, &tail) {
+                    self.states = snapshot.cards;
+                    self.recent = snapshot.recent;
+                    self.recent.retain(|r| r.at >= recent_from);
+                    warnings.extend(tail_warnings);
+                    warnings.extend(replay::apply(
+                        &self.scheduler,
+                        &mut self.states,
+                        &mut self.recent,
+                        recent_from,
+                        tail,
+                    ));
+                    self.marks = marks;
+                    return Ok(());
+                }
+            }
+        }
+        self.rebuild_from_journals(&journals, recent_from, warnings)
+    }
+
+    fn rebuild_from_journals(
+        &mut self,
+        journals: &BTreeMap<String, PathBuf>,
+        recent_from: Timestamp,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), CollectionError> {
+        let mut events = Vec::new();
+        self.marks.clear();
+        for (device, path) in journals {
+            let read = store::read_journal(path, 0).map_err(|e| StoreError::io(path, e))?;
+            warnings.extend(read.warnings);
+            let mark = self.marks.entry(device.clone()).or_default();
+            mark.bytes = read.end;
+            for event in read.events {
+                mark.last_id = mark.last_id.max(event.id());
+                events.push(DeviceEvent {
+                    device: device.clone(),
+                    event,
+                });
+            }
+        }
+        self.states.clear();
+        self.recent.clear();
+        warnings.extend(replay::apply(
+            &self.scheduler,
+            &mut self.states,
+            &mut self.recent,
+            recent_from,
+            events,
+        ));
+        Ok(())
+    }
+
+    /// Answers from the start of yesterday on are kept for today's counts.
+    fn recent_cutoff(&self, now: Timestamp) -> Timestamp {
+        let clock = self.scheduler.clock();
+        clock.start_of_day(clock.day_of(now) - 1)
+    }
+
+    // ----- reading -----
+
+    /// The data folder.
+    pub fn root(&self) -> &Path {
+        self.dir.root()
+    }
+
+    /// This device's name.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// Decks that loaded, sorted by file name.
+    pub fn decks(&self) -> &[Deck] {
+        &self.decks
+    }
+
+    /// Deck files that failed to load. They are never written to.
+    pub fn deck_errors(&self) -> &[DeckError] {
+        &self.deck_errors
+    }
+
+    /// Problems found in loaded decks, with the deck's slug.
+    pub fn deck_problems(&self) -> &[(String, Problem)] {
+        &self.deck_problems
+    }
+
+    /// Warnings from loading: skipped journal lines, a rebuilt cache.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Why `settings.ron` was not used, if it was not.
+    pub fn settings_error(&self) -> Option<&str> {
+        self.settings_error.as_deref()
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        self.scheduler.settings()
+    }
+
+    /// The scheduler in force.
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    /// Every study item, in deck and card order.
+    pub fn items(&self) -> &[ItemRef] {
+        &self.items
+    }
+
+    /// Where an item comes from, if its card still exists.
+    pub fn item(&self, id: &ItemId) -> Option<&ItemRef> {
+        self.item_index.get(id).map(|&i| &self.items[i])
+    }
+
+    /// The card an item belongs to.
+    pub fn card_of(&self, id: &ItemId) -> Option<&Card> {
+        self.item(id).map(|r| &self.decks[r.deck].cards[r.card])
+    }
+
+    /// The deck an item belongs to.
+    pub fn deck_of(&self, id: &ItemId) -> Option<&Deck> {
+        self.item(id).map(|r| &self.decks[r.deck])
+    }
+
+    /// Question and answer Markdown for an item.
+    pub fn render(&self, id: &ItemId) -> Option<(String, String)> {
+        self.card_of(id).map(|c| c.render(id.variant))
+    }
+
+    /// An item's scheduling state (a new item's if it was never answered).
+    pub fn state(&self, id: &ItemId) -> &CardState {
+        static NEW: CardState = CardState::new();
+        self.states.get(id).unwrap_or(&NEW)
+    }
+
+    /// All answered items' states.
+    pub fn states(&self) -> &HashMap<ItemId, CardState> {
+        &self.states
+    }
+
+    /// The four possible outcomes of answering `id` now.
+    pub fn preview(&self, id: &ItemId, now: Timestamp) -> Result<[Outcome; 4], CollectionError> {
+        Ok(self.scheduler.outcomes(id, self.state(id), now)?)
+    }
+
+    /// Today's answers (since the day started).
+    pub fn answers_today(&self, now: Timestamp) -> impl Iterator<Item = &RecentAnswer> {
+        let start = self.today_start(now);
+        self.recent.iter().filter(move |r| r.at >= start)
+    }
+
+    fn today_start(&self, now: Timestamp) -> Timestamp {
+        let clock = self.scheduler.clock();
+        clock.start_of_day(clock.day_of(now))
+    }
+
+    /// The instant the next study day starts.
+    pub fn tomorrow_start(&self, now: Timestamp) -> Timestamp {
+        let clock = self.scheduler.clock();
+        clock.start_of_day(clock.day_of(now) + 1)
+    }
+
+    /// What was done today, overall.
+    pub fn progress_today(&self, now: Timestamp) -> Progress {
+        let mut p = Progress::default();
+        for r in self.answers_today(now) {
+            p.answers += 1;
+            p.new += usize::from(r.kind == AnswerKind::New);
+            p.again += usize::from(r.rating == Rating::Again);
+            p.time_ms += u64::from(r.took_ms);
+        }
+        p
+    }
+
+    /// New cards introduced and reviews answered today, per deck index.
+    pub fn done_today(&self, now: Timestamp) -> Vec<(usize, usize)> {
+        let mut done = vec![(0usize, 0usize); self.decks.len()];
+        for r in self.answers_today(now) {
+            if let Some(item) = self.item(&r.item) {
+                match r.kind {
+                    AnswerKind::New => done[item.deck].0 += 1,
+                    AnswerKind::Review => done[item.deck].1 += 1,
+                    _ => {}
+                }
+            }
+        }
+        done
+    }
+
+    /// Today's counts for each deck, limits applied, in [`Self::decks`] order.
+    pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
+        let tomorrow = self.tomorrow_start(now);
+        let mut raw = vec![Counts::default(); self.decks.len()];
+        for item in &self.items {
+            let state = self.state(&item.id);
+            if state.suspended {
+                continue;
+            }
+            let c = &mut raw[item.deck];
+            let due_today = state.due.is_some_and(|d| d < tomorrow);
+            match state.phase {
+                Phase::New => c.new += 1,
+                Phase::Learning { .. } | Phase::Relearning { .. } if due_today => c.learning += 1,
+                Phase::Review if due_today => c.review += 1,
+                _ => {}
+            }
+        }
+        let s = self.settings();
+        let done = self.done_today(now);
+        raw.iter()
+            .zip(done)
+            .map(|(c, (new_done, review_done))| Counts {
+                new: c.new.min((s.new_per_day as usize).saturating_sub(new_done)),
+                learning: c.learning,
+                review: c
+                    .review
+                    .min((s.reviews_per_day as usize).saturating_sub(review_done)),
+            })
+            .collect()
+    }
+
+    /// Today's counts over all decks.
+    pub fn total_counts(&self, now: Timestamp) -> Counts {
+        let mut total = Counts::default();
+        for c in self.deck_counts(now) {
+            total.add(c);
+        }
+        total
+    }
+
+    // ----- changing -----
+
+    /// Records an answer: the journal line is on disk before this returns.
+    pub fn answer(
+        &mut self,
+        id: &ItemId,
+        rating: Rating,
+        now: Timestamp,
+        took_ms: u32,
+    ) -> Result<Outcome, CollectionError> {
+        let previous = self.state(id).clone();
+        let outcome = self.scheduler.answer(id, &previous, rating, now)?;
+        let event_id = self.next_event_id;
+        self.append(Event::Review {
+            id: event_id,
+            at: now,
+            item: id.clone(),
+            rating,
+            took_ms,
+        })?;
+        self.recent.push(RecentAnswer {
+            device: self.device.clone(),
+            id: event_id,
+            at: now,
+            item: id.clone(),
+            rating,
+            kind: replay::answer_kind(previous.phase),
+            took_ms,
+        });
+        self.states.insert(id.clone(), outcome.state.clone());
+        self.undo.push(UndoEntry {
+            event_id,
+            item: id.clone(),
+            previous,
+        });
+        self.answers_since_snapshot += 1;
+        if self.answers_since_snapshot >= SNAPSHOT_EVERY {
+            self.save_snapshot_in_background();
+        }
+        Ok(outcome)
+    }
+
+    /// Takes back the last answer of this session, restoring the item's exact
+    /// previous state. Returns the item, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, now: Timestamp) -> Result<Option<ItemId>, CollectionError> {
+        let Some(entry) = self.undo.last().cloned() else {
+            return Ok(None);
+        };
+        self.append(Event::Undo {
+            id: self.next_event_id,
+            at: now,
+            undoes: entry.event_id,
+        })?;
+        self.undo.pop();
+        self.recent
+            .retain(|r| !(r.device == self.device && r.id == entry.event_id));
+        if entry.previous == CardState::new() {
+            self.states.remove(&entry.item);
+        } else {
+            self.states.insert(entry.item.clone(), entry.previous);
+        }
+        Ok(Some(entry.item))
+    }
+
+    /// How many answers can be undone.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Suspends or unsuspends an item.
+    pub fn set_suspended(
+        &mut self,
+        id: &ItemId,
+        suspended: bool,
+        now: Timestamp,
+    ) -> Result<(), CollectionError> {
+        self.append(Event::Suspend {
+            id: self.next_event_id,
+            at: now,
+            item: id.clone(),
+            suspended,
+        })?;
+        self.states.entry(id.clone()).or_default().suspended = suspended;
+        Ok(())
+    }
+
+    fn append(&mut self, event: Event) -> Result<(), CollectionError> {
+        self.journal
+            .append(&event)
+            .map_err(|e| StoreError::io(self.journal.path(), e))?;
+        self.next_event_id = event.id() + 1;
+        let mark = self.marks.entry(self.device.clone()).or_default();
+        mark.bytes = self.journal.len();
+        mark.last_id = event.id();
+        Ok(())
+    }
+
+    /// Replaces the settings, writing `settings.ron` atomically.
+    pub fn save_settings(&mut self, settings: Settings) -> Result<(), CollectionError> {
+        let problems = settings.problems();
+        if !problems.is_empty() {
+            return Err(CollectionError::InvalidSettings(problems.join("; ")));
+        }
+        if let Some(e) = &self.settings_error {
+            return Err(CollectionError::SettingsFileBroken(format!(
+                "{e}. Fix or remove the file first; it is not overwritten."
+            )));
+        }
+        let clock = DayClock::new(
+            self.scheduler.clock().time_zone().clone(),
+            settings.day_starts_at_hour,
+        );
+        let scheduler = Scheduler::new(settings.clone(), clock)?;
+        store::write_atomic(&self.dir.settings(), settings.to_ron().as_bytes())
+            .map_err(|e| StoreError::io(&self.dir.settings(), e))?;
+        self.scheduler = scheduler;
+        Ok(())
+    }
+
+    // ----- the snapshot -----
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            journals: self.marks.clone(),
+            recent: self.recent.clone(),
+            cards: self.states.clone(),
+        }
+    }
+
+    /// Writes `state.ron` on a background thread (one at a time).
+    pub fn save_snapshot_in_background(&mut self) {
+        if self.snapshot_job.as_ref().is_some_and(|j| !j.is_finished()) {
+            return;
+        }
+        self.collect_snapshot_job();
+        let snapshot = self.snapshot();
+        let path = self.dir.state();
+        self.answers_since_snapshot = 0;
+        self.snapshot_job = Some(std::thread::spawn(move || {
+            store::write_atomic(&path, snapshot.to_ron().as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }));
+    }
+
+    fn collect_snapshot_job(&mut self) {
+        if let Some(job) = self.snapshot_job.take() {
+            match job.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => self
+                    .warnings
+                    .push(format!("could not save the state cache: {e}")),
+                Err(_) => self.warnings.push("the state cache writer crashed".into()),
+            }
+        }
+    }
+
+    /// Writes `state.ron` now, after any background write has finished.
+    pub fn save_snapshot(&mut self) -> Result<(), CollectionError> {
+        self.collect_snapshot_job();
+        let path = self.dir.state();
+        store::write_atomic(&path, self.snapshot().to_ron().as_bytes())
+            .map_err(|e| StoreError::io(&path, e))?;
+        self.answers_since_snapshot = 0;
+        Ok(())
+    }
+}
+
+impl Drop for Collection {
+    fn drop(&mut self) {
+        // Best effort: the journal already holds every answer.
+        self.collect_snapshot_job();
+    }
+}
+
+fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
+    let decks = dir.decks();
+    std::fs::create_dir_all(&decks).map_err(|e| StoreError::io(&decks, e))?;
+    for (name, text) in BUILTIN_DECKS {
+        let path = decks.join(name);
+        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
+    }
+    Ok(())
+}
+
+fn load_settings(dir: &DataDir) -> Result<(Settings, Option<String>), StoreError> {
+    let path = dir.settings();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match Settings::from_ron(&text) {
+            Ok(s) => Ok((s, None)),
+            Err(e) => Ok((
+                Settings::default(),
+                Some(format!("{}: {e}; using default settings", path.display())),
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let s = Settings::default();
+            store::write_atomic(&path, s.to_ron().as_bytes())
+                .map_err(|e| StoreError::io(&path, e))?;
+            Ok((s, None))
+        }
+        Err(e) => Err(StoreError::io(&path, e)),
+    }
+}
+
+/// Loads every `*.ron` in `dir`, in parallel; failures are returned, not fatal.
+pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Deck, DeckError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|p| deck::load_deck(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut decks = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => decks.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    (decks, errors)
+}
+
+fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError> {
+    let path = dir.journals();
+    let entries = std::fs::read_dir(&path).map_err(|e| StoreError::io(&path, e))?;
+    Ok(entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .filter_map(|p| {
+            let device = p.file_stem()?.to_str()?.to_string();
+            valid_device(&device).then_some((device, p))
+        })
+        .collect())
+}

@@ -1,0 +1,652 @@
+//! Decks and cards as a person writes them, and the study items they expand into.
+//!
+//! A deck file is RON (see README.md, "The deck format"). A [`Card`] is what the
+//! author writes; an [`ItemId`] names one thing that gets scheduled. A basic card
+//! has one item, a reversed card two (front→back and back→front), a cloze card
+//! one per cloze number. Progress is keyed by [`ItemId`], so editing a card's text
+//! or moving it to another deck keeps its progress.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Longest id accepted, to keep file names, journals and tables sane.
+const MAX_ID_LEN: usize = 64;
+
+/// A card's stable identity. Letters, digits, `-`, `_` and `.` only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CardId(String);
+
+impl CardId {
+    /// Validates `s` as a card id.
+    pub fn new(s: impl Into<String>) -> Result<Self, String> {
+        let s = s.into();
+        if s.is_empty() {
+            return Err("a card id cannot be empty".into());
+        }
+        if s.len() > MAX_ID_LEN {
+            return Err(format!(
+                "card id `{s}` is longer than {MAX_ID_LEN} characters"
+            ));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            return Err(format!(
+                "card id `{s}` contains `{c}`; use letters, digits, `-`, `_` or `.`"
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    /// Derives an id from a card's front text, for hand-written cards without one.
+    /// Stable across runs and machines (FNV-1a over the whitespace-normalised text).
+    pub fn derived_from(front: &str) -> Self {
+        let normalised: String = front.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in normalised.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Self(format!("h{:012x}", hash >> 16))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CardId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::new(s)
+    }
+}
+
+impl From<CardId> for String {
+    fn from(id: CardId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for CardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a card turns into study items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CardKind {
+    /// Front asks, back answers.
+    #[default]
+    Basic,
+    /// Studied both ways: front→back and back→front.
+    Reversed,
+    /// `{{c1::text}}` deletions in the front; one item per cloze number.
+    Cloze,
+}
+
+/// Which side of a card an item shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Variant {
+    /// The card as written.
+    Forward,
+    /// Back as the question, front as the answer.
+    Reverse,
+    /// Cloze number N (1-based) hidden.
+    Cloze(u16),
+}
+
+/// One scheduled thing: a card and the variant of it being asked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ItemId {
+    /// The card the item belongs to.
+    pub card: CardId,
+    /// Which way it is asked.
+    pub variant: Variant,
+}
+
+impl ItemId {
+    /// The forward item of a card.
+    pub fn forward(card: CardId) -> Self {
+        Self {
+            card,
+            variant: Variant::Forward,
+        }
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.variant {
+            Variant::Forward => write!(f, "{}", self.card),
+            Variant::Reverse => write!(f, "{}:rev", self.card),
+            Variant::Cloze(n) => write!(f, "{}:c{n}", self.card),
+        }
+    }
+}
+
+impl std::str::FromStr for ItemId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (card, variant) = match s.rsplit_once(':') {
+            None => (s, Variant::Forward),
+            Some((card, "rev")) => (card, Variant::Reverse),
+            Some((card, rest)) => {
+                let n = rest
+                    .strip_prefix('c')
+                    .and_then(|n| n.parse::<u16>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("`{s}`: expected `id`, `id:rev` or `id:cN`"))?;
+                (card, Variant::Cloze(n))
+            }
+        };
+        Ok(Self {
+            card: CardId::new(card)?,
+            variant,
+        })
+    }
+}
+
+impl TryFrom<String> for ItemId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<ItemId> for String {
+    fn from(id: ItemId) -> String {
+        id.to_string()
+    }
+}
+
+/// A card as the author wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Card {
+    /// Stable identity; progress follows it.
+    pub id: CardId,
+    /// False when the file gave no id and it was derived from the front.
+    pub id_pinned: bool,
+    /// Basic, reversed or cloze.
+    pub kind: CardKind,
+    /// Markdown shown as the question.
+    pub front: String,
+    /// Markdown shown as the answer.
+    pub back: String,
+    /// The topic the card belongs to, for weak-topic analysis.
+    pub topic: String,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// Where the content came from.
+    pub source: Option<String>,
+}
+
+impl Card {
+    /// The study items this card expands into, in a stable order.
+    pub fn items(&self) -> Vec<ItemId> {
+        let item = |variant| ItemId {
+            card: self.id.clone(),
+            variant,
+        };
+        match self.kind {
+            CardKind::Basic => vec![item(Variant::Forward)],
+            CardKind::Reversed => vec![item(Variant::Forward), item(Variant::Reverse)],
+            CardKind::Cloze => cloze_numbers(&self.front)
+                .into_iter()
+                .map(|n| item(Variant::Cloze(n)))
+                .collect(),
+        }
+    }
+
+    /// The question and answer Markdown for one variant of this card.
+    pub fn render(&self, variant: Variant) -> (String, String) {
+        match variant {
+            Variant::Forward => (self.front.clone(), self.back.clone()),
+            Variant::Reverse => (self.back.clone(), self.front.clone()),
+            Variant::Cloze(n) => {
+                let question = render_cloze(&self.front, n, false);
+                let mut answer = render_cloze(&self.front, n, true);
+                if !self.back.trim().is_empty() {
+                    answer.push_str("\n\n---\n\n");
+                    answer.push_str(&self.back);
+                }
+                (question, answer)
+            }
+        }
+    }
+}
+
+/// One `{{cN::text::hint}}` deletion found in a cloze text.
+struct ClozeSpan<'a> {
+    start: usize,
+    end: usize,
+    number: u16,
+    text: &'a str,
+    hint: Option<&'a str>,
+}
+
+fn cloze_spans(text: &str) -> Vec<ClozeSpan<'_>> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{c").map(|i| i + from) {
+        let after = &text[open + 3..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(close) = text[open..].find("}}").map(|i| i + open) else {
+            break;
+        };
+        let body_start = open + 3 + digits;
+        if digits == 0 || !text[body_start..].starts_with("::") || close < body_start + 2 {
+            from = open + 3;
+            continue;
+        }
+        let number = after[..digits].parse::<u16>().unwrap_or(0);
+        let body = &text[body_start + 2..close];
+        let (text_part, hint) = match body.split_once("::") {
+            Some((t, h)) => (t, Some(h)),
+            None => (body, None),
+        };
+        if number > 0 {
+            spans.push(ClozeSpan {
+                start: open,
+                end: close + 2,
+                number,
+                text: text_part,
+                hint,
+            });
+        }
+        from = close + 2;
+    }
+    spans
+}
+
+/// The distinct cloze numbers in `text`, ascending.
+pub fn cloze_numbers(text: &str) -> Vec<u16> {
+    let set: BTreeSet<u16> = cloze_spans(text).iter().map(|s| s.number).collect();
+    set.into_iter().collect()
+}
+
+fn render_cloze(text: &str, active: u16, reveal: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in cloze_spans(text) {
+        out.push_str(&text[last..span.start]);
+        if span.number == active {
+            if reveal {
+                out.push_str(&format!("**{}**", span.text));
+            } else {
+                match span.hint {
+                    Some(h) => out.push_str(&format!("**[{h}]**")),
+                    None => out.push_str("**[…]**"),
+                }
+            }
+        } else {
+            out.push_str(span.text);
+        }
+        last = span.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// A deck: a named list of cards, loaded from `decks/<slug>.ron`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deck {
+    /// The file stem, used as the deck's key.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// One-paragraph description.
+    pub description: String,
+    /// Cards in file order (new cards are introduced in this order).
+    pub cards: Vec<Card>,
+}
+
+/// The serialised shape of a deck file.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeckFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub cards: Vec<CardFile>,
+}
+
+/// The serialised shape of one card.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CardFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "is_basic")]
+    pub kind: CardKind,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub front: String,
+    #[serde(default)]
+    pub back: String,
+}
+
+fn is_basic(kind: &CardKind) -> bool {
+    *kind == CardKind::Basic
+}
+
+/// A deck file that could not be read or parsed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DeckError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        message: String,
+    },
+    /// The file is not a valid deck.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was expected.
+        message: String,
+    },
+}
+
+/// A problem found by [`validate`] that does not stop the deck from loading
+/// unless it is an error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// True when the card cannot be studied as written.
+    pub is_error: bool,
+    /// The card concerned, when one is.
+    pub card: Option<CardId>,
+    /// Human-readable description.
+    pub message: String,
+}
+
+/// Parses a deck from text. `path` names the file in errors; its stem is the slug.
+pub fn parse_deck(text: &str, path: &Path) -> Result<Deck, DeckError> {
+    let file: DeckFile = ron_options().from_str(text).map_err(|e| DeckError::Parse {
+        path: path.to_path_buf(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    let mut cards = Vec::with_capacity(file.cards.len());
+    for c in file.cards {
+        let (id, id_pinned) = match c.id {
+            Some(raw) => {
+                // A bad id is reported where the card is; find its line for the user.
+                let id = CardId::new(raw.clone()).map_err(|message| {
+                    let (line, column) = locate(text, &raw);
+                    DeckError::Parse {
+                        path: path.to_path_buf(),
+                        line,
+                        column,
+                        message,
+                    }
+                })?;
+                (id, true)
+            }
+            None => (CardId::derived_from(&c.front), false),
+        };
+        cards.push(Card {
+            id,
+            id_pinned,
+            kind: c.kind,
+            front: c.front,
+            back: c.back,
+            topic: c.topic.trim().to_string(),
+            tags: c.tags,
+            source: c.source,
+        });
+    }
+    Ok(Deck {
+        slug: slug_of(path),
+        name: file.name,
+        description: file.description,
+        cards,
+    })
+}
+
+/// Hand-written decks say `id: "x"`, not `id: Some("x")`.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Reads and parses a deck file.
+pub fn load_deck(path: &Path) -> Result<Deck, DeckError> {
+    let text = std::fs::read_to_string(path).map_err(|e| DeckError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    parse_deck(&text, path)
+}
+
+/// The deck key for a file: its stem.
+pub fn slug_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let Some(at) = text.find(&format!("\"{needle}\"")) else {
+        return (1, 1);
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Checks a deck's cards: empty sides, cloze cards without deletions, ids used
+/// twice within the deck, missing topics.
+pub fn validate(deck: &Deck) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&CardId, usize> = HashMap::new();
+    for (index, card) in deck.cards.iter().enumerate() {
+        let label = format!("card {} (`{}`)", index + 1, card.id);
+        let mut error = |message: String| {
+            problems.push(Problem {
+                is_error: true,
+                card: Some(card.id.clone()),
+                message,
+            })
+        };
+        if card.front.trim().is_empty() {
+            error(format!("{label}: the front is empty"));
+        }
+        match card.kind {
+            CardKind::Cloze if cloze_numbers(&card.front).is_empty() => error(format!(
+                "{label}: a Cloze card needs at least one `{{{{c1::...}}}}` deletion in its front"
+            )),
+            CardKind::Basic | CardKind::Reversed if card.back.trim().is_empty() => {
+                error(format!("{label}: the back is empty"))
+            }
+            _ => {}
+        }
+        if let Some(first) = seen.insert(&card.id, index) {
+            error(format!(
+                "{label}: id `{}` is already used by card {}",
+                card.id,
+                first + 1
+            ));
+        }
+        if card.topic.is_empty() {
+            problems.push(Problem {
+                is_error: false,
+                card: Some(card.id.clone()),
+                message: format!("{label}: no topic; weak-topic views will list it as \"(none)\""),
+            });
+        }
+        if !card.id_pinned {
+            problems.push(Problem {
+                is_error: false,
+                card: Some(card.id.clone()),
+                message: format!(
+                    "{label}: no id; derived `{}` from the front, which changes if the front is edited (write `id: \"{}\"` to pin it)",
+                    card.id, card.id
+                ),
+            });
+        }
+    }
+    problems
+}
+
+/// Serialises a deck in the canonical, hand-editable layout.
+pub fn to_ron(deck: &Deck) -> String {
+    let file = DeckFile {
+        name: deck.name.clone(),
+        description: deck.description.clone(),
+        cards: deck
+            .cards
+            .iter()
+            .map(|c| CardFile {
+                id: Some(c.id.to_string()),
+                kind: c.kind,
+                topic: c.topic.clone(),
+                tags: c.tags.clone(),
+                source: c.source.clone(),
+                front: c.front.clone(),
+                back: c.back.clone(),
+            })
+            .collect(),
+    };
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ".to_string())
+        .escape_strings(false)
+        .separate_tuple_members(false);
+    // Serialising plain strings and vectors cannot fail.
+    ron_options()
+        .to_string_pretty(&file, config)
+        .unwrap_or_default()
+        + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deck(text: &str) -> Result<Deck, DeckError> {
+        parse_deck(text, Path::new("decks/test.ron"))
+    }
+
+    #[test]
+    fn parses_minimal_deck_and_derives_ids() {
+        let d = deck(r#"(name: "T", cards: [(front: "Q?", back: "A")])"#).unwrap();
+        assert_eq!(d.slug, "test");
+        assert_eq!(d.cards.len(), 1);
+        assert!(!d.cards[0].id_pinned);
+        assert_eq!(d.cards[0].id, CardId::derived_from("Q?"));
+        assert_eq!(CardId::derived_from("Q?"), CardId::derived_from("  Q? "));
+        assert_ne!(CardId::derived_from("Q?"), CardId::derived_from("Q!"));
+    }
+
+    #[test]
+    fn parse_error_has_line_and_column() {
+        let err = deck("(name: \"T\",\n cards: [\n  (front: \"Q\", bakc: \"A\")\n ])").unwrap_err();
+        match err {
+            DeckError::Parse {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!(line, 3);
+                assert!(column > 1, "column {column}");
+                assert!(message.contains("bakc"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_id_is_a_positioned_error() {
+        let err =
+            deck("(name: \"T\",\n cards: [(id: \"a b\", front: \"Q\", back: \"A\")])").unwrap_err();
+        assert!(matches!(err, DeckError::Parse { line: 2, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn items_per_kind() {
+        let d = deck(
+            r#"(name: "T", cards: [
+                (id: "b", front: "Q", back: "A"),
+                (id: "r", kind: Reversed, front: "Term", back: "Def"),
+                (id: "c", kind: Cloze, front: "{{c1::A}} and {{c2::B::hint}} and {{c1::C}}"),
+            ])"#,
+        )
+        .unwrap();
+        let ids: Vec<String> = d
+            .cards
+            .iter()
+            .flat_map(|c| c.items())
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(ids, ["b", "r", "r:rev", "c:c1", "c:c2"]);
+        for s in &ids {
+            assert_eq!(&s.parse::<ItemId>().unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn cloze_rendering() {
+        let card = Card {
+            id: CardId::new("c").unwrap(),
+            id_pinned: true,
+            kind: CardKind::Cloze,
+            front: "{{c1::A}} and {{c2::B::hint}}".into(),
+            back: "extra".into(),
+            topic: String::new(),
+            tags: vec![],
+            source: None,
+        };
+        let (q, a) = card.render(Variant::Cloze(2));
+        assert_eq!(q, "A and **[hint]**");
+        assert!(a.starts_with("A and **B**"));
+        assert!(a.ends_with("extra"));
+        let (q1, _) = card.render(Variant::Cloze(1));
+        assert_eq!(q1, "**[…]** and B");
+    }
+
+    #[test]
+    fn validation_finds_problems() {
+        let d = deck(
+            r#"(name: "T", cards: [
+                (id: "a", front: "Q", back: ""),
+                (id: "a", front: "Q2", back: "A"),
+                (id: "c", kind: Cloze, front: "no deletions"),
+            ])"#,
+        )
+        .unwrap();
+        let errors: Vec<_> = validate(&d).into_iter().filter(|p| p.is_error).collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn ron_round_trip() {
+        let text = r#"(name: "T", description: "d", cards: [
+            (id: "x", kind: Cloze, topic: "t", tags: ["a"], source: "s", front: "say \"{{c1::hi}}\"\nline2", back: ""),
+        ])"#;
+        let d = deck(text).unwrap();
+        let again = deck(&to_ron(&d)).unwrap();
+        assert_eq!(d, again);
+    }
+}

@@ -1,0 +1,115 @@
+//! Turning journal events into scheduling state. The same fold serves a full
+//! rebuild, the tail after a snapshot, and merged journals from several devices.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+
+use crate::deck::ItemId;
+use crate::schedule::{CardState, Phase, Scheduler};
+use crate::store::{AnswerKind, Event, RecentAnswer};
+
+/// An event and the device whose journal it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceEvent {
+    /// The journal's device name.
+    pub device: String,
+    /// The event.
+    pub event: Event,
+}
+
+/// The kind of answer given to a card in `phase`.
+pub fn answer_kind(phase: Phase) -> AnswerKind {
+    match phase {
+        Phase::New => AnswerKind::New,
+        Phase::Learning { .. } => AnswerKind::Learning,
+        Phase::Review => AnswerKind::Review,
+        Phase::Relearning { .. } => AnswerKind::Relearning,
+    }
+}
+
+/// Applies `events` (from any number of devices) to `states` in time order,
+/// leaving out reviews that an `Undo` takes back. Answers at or after
+/// `recent_from` are added to `recent`. Returns a warning per event that could
+/// not be applied.
+pub fn apply(
+    scheduler: &Scheduler,
+    states: &mut HashMap<ItemId, CardState>,
+    recent: &mut Vec<RecentAnswer>,
+    recent_from: Timestamp,
+    mut events: Vec<DeviceEvent>,
+) -> Vec<String> {
+    let undone: HashSet<(String, u64)> = events
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::Undo { undoes, .. } => Some((e.device.clone(), undoes)),
+            _ => None,
+        })
+        .collect();
+    events.retain(|e| {
+        !matches!(e.event, Event::Undo { .. })
+            && !undone.contains(&(e.device.clone(), e.event.id()))
+    });
+    // Time order merges devices; device and id break ties deterministically.
+    events.sort_by(|a, b| {
+        (a.event.at(), &a.device, a.event.id()).cmp(&(b.event.at(), &b.device, b.event.id()))
+    });
+    let mut warnings = Vec::new();
+    for DeviceEvent { device, event } in events {
+        match event {
+            Event::Review {
+                id,
+                at,
+                item,
+                rating,
+                took_ms,
+            } => {
+                let prev = states.get(&item).cloned().unwrap_or_default();
+                match scheduler.answer(&item, &prev, rating, at) {
+                    Ok(outcome) => {
+                        if at >= recent_from {
+                            recent.push(RecentAnswer {
+                                device,
+                                id,
+                                at,
+                                item: item.clone(),
+                                rating,
+                                kind: answer_kind(prev.phase),
+                                took_ms,
+                            });
+                        }
+                        states.insert(item, outcome.state);
+                    }
+                    Err(e) => warnings.push(format!("review {id} of {item} from {device}: {e}")),
+                }
+            }
+            Event::Suspend {
+                item, suspended, ..
+            } => {
+                states.entry(item).or_default().suspended = suspended;
+            }
+            Event::Undo { .. } => {}
+        }
+    }
+    warnings
+}
+
+/// True when `tail` can be applied on top of a snapshot holding `states`: it
+/// undoes nothing the snapshot already contains and answers no item earlier
+/// than the snapshot's last review of it (which a merged journal from another
+/// device can do). Otherwise the state must be rebuilt from all journals.
+pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceEvent]) -> bool {
+    let in_tail: HashSet<(&str, u64)> = tail
+        .iter()
+        .filter(|e| matches!(e.event, Event::Review { .. }))
+        .map(|e| (e.device.as_str(), e.event.id()))
+        .collect();
+    tail.iter().all(|e| match &e.event {
+        Event::Undo { undoes, .. } => in_tail.contains(&(e.device.as_str(), *undoes)),
+        Event::Review { at, item, .. } => states
+            .get(item)
+            .and_then(|s| s.last_review)
+            .is_none_or(|last| *at >= last),
+        Event::Suspend { .. } => true,
+    })
+}

@@ -1,0 +1,12 @@
+//! Scheduling: FSRS-6 memory states, learning steps, fuzz and the study day.
+
+pub mod day;
+pub mod fuzz;
+pub mod scheduler;
+pub mod settings;
+pub mod state;
+
+pub use day::DayClock;
+pub use scheduler::{Interval, Outcome, ScheduleError, Scheduler};
+pub use settings::{Settings, SettingsError, Step};
+pub use state::{CardState, Memory, Phase, Rating};

@@ -1,0 +1,606 @@
+//! The scheduler: FSRS-6 memory states from the `fsrs` crate, plus what the app
+//! adds around them (learning steps, rounding, maximum interval, fuzz, and
+//! Hard ≤ Good ≤ Easy), following Anki's v3 scheduler.
+
+use std::hash::{Hash, Hasher};
+
+use fsrs::FSRS;
+use jiff::{SignedDuration, Timestamp};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use super::day::DayClock;
+use super::fuzz::fuzzed;
+use super::settings::{Settings, Step};
+use super::state::{CardState, Memory, Phase, Rating};
+use crate::deck::ItemId;
+
+/// How long until an item comes back, as shown on an answer button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interval {
+    /// A learning step, in seconds.
+    Seconds(u32),
+    /// A review interval, in days.
+    Days(u32),
+}
+
+impl Interval {
+    /// Anki-style short label: `<1m`, `10m`, `1.5h`, `4d`, `3.2mo`, `1.5y`.
+    pub fn label(self) -> String {
+        fn trim(x: f64, unit: &str) -> String {
+            let s = format!("{x:.1}");
+            format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
+        }
+        match self {
+            Interval::Seconds(s) if s <= 60 => "<1m".into(),
+            Interval::Seconds(s) if s < 3600 => format!("{}m", (f64::from(s) / 60.0).round()),
+            Interval::Seconds(s) if s < 86_400 => trim(f64::from(s) / 3600.0, "h"),
+            Interval::Seconds(s) => Interval::Days(s / 86_400).label(),
+            Interval::Days(d) if d < 30 => format!("{d}d"),
+            Interval::Days(d) if d < 365 => trim(f64::from(d) / 30.4375, "mo"),
+            Interval::Days(d) => trim(f64::from(d) / 365.25, "y"),
+        }
+    }
+}
+
+/// What one answer would do: the item's next state and the interval shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The state after answering.
+    pub state: CardState,
+    /// When it comes back.
+    pub interval: Interval,
+}
+
+/// Scheduling failed: the FSRS parameters or a stored memory state are unusable.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScheduleError {
+    /// The `fsrs` crate rejected the parameters or state.
+    #[error("the memory model could not schedule this card: {0}")]
+    Fsrs(String),
+}
+
+/// Schedules answers under one set of [`Settings`].
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    fsrs: FSRS,
+    settings: Settings,
+    clock: DayClock,
+    decay: f32,
+}
+
+/// Forgetting-curve decay when parameters predate FSRS-6 (19 values).
+const FSRS5_DECAY: f32 = 0.5;
+
+impl Scheduler {
+    /// A scheduler for `settings`, counting days with `clock`.
+    pub fn new(settings: Settings, clock: DayClock) -> Result<Self, ScheduleError> {
+        let fsrs =
+            FSRS::new(&settings.fsrs_parameters).map_err(|e| ScheduleError::Fsrs(e.to_string()))?;
+        let decay = match settings.fsrs_parameters.len() {
+            0 => fsrs::FSRS6_DEFAULT_DECAY,
+            21 => settings.fsrs_parameters[20],
+            _ => FSRS5_DECAY,
+        };
+        Ok(Self {
+            fsrs,
+            settings,
+            clock,
+            decay,
+        })
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The study-day clock.
+    pub fn clock(&self) -> &DayClock {
+        &self.clock
+    }
+
+    /// The forgetting-curve decay (w20).
+    pub fn decay(&self) -> f32 {
+        self.decay
+    }
+
+    /// Predicted probability of recall at `now`, for an answered item.
+    pub fn retrievability(&self, state: &CardState, now: Timestamp) -> Option<f32> {
+        let memory = state.memory?;
+        let last = state.last_review?;
+        let days = (now.as_second() - last.as_second()).max(0) as f32 / 86_400.0;
+        Some(fsrs::current_retrievability(
+            memory.into(),
+            days,
+            self.decay,
+        ))
+    }
+
+    /// The outcome of each of the four answers, in [`Rating::ALL`] order.
+    ///
+    /// Deterministic: the fuzz is seeded from the item and its review count, so
+    /// the labels shown on the buttons are exactly what answering gives.
+    pub fn outcomes(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        now: Timestamp,
+    ) -> Result<[Outcome; 4], ScheduleError> {
+        let s = &self.settings;
+        let elapsed_days = state.last_review.map_or(0, |last| {
+            (self.clock.day_of(now) - self.clock.day_of(last)).max(0) as u32
+        });
+        let next = self
+            .fsrs
+            .next_states(
+                state.memory.map(Into::into),
+                s.desired_retention,
+                elapsed_days,
+            )
+            .map_err(|e| ScheduleError::Fsrs(e.to_string()))?;
+        let raw = [&next.again, &next.hard, &next.good, &next.easy];
+        let fuzz_factor = self.fuzz_factor(item, state);
+        let max = s.maximum_interval_days.max(1);
+        let days_for = |interval: f32, minimum: u32| -> u32 {
+            if s.fuzz {
+                fuzzed(interval, fuzz_factor, minimum, max)
+            } else {
+                (interval.round() as u32).clamp(minimum.min(max), max)
+            }
+        };
+
+        let mut base = state.clone();
+        base.reps += 1;
+        base.last_review = Some(now);
+        let with = |phase: Phase, rating: Rating, interval: Interval| -> Outcome {
+            let mut st = base.clone();
+            st.phase = phase;
+            st.memory = Some(Memory::from(raw[rating.index()].memory));
+            st.interval_days = match interval {
+                Interval::Days(d) => d,
+                Interval::Seconds(_) => 0,
+            };
+            st.due = Some(match interval {
+                Interval::Days(d) => self.clock.add_days(now, d),
+                Interval::Seconds(secs) => now
+                    .checked_add(SignedDuration::from_secs(i64::from(secs)))
+                    .unwrap_or(Timestamp::MAX),
+            });
+            Outcome {
+                state: st,
+                interval,
+            }
+        };
+
+        let outcomes = match state.phase {
+            Phase::New | Phase::Learning { .. } | Phase::Relearning { .. } => {
+                let (steps, step, relearning) = match state.phase {
+                    Phase::Relearning { step } => (&s.relearning_steps, step, true),
+                    Phase::Learning { step } => (&s.learning_steps, step, false),
+                    _ => (&s.learning_steps, 0, false),
+                };
+                let in_steps = |step: u8| {
+                    if relearning {
+                        Phase::Relearning { step }
+                    } else {
+                        Phase::Learning { step }
+                    }
+                };
+                let good_days = days_for(raw[2].interval, 1);
+                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let graduate = |rating: Rating| match rating {
+                    Rating::Easy => with(Phase::Review, rating, Interval::Days(easy_days)),
+                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days)),
+                    _ => with(
+                        Phase::Review,
+                        rating,
+                        Interval::Days(days_for(raw[rating.index()].interval, 1)),
+                    ),
+                };
+                let step_index = usize::from(step).min(steps.len().saturating_sub(1));
+                let again = match steps.first() {
+                    Some(first) => with(
+                        in_steps(0),
+                        Rating::Again,
+                        Interval::Seconds(first.seconds()),
+                    ),
+                    None => graduate(Rating::Again),
+                };
+                let hard = match hard_delay(steps, step_index) {
+                    Some(secs) => with(
+                        in_steps(step_index as u8),
+                        Rating::Hard,
+                        Interval::Seconds(secs),
+                    ),
+                    None => graduate(Rating::Hard),
+                };
+                let next_step = step_index + 1;
+                let good = match steps.get(next_step) {
+                    Some(delay) if !steps.is_empty() => with(
+                        in_steps(next_step as u8),
+                        Rating::Good,
+                        Interval::Seconds(delay.seconds()),
+                    ),
+                    _ => graduate(Rating::Good),
+                };
+                [again, hard, good, graduate(Rating::Easy)]
+            }
+            Phase::Review => {
+                let hard_days = days_for(raw[1].interval, 1);
+                let good_days = days_for(raw[2].interval, hard_days + 1);
+                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let mut again = match s.relearning_steps.first() {
+                    Some(first) => with(
+                        Phase::Relearning { step: 0 },
+                        Rating::Again,
+                        Interval::Seconds(first.seconds()),
+                    ),
+                    None => with(
+                        Phase::Review,
+                        Rating::Again,
+                        Interval::Days(days_for(raw[0].interval, 1)),
+                    ),
+                };
+                again.state.lapses += 1;
+                again.state.leech |= is_leech(again.state.lapses, s.leech_threshold);
+                [
+                    again,
+                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days)),
+                    with(Phase::Review, Rating::Good, Interval::Days(good_days)),
+                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days)),
+                ]
+            }
+        };
+        Ok(outcomes)
+    }
+
+    /// The outcome of one answer.
+    pub fn answer(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        rating: Rating,
+        now: Timestamp,
+    ) -> Result<Outcome, ScheduleError> {
+        let [a, h, g, e] = self.outcomes(item, state, now)?;
+        Ok(match rating {
+            Rating::Again => a,
+            Rating::Hard => h,
+            Rating::Good => g,
+            Rating::Easy => e,
+        })
+    }
+
+    fn fuzz_factor(&self, item: &ItemId, state: &CardState) -> f64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        item.hash(&mut hasher);
+        state.reps.hash(&mut hasher);
+        StdRng::seed_from_u64(hasher.finish()).random::<f64>()
+    }
+}
+
+/// Hard repeats the current step, except on the first step, where it waits
+/// halfway to the second (or 1.5× the only step, at most a day more), as Anki does.
+fn hard_delay(steps: &[Step], index: usize) -> Option<u32> {
+    let current = steps.get(index)?.seconds();
+    if index > 0 {
+        return Some(current);
+    }
+    Some(match steps.get(1) {
+        Some(next) => (current + next.seconds()) / 2,
+        None => (current.saturating_mul(3) / 2).min(current.saturating_add(86_400)),
+    })
+}
+
+/// Anki tags a leech at the threshold and again every half threshold after it.
+fn is_leech(lapses: u32, threshold: u32) -> bool {
+    if threshold == 0 || lapses < threshold {
+        return false;
+    }
+    (lapses - threshold) % (threshold / 2).max(1) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::CardId;
+    use jiff::tz::TimeZone;
+
+    fn item() -> ItemId {
+        ItemId::forward(CardId::new("x").unwrap())
+    }
+
+    fn sched(fuzz: bool) -> Scheduler {
+        let settings = Settings {
+            fuzz,
+            ..Settings::default()
+        };
+        Scheduler::new(settings, DayClock::new(TimeZone::UTC, 4)).unwrap()
+    }
+
+    fn t0() -> Timestamp {
+        "2026-01-10T12:00:00Z".parse().unwrap()
+    }
+
+    fn at_day(d: i64) -> Timestamp {
+        t0().checked_add(SignedDuration::from_hours(24 * d))
+            .unwrap()
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        ((a - b) / b).abs() < 2e-5
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(Interval::Seconds(60).label(), "<1m");
+        assert_eq!(Interval::Seconds(600).label(), "10m");
+        assert_eq!(Interval::Seconds(330).label(), "6m");
+        assert_eq!(Interval::Seconds(5400).label(), "1.5h");
+        assert_eq!(Interval::Days(4).label(), "4d");
+        assert_eq!(Interval::Days(97).label(), "3.2mo");
+        assert_eq!(Interval::Days(548).label(), "1.5y");
+        assert_eq!(Interval::Days(365).label(), "1y");
+    }
+
+    #[test]
+    fn new_card_reference_states() {
+        let s = sched(false);
+        let out = s.outcomes(&item(), &CardState::new(), t0()).unwrap();
+        let expect = [
+            (0.212, 6.4133),
+            (1.2931, 5.112_170_7),
+            (2.3065, 2.118_104),
+            (8.2956, 1.0),
+        ];
+        for (o, (st, d)) in out.iter().zip(expect) {
+            let m = o.state.memory.unwrap();
+            assert!(close(m.stability, st) && close(m.difficulty, d), "{m:?}");
+        }
+        assert_eq!(out[0].interval, Interval::Seconds(60));
+        assert_eq!(out[1].interval, Interval::Seconds(330));
+        assert_eq!(out[2].interval, Interval::Seconds(600));
+        assert_eq!(out[2].state.phase, Phase::Learning { step: 1 });
+        assert_eq!(out[3].interval, Interval::Days(8));
+        assert_eq!(out[3].state.phase, Phase::Review);
+    }
+
+    /// Ratings [1,3,3,3,3,3] with elapsed days [0,0,1,3,8,21] (so on days
+    /// 0, 0, 1, 4, 12, 33): FSRS.md's step-by-step figures.
+    #[test]
+    fn reference_history() {
+        let s = sched(false);
+        let mut st = CardState::new();
+        let steps = [
+            (0, Rating::Again, 0.212, 6.4133),
+            (0, Rating::Good, 0.246_689, 6.402_115),
+            (1, Rating::Good, 2.021_477, 6.390_941),
+            (4, Rating::Good, 7.863_699, 6.379_779),
+            (12, Rating::Good, 21.917_713, 6.368_627),
+            (33, Rating::Good, 53.626_903, 6.357_487),
+        ];
+        for (day, rating, stab, diff) in steps {
+            st = s.answer(&item(), &st, rating, at_day(day)).unwrap().state;
+            let m = st.memory.unwrap();
+            assert!(
+                close(m.stability, stab),
+                "day {day}: S {} vs {stab}",
+                m.stability
+            );
+            assert!(
+                close(m.difficulty, diff),
+                "day {day}: D {} vs {diff}",
+                m.difficulty
+            );
+        }
+    }
+
+    /// Good every time on the day it falls due: FSRS.md's table.
+    #[test]
+    fn good_every_time_on_due_day() {
+        let s = sched(false);
+        let mut st = CardState::new();
+        // From a new card, Good only moves to the next learning step; graduate with Easy's
+        // memory path would differ, so drive the states directly through FSRS numbers:
+        // answer Good until it graduates (same day), then on each due day.
+        let expect = [
+            (2.3065, 2.118_104, 2),
+            (10.964_341, 2.111_214, 11),
+            (46.280_25, 2.104_331, 46),
+            (162.862_32, 2.097_455, 163),
+            (497.447_24, 2.090_586, 497),
+            (1345.5293, 2.083_724, 1346),
+        ];
+        let mut day = 0i64;
+        // First answer: the new card's Good memory, interval from it.
+        let out = s.outcomes(&item(), &st, at_day(0)).unwrap();
+        let m = out[2].state.memory.unwrap();
+        assert!(close(m.stability, expect[0].0) && close(m.difficulty, expect[0].1));
+        // Check the graduated interval it would get (Good at the last learning step
+        // uses the same-day update, so take the pure FSRS path through Review cards).
+        st.phase = Phase::Review;
+        st.memory = Some(m);
+        st.last_review = Some(at_day(0));
+        let mut next = expect[0].2 as i64;
+        for (stab, diff, ivl) in expect.iter().skip(1).copied() {
+            day += next;
+            let o = s.answer(&item(), &st, Rating::Good, at_day(day)).unwrap();
+            let m = o.state.memory.unwrap();
+            assert!(close(m.stability, stab), "S {} vs {stab}", m.stability);
+            assert!(close(m.difficulty, diff), "D {} vs {diff}", m.difficulty);
+            assert_eq!(o.interval, Interval::Days(ivl));
+            next = i64::from(ivl);
+            st = o.state;
+        }
+    }
+
+    #[test]
+    fn lapse_reference() {
+        let s = sched(false);
+        let good = s.outcomes(&item(), &CardState::new(), at_day(0)).unwrap()[2].clone();
+        let mut st = good.state;
+        st.phase = Phase::Review;
+        let r = s.retrievability(&st, at_day(1)).unwrap();
+        assert!(close(r, 0.946_847), "R {r}");
+        let lapse = s.answer(&item(), &st, Rating::Again, at_day(1)).unwrap();
+        let m = lapse.state.memory.unwrap();
+        assert!(
+            close(m.stability, 0.571_299) && close(m.difficulty, 7.394_503),
+            "{m:?}"
+        );
+        assert_eq!(lapse.state.phase, Phase::Relearning { step: 0 });
+        assert_eq!(lapse.interval, Interval::Seconds(600));
+        assert_eq!(lapse.state.lapses, 1);
+        // Relearning done: back to review with FSRS's interval, at least a day.
+        let back = s
+            .answer(&item(), &lapse.state, Rating::Good, at_day(1))
+            .unwrap();
+        assert_eq!(back.state.phase, Phase::Review);
+        assert!(matches!(back.interval, Interval::Days(d) if d >= 1));
+        // Without relearning steps the lapse interval is FSRS's again interval: 1 day.
+        let no_steps = Scheduler::new(
+            Settings {
+                fuzz: false,
+                relearning_steps: vec![],
+                ..Settings::default()
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        let lapse = no_steps
+            .answer(&item(), &st, Rating::Again, at_day(1))
+            .unwrap();
+        assert_eq!(lapse.interval, Interval::Days(1));
+        assert_eq!(lapse.state.phase, Phase::Review);
+    }
+
+    #[test]
+    fn intervals_by_retention() {
+        let expect = [3_116_766u32, 34_793, 2508, 387, 90, 27, 9, 3, 1, 1];
+        let fsrs = FSRS::new(&[]).unwrap();
+        for (i, want) in expect.iter().enumerate() {
+            let r = (i as f32 + 1.0) / 10.0;
+            let ivl = fsrs.next_interval(Some(1.0), r, 3).round().max(1.0) as u32;
+            assert_eq!(ivl, *want, "retention {r}");
+        }
+        for ((st, t), want) in [
+            (1.0, 0.0),
+            (2.0, 1.0),
+            (3.0, 2.0),
+            (4.0, 3.0),
+            (4.0, 4.0),
+            (2.0, 5.0),
+        ]
+        .into_iter()
+        .zip([1.0, 0.940_344_3, 0.925_378_6, 0.918_522_9, 0.9, 0.826_135_9])
+        {
+            let r = fsrs::current_retrievability(
+                fsrs::MemoryState {
+                    stability: st,
+                    difficulty: 5.0,
+                },
+                t,
+                fsrs::FSRS6_DEFAULT_DECAY,
+            );
+            assert!((r - want).abs() < 1e-5, "R({st},{t}) = {r}");
+        }
+    }
+
+    #[test]
+    fn learning_steps_transitions() {
+        let s = sched(false);
+        let it = item();
+        let now = t0();
+        let st = CardState::new();
+        let again = s.answer(&it, &st, Rating::Again, now).unwrap();
+        assert_eq!(again.state.phase, Phase::Learning { step: 0 });
+        assert_eq!(again.state.due, Some(now + SignedDuration::from_secs(60)));
+        let good = s.answer(&it, &again.state, Rating::Good, now).unwrap();
+        assert_eq!(good.state.phase, Phase::Learning { step: 1 });
+        assert_eq!(good.interval, Interval::Seconds(600));
+        let hard = s.answer(&it, &good.state, Rating::Hard, now).unwrap();
+        assert_eq!(hard.state.phase, Phase::Learning { step: 1 });
+        assert_eq!(hard.interval, Interval::Seconds(600));
+        let grad = s.answer(&it, &good.state, Rating::Good, now).unwrap();
+        assert_eq!(grad.state.phase, Phase::Review);
+        assert!(matches!(grad.interval, Interval::Days(d) if d >= 1));
+        assert_eq!(grad.state.reps, 3);
+        assert_eq!(grad.state.lapses, 0);
+    }
+
+    #[test]
+    fn review_buttons_are_ordered_and_fuzzed_within_bounds() {
+        let s = sched(true);
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.memory = Some(Memory {
+            stability: 0.6,
+            difficulty: 9.0,
+        });
+        st.last_review = Some(at_day(0));
+        for d in 0..30 {
+            st.reps = d;
+            let out = s.outcomes(&item(), &st, at_day(1)).unwrap();
+            let days: Vec<u32> = out[1..]
+                .iter()
+                .map(|o| match o.interval {
+                    Interval::Days(d) => d,
+                    Interval::Seconds(_) => panic!("review answers give days"),
+                })
+                .collect();
+            assert!(days[0] < days[1] && days[1] < days[2], "{days:?}");
+        }
+        // The same item and review count always fuzz the same way.
+        let a = s.outcomes(&item(), &st, at_day(1)).unwrap();
+        let b = s.outcomes(&item(), &st, at_day(1)).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn maximum_interval_is_respected() {
+        let s = Scheduler::new(
+            Settings {
+                maximum_interval_days: 30,
+                ..Settings::default()
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.memory = Some(Memory {
+            stability: 400.0,
+            difficulty: 3.0,
+        });
+        st.last_review = Some(at_day(0));
+        for o in s
+            .outcomes(&item(), &st, at_day(400))
+            .unwrap()
+            .iter()
+            .skip(1)
+        {
+            assert!(matches!(o.interval, Interval::Days(d) if d <= 30), "{o:?}");
+        }
+    }
+
+    #[test]
+    fn leech_at_threshold_and_every_half_after() {
+        assert!(!is_leech(7, 8));
+        assert!(is_leech(8, 8));
+        assert!(!is_leech(9, 8));
+        assert!(is_leech(12, 8));
+        assert!(!is_leech(8, 0));
+        let s = sched(false);
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.lapses = 7;
+        st.memory = Some(Memory {
+            stability: 5.0,
+            difficulty: 5.0,
+        });
+        st.last_review = Some(at_day(0));
+        let o = s.answer(&item(), &st, Rating::Again, at_day(5)).unwrap();
+        assert!(o.state.leech);
+        assert_eq!(o.state.lapses, 8);
+    }
+}

@@ -1,0 +1,236 @@
+//! Scheduler settings, stored in `settings.ron`. Defaults are Anki's.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A learning or relearning step, written like Anki's: `30s`, `1m`, `10m`, `1h`, `1d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Step {
+    seconds: u32,
+}
+
+impl Step {
+    /// A step of `minutes` minutes.
+    pub const fn minutes(minutes: u32) -> Self {
+        Self {
+            seconds: minutes * 60,
+        }
+    }
+
+    /// The delay in seconds.
+    pub const fn seconds(self) -> u32 {
+        self.seconds
+    }
+}
+
+impl FromStr for Step {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let (number, unit) = s.split_at(split);
+        let n: u32 = number
+            .parse()
+            .map_err(|_| format!("`{s}`: expected a step such as `1m`, `10m`, `1h` or `1d`"))?;
+        let factor = match unit {
+            "s" => 1,
+            "m" | "" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => {
+                return Err(format!("`{s}`: unknown unit `{unit}`; use s, m, h or d"));
+            }
+        };
+        let seconds = n.checked_mul(factor).filter(|s| *s > 0).ok_or_else(|| {
+            format!("`{s}`: a step must be longer than zero and at most 49710 days")
+        })?;
+        Ok(Self { seconds })
+    }
+}
+
+impl TryFrom<String> for Step {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<Step> for String {
+    fn from(s: Step) -> String {
+        s.to_string()
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.seconds;
+        if s % 86_400 == 0 {
+            write!(f, "{}d", s / 86_400)
+        } else if s % 3600 == 0 {
+            write!(f, "{}h", s / 3600)
+        } else if s % 60 == 0 {
+            write!(f, "{}m", s / 60)
+        } else {
+            write!(f, "{s}s")
+        }
+    }
+}
+
+/// Everything the scheduler and the daily queue are configured by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Probability of recall to schedule for (0.70–0.99).
+    pub desired_retention: f32,
+    /// New cards introduced per deck per day.
+    pub new_per_day: u32,
+    /// Review cards shown per deck per day.
+    pub reviews_per_day: u32,
+    /// Steps a new card goes through before it graduates.
+    pub learning_steps: Vec<Step>,
+    /// Steps a forgotten card goes through before it returns to review.
+    pub relearning_steps: Vec<Step>,
+    /// No interval grows beyond this many days.
+    pub maximum_interval_days: u32,
+    /// The local hour (0–23) at which a new study day starts.
+    pub day_starts_at_hour: u8,
+    /// When nothing else is due, learning cards due within this many minutes are shown.
+    pub learn_ahead_minutes: u32,
+    /// Lapses at which a card is tagged as a leech (0 turns it off).
+    pub leech_threshold: u32,
+    /// Spread review intervals a little so cards learnt together do not stay together.
+    pub fuzz: bool,
+    /// FSRS parameters (17, 19 or 21 values); empty means the defaults.
+    pub fsrs_parameters: Vec<f32>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            desired_retention: 0.9,
+            new_per_day: 20,
+            reviews_per_day: 200,
+            learning_steps: vec![Step::minutes(1), Step::minutes(10)],
+            relearning_steps: vec![Step::minutes(10)],
+            maximum_interval_days: 36_500,
+            day_starts_at_hour: 4,
+            learn_ahead_minutes: 20,
+            leech_threshold: 8,
+            fuzz: true,
+            fsrs_parameters: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Problems that make these settings unusable, each naming the field.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !(0.7..=0.99).contains(&self.desired_retention) {
+            out.push(format!(
+                "desired_retention is {}; expected a value from 0.70 to 0.99",
+                self.desired_retention
+            ));
+        }
+        if self.maximum_interval_days == 0 || self.maximum_interval_days > 36_500 {
+            out.push(format!(
+                "maximum_interval_days is {}; expected 1 to 36500",
+                self.maximum_interval_days
+            ));
+        }
+        if self.day_starts_at_hour > 23 {
+            out.push(format!(
+                "day_starts_at_hour is {}; expected 0 to 23",
+                self.day_starts_at_hour
+            ));
+        }
+        if !matches!(self.fsrs_parameters.len(), 0 | 17 | 19 | 21) {
+            out.push(format!(
+                "fsrs_parameters has {} values; expected none (defaults), 17, 19 or 21",
+                self.fsrs_parameters.len()
+            ));
+        } else if self.fsrs_parameters.iter().any(|w| !w.is_finite()) {
+            out.push("fsrs_parameters contains a value that is not a finite number".into());
+        }
+        out
+    }
+
+    /// Parses and checks a `settings.ron` text.
+    pub fn from_ron(text: &str) -> Result<Self, SettingsError> {
+        let settings: Settings = ron::from_str(text).map_err(|e| SettingsError::Parse {
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
+        let problems = settings.problems();
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(SettingsError::Invalid(problems.join("; ")))
+        }
+    }
+
+    /// The canonical text of `settings.ron`.
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new().indentor("    ".to_string());
+        // Plain numbers, strings and vectors always serialise.
+        ron::ser::to_string_pretty(self, config).unwrap_or_default() + "\n"
+    }
+}
+
+/// Why a settings text was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettingsError {
+    /// Not valid RON for the settings.
+    #[error("line {line}, column {column}: {message}")]
+    Parse {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was expected.
+        message: String,
+    },
+    /// Parsed, but a value is out of range.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_parse_and_print() {
+        for s in ["30s", "1m", "10m", "1h", "2d"] {
+            assert_eq!(s.parse::<Step>().unwrap().to_string(), s);
+        }
+        assert_eq!("90s".parse::<Step>().unwrap().seconds(), 90);
+        assert_eq!("15".parse::<Step>().unwrap().seconds(), 900);
+        assert!("0m".parse::<Step>().is_err());
+        assert!("1w".parse::<Step>().is_err());
+        assert!("m".parse::<Step>().is_err());
+    }
+
+    #[test]
+    fn settings_round_trip_and_defaults() {
+        let s = Settings::default();
+        assert_eq!(Settings::from_ron(&s.to_ron()).unwrap(), s);
+        let partial = Settings::from_ron("(new_per_day: 5)").unwrap();
+        assert_eq!(partial.new_per_day, 5);
+        assert_eq!(partial.learning_steps, s.learning_steps);
+    }
+
+    #[test]
+    fn bad_settings_are_explained() {
+        assert!(matches!(
+            Settings::from_ron("(new_per_dya: 5)"),
+            Err(SettingsError::Parse { line: 1, .. })
+        ));
+        let err = Settings::from_ron("(desired_retention: 1.5)").unwrap_err();
+        assert!(err.to_string().contains("0.70 to 0.99"), "{err}");
+    }
+}

@@ -1,0 +1,340 @@
+//! The review journal: `journal/<device>.ron`, one RON event per line, appended
+//! and fsynced before an answer is acknowledged. It is the truth for reviews;
+//! everything else is rebuilt from it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::ItemId;
+use crate::schedule::Rating;
+
+/// One thing that happened, as written to a journal line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// An answer to a study item.
+    Review {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it was answered.
+        at: Timestamp,
+        /// What was answered.
+        item: ItemId,
+        /// The button pressed.
+        rating: Rating,
+        /// Milliseconds spent on the card.
+        #[serde(default)]
+        took_ms: u32,
+    },
+    /// Takes back an earlier review of the same device. History is never rewritten.
+    Undo {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When the undo happened.
+        at: Timestamp,
+        /// The `id` of the review taken back.
+        undoes: u64,
+    },
+    /// Takes an item out of study, or puts it back.
+    Suspend {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it happened.
+        at: Timestamp,
+        /// The item concerned.
+        item: ItemId,
+        /// True to suspend, false to unsuspend.
+        suspended: bool,
+    },
+}
+
+impl Event {
+    /// The event's sequence number within its journal.
+    pub fn id(&self) -> u64 {
+        match self {
+            Event::Review { id, .. } | Event::Undo { id, .. } | Event::Suspend { id, .. } => *id,
+        }
+    }
+
+    /// When it happened.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Event::Review { at, .. } | Event::Undo { at, .. } | Event::Suspend { at, .. } => *at,
+        }
+    }
+
+    /// The item an event changes, if any.
+    pub fn item(&self) -> Option<&ItemId> {
+        match self {
+            Event::Review { item, .. } | Event::Suspend { item, .. } => Some(item),
+            Event::Undo { .. } => None,
+        }
+    }
+
+    /// The journal line, without its newline.
+    pub fn to_line(&self) -> String {
+        // Events hold only numbers, enums and short ASCII strings: this cannot fail.
+        ron::to_string(self).unwrap_or_default()
+    }
+}
+
+/// What reading a journal produced.
+#[derive(Debug, Default)]
+pub struct JournalRead {
+    /// The events, in file order.
+    pub events: Vec<Event>,
+    /// Byte offset just past the last complete line read.
+    pub end: u64,
+    /// Lines that were skipped, each with its place and reason.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the events of `path` from byte `from` on. A line that does not parse is
+/// skipped with a warning; an unterminated last line (a crash mid-write) is
+/// ignored with a warning and not counted in `end`.
+pub fn read_journal(path: &Path, from: u64) -> io::Result<JournalRead> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(parse_journal(&bytes, path, from))
+}
+
+/// Parses journal bytes that start at byte `from` of `path` (for messages).
+pub fn parse_journal(bytes: &[u8], path: &Path, from: u64) -> JournalRead {
+    let mut out = JournalRead {
+        end: from,
+        ..JournalRead::default()
+    };
+    let mut offset = 0usize;
+    let mut line_no = 0usize;
+    while offset < bytes.len() {
+        let rest = &bytes[offset..];
+        let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
+            out.warnings.push(format!(
+                "{}: the last line (byte {}) is incomplete, probably cut off by a crash; it was ignored",
+                path.display(),
+                from + offset as u64
+            ));
+            break;
+        };
+        line_no += 1;
+        let line = &rest[..nl];
+        offset += nl + 1;
+        out.end = from + offset as u64;
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t.trim(),
+            Err(_) => {
+                out.warnings.push(format!(
+                    "{}: {}: not UTF-8 text; line skipped",
+                    path.display(),
+                    place(from, line_no)
+                ));
+                continue;
+            }
+        };
+        if text.is_empty() || text.starts_with("//") {
+            continue;
+        }
+        match ron::from_str::<Event>(text) {
+            Ok(event) => out.events.push(event),
+            Err(e) => out.warnings.push(format!(
+                "{}: {}, column {}: {}; line skipped",
+                path.display(),
+                place(from, line_no),
+                e.span.start.col,
+                e.code
+            )),
+        }
+    }
+    out
+}
+
+fn place(from: u64, line_no: usize) -> String {
+    if from == 0 {
+        format!("line {line_no}")
+    } else {
+        format!("line {line_no} after byte {from}")
+    }
+}
+
+/// Appends events to this device's journal, durably.
+#[derive(Debug)]
+pub struct JournalWriter {
+    path: PathBuf,
+    file: File,
+    len: u64,
+}
+
+impl JournalWriter {
+    /// Opens (creating) `path` for appending. An unterminated last line, which was
+    /// never acknowledged, is cut off so the next event starts on a line of its own.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let created = !path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        let mut len = file.metadata()?.len();
+        if len > 0 {
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                let mut all = Vec::new();
+                file.seek(SeekFrom::Start(0))?;
+                file.read_to_end(&mut all)?;
+                len = all
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i as u64 + 1);
+                file.set_len(len)?;
+                file.sync_all()?;
+            }
+        }
+        if created && let Some(dir) = path.parent() {
+            super::atomic::sync_dir(dir)?;
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            len,
+        })
+    }
+
+    /// Writes `event` as one line and waits until it is on disk.
+    pub fn append(&mut self, event: &Event) -> io::Result<()> {
+        let mut line = event.to_line();
+        line.push('\n');
+        let result = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data());
+        match result {
+            Ok(()) => {
+                self.len += line.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // Leave no half line behind for the next append to glue onto.
+                let _ = self.file.set_len(self.len);
+                Err(e)
+            }
+        }
+    }
+
+    /// Bytes in the journal, all of them complete lines.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True when nothing has been written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::CardId;
+
+    fn review(id: u64) -> Event {
+        Event::Review {
+            id,
+            at: Timestamp::from_second(1_700_000_000 + id as i64).unwrap(),
+            item: ItemId::forward(CardId::new("card-1").unwrap()),
+            rating: Rating::Good,
+            took_ms: 1234,
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal/dev.ron");
+        let mut w = JournalWriter::open(&path).unwrap();
+        let events = vec![
+            review(1),
+            Event::Undo {
+                id: 2,
+                at: Timestamp::from_second(1_700_000_100).unwrap(),
+                undoes: 1,
+            },
+            Event::Suspend {
+                id: 3,
+                at: Timestamp::from_second(1_700_000_200).unwrap(),
+                item: "c:c2".parse().unwrap(),
+                suspended: true,
+            },
+        ];
+        for e in &events {
+            w.append(e).unwrap();
+        }
+        let read = read_journal(&path, 0).unwrap();
+        assert_eq!(read.events, events);
+        assert!(read.warnings.is_empty());
+        assert_eq!(read.end, w.len());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.starts_with("Review(id:1,at:\""), "{text}");
+        // Reading from an offset gives the tail only.
+        let first_len = text.lines().next().unwrap().len() as u64 + 1;
+        assert_eq!(read_journal(&path, first_len).unwrap().events, events[1..]);
+    }
+
+    #[test]
+    fn torn_last_line_is_ignored_and_cut_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dev.ron");
+        let mut w = JournalWriter::open(&path).unwrap();
+        w.append(&review(1)).unwrap();
+        w.append(&review(2)).unwrap();
+        drop(w);
+        let whole = std::fs::read(&path).unwrap();
+        let torn = &whole[..whole.len() - 7];
+        std::fs::write(&path, torn).unwrap();
+        let read = read_journal(&path, 0).unwrap();
+        assert_eq!(read.events, vec![review(1)]);
+        assert_eq!(read.warnings.len(), 1);
+        assert!(
+            read.warnings[0].contains("incomplete"),
+            "{:?}",
+            read.warnings
+        );
+        let mut w = JournalWriter::open(&path).unwrap();
+        w.append(&review(3)).unwrap();
+        let read = read_journal(&path, 0).unwrap();
+        assert_eq!(read.events, vec![review(1), review(3)]);
+        assert!(read.warnings.is_empty());
+    }
+
+    #[test]
+    fn bad_middle_line_is_reported_with_its_line() {
+        let bytes = format!(
+            "{}\nnot an event\n{}\n",
+            review(1).to_line(),
+            review(2).to_line()
+        );
+        let read = parse_journal(bytes.as_bytes(), Path::new("j.ron"), 0);
+        assert_eq!(read.events, vec![review(1), review(2)]);
+        assert_eq!(read.warnings.len(), 1);
+        assert!(
+            read.warnings[0].starts_with("j.ron: line 2"),
+            "{:?}",
+            read.warnings
+        );
+    }
+}

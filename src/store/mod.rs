@@ -1,0 +1,96 @@
+//! Files on disk: the data folder's layout, atomic writes, the instance lock,
+//! the review journal and the state snapshot.
+
+pub mod atomic;
+pub mod journal;
+pub mod lock;
+pub mod snapshot;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use atomic::write_atomic;
+pub use journal::{Event, JournalRead, JournalWriter, read_journal};
+pub use lock::DataLock;
+pub use snapshot::{AnswerKind, JournalMark, RecentAnswer, Snapshot};
+
+/// Where everything lives inside a data folder.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// A data folder rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The folder itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `decks/`: one RON file per deck.
+    pub fn decks(&self) -> PathBuf {
+        self.root.join("decks")
+    }
+
+    /// `journal/`: one append-only file per device.
+    pub fn journals(&self) -> PathBuf {
+        self.root.join("journal")
+    }
+
+    /// This device's journal file.
+    pub fn journal_of(&self, device: &str) -> PathBuf {
+        self.journals().join(format!("{device}.ron"))
+    }
+
+    /// `state.ron`: the snapshot.
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state.ron")
+    }
+
+    /// `settings.ron`.
+    pub fn settings(&self) -> PathBuf {
+        self.root.join("settings.ron")
+    }
+
+    /// The lock file that keeps a second instance out.
+    pub fn lock(&self) -> PathBuf {
+        self.root.join(".lock")
+    }
+}
+
+/// Something went wrong with the files of a data folder.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// Another Rehearse is using the data folder.
+    #[error(
+        "another Rehearse is already using this data folder ({holder}; lock file {path}). Close it first, or choose another folder with --data-dir."
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// What the holder wrote into it (its process id).
+        holder: String,
+    },
+}
+
+impl StoreError {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: &Path, source: io::Error) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

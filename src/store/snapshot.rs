@@ -1,0 +1,166 @@
+//! `state.ron`: a cache of every item's scheduling state and how far into each
+//! journal it has applied. Always rebuildable from the journals.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::ItemId;
+use crate::schedule::{CardState, Rating};
+
+/// Bumped when the layout changes; an older snapshot is simply rebuilt.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// How far into one device's journal a snapshot has applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalMark {
+    /// Bytes applied (always a whole number of lines).
+    pub bytes: u64,
+    /// The largest event id seen in those bytes.
+    pub last_id: u64,
+}
+
+/// What kind of card an answer was given to, for daily limits and statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnswerKind {
+    /// First answer to a new card.
+    New,
+    /// A card in its learning steps.
+    Learning,
+    /// A graduated card due for review.
+    Review,
+    /// A forgotten card in its relearning steps.
+    Relearning,
+}
+
+/// One recent answer, kept so today's counts survive a restart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecentAnswer {
+    /// Which device's journal holds it.
+    pub device: String,
+    /// Its event id there.
+    pub id: u64,
+    /// When.
+    pub at: Timestamp,
+    /// What was answered.
+    pub item: ItemId,
+    /// The button pressed.
+    pub rating: Rating,
+    /// The card's phase before the answer.
+    pub kind: AnswerKind,
+    /// Time spent, in milliseconds.
+    pub took_ms: u32,
+}
+
+/// The whole snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Layout version.
+    pub version: u32,
+    /// Per device: how much of its journal is reflected here.
+    pub journals: BTreeMap<String, JournalMark>,
+    /// Answers of the last two days.
+    pub recent: Vec<RecentAnswer>,
+    /// Every answered item's state.
+    pub cards: HashMap<ItemId, CardState>,
+}
+
+impl Snapshot {
+    /// The snapshot as text: one card per line, sorted, so it reads and diffs well.
+    pub fn to_ron(&self) -> String {
+        let mut out = String::with_capacity(64 + self.cards.len() * 160);
+        let _ = writeln!(
+            out,
+            "// Rehearse scheduling state: a cache rebuilt from journal/*.ron; safe to delete."
+        );
+        let _ = writeln!(out, "(\n    version: {},", self.version);
+        let _ = writeln!(out, "    journals: {},", one(&self.journals));
+        out.push_str("    recent: [\n");
+        for r in &self.recent {
+            let _ = writeln!(out, "        {},", one(r));
+        }
+        out.push_str("    ],\n    cards: {\n");
+        let mut ids: Vec<&ItemId> = self.cards.keys().collect();
+        ids.sort();
+        for id in ids {
+            let _ = writeln!(out, "        \"{id}\": {},", one(&self.cards[id]));
+        }
+        out.push_str("    },\n)\n");
+        out
+    }
+
+    /// Parses a snapshot; an error names line and column.
+    pub fn from_ron(text: &str, path: &Path) -> Result<Self, String> {
+        ron::from_str(text).map_err(|e| {
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            )
+        })
+    }
+}
+
+/// Any value as compact single-line RON.
+fn one<T: Serialize>(value: &T) -> String {
+    // Snapshot values are plain data; serialising cannot fail.
+    ron::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{Memory, Phase};
+
+    #[test]
+    fn round_trip() {
+        let mut s = Snapshot {
+            version: SNAPSHOT_VERSION,
+            ..Snapshot::default()
+        };
+        s.journals.insert(
+            "dev-a".into(),
+            JournalMark {
+                bytes: 120,
+                last_id: 3,
+            },
+        );
+        let item: ItemId = "c:c1".parse().unwrap();
+        s.cards.insert(
+            item.clone(),
+            CardState {
+                phase: Phase::Review,
+                memory: Some(Memory {
+                    stability: 3.5,
+                    difficulty: 5.25,
+                }),
+                due: Some(Timestamp::from_second(1_800_000_000).unwrap()),
+                last_review: Some(Timestamp::from_second(1_799_000_000).unwrap()),
+                interval_days: 4,
+                reps: 3,
+                lapses: 0,
+                leech: false,
+                suspended: false,
+            },
+        );
+        s.recent.push(RecentAnswer {
+            device: "dev-a".into(),
+            id: 3,
+            at: Timestamp::from_second(1_799_000_000).unwrap(),
+            item,
+            rating: Rating::Good,
+            kind: AnswerKind::Learning,
+            took_ms: 10,
+        });
+        let text = s.to_ron();
+        assert_eq!(
+            Snapshot::from_ron(&text, Path::new("state.ron")).unwrap(),
+            s
+        );
+    }
+}

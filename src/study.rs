@@ -1,0 +1,295 @@
+//! A study session: which card comes next, answering, undo, and the summary.
+//!
+//! Order follows Anki's defaults: learning cards that are due come first; then
+//! reviews (earliest due first) with new cards spread evenly among them; then,
+//! when nothing else is left, learning cards due within the learn-ahead limit.
+
+use std::collections::VecDeque;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::collection::{Collection, CollectionError, Counts};
+use crate::deck::ItemId;
+use crate::schedule::{Outcome, Phase, Rating};
+
+/// Which cards a session draws from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every deck.
+    All,
+    /// One deck, by slug.
+    Deck(String),
+}
+
+/// Totals for the end-of-session summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Answers given.
+    pub answered: usize,
+    /// Distinct cards answered.
+    pub cards: usize,
+    /// Answers that were Again.
+    pub again: usize,
+    /// Time spent on cards, in milliseconds.
+    pub time_ms: u64,
+}
+
+impl Summary {
+    /// Share of answers that were Again, 0–1.
+    pub fn again_rate(&self) -> f32 {
+        if self.answered == 0 {
+            0.0
+        } else {
+            self.again as f32 / self.answered as f32
+        }
+    }
+}
+
+/// A study session over a [`Scope`].
+#[derive(Debug)]
+pub struct Session {
+    scope: Scope,
+    learning: Vec<(Timestamp, ItemId)>,
+    review: VecDeque<ItemId>,
+    new: VecDeque<ItemId>,
+    current: Option<ItemId>,
+    answered: Vec<(ItemId, Rating, u32)>,
+    built_for_day: Timestamp,
+    since_new: usize,
+}
+
+impl Session {
+    /// Builds today's queue for `scope`.
+    pub fn new(collection: &Collection, scope: Scope, now: Timestamp) -> Self {
+        let mut s = Self {
+            scope,
+            learning: Vec::new(),
+            review: VecDeque::new(),
+            new: VecDeque::new(),
+            current: None,
+            answered: Vec::new(),
+            built_for_day: collection.tomorrow_start(now),
+            since_new: 0,
+        };
+        s.rebuild(collection, now);
+        s
+    }
+
+    /// The scope this session studies.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    fn in_scope(&self, collection: &Collection, deck: usize) -> bool {
+        match &self.scope {
+            Scope::All => true,
+            Scope::Deck(slug) => collection.decks()[deck].slug == *slug,
+        }
+    }
+
+    fn rebuild(&mut self, collection: &Collection, now: Timestamp) {
+        self.learning.clear();
+        self.review.clear();
+        self.new.clear();
+        self.current = None;
+        let tomorrow = collection.tomorrow_start(now);
+        self.built_for_day = tomorrow;
+        let settings = collection.settings();
+        let done = collection.done_today(now);
+        let mut new_left: Vec<usize> = done
+            .iter()
+            .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n))
+            .collect();
+        let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
+        for item in collection.items() {
+            if !self.in_scope(collection, item.deck) {
+                continue;
+            }
+            let state = collection.state(&item.id);
+            if state.suspended {
+                continue;
+            }
+            match (state.phase, state.due) {
+                (Phase::New, _) => {
+                    if new_left[item.deck] > 0 {
+                        new_left[item.deck] -= 1;
+                        self.new.push_back(item.id.clone());
+                    }
+                }
+                (Phase::Learning { .. } | Phase::Relearning { .. }, Some(due))
+                    if due < tomorrow =>
+                {
+                    self.learning.push((due, item.id.clone()));
+                }
+                (Phase::Review, Some(due)) if due < tomorrow => {
+                    reviews.push((due, item.deck, &item.id));
+                }
+                _ => {}
+            }
+        }
+        reviews.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
+        let mut review_left: Vec<usize> = done
+            .iter()
+            .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r))
+            .collect();
+        for (_, deck, id) in reviews {
+            if review_left[deck] > 0 {
+                review_left[deck] -= 1;
+                self.review.push_back(id.clone());
+            }
+        }
+        self.learning.sort();
+    }
+
+    /// The card to show now, choosing one if none is current. `None` when
+    /// nothing is left for now.
+    pub fn current(&mut self, collection: &Collection, now: Timestamp) -> Option<ItemId> {
+        if now >= self.built_for_day {
+            // A new study day started during the session.
+            self.rebuild(collection, now);
+        }
+        if self.current.is_none() {
+            self.current = self.pick(collection, now);
+        }
+        self.current.clone()
+    }
+
+    fn pick(&mut self, collection: &Collection, now: Timestamp) -> Option<ItemId> {
+        if let Some((due, _)) = self.learning.first()
+            && *due <= now
+        {
+            return Some(self.learning.remove(0).1);
+        }
+        // Spread new cards evenly through the reviews.
+        let take_new = match (self.review.len(), self.new.len()) {
+            (_, 0) => false,
+            (0, _) => true,
+            (r, n) => self.since_new >= r / (n + 1),
+        };
+        if take_new {
+            self.since_new = 0;
+            return self.new.pop_front();
+        }
+        if let Some(id) = self.review.pop_front() {
+            self.since_new += 1;
+            return Some(id);
+        }
+        let ahead = SignedDuration::from_mins(i64::from(collection.settings().learn_ahead_minutes));
+        if let Some((due, _)) = self.learning.first()
+            && *due <= now.checked_add(ahead).unwrap_or(now)
+        {
+            return Some(self.learning.remove(0).1);
+        }
+        None
+    }
+
+    /// Answers the current card. The answer is on disk when this returns.
+    pub fn answer(
+        &mut self,
+        collection: &mut Collection,
+        rating: Rating,
+        now: Timestamp,
+        took_ms: u32,
+    ) -> Result<Option<Outcome>, CollectionError> {
+        let Some(id) = self.current.clone() else {
+            return Ok(None);
+        };
+        let outcome = collection.answer(&id, rating, now, took_ms)?;
+        self.current = None;
+        self.answered.push((id.clone(), rating, took_ms));
+        if outcome.state.is_learning()
+            && let Some(due) = outcome.state.due
+            && due < self.built_for_day
+        {
+            let at = self.learning.partition_point(|(d, _)| *d <= due);
+            self.learning.insert(at, (due, id));
+        }
+        Ok(Some(outcome))
+    }
+
+    /// Undoes the last answer and shows that card again.
+    pub fn undo(
+        &mut self,
+        collection: &mut Collection,
+        now: Timestamp,
+    ) -> Result<bool, CollectionError> {
+        let Some(id) = collection.undo(now)? else {
+            return Ok(false);
+        };
+        self.learning.retain(|(_, i)| *i != id);
+        if let Some(current) = self.current.take() {
+            // Put the card that was showing back where it will come next.
+            match collection.state(&current).phase {
+                Phase::New => self.new.push_front(current),
+                Phase::Review => self.review.push_front(current),
+                _ => self.learning.insert(0, (now, current)),
+            }
+        }
+        if let Some(pos) = self.answered.iter().rposition(|(i, _, _)| *i == id) {
+            self.answered.remove(pos);
+        }
+        self.current = Some(id);
+        Ok(true)
+    }
+
+    /// What is left today in this session, the current card included.
+    pub fn remaining(&self, collection: &Collection) -> Counts {
+        let mut c = Counts {
+            new: self.new.len(),
+            learning: self.learning.len(),
+            review: self.review.len(),
+        };
+        if let Some(id) = &self.current {
+            match collection.state(id).phase {
+                Phase::New => c.new += 1,
+                Phase::Review => c.review += 1,
+                _ => c.learning += 1,
+            }
+        }
+        c
+    }
+
+    /// When the next learning card of today comes back, if one does.
+    pub fn next_learning_due(&self) -> Option<Timestamp> {
+        self.learning.first().map(|(d, _)| *d)
+    }
+
+    /// Totals so far.
+    pub fn summary(&self) -> Summary {
+        let mut cards: Vec<&ItemId> = self.answered.iter().map(|(i, _, _)| i).collect();
+        cards.sort();
+        cards.dedup();
+        Summary {
+            answered: self.answered.len(),
+            cards: cards.len(),
+            again: self
+                .answered
+                .iter()
+                .filter(|(_, r, _)| *r == Rating::Again)
+                .count(),
+            time_ms: self.answered.iter().map(|(_, _, t)| u64::from(*t)).sum(),
+        }
+    }
+}
+
+/// When the next card in `scope` falls due after today, if any.
+pub fn next_due_after_today(
+    collection: &Collection,
+    scope: &Scope,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    let tomorrow = collection.tomorrow_start(now);
+    collection
+        .items()
+        .iter()
+        .filter(|i| match scope {
+            Scope::All => true,
+            Scope::Deck(slug) => collection.decks()[i.deck].slug == *slug,
+        })
+        .filter_map(|i| {
+            let s = collection.state(&i.id);
+            (!s.suspended && s.phase != Phase::New).then_some(s.due?)
+        })
+        .filter(|d| *d >= tomorrow)
+        .min()
+}
