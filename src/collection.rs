@@ -527,13 +527,30 @@ impl Collection {
             .collect()
     }
 
-    /// Today's counts over all decks.
+    /// Today's counts over all decks. The daily limits also cap all decks
+    /// together, as a parent deck's limits do in Anki.
     pub fn total_counts(&self, now: Timestamp) -> Counts {
         let mut total = Counts::default();
         for c in self.deck_counts(now) {
             total.add(c);
         }
+        let (new_left, review_left) = self.global_left(now);
+        total.new = total.new.min(new_left);
+        total.review = total.review.min(review_left);
         total
+    }
+
+    /// New cards and reviews still allowed today over all decks together.
+    pub fn global_left(&self, now: Timestamp) -> (usize, usize) {
+        let (new_done, review_done) = self
+            .done_today(now)
+            .iter()
+            .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr));
+        let s = self.settings();
+        (
+            (s.new_per_day as usize).saturating_sub(new_done),
+            (s.reviews_per_day as usize).saturating_sub(review_done),
+        )
     }
 
     // ----- changing -----
@@ -631,6 +648,14 @@ impl Collection {
         mark.bytes = self.journal.len();
         mark.last_id = event.id();
         Ok(())
+    }
+
+    /// Reads the deck files again (after they were edited by hand).
+    pub fn reload_decks(&mut self) {
+        let (decks, errors) = load_decks(&self.dir.decks());
+        self.decks = decks;
+        self.deck_errors = errors;
+        self.index_items();
     }
 
     /// Replaces the settings, writing `settings.ron` atomically.
@@ -777,6 +802,7 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
             Err(e) => errors.push(e),
         }
     }
+    decks.sort_by_cached_key(|d| (d.name.to_lowercase(), d.slug.clone()));
     (decks, errors)
 }
 

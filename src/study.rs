@@ -100,6 +100,11 @@ impl Session {
             .iter()
             .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n))
             .collect();
+        // "All decks" is also capped as a whole, like a parent deck in Anki.
+        let (mut new_global, mut review_global) = match self.scope {
+            Scope::All => collection.global_left(now),
+            Scope::Deck(_) => (usize::MAX, usize::MAX),
+        };
         let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
         for item in collection.items() {
             if !self.in_scope(collection, item.deck) {
@@ -111,8 +116,9 @@ impl Session {
             }
             match (state.phase, state.due) {
                 (Phase::New, _) => {
-                    if new_left[item.deck] > 0 {
+                    if new_left[item.deck] > 0 && new_global > 0 {
                         new_left[item.deck] -= 1;
+                        new_global -= 1;
                         self.new.push_back(item.id.clone());
                     }
                 }
@@ -133,8 +139,9 @@ impl Session {
             .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r))
             .collect();
         for (_, deck, id) in reviews {
-            if review_left[deck] > 0 {
+            if review_left[deck] > 0 && review_global > 0 {
                 review_left[deck] -= 1;
+                review_global -= 1;
                 self.review.push_back(id.clone());
             }
         }

@@ -1,6 +1,181 @@
-//! The window.
+//! The window: a thin egui layer over [`Collection`]. One screen per file; each
+//! screen is a plain struct of UI state with a `show` method.
 
-/// Opens the window.
-pub fn run(_collection: crate::Collection) -> anyhow::Result<()> {
-    anyhow::bail!("the window is not built yet")
+mod home;
+mod markdown;
+mod settings;
+mod study;
+mod theme;
+
+use egui::{Key, Modifiers};
+use jiff::Timestamp;
+
+use crate::collection::Collection;
+use crate::study::Scope;
+
+pub use markdown::Markdown;
+
+/// Which screen is showing.
+enum Screen {
+    Home,
+    Study(Box<study::StudyScreen>),
+    Settings(settings::SettingsScreen),
+}
+
+/// What a screen asks the app to do next.
+pub(crate) enum Nav {
+    Stay,
+    Home,
+    Study(Scope),
+    Settings,
+}
+
+/// The whole application state behind the window.
+pub struct RehearseApp {
+    collection: Collection,
+    screen: Screen,
+    markdown: Markdown,
+    home: home::HomeScreen,
+    styled: bool,
+}
+
+impl RehearseApp {
+    /// An app over an open collection.
+    pub fn new(collection: Collection) -> Self {
+        Self {
+            collection,
+            screen: Screen::Home,
+            markdown: Markdown::default(),
+            home: home::HomeScreen::default(),
+            styled: false,
+        }
+    }
+
+    /// The collection, for tests and the CLI.
+    pub fn collection(&self) -> &Collection {
+        &self.collection
+    }
+
+    /// The study screen's current card and whether its answer is showing.
+    pub fn study_state(&self) -> Option<(Option<crate::deck::ItemId>, bool)> {
+        match &self.screen {
+            Screen::Study(s) => Some((s.current().cloned(), s.revealed())),
+            _ => None,
+        }
+    }
+
+    /// Draws one frame.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        if !self.styled {
+            theme::apply(ui.ctx());
+            self.styled = true;
+        }
+        let now = Timestamp::now();
+        let nav = self.top_bar(ui);
+        let nav = match nav {
+            Nav::Stay => {
+                egui::CentralPanel::default()
+                    .show(ui, |ui| match &mut self.screen {
+                        Screen::Home => self.home.show(ui, &mut self.collection, now),
+                        Screen::Study(s) => {
+                            s.show(ui, &mut self.collection, &mut self.markdown, now)
+                        }
+                        Screen::Settings(s) => s.show(ui, &mut self.collection),
+                    })
+                    .inner
+            }
+            other => other,
+        };
+        let nav = match nav {
+            Nav::Stay
+                if !ui.ctx().egui_wants_keyboard_input()
+                    && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
+            {
+                Nav::Home
+            }
+            other => other,
+        };
+        self.go(nav, now);
+    }
+
+    fn go(&mut self, nav: Nav, now: Timestamp) {
+        match nav {
+            Nav::Stay => {}
+            Nav::Home => {
+                if matches!(self.screen, Screen::Study(_)) {
+                    // A good moment to bring the cache up to date, off this thread.
+                    self.collection.save_snapshot_in_background();
+                }
+                self.screen = Screen::Home;
+            }
+            Nav::Study(scope) => {
+                self.screen = Screen::Study(Box::new(study::StudyScreen::new(
+                    &self.collection,
+                    scope,
+                    now,
+                )));
+            }
+            Nav::Settings => {
+                self.screen = Screen::Settings(settings::SettingsScreen::new(&self.collection));
+            }
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) -> Nav {
+        let mut nav = Nav::Stay;
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new("Rehearse").strong().size(18.0));
+                ui.add_space(16.0);
+                let at_home = matches!(self.screen, Screen::Home);
+                if ui.selectable_label(at_home, "Decks").clicked() {
+                    nav = Nav::Home;
+                }
+                let in_settings = matches!(self.screen, Screen::Settings(_));
+                if ui.selectable_label(in_settings, "Settings").clicked() {
+                    nav = Nav::Settings;
+                }
+            });
+            ui.add_space(2.0);
+        });
+        nav
+    }
+
+    /// Saves the state cache; called when the window closes.
+    pub fn shutdown(&mut self) {
+        if let Err(e) = self.collection.save_snapshot() {
+            eprintln!("rehearse: {e}");
+        }
+    }
+}
+
+impl eframe::App for RehearseApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+}
+
+/// Opens the window over `collection` and runs until it is closed.
+pub fn run(collection: Collection) -> anyhow::Result<()> {
+    let icon = theme::icon();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Rehearse")
+            .with_app_id("rehearse")
+            .with_inner_size([1000.0, 720.0])
+            .with_min_inner_size([560.0, 420.0])
+            .with_icon(icon),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Rehearse",
+        options,
+        Box::new(|_cc| Ok(Box::new(RehearseApp::new(collection)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

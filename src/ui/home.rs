@@ -1,0 +1,230 @@
+//! Home: every deck with today's New / Learning / Due counts, the total,
+//! today's progress, and any deck file that could not be loaded.
+
+use std::time::{Duration, Instant};
+
+use egui::{Align, Layout, RichText};
+use jiff::Timestamp;
+
+use super::{Nav, theme};
+use crate::collection::{Collection, Counts, Progress};
+use crate::study::Scope;
+
+/// How long counts stay cached; they change only with answers and the clock.
+const REFRESH: Duration = Duration::from_secs(2);
+
+/// Home screen state: cached counts.
+#[derive(Default)]
+pub struct HomeScreen {
+    cached: Option<(Instant, Vec<Counts>, Counts, Progress)>,
+}
+
+fn count_label(ui: &mut egui::Ui, n: usize, color: egui::Color32) {
+    let text = RichText::new(n.to_string()).monospace();
+    ui.label(if n == 0 {
+        text.weak()
+    } else {
+        text.color(color).strong()
+    });
+}
+
+impl HomeScreen {
+    /// Draws the screen.
+    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
+        let stale = self
+            .cached
+            .as_ref()
+            .is_none_or(|(at, ..)| at.elapsed() > REFRESH);
+        if stale {
+            let counts = collection.deck_counts(now);
+            let total = collection.total_counts(now);
+            self.cached = Some((
+                Instant::now(),
+                counts,
+                total,
+                collection.progress_today(now),
+            ));
+            ui.ctx().request_repaint_after(REFRESH);
+        }
+        let Some((_, counts, total, progress)) = self.cached.clone() else {
+            return Nav::Stay;
+        };
+        let mut nav = Nav::Stay;
+
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.set_max_width(760.0);
+                    ui.add_space(12.0);
+                    ui.horizontal(|ui| {
+                        ui.heading("Decks");
+                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                            let label = if total.total() == 0 {
+                                "Nothing due"
+                            } else {
+                                "Study all"
+                            };
+                            let button = egui::Button::new(RichText::new(label).strong());
+                            if ui.add_enabled(total.total() > 0, button).clicked() {
+                                nav = Nav::Study(Scope::All);
+                            }
+                        });
+                    });
+                    ui.add_space(8.0);
+                    if let Some(n) = self.deck_table(ui, collection, &counts, total) {
+                        nav = n;
+                    }
+                    ui.add_space(16.0);
+                    progress_line(ui, &progress);
+                    problems(ui, collection);
+                    if collection.decks().is_empty() && collection.deck_errors().is_empty() {
+                        ui.add_space(12.0);
+                        ui.label(format!(
+                            "No decks yet. Put deck files (RON) in {}.",
+                            collection.root().join("decks").display()
+                        ));
+                    }
+                });
+            });
+        nav
+    }
+
+    fn deck_table(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        counts: &[Counts],
+        total: Counts,
+    ) -> Option<Nav> {
+        let mut nav = None;
+        egui::Frame::group(ui.style())
+            .inner_margin(12.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                egui::Grid::new("decks")
+                    .num_columns(5)
+                    .spacing([24.0, 10.0])
+                    .striped(true)
+                    .min_col_width(48.0)
+                    .show(ui, |ui| {
+                        ui.label(RichText::new("Deck").strong());
+                        for (name, color) in [
+                            ("New", theme::NEW),
+                            ("Learn", theme::LEARNING),
+                            ("Due", theme::REVIEW),
+                        ] {
+                            ui.label(RichText::new(name).strong().color(color));
+                        }
+                        ui.label("");
+                        ui.end_row();
+                        for (deck, c) in collection.decks().iter().zip(counts) {
+                            let name = ui
+                                .add(
+                                    egui::Label::new(RichText::new(&deck.name).size(16.5))
+                                        .sense(egui::Sense::click()),
+                                )
+                                .on_hover_text(format!(
+                                    "{}\n\n{} cards",
+                                    deck.description,
+                                    deck.cards.len()
+                                ));
+                            count_label(ui, c.new, theme::NEW);
+                            count_label(ui, c.learning, theme::LEARNING);
+                            count_label(ui, c.review, theme::REVIEW);
+                            let study =
+                                ui.add_enabled(c.total() > 0, egui::Button::new("Study").small());
+                            if (name.clicked() && c.total() > 0) || study.clicked() {
+                                nav = Some(Nav::Study(Scope::Deck(deck.slug.clone())));
+                            }
+                            // The accessible label says which deck the button studies.
+                            study.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Button,
+                                    true,
+                                    format!("Study {}", deck.name),
+                                )
+                            });
+                            ui.end_row();
+                        }
+                        ui.label(RichText::new("Total").strong());
+                        count_label(ui, total.new, theme::NEW);
+                        count_label(ui, total.learning, theme::LEARNING);
+                        count_label(ui, total.review, theme::REVIEW);
+                        ui.label("");
+                        ui.end_row();
+                    });
+            });
+        nav
+    }
+}
+
+fn progress_line(ui: &mut egui::Ui, p: &Progress) {
+    let text = if p.answers == 0 {
+        "Nothing studied yet today.".to_string()
+    } else {
+        let minutes = p.time_ms as f64 / 60_000.0;
+        format!(
+            "Today: {} answer{} ({} new) in {:.0} min · again {:.0}%",
+            p.answers,
+            if p.answers == 1 { "" } else { "s" },
+            p.new,
+            minutes.max(1.0),
+            100.0 * p.again as f64 / p.answers as f64
+        )
+    };
+    ui.label(RichText::new(text).weak());
+}
+
+fn problems(ui: &mut egui::Ui, collection: &mut Collection) {
+    let errors = collection.deck_errors();
+    let settings_error = collection.settings_error();
+    let warnings = collection.warnings();
+    let deck_problems: Vec<_> = collection
+        .deck_problems()
+        .iter()
+        .filter(|(_, p)| p.is_error)
+        .collect();
+    if errors.is_empty()
+        && settings_error.is_none()
+        && warnings.is_empty()
+        && deck_problems.is_empty()
+    {
+        return;
+    }
+    let mut reload = false;
+    ui.add_space(16.0);
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, theme::ERROR))
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.with_layout(Layout::top_down(Align::Min), |ui| {
+                if !errors.is_empty() {
+                    ui.label(RichText::new("Decks that could not be loaded").strong().color(theme::ERROR));
+                    for e in errors {
+                        ui.label(RichText::new(e.to_string()).monospace());
+                    }
+                    ui.label(
+                        RichText::new(
+                            "These files are left untouched. Fix them in a text editor (or run `rehearse check`), then reload. The other decks work normally.",
+                        )
+                        .weak(),
+                    );
+                    reload = ui.button("Reload decks").clicked();
+                }
+                for (slug, p) in &deck_problems {
+                    ui.label(RichText::new(format!("{slug}: {}", p.message)).monospace());
+                }
+                if let Some(e) = settings_error {
+                    ui.label(RichText::new(e).monospace());
+                }
+                for w in warnings {
+                    ui.label(RichText::new(w).monospace().weak());
+                }
+            });
+        });
+    if reload {
+        collection.reload_decks();
+    }
+}

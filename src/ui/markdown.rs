@@ -1,0 +1,22 @@
+//! Card text rendering: CommonMark with syntax-highlighted code blocks, shared
+//! by every screen that shows a card so they all look the same.
+
+use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
+
+/// Renders Markdown, caching parsed images and highlighters between frames.
+#[derive(Default)]
+pub struct Markdown {
+    cache: CommonMarkCache,
+}
+
+impl Markdown {
+    /// Shows `text` as Markdown. `id` keeps two renderings on one screen apart.
+    pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) {
+        ui.push_id(id, |ui| {
+            CommonMarkViewer::new()
+                .syntax_theme_light("InspiredGitHub")
+                .syntax_theme_dark("base16-ocean.dark")
+                .show(ui, &mut self.cache, text);
+        });
+    }
+}

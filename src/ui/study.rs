@@ -1,0 +1,401 @@
+//! Study: the question, Space to reveal, 1–4 to grade with each button's
+//! interval on it, Ctrl+Z or U to undo, and a summary when the queue is empty.
+
+use std::time::{Duration, Instant};
+
+use egui::{Align, Key, Layout, Modifiers, RichText};
+use jiff::Timestamp;
+
+use super::{Markdown, Nav, theme};
+use crate::collection::Collection;
+use crate::deck::ItemId;
+use crate::schedule::{Outcome, Rating};
+use crate::study::{Scope, Session, next_due_after_today};
+
+/// Time on a card counts up to this, as in Anki, so a coffee break does not skew statistics.
+const MAX_ANSWER_TIME: Duration = Duration::from_secs(60);
+
+/// Study screen state.
+pub struct StudyScreen {
+    session: Session,
+    title: String,
+    current: Option<ItemId>,
+    revealed: bool,
+    shown_at: Instant,
+    outcomes: Option<[Outcome; 4]>,
+    error: Option<String>,
+    started: Instant,
+}
+
+impl StudyScreen {
+    /// A session over `scope`.
+    pub fn new(collection: &Collection, scope: Scope, now: Timestamp) -> Self {
+        let title = match &scope {
+            Scope::All => "All decks".to_string(),
+            Scope::Deck(slug) => collection
+                .decks()
+                .iter()
+                .find(|d| d.slug == *slug)
+                .map_or_else(|| slug.clone(), |d| d.name.clone()),
+        };
+        Self {
+            session: Session::new(collection, scope, now),
+            title,
+            current: None,
+            revealed: false,
+            shown_at: Instant::now(),
+            outcomes: None,
+            error: None,
+            started: Instant::now(),
+        }
+    }
+
+    /// The card showing, if any.
+    pub fn current(&self) -> Option<&ItemId> {
+        self.current.as_ref()
+    }
+
+    /// Whether the answer is showing.
+    pub fn revealed(&self) -> bool {
+        self.revealed
+    }
+
+    fn refresh_current(&mut self, collection: &Collection, now: Timestamp) {
+        let next = self.session.current(collection, now);
+        if next != self.current {
+            self.current = next;
+            self.revealed = false;
+            self.outcomes = None;
+            self.shown_at = Instant::now();
+        }
+    }
+
+    fn answer(&mut self, collection: &mut Collection, rating: Rating, now: Timestamp) {
+        let took = self.shown_at.elapsed().min(MAX_ANSWER_TIME).as_millis() as u32;
+        match self.session.answer(collection, rating, now, took) {
+            Ok(_) => {
+                self.error = None;
+                self.current = None;
+                self.refresh_current(collection, now);
+            }
+            Err(e) => self.error = Some(format!("The answer was not saved: {e}")),
+        }
+    }
+
+    fn undo(&mut self, collection: &mut Collection, now: Timestamp) {
+        match self.session.undo(collection, now) {
+            Ok(true) => {
+                self.error = None;
+                self.current = None;
+                self.refresh_current(collection, now);
+                // The undone card comes back with its answer hidden.
+            }
+            Ok(false) => {}
+            Err(e) => self.error = Some(format!("Undo failed: {e}")),
+        }
+    }
+
+    /// Draws the screen and handles its keys.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        markdown: &mut Markdown,
+        now: Timestamp,
+    ) -> Nav {
+        self.refresh_current(collection, now);
+        if self.revealed
+            && self.outcomes.is_none()
+            && let Some(id) = &self.current
+        {
+            match collection.preview(id, now) {
+                Ok(o) => self.outcomes = Some(o),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        self.keys(ui, collection, now);
+
+        let mut nav = Nav::Stay;
+        egui::Panel::top("study_header").show(ui, |ui| {
+            ui.add_space(2.0);
+            ui.horizontal(|ui| {
+                if ui.button("Back").on_hover_text("Esc").clicked() {
+                    nav = Nav::Home;
+                }
+                ui.label(RichText::new(&self.title).strong());
+                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                    let undo = ui
+                        .add_enabled(collection.undo_depth() > 0, egui::Button::new("Undo"))
+                        .on_hover_text("Ctrl+Z or U");
+                    if undo.clicked() {
+                        self.undo(collection, now);
+                    }
+                    let left = self.session.remaining(collection);
+                    ui.label(
+                        RichText::new(left.review.to_string())
+                            .color(theme::REVIEW)
+                            .strong(),
+                    )
+                    .on_hover_text("Reviews left today");
+                    ui.label(
+                        RichText::new(left.learning.to_string())
+                            .color(theme::LEARNING)
+                            .strong(),
+                    )
+                    .on_hover_text("Learning cards left today");
+                    ui.label(
+                        RichText::new(left.new.to_string())
+                            .color(theme::NEW)
+                            .strong(),
+                    )
+                    .on_hover_text("New cards left today");
+                });
+            });
+        });
+
+        if let Some(id) = self.current.clone() {
+            self.answer_bar(ui, collection, now);
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.card(ui, collection, markdown, &id);
+            });
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if self.finished(ui, collection, now) {
+                    nav = Nav::Home;
+                }
+            });
+        }
+        nav
+    }
+
+    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) || pressed(Key::U) {
+            self.undo(collection, now);
+            return;
+        }
+        if self.current.is_none() {
+            return;
+        }
+        let space_or_enter = pressed(Key::Space) | pressed(Key::Enter);
+        if !self.revealed {
+            if space_or_enter {
+                self.revealed = true;
+            }
+            return;
+        }
+        let rating = if pressed(Key::Num1) {
+            Some(Rating::Again)
+        } else if pressed(Key::Num2) {
+            Some(Rating::Hard)
+        } else if pressed(Key::Num3) || space_or_enter {
+            Some(Rating::Good)
+        } else if pressed(Key::Num4) {
+            Some(Rating::Easy)
+        } else {
+            None
+        };
+        if let Some(r) = rating {
+            self.answer(collection, r, now);
+        }
+    }
+
+    fn card(
+        &self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        markdown: &mut Markdown,
+        id: &ItemId,
+    ) {
+        let Some((question, answer)) = collection.render(id) else {
+            ui.label("This card no longer exists in any deck.");
+            return;
+        };
+        let meta = collection.card_of(id).map(|c| {
+            let deck = collection
+                .deck_of(id)
+                .map(|d| d.name.as_str())
+                .unwrap_or("");
+            let mut parts = vec![deck.to_string()];
+            if !c.topic.is_empty() {
+                parts.push(c.topic.clone());
+            }
+            if id.variant == crate::deck::Variant::Reverse {
+                parts.push("reversed".into());
+            }
+            parts.join(" · ")
+        });
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.set_max_width(720.0);
+                    ui.add_space(24.0);
+                    ui.with_layout(Layout::top_down(Align::Min), |ui| {
+                        if let Some(meta) = meta {
+                            ui.label(RichText::new(meta).small().weak());
+                            ui.add_space(6.0);
+                        }
+                        ui.visuals_mut().override_text_color =
+                            Some(ui.visuals().strong_text_color());
+                        ui.scope(|ui| {
+                            ui.style_mut()
+                                .text_styles
+                                .insert(egui::TextStyle::Body, egui::FontId::proportional(20.0));
+                            markdown.show(ui, "question", &question);
+                        });
+                        if self.revealed {
+                            ui.add_space(10.0);
+                            ui.separator();
+                            ui.add_space(10.0);
+                            markdown.show(ui, "answer", &answer);
+                        }
+                        ui.add_space(24.0);
+                    });
+                });
+            });
+    }
+
+    fn answer_bar(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        egui::Panel::bottom("answer_bar").show(ui, |ui| {
+            ui.add_space(10.0);
+            if let Some(e) = &self.error {
+                ui.colored_label(theme::ERROR, e);
+            }
+            ui.vertical_centered(|ui| {
+                if !self.revealed {
+                    let button = egui::Button::new(RichText::new("Show answer").size(17.0))
+                        .min_size(egui::vec2(220.0, 40.0));
+                    if ui.add(button).on_hover_text("Space or Enter").clicked() {
+                        self.revealed = true;
+                    }
+                    ui.label(RichText::new("Space").small().weak());
+                    return;
+                }
+                let Some(outcomes) = self.outcomes.clone() else {
+                    return;
+                };
+                let mut chosen = None;
+                let width = 4.0 * 120.0 + 3.0 * ui.spacing().item_spacing.x;
+                ui.allocate_ui_with_layout(
+                    egui::vec2(width, 64.0),
+                    Layout::left_to_right(Align::Center),
+                    |ui| {
+                        for (i, rating) in Rating::ALL.into_iter().enumerate() {
+                            let label = outcomes[i].interval.label();
+                            ui.vertical(|ui| {
+                                ui.set_width(120.0);
+                                ui.vertical_centered(|ui| {
+                                    ui.label(RichText::new(&label).small());
+                                    let button =
+                                        egui::Button::new(RichText::new(rating.label()).strong())
+                                            .min_size(egui::vec2(112.0, 36.0))
+                                            .fill(rating_fill(ui, rating));
+                                    let r = ui.add(button).on_hover_text(format!("Key {}", i + 1));
+                                    r.widget_info(|| {
+                                        egui::WidgetInfo::labeled(
+                                            egui::Role::Button,
+                                            true,
+                                            format!("{} {label}", rating.label()),
+                                        )
+                                    });
+                                    if r.clicked() {
+                                        chosen = Some(rating);
+                                    }
+                                    ui.label(RichText::new((i + 1).to_string()).small().weak());
+                                });
+                            });
+                        }
+                    },
+                );
+                if let Some(r) = chosen {
+                    self.answer(collection, r, now);
+                }
+            });
+            ui.add_space(6.0);
+        });
+    }
+
+    /// The end-of-queue summary. Returns true to go home.
+    fn finished(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> bool {
+        let summary = self.session.summary();
+        let mut home = false;
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(560.0);
+            ui.add_space(48.0);
+            ui.heading(if summary.answered == 0 {
+                "Nothing to study right now"
+            } else {
+                "Done for now"
+            });
+            ui.add_space(16.0);
+            if summary.answered > 0 {
+                egui::Grid::new("summary")
+                    .num_columns(2)
+                    .spacing([32.0, 8.0])
+                    .show(ui, |ui| {
+                        ui.label("Cards studied");
+                        ui.label(RichText::new(summary.cards.to_string()).strong());
+                        ui.end_row();
+                        ui.label("Answers");
+                        ui.label(RichText::new(summary.answered.to_string()).strong());
+                        ui.end_row();
+                        ui.label("Time spent");
+                        ui.label(RichText::new(duration_label(self.started.elapsed())).strong());
+                        ui.end_row();
+                        ui.label("Again rate");
+                        ui.label(
+                            RichText::new(format!("{:.0}%", 100.0 * summary.again_rate())).strong(),
+                        );
+                        ui.end_row();
+                    });
+                ui.add_space(16.0);
+            }
+            if let Some(due) = self.session.next_learning_due() {
+                let wait = (due.as_second() - now.as_second()).max(0);
+                ui.label(format!(
+                    "A learning card comes back in {}. It will show here when it is due.",
+                    duration_label(Duration::from_secs(wait as u64))
+                ));
+                ui.ctx()
+                    .request_repaint_after(Duration::from_secs((wait as u64).clamp(1, 30)));
+            } else if let Some(next) = next_due_after_today(collection, self.session.scope(), now) {
+                let zoned = next.to_zoned(collection.scheduler().clock().time_zone().clone());
+                ui.label(format!(
+                    "The next card is due {}.",
+                    zoned.strftime("%A %-d %B, %H:%M")
+                ));
+            }
+            ui.add_space(24.0);
+            if ui.button("Back to decks").clicked() {
+                home = true;
+            }
+        });
+        home
+    }
+}
+
+fn rating_fill(ui: &egui::Ui, rating: Rating) -> egui::Color32 {
+    let base = match rating {
+        Rating::Again => theme::ERROR,
+        Rating::Hard => egui::Color32::from_rgb(0x9c, 0xa3, 0xaf),
+        Rating::Good => theme::REVIEW,
+        Rating::Easy => theme::NEW,
+    };
+    let alpha = if ui.visuals().dark_mode { 90 } else { 60 };
+    egui::Color32::from_rgba_unmultiplied(base.r(), base.g(), base.b(), alpha)
+}
+
+fn duration_label(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{} min", s.div_ceil(60))
+    } else {
+        format!("{} h {} min", s / 3600, (s % 3600) / 60)
+    }
+}
