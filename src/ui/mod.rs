@@ -106,6 +106,7 @@ impl RehearseApp {
                     // A good moment to bring the cache up to date, off this thread.
                     self.collection.save_snapshot_in_background();
                 }
+                self.home = home::HomeScreen::default();
                 self.screen = Screen::Home;
             }
             Nav::Study(scope) => {

@@ -100,37 +100,45 @@ impl SettingsScreen {
     fn form(&mut self, ui: &mut egui::Ui) {
         let d = &mut self.draft;
         egui::Grid::new("settings").num_columns(2).spacing([24.0, 12.0]).show(ui, |ui| {
-            ui.label("Desired retention")
-                .on_hover_text("The chance of remembering a card when it comes due. Higher means more reviews.");
-            ui.add(Slider::new(&mut d.desired_retention, 0.70..=0.99).step_by(0.01).fixed_decimals(2));
-            ui.end_row();
-            ui.label("New cards per day").on_hover_text("Per deck, and for all decks together");
-            ui.add(egui::DragValue::new(&mut d.new_per_day).range(0..=9999));
-            ui.end_row();
-            ui.label("Reviews per day").on_hover_text("Per deck, and for all decks together");
-            ui.add(egui::DragValue::new(&mut d.reviews_per_day).range(0..=99_999));
-            ui.end_row();
-            ui.label("Learning steps").on_hover_text("For example: 1m 10m");
-            ui.add(egui::TextEdit::singleline(&mut self.learning_steps).desired_width(160.0));
-            ui.end_row();
-            ui.label("Relearning steps").on_hover_text("For example: 10m. Empty: straight back to review.");
-            ui.add(egui::TextEdit::singleline(&mut self.relearning_steps).desired_width(160.0));
-            ui.end_row();
-            ui.label("Maximum interval (days)");
-            ui.add(egui::DragValue::new(&mut d.maximum_interval_days).range(1..=36_500));
-            ui.end_row();
-            ui.label("Next day starts at (hour)");
-            ui.add(egui::DragValue::new(&mut d.day_starts_at_hour).range(0..=23).suffix(":00"));
-            ui.end_row();
-            ui.label("Learn ahead limit (minutes)");
-            ui.add(egui::DragValue::new(&mut d.learn_ahead_minutes).range(0..=1440));
-            ui.end_row();
-            ui.label("Leech threshold (lapses)").on_hover_text("0 turns leech tagging off");
-            ui.add(egui::DragValue::new(&mut d.leech_threshold).range(0..=99));
-            ui.end_row();
-            ui.label("Spread intervals (fuzz)");
-            ui.checkbox(&mut d.fuzz, "");
-            ui.end_row();
+            // Each control is labelled by the text beside it, for screen readers and tests.
+            let row = |ui: &mut egui::Ui, label: &str, hint: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
+                let mut l = ui.label(label);
+                if !hint.is_empty() {
+                    l = l.on_hover_text(hint);
+                }
+                add(ui).labelled_by(l.id);
+                ui.end_row();
+            };
+            row(ui, "Desired retention", "The chance of remembering a card when it comes due. Higher means more reviews.", &mut |ui| {
+                ui.add(Slider::new(&mut d.desired_retention, 0.70..=0.99).step_by(0.01).fixed_decimals(2))
+            });
+            row(ui, "New cards per day", "Per deck, and for all decks together", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.new_per_day).range(0..=9999))
+            });
+            row(ui, "Reviews per day", "Per deck, and for all decks together", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.reviews_per_day).range(0..=99_999))
+            });
+            row(ui, "Learning steps", "For example: 1m 10m", &mut |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.learning_steps).desired_width(160.0))
+            });
+            row(ui, "Relearning steps", "For example: 10m. Empty: straight back to review.", &mut |ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.relearning_steps).desired_width(160.0))
+            });
+            row(ui, "Maximum interval (days)", "", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.maximum_interval_days).range(1..=36_500))
+            });
+            row(ui, "Next day starts at", "Local time; reviews done before this hour count for the previous day", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.day_starts_at_hour).range(0..=23).suffix(":00"))
+            });
+            row(ui, "Learn ahead limit (minutes)", "When nothing else is due, learning cards due this soon are shown", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.learn_ahead_minutes).range(0..=1440))
+            });
+            row(ui, "Leech threshold (lapses)", "0 turns leech tagging off", &mut |ui| {
+                ui.add(egui::DragValue::new(&mut d.leech_threshold).range(0..=99))
+            });
+            row(ui, "Spread intervals (fuzz)", "Keeps cards learnt together from always coming due together", &mut |ui| {
+                ui.checkbox(&mut d.fuzz, "")
+            });
             ui.label("Memory model parameters");
             ui.label(if d.fsrs_parameters.is_empty() {
                 "FSRS-6 defaults".to_string()

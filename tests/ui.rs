@@ -1,0 +1,162 @@
+//! The window, driven headlessly with egui_kittest: open a deck, reveal with
+//! Space, grade with 3, undo with Ctrl+Z, go home with Esc, asserting on the
+//! core state after each step.
+
+mod common;
+
+use common::*;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::Timestamp;
+use rehearse::schedule::{CardState, Phase, Rating};
+use rehearse::ui::RehearseApp;
+use rehearse::{ItemId, Settings};
+
+fn item(s: &str) -> ItemId {
+    s.parse().unwrap()
+}
+
+fn harness(app: RehearseApp) -> Harness<'static, RehearseApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app)
+}
+
+#[test]
+fn study_reveal_grade_undo_and_go_home() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("alpha.ron", deck_text("Alpha", "a", 3)),
+            ("beta.ron", deck_text("Beta", "b", 2)),
+        ],
+    );
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    // Home lists both decks with their new counts.
+    h.get_by_label("Alpha");
+    h.get_by_label("Beta");
+    assert!(h.state().study_state().is_none());
+
+    h.get_by_label("Study Alpha").click();
+    h.run();
+    assert_eq!(h.state().study_state(), Some((Some(item("a-1")), false)));
+    h.get_by_label_contains("Question a 1?");
+    assert!(
+        h.query_by_label_contains("Answer 1").is_none(),
+        "the answer is hidden"
+    );
+
+    h.key_press(Key::Space);
+    h.run();
+    assert_eq!(h.state().study_state(), Some((Some(item("a-1")), true)));
+    h.get_by_label_contains("Answer 1");
+    // Each button carries the interval the scheduler would give.
+    let outcomes = h
+        .state()
+        .collection()
+        .preview(&item("a-1"), Timestamp::now())
+        .unwrap();
+    for (rating, outcome) in Rating::ALL.iter().zip(&outcomes) {
+        h.get_by_label(&format!("{} {}", rating.label(), outcome.interval.label()));
+    }
+    assert_eq!(outcomes[0].interval.label(), "<1m");
+    assert_eq!(outcomes[2].interval.label(), "10m");
+
+    h.key_press(Key::Num3);
+    h.run();
+    let state = h.state().collection().state(&item("a-1")).clone();
+    assert_eq!(state.phase, Phase::Learning { step: 1 });
+    assert_eq!(state.reps, 1);
+    assert_eq!(h.state().study_state(), Some((Some(item("a-2")), false)));
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().collection().state(&item("a-1")),
+        &CardState::new()
+    );
+    assert_eq!(h.state().study_state(), Some((Some(item("a-1")), false)));
+
+    // Space on the revealed card means Good; u undoes too.
+    h.key_press(Key::Space);
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    assert_eq!(h.state().collection().state(&item("a-1")).reps, 1);
+    h.key_press(Key::U);
+    h.run();
+    assert_eq!(h.state().collection().state(&item("a-1")).reps, 0);
+
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.state().study_state().is_none());
+}
+
+#[test]
+fn buttons_work_with_the_mouse_and_the_summary_shows_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Study all").click();
+    h.run();
+    for _ in 0..2 {
+        h.get_by_label("Show answer").click();
+        h.run();
+        h.get_by_label_contains("Easy ").click();
+        h.run();
+    }
+    for id in ["a-1", "a-2"] {
+        assert_eq!(h.state().collection().state(&item(id)).phase, Phase::Review);
+    }
+    h.get_by_label("Done for now");
+    h.get_by_label_contains("The next card is due");
+    h.get_by_label("Back to decks").click();
+    h.run();
+    assert!(h.state().study_state().is_none());
+    h.get_by_label("Nothing due");
+}
+
+#[test]
+fn a_broken_deck_is_shown_with_its_position_and_the_rest_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("alpha.ron", deck_text("Alpha", "a", 2)),
+            (
+                "broken.ron",
+                "(name: \"Broken\", cards: [(front: 1)])".into(),
+            ),
+        ],
+    );
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Decks that could not be loaded");
+    h.get_by_label_contains("broken.ron:1:");
+    h.get_by_label("Study Alpha").click();
+    h.run();
+    assert!(h.state().study_state().is_some());
+}
+
+#[test]
+fn settings_screen_saves_to_settings_ron() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Settings").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    h.get_by_label("Saved.");
+    let text = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
+    assert_eq!(Settings::from_ron(&text).unwrap(), Settings::default());
+}
