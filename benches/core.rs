@@ -1,1 +1,162 @@
-fn main() {}
+//! Core benchmarks on generated collections of 1k, 10k and 100k cards (the
+//! 100k one with a year of review history):
+//! - open the data folder and produce the first due card;
+//! - answer a card durably (journal line fsynced).
+//!
+//! Run with `cargo bench --bench core`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use rehearse::ItemId;
+use rehearse::collection::{Collection, OpenOptions};
+use rehearse::schedule::{CardState, DayClock, Rating, Scheduler, Settings};
+use rehearse::store::{Event, write_atomic};
+use rehearse::study::{Scope, Session};
+
+const DECKS: usize = 10;
+
+fn start() -> Timestamp {
+    "2025-11-01T12:00:00Z".parse().unwrap()
+}
+
+fn now() -> Timestamp {
+    "2026-11-01T12:00:00Z".parse().unwrap()
+}
+
+fn clock() -> DayClock {
+    DayClock::new(TimeZone::UTC, 4)
+}
+
+fn options(root: &Path) -> OpenOptions {
+    OpenOptions {
+        root: root.to_path_buf(),
+        device: "bench".into(),
+        clock: Some(clock()),
+    }
+}
+
+/// Writes `cards` cards over ten decks and, when `history`, a year of reviews
+/// for every card, then opens once to build the snapshot.
+fn generate(root: &Path, cards: usize, history: bool) {
+    std::fs::create_dir_all(root.join("decks")).unwrap();
+    std::fs::create_dir_all(root.join("journal")).unwrap();
+    let per_deck = cards / DECKS;
+    for d in 0..DECKS {
+        let mut text = format!("(name: \"Deck {d}\", description: \"generated\", cards: [\n");
+        for i in 0..per_deck {
+            text.push_str(&format!(
+                "    (id: \"d{d}-{i}\", topic: \"Topic {}\", tags: [\"t{}\"], front: \"What is concept {i} of deck {d}, and why does it matter in production?\", back: \"**Key point {i}.** Supporting detail with `code` and a short explanation.\"),\n",
+                i % 25,
+                i % 7
+            ));
+        }
+        text.push_str("])\n");
+        write_atomic(&root.join(format!("decks/deck-{d}.ron")), text.as_bytes()).unwrap();
+    }
+    if history {
+        let scheduler = Scheduler::new(Settings::default(), clock()).unwrap();
+        let mut rng = StdRng::seed_from_u64(1);
+        let mut events: Vec<(Timestamp, ItemId, Rating)> = Vec::new();
+        for d in 0..DECKS {
+            for i in 0..per_deck {
+                let id: ItemId = format!("d{d}-{i}").parse().unwrap();
+                let mut t = start()
+                    .checked_add(SignedDuration::from_hours(rng.random_range(0..24 * 300)))
+                    .unwrap();
+                let mut state = CardState::new();
+                while t < now() {
+                    let roll: f32 = rng.random();
+                    let rating = match roll {
+                        r if r < 0.10 => Rating::Again,
+                        r if r < 0.14 => Rating::Hard,
+                        r if r < 0.97 => Rating::Good,
+                        _ => Rating::Easy,
+                    };
+                    state = scheduler.answer(&id, &state, rating, t).unwrap().state;
+                    events.push((t, id.clone(), rating));
+                    t = state
+                        .due
+                        .unwrap()
+                        .max(t.checked_add(SignedDuration::from_mins(1)).unwrap());
+                }
+            }
+        }
+        events.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut journal = String::with_capacity(events.len() * 100);
+        for (n, (at, item, rating)) in events.into_iter().enumerate() {
+            journal.push_str(
+                &Event::Review {
+                    id: n as u64 + 1,
+                    at,
+                    item,
+                    rating,
+                    took_ms: 6000,
+                }
+                .to_line(),
+            );
+            journal.push('\n');
+        }
+        std::fs::write(root.join("journal/bench.ron"), journal).unwrap();
+    }
+    let mut c = Collection::open(options(root), now()).unwrap();
+    c.save_snapshot().unwrap();
+}
+
+fn open_and_first_card(root: &Path) -> Option<ItemId> {
+    let c = Collection::open(options(root), now()).unwrap();
+    let mut s = Session::new(&c, Scope::All, now());
+    s.current(&c, now())
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = [(1_000, false), (10_000, false), (100_000, true)];
+    for (cards, history) in sizes {
+        let root = dir.path().join(format!("c{cards}"));
+        generate(&root, cards, history);
+    }
+
+    let mut group = c.benchmark_group("open_first_due_card");
+    group.sample_size(10);
+    for (cards, history) in sizes {
+        let root = dir.path().join(format!("c{cards}"));
+        let label = if history {
+            format!("{cards}+year")
+        } else {
+            cards.to_string()
+        };
+        group.bench_with_input(BenchmarkId::from_parameter(label), &root, |b, root| {
+            b.iter(|| black_box(open_and_first_card(root)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("answer_durably");
+    for (cards, history) in sizes {
+        let root = dir.path().join(format!("c{cards}"));
+        let label = if history {
+            format!("{cards}+year")
+        } else {
+            cards.to_string()
+        };
+        let mut col = Collection::open(options(&root), now()).unwrap();
+        let items: Vec<ItemId> = col.items().iter().map(|i| i.id.clone()).collect();
+        let mut k = 0usize;
+        let mut t = now();
+        group.bench_function(BenchmarkId::from_parameter(label), |b| {
+            b.iter(|| {
+                k = (k + 7919) % items.len();
+                t = t.checked_add(SignedDuration::from_secs(1)).unwrap();
+                black_box(col.answer(&items[k], Rating::Good, t, 3000).unwrap());
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);

@@ -115,12 +115,10 @@ impl Session {
                 continue;
             }
             match (state.phase, state.due) {
-                (Phase::New, _) => {
-                    if new_left[item.deck] > 0 && new_global > 0 {
-                        new_left[item.deck] -= 1;
-                        new_global -= 1;
-                        self.new.push_back(item.id.clone());
-                    }
+                (Phase::New, _) if new_left[item.deck] > 0 && new_global > 0 => {
+                    new_left[item.deck] -= 1;
+                    new_global -= 1;
+                    self.new.push_back(item.id.clone());
                 }
                 (Phase::Learning { .. } | Phase::Relearning { .. }, Some(due))
                     if due < tomorrow =>

@@ -326,7 +326,7 @@ fn reviews_per_day_limit_applies() {
     assert_eq!(s.remaining(&c).review, 5);
     let mut n = 0;
     let mut now = later;
-    while let Some(_) = s.current(&c, now) {
+    while s.current(&c, now).is_some() {
         s.answer(&mut c, Rating::Good, now, 1).unwrap();
         now = now.checked_add(jiff::SignedDuration::from_secs(1)).unwrap();
         n += 1;

@@ -49,7 +49,7 @@ fn crash_child() {
         n += 1;
         writeln!(out, "ACK {id}").unwrap();
         out.flush().unwrap();
-        if n % 7 == 0 {
+        if n.is_multiple_of(7) {
             c.save_snapshot().unwrap();
         }
     }

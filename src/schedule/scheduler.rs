@@ -297,7 +297,7 @@ fn is_leech(lapses: u32, threshold: u32) -> bool {
     if threshold == 0 || lapses < threshold {
         return false;
     }
-    (lapses - threshold) % (threshold / 2).max(1) == 0
+    (lapses - threshold).is_multiple_of((threshold / 2).max(1))
 }
 
 #[cfg(test)]

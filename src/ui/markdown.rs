@@ -11,12 +11,15 @@ pub struct Markdown {
 
 impl Markdown {
     /// Shows `text` as Markdown. `id` keeps two renderings on one screen apart.
-    pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) {
+    /// Returns the area the text took.
+    pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) -> egui::Rect {
         ui.push_id(id, |ui| {
             CommonMarkViewer::new()
                 .syntax_theme_light("InspiredGitHub")
                 .syntax_theme_dark("base16-ocean.dark")
                 .show(ui, &mut self.cache, text);
-        });
+            ui.min_rect()
+        })
+        .inner
     }
 }

@@ -14,6 +14,7 @@ use crate::collection::Collection;
 use crate::study::Scope;
 
 pub use markdown::Markdown;
+pub use theme::install_fonts;
 
 /// Which screen is showing.
 enum Screen {

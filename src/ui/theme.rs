@@ -11,8 +11,37 @@ pub const REVIEW: Color32 = Color32::from_rgb(0x16, 0xa3, 0x4a);
 /// Errors.
 pub const ERROR: Color32 = Color32::from_rgb(0xdc, 0x26, 0x26);
 
-/// Sets text sizes and spacing for both themes; light or dark follows the system.
+/// Adds DejaVu as a fallback after egui's own fonts, so arrows, maths symbols,
+/// Greek, Cyrillic and the like in cards render instead of showing as boxes.
+pub fn install_fonts(ctx: &egui::Context) {
+    use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+    use egui::{FontData, FontFamily};
+    for (name, bytes, family) in [
+        (
+            "DejaVuSans",
+            &include_bytes!("../../assets/fonts/DejaVuSans.ttf")[..],
+            FontFamily::Proportional,
+        ),
+        (
+            "DejaVuSansMono",
+            &include_bytes!("../../assets/fonts/DejaVuSansMono.ttf")[..],
+            FontFamily::Monospace,
+        ),
+    ] {
+        ctx.add_font(FontInsert::new(
+            name,
+            FontData::from_static(bytes),
+            vec![InsertFontFamily {
+                family,
+                priority: FontPriority::Lowest,
+            }],
+        ));
+    }
+}
+
+/// Sets fonts, text sizes and spacing for both themes; light or dark follows the system.
 pub fn apply(ctx: &egui::Context) {
+    install_fonts(ctx);
     ctx.set_theme(egui::ThemePreference::System);
     ctx.all_styles_mut(|style| {
         style
