@@ -239,9 +239,10 @@ impl StudyScreen {
                             ui.label(RichText::new(meta).small().weak());
                             ui.add_space(6.0);
                         }
-                        ui.visuals_mut().override_text_color =
-                            Some(ui.visuals().strong_text_color());
                         ui.scope(|ui| {
+                            // The question reads as a heading: larger, at full contrast.
+                            ui.visuals_mut().override_text_color =
+                                Some(ui.visuals().strong_text_color());
                             ui.style_mut()
                                 .text_styles
                                 .insert(egui::TextStyle::Body, egui::FontId::proportional(20.0));
