@@ -23,8 +23,14 @@ fn start() -> Timestamp {
     "2025-11-01T12:00:00Z".parse().unwrap()
 }
 
-fn now() -> Timestamp {
+/// The generated history ends here.
+fn end() -> Timestamp {
     "2026-11-01T12:00:00Z".parse().unwrap()
+}
+
+/// The next morning: the day's reviews are due and none done yet.
+fn now() -> Timestamp {
+    "2026-11-02T08:00:00Z".parse().unwrap()
 }
 
 fn clock() -> DayClock {
@@ -68,7 +74,7 @@ fn generate(root: &Path, cards: usize, history: bool) {
                     .checked_add(SignedDuration::from_hours(rng.random_range(0..24 * 300)))
                     .unwrap();
                 let mut state = CardState::new();
-                while t < now() {
+                while t < end() {
                     let roll: f32 = rng.random();
                     let rating = match roll {
                         r if r < 0.10 => Rating::Again,
@@ -85,7 +91,7 @@ fn generate(root: &Path, cards: usize, history: bool) {
                 }
             }
         }
-        events.sort_by(|a, b| a.0.cmp(&b.0));
+        events.sort_by_key(|e| e.0);
         let mut journal = String::with_capacity(events.len() * 100);
         for (n, (at, item, rating)) in events.into_iter().enumerate() {
             journal.push_str(

@@ -180,7 +180,20 @@ impl Collection {
             .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
         let scheduler = Scheduler::new(settings, clock)?;
 
-        let (decks, deck_errors) = load_decks(&dir.decks());
+        // Decks and the snapshot are the bulk of start-up: read them side by side.
+        let state_path = dir.state();
+        let ((decks, deck_errors), snapshot) = std::thread::scope(|scope| {
+            let snapshot = scope.spawn(|| read_snapshot(&state_path));
+            let decks = load_decks(&dir.decks());
+            let snapshot = snapshot
+                .join()
+                .unwrap_or_else(|_| Err("the state cache reader crashed".to_string()));
+            (decks, snapshot)
+        });
+        let snapshot = snapshot.unwrap_or_else(|e| {
+            warnings.push(e);
+            None
+        });
         let journal = JournalWriter::open(&dir.journal_of(&options.device))
             .map_err(io(&dir.journal_of(&options.device)))?;
 
@@ -206,7 +219,7 @@ impl Collection {
             snapshot_job: None,
         };
         collection.index_items();
-        collection.load_state(now, &mut warnings)?;
+        collection.load_state(snapshot, now, &mut warnings)?;
         collection.warnings.extend(warnings);
         collection.next_event_id = collection
             .marks
@@ -257,25 +270,12 @@ impl Collection {
     /// journals when the snapshot is missing, stale or unusable.
     fn load_state(
         &mut self,
+        snapshot: Option<Snapshot>,
         now: Timestamp,
         warnings: &mut Vec<String>,
     ) -> Result<(), CollectionError> {
         let recent_from = self.recent_cutoff(now);
         let journals = list_journals(&self.dir)?;
-        let snapshot = match std::fs::read_to_string(self.dir.state()) {
-            Ok(text) => match Snapshot::from_ron(&text, &self.dir.state()) {
-                Ok(s) if s.version == SNAPSHOT_VERSION => Some(s),
-                Ok(_) => None,
-                Err(e) => {
-                    warnings.push(format!(
-                        "{e}; the state cache was rebuilt from the journals"
-                    ));
-                    None
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(StoreError::io(&self.dir.state(), e).into()),
-        };
 
         if let Some(snapshot) = snapshot {
             // Every journal the snapshot knows must still be at least as long.
@@ -744,6 +744,25 @@ fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
         store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
     }
     Ok(())
+}
+
+/// Reads `state.ron`: `None` when there is none (or of an older layout), an
+/// error message when it cannot be used. Either way the journals rebuild it.
+fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match Snapshot::from_ron(&text, path) {
+            Ok(s) if s.version == SNAPSHOT_VERSION => Ok(Some(s)),
+            Ok(_) => Ok(None),
+            Err(e) => Err(format!(
+                "{e}; the state cache was rebuilt from the journals"
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "{}: {e}; the state cache was rebuilt from the journals",
+            path.display()
+        )),
+    }
 }
 
 fn load_settings(dir: &DataDir) -> Result<(Settings, Option<String>), StoreError> {

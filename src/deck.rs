@@ -462,7 +462,8 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen: HashMap<&CardId, usize> = HashMap::new();
     for (index, card) in deck.cards.iter().enumerate() {
-        let label = format!("card {} (`{}`)", index + 1, card.id);
+        // Formatted only when there is something to report: decks can be large.
+        let label = || format!("card {} (`{}`)", index + 1, card.id);
         let mut error = |message: String| {
             problems.push(Problem {
                 is_error: true,
@@ -471,20 +472,22 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
             })
         };
         if card.front.trim().is_empty() {
-            error(format!("{label}: the front is empty"));
+            error(format!("{}: the front is empty", label()));
         }
         match card.kind {
             CardKind::Cloze if cloze_numbers(&card.front).is_empty() => error(format!(
-                "{label}: a Cloze card needs at least one `{{{{c1::...}}}}` deletion in its front"
+                "{}: a Cloze card needs at least one `{{{{c1::...}}}}` deletion in its front",
+                label()
             )),
             CardKind::Basic | CardKind::Reversed if card.back.trim().is_empty() => {
-                error(format!("{label}: the back is empty"))
+                error(format!("{}: the back is empty", label()))
             }
             _ => {}
         }
         if let Some(first) = seen.insert(&card.id, index) {
             error(format!(
-                "{label}: id `{}` is already used by card {}",
+                "{}: id `{}` is already used by card {}",
+                label(),
                 card.id,
                 first + 1
             ));
@@ -493,7 +496,10 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
             problems.push(Problem {
                 is_error: false,
                 card: Some(card.id.clone()),
-                message: format!("{label}: no topic; weak-topic views will list it as \"(none)\""),
+                message: format!(
+                    "{}: no topic; weak-topic views will list it as \"(none)\"",
+                    label()
+                ),
             });
         }
         if !card.id_pinned {
@@ -501,8 +507,10 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
                 is_error: false,
                 card: Some(card.id.clone()),
                 message: format!(
-                    "{label}: no id; derived `{}` from the front, which changes if the front is edited (write `id: \"{}\"` to pin it)",
-                    card.id, card.id
+                    "{}: no id; derived `{}` from the front, which changes if the front is edited (write `id: \"{}\"` to pin it)",
+                    label(),
+                    card.id,
+                    card.id
                 ),
             });
         }

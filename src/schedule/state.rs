@@ -107,20 +107,28 @@ pub struct CardState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_review: Option<Timestamp>,
     /// The interval in days given at the last review (0 while learning).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub interval_days: u32,
     /// Answers given.
     #[serde(default)]
     pub reps: u32,
     /// Times forgotten after graduating.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub lapses: u32,
     /// Tagged as a leech (forgotten too often).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub leech: bool,
     /// Taken out of study by the user.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub suspended: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for CardState {

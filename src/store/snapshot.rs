@@ -69,12 +69,13 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot as text: one card per line, sorted, so it reads and diffs well.
+    /// The snapshot as text: one card per line, sorted, so it reads and diffs
+    /// well and can be parsed in parallel.
     pub fn to_ron(&self) -> String {
-        let mut out = String::with_capacity(64 + self.cards.len() * 160);
-        let _ = writeln!(
-            out,
-            "// Rehearse scheduling state: a cache rebuilt from journal/*.ron; safe to delete."
+        let mut out = String::with_capacity(64 + self.cards.len() * 128);
+        out.push_str("#![enable(implicit_some)]\n");
+        out.push_str(
+            "// Rehearse scheduling state: a cache rebuilt from journal/*.ron; safe to delete.\n",
         );
         let _ = writeln!(out, "(\n    version: {},", self.version);
         let _ = writeln!(out, "    journals: {},", one(&self.journals));
@@ -82,7 +83,8 @@ impl Snapshot {
         for r in &self.recent {
             let _ = writeln!(out, "        {},", one(r));
         }
-        out.push_str("    ],\n    cards: {\n");
+        out.push_str("    ],\n");
+        out.push_str(CARDS_OPEN);
         let mut ids: Vec<&ItemId> = self.cards.keys().collect();
         ids.sort();
         for id in ids {
@@ -94,7 +96,10 @@ impl Snapshot {
 
     /// Parses a snapshot; an error names line and column.
     pub fn from_ron(text: &str, path: &Path) -> Result<Self, String> {
-        ron::from_str(text).map_err(|e| {
+        if let Some(snapshot) = Self::parse_by_lines(text) {
+            return Ok(snapshot);
+        }
+        options().from_str(text).map_err(|e| {
             format!(
                 "{}:{}:{}: {}",
                 path.display(),
@@ -104,12 +109,58 @@ impl Snapshot {
             )
         })
     }
+
+    /// The fast path for the layout [`Self::to_ron`] writes: the small header
+    /// parsed whole, the card lines parsed in parallel. `None` when the text is
+    /// laid out any other way (say, edited by hand), for the full parser.
+    fn parse_by_lines(text: &str) -> Option<Self> {
+        let cards_at = text.find(CARDS_OPEN)?;
+        let header = format!("{}    cards: {{}},\n)", &text[..cards_at]);
+        let mut snapshot: Snapshot = options().from_str(&header).ok()?;
+        let body = &text[cards_at + CARDS_OPEN.len()..];
+        let end = body.find("\n    },\n)")?;
+        let lines: Vec<&str> = body[..end].lines().collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(8);
+        let chunk = lines.len().div_ceil(threads).max(1);
+        let parts: Vec<Option<Vec<(ItemId, CardState)>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = lines
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|l| parse_card_line(l)).collect()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        snapshot.cards.reserve(lines.len());
+        for part in parts {
+            snapshot.cards.extend(part?);
+        }
+        Some(snapshot)
+    }
+}
+
+/// Where the card lines begin.
+const CARDS_OPEN: &str = "    cards: {\n";
+
+/// `        "id": (...),` as written by [`Snapshot::to_ron`].
+fn parse_card_line(line: &str) -> Option<(ItemId, CardState)> {
+    let rest = line.trim().strip_prefix('"')?;
+    let (id, value) = rest.split_once("\": ")?;
+    let value = value.strip_suffix(',')?;
+    Some((id.parse().ok()?, options().from_str(value).ok()?))
+}
+
+fn options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
 /// Any value as compact single-line RON.
 fn one<T: Serialize>(value: &T) -> String {
     // Snapshot values are plain data; serialising cannot fail.
-    ron::to_string(value).unwrap_or_default()
+    options().to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]
