@@ -42,6 +42,7 @@ fn options(root: &Path) -> OpenOptions {
         root: root.to_path_buf(),
         device: "bench".into(),
         clock: Some(clock()),
+        read_only: false,
     }
 }
 

@@ -53,7 +53,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let data_dir = data_dir(args.data_dir)?;
     match args.command {
         None => {
-            let collection = open(&data_dir)?;
+            let collection = open(&data_dir, false)?;
             crate::ui::run(collection)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -66,7 +66,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             check(&paths)
         }
         Some(Command::Stats { json }) => {
-            let collection = open(&data_dir)?;
+            // Read-only, so it works while the window is open.
+            let collection = open(&data_dir, true)?;
             stats(&collection, json, Timestamp::now())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -126,12 +127,18 @@ pub fn device_name() -> Result<String> {
     Ok(name)
 }
 
-fn open(data_dir: &Path) -> Result<Collection> {
+fn open(data_dir: &Path, read_only: bool) -> Result<Collection> {
+    let device = if read_only {
+        "reader".to_string()
+    } else {
+        device_name()?
+    };
     let collection = Collection::open(
         OpenOptions {
             root: data_dir.to_path_buf(),
-            device: device_name()?,
+            device,
             clock: None,
+            read_only,
         },
         Timestamp::now(),
     )?;

@@ -40,6 +40,9 @@ pub enum CollectionError {
     /// `settings.ron` could not be parsed, so saving would overwrite it.
     #[error("{0}")]
     SettingsFileBroken(String),
+    /// The collection was opened read-only.
+    #[error("the data folder was opened read-only; nothing can be changed")]
+    ReadOnly,
 }
 
 /// How to open a data folder.
@@ -51,6 +54,9 @@ pub struct OpenOptions {
     pub device: String,
     /// Counts study days; `None` uses the local time zone.
     pub clock: Option<DayClock>,
+    /// Look without touching: no lock, no files created or written. For
+    /// `rehearse stats` while the window is open.
+    pub read_only: bool,
 }
 
 /// New, learning and review cards available today.
@@ -113,7 +119,7 @@ struct UndoEntry {
 pub struct Collection {
     dir: DataDir,
     device: String,
-    _lock: DataLock,
+    _lock: Option<DataLock>,
     decks: Vec<Deck>,
     deck_errors: Vec<DeckError>,
     deck_problems: Vec<(String, Problem)>,
@@ -122,7 +128,7 @@ pub struct Collection {
     states: HashMap<ItemId, CardState>,
     scheduler: Scheduler,
     settings_error: Option<String>,
-    journal: JournalWriter,
+    journal: Option<JournalWriter>,
     next_event_id: u64,
     marks: BTreeMap<String, JournalMark>,
     recent: Vec<RecentAnswer>,
@@ -165,16 +171,21 @@ impl Collection {
             let p = p.to_path_buf();
             move |e| StoreError::io(&p, e)
         };
-        std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
-        let lock = DataLock::acquire(&dir.lock())?;
+        let read_only = options.read_only;
+        let lock = if read_only {
+            None
+        } else {
+            std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
+            let lock = DataLock::acquire(&dir.lock())?;
+            if !dir.decks().exists() {
+                install_builtin_decks(&dir)?;
+            }
+            std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
+            Some(lock)
+        };
         let mut warnings = Vec::new();
 
-        if !dir.decks().exists() {
-            install_builtin_decks(&dir)?;
-        }
-        std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
-
-        let (settings, settings_error) = load_settings(&dir)?;
+        let (settings, settings_error) = load_settings(&dir, read_only)?;
         let clock = options
             .clock
             .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
@@ -194,8 +205,12 @@ impl Collection {
             warnings.push(e);
             None
         });
-        let journal = JournalWriter::open(&dir.journal_of(&options.device))
-            .map_err(io(&dir.journal_of(&options.device)))?;
+        let journal = if read_only {
+            None
+        } else {
+            let path = dir.journal_of(&options.device);
+            Some(JournalWriter::open(&path).map_err(io(&path))?)
+        };
 
         let mut collection = Self {
             dir,
@@ -609,10 +624,13 @@ impl Collection {
         self.undo.pop();
         self.recent
             .retain(|r| !(r.device == self.device && r.id == entry.event_id));
-        if entry.previous == CardState::new() {
+        // Undo takes back the review only: a suspension made since stays.
+        let mut previous = entry.previous;
+        previous.suspended = self.state(&entry.item).suspended;
+        if previous == CardState::new() {
             self.states.remove(&entry.item);
         } else {
-            self.states.insert(entry.item.clone(), entry.previous);
+            self.states.insert(entry.item.clone(), previous);
         }
         Ok(Some(entry.item))
     }
@@ -640,12 +658,14 @@ impl Collection {
     }
 
     fn append(&mut self, event: Event) -> Result<(), CollectionError> {
-        self.journal
+        let journal = self.journal.as_mut().ok_or(CollectionError::ReadOnly)?;
+        journal
             .append(&event)
-            .map_err(|e| StoreError::io(self.journal.path(), e))?;
+            .map_err(|e| StoreError::io(journal.path(), e))?;
+        let len = journal.len();
         self.next_event_id = event.id() + 1;
         let mark = self.marks.entry(self.device.clone()).or_default();
-        mark.bytes = self.journal.len();
+        mark.bytes = len;
         mark.last_id = event.id();
         Ok(())
     }
@@ -663,6 +683,9 @@ impl Collection {
         let problems = settings.problems();
         if !problems.is_empty() {
             return Err(CollectionError::InvalidSettings(problems.join("; ")));
+        }
+        if self.journal.is_none() {
+            return Err(CollectionError::ReadOnly);
         }
         if let Some(e) = &self.settings_error {
             return Err(CollectionError::SettingsFileBroken(format!(
@@ -693,7 +716,7 @@ impl Collection {
 
     /// Writes `state.ron` on a background thread (one at a time).
     pub fn save_snapshot_in_background(&mut self) {
-        if self.snapshot_job.as_ref().is_some_and(|j| !j.is_finished()) {
+        if self.journal.is_none() || self.snapshot_job.as_ref().is_some_and(|j| !j.is_finished()) {
             return;
         }
         self.collect_snapshot_job();
@@ -720,6 +743,9 @@ impl Collection {
 
     /// Writes `state.ron` now, after any background write has finished.
     pub fn save_snapshot(&mut self) -> Result<(), CollectionError> {
+        if self.journal.is_none() {
+            return Err(CollectionError::ReadOnly);
+        }
         self.collect_snapshot_job();
         let path = self.dir.state();
         store::write_atomic(&path, self.snapshot().to_ron().as_bytes())
@@ -765,7 +791,7 @@ fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
     }
 }
 
-fn load_settings(dir: &DataDir) -> Result<(Settings, Option<String>), StoreError> {
+fn load_settings(dir: &DataDir, read_only: bool) -> Result<(Settings, Option<String>), StoreError> {
     let path = dir.settings();
     match std::fs::read_to_string(&path) {
         Ok(text) => match Settings::from_ron(&text) {
@@ -775,6 +801,9 @@ fn load_settings(dir: &DataDir) -> Result<(Settings, Option<String>), StoreError
                 Some(format!("{}: {e}; using default settings", path.display())),
             )),
         },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && read_only => {
+            Ok((Settings::default(), None))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let s = Settings::default();
             store::write_atomic(&path, s.to_ron().as_bytes())
@@ -827,7 +856,12 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
 
 fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError> {
     let path = dir.journals();
-    let entries = std::fs::read_dir(&path).map_err(|e| StoreError::io(&path, e))?;
+    let entries = match std::fs::read_dir(&path) {
+        Ok(entries) => entries,
+        // A folder never written to (opened read-only) has no journals yet.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(StoreError::io(&path, e)),
+    };
     Ok(entries
         .filter_map(Result::ok)
         .map(|e| e.path())

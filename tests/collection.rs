@@ -236,6 +236,7 @@ fn a_second_instance_is_refused() {
             root: dir.path().to_path_buf(),
             device: "other".into(),
             clock: None,
+            read_only: false,
         },
         t0(),
     );
@@ -249,7 +250,8 @@ fn a_second_instance_is_refused() {
             OpenOptions {
                 root: dir.path().to_path_buf(),
                 device: "x".into(),
-                clock: None
+                clock: None,
+                read_only: false,
             },
             t0(),
         )
@@ -259,6 +261,41 @@ fn a_second_instance_is_refused() {
         message.contains("already using this data folder"),
         "{message}"
     );
+    // Looking without changing anything is still allowed (`rehearse stats`).
+    let mut reader = Collection::open(
+        OpenOptions {
+            root: dir.path().to_path_buf(),
+            device: "reader".into(),
+            clock: None,
+            read_only: true,
+        },
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(reader.decks().len(), 1);
+    assert!(matches!(
+        reader.answer(&item("a-1"), Rating::Good, t0(), 1),
+        Err(CollectionError::ReadOnly)
+    ));
+    assert!(!dir.path().join("journal/reader.ron").exists());
+}
+
+#[test]
+fn read_only_open_of_a_missing_folder_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("nothing-here");
+    let c = Collection::open(
+        OpenOptions {
+            root: root.clone(),
+            device: "reader".into(),
+            clock: None,
+            read_only: true,
+        },
+        t0(),
+    )
+    .unwrap();
+    assert!(c.decks().is_empty());
+    assert!(!root.exists());
 }
 
 #[test]

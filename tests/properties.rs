@@ -79,7 +79,7 @@ fn run_ops(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn snapshot_plus_tail_equals_full_replay(ops in prop::collection::vec(op(), 1..40)) {

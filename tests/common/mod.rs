@@ -52,6 +52,7 @@ pub fn open_as(root: &Path, device: &str, now: Timestamp) -> Collection {
             root: root.to_path_buf(),
             device: device.into(),
             clock: Some(DayClock::new(TimeZone::UTC, 4)),
+            read_only: false,
         },
         now,
     )

@@ -1,0 +1,107 @@
+//! The `rehearse` command line: check, stats and help.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use rehearse::schedule::Rating;
+
+fn rehearse(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(args)
+        .env("REHEARSE_DEVICE", "cli-test")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn check_passes_good_decks_and_fails_bad_ones_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("good.ron", deck_text("Good", "g", 3))]);
+    let decks = dir.path().join("decks");
+    let (ok, out) = rehearse(&["check", decks.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("1 deck file, 3 cards: 0 errors, 0 warnings"),
+        "{out}"
+    );
+
+    std::fs::write(
+        decks.join("bad.ron"),
+        "(name: \"Bad\",\n cards: [\n  (id: \"x\", front: \"Q\", back: \"A\", colour: 1),\n ])",
+    )
+    .unwrap();
+    let (ok, out) = rehearse(&["check", decks.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("bad.ron:3:"), "{out}");
+    assert!(out.contains("colour"), "{out}");
+
+    std::fs::write(
+        decks.join("bad.ron"),
+        "(name: \"Bad\", cards: [(id: \"g-1\", front: \"Q\", back: \"\"), (front: \"Derived\", back: \"A\")])",
+    )
+    .unwrap();
+    let (ok, out) = rehearse(&["check", decks.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("the back is empty"), "{out}");
+    assert!(out.contains("id `g-1` is also used in"), "{out}");
+    assert!(out.contains("warning: card 2"), "{out}");
+
+    let (ok, out) = rehearse(&["check", "/no/such/deck.ron"]);
+    assert!(!ok);
+    assert!(out.contains("no such file"), "{out}");
+}
+
+#[test]
+fn stats_prints_counts_and_json_card_states() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 4))]);
+    {
+        let mut c = open(dir.path(), jiff::Timestamp::now());
+        c.answer(
+            &"a-1".parse().unwrap(),
+            Rating::Easy,
+            jiff::Timestamp::now(),
+            1000,
+        )
+        .unwrap();
+    }
+    let root = dir.path().to_str().unwrap();
+    let (ok, out) = rehearse(&["stats", "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Alpha"), "{out}");
+    assert!(out.contains("today: 1 answers, 1 new"), "{out}");
+
+    // Works while another instance holds the folder.
+    let _window = open(dir.path(), jiff::Timestamp::now());
+    let (ok, out) = rehearse(&["stats", "--json", "--data-dir", root]);
+    assert!(ok, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["decks"][0]["name"], "Alpha");
+    assert_eq!(json["decks"][0]["new"], 3);
+    let cards = json["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 4);
+    let a1 = cards.iter().find(|c| c["item"] == "a-1").unwrap();
+    assert_eq!(a1["phase"], "review");
+    assert_eq!(a1["reps"], 1);
+    assert!((a1["stability"].as_f64().unwrap() - 8.2956).abs() < 1e-3);
+    let r = a1["retrievability"].as_f64().unwrap();
+    assert!(r > 0.99 && r <= 1.0, "{r}");
+    assert!(a1["due"].is_string());
+    let a2 = cards.iter().find(|c| c["item"] == "a-2").unwrap();
+    assert_eq!(a2["phase"], "new");
+    assert!(a2["stability"].is_null());
+}
+
+#[test]
+fn help_documents_the_commands() {
+    let (ok, out) = rehearse(&["--help"]);
+    assert!(ok);
+    for word in ["check", "stats", "--data-dir", "REHEARSE_DATA"] {
+        assert!(out.contains(word), "{word} missing from:\n{out}");
+    }
+}
