@@ -52,11 +52,18 @@ pub enum Command {
 pub fn run(args: Args) -> Result<ExitCode> {
     let data_dir = data_dir(args.data_dir)?;
     match args.command {
-        None => {
-            let collection = open(&data_dir, false)?;
-            crate::ui::run(collection)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        None => match open(&data_dir, false) {
+            Ok(collection) => {
+                crate::ui::run(collection)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                // Started from a desktop there is no terminal to read this in.
+                eprintln!("rehearse: {e:#}");
+                let _ = crate::ui::run_error(&format!("{e:#}"));
+                Ok(ExitCode::FAILURE)
+            }
+        },
         Some(Command::Check { paths }) => {
             let paths = if paths.is_empty() {
                 vec![data_dir.join("decks")]

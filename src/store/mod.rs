@@ -75,7 +75,7 @@ pub enum StoreError {
     },
     /// Another Rehearse is using the data folder.
     #[error(
-        "another Rehearse is already using this data folder ({holder}; lock file {path}). Close it first, or choose another folder with --data-dir."
+        "Another Rehearse is already using this data folder ({holder}; lock file {path}). Close it first, or choose another folder with --data-dir."
     )]
     Locked {
         /// The lock file.

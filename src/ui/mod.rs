@@ -162,6 +162,33 @@ impl eframe::App for RehearseApp {
     }
 }
 
+/// Shows `message` in a small window, for failures before the collection is
+/// open (another instance has the folder, say) when there may be no terminal.
+pub fn run_error(message: &str) -> anyhow::Result<()> {
+    let message = message.to_string();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Rehearse")
+            .with_app_id("rehearse")
+            .with_inner_size([560.0, 220.0])
+            .with_icon(theme::icon()),
+        ..Default::default()
+    };
+    eframe::run_ui_native("Rehearse", options, move |ui, _frame| {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(12.0);
+            ui.heading("Rehearse cannot start");
+            ui.add_space(8.0);
+            ui.label(&message);
+            ui.add_space(16.0);
+            if ui.button("Close").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+    })
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
 /// Opens the window over `collection` and runs until it is closed.
 pub fn run(collection: Collection) -> anyhow::Result<()> {
     let icon = theme::icon();

@@ -24,7 +24,6 @@ pub struct StudyScreen {
     shown_at: Instant,
     outcomes: Option<[Outcome; 4]>,
     error: Option<String>,
-    started: Instant,
 }
 
 impl StudyScreen {
@@ -46,7 +45,6 @@ impl StudyScreen {
             shown_at: Instant::now(),
             outcomes: None,
             error: None,
-            started: Instant::now(),
         }
     }
 
@@ -345,7 +343,10 @@ impl StudyScreen {
                         ui.label(RichText::new(summary.answered.to_string()).strong());
                         ui.end_row();
                         ui.label("Time spent");
-                        ui.label(RichText::new(duration_label(self.started.elapsed())).strong());
+                        ui.label(
+                            RichText::new(duration_label(Duration::from_millis(summary.time_ms)))
+                                .strong(),
+                        );
                         ui.end_row();
                         ui.label("Again rate");
                         ui.label(
