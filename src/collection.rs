@@ -13,7 +13,7 @@ use crate::schedule::{
     CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Settings,
 };
 use crate::store::{
-    self, AnswerKind, DataDir, DataLock, Event, JournalMark, JournalWriter, RecentAnswer, Snapshot,
+    self, AnswerKind, AnswerRecord, DataDir, DataLock, Event, JournalMark, JournalWriter, Snapshot,
     StoreError, snapshot::SNAPSHOT_VERSION,
 };
 
@@ -131,7 +131,7 @@ pub struct Collection {
     journal: Option<JournalWriter>,
     next_event_id: u64,
     marks: BTreeMap<String, JournalMark>,
-    recent: Vec<RecentAnswer>,
+    recent: Vec<AnswerRecord>,
     undo: Vec<UndoEntry>,
     warnings: Vec<String>,
     answers_since_snapshot: usize,
@@ -236,6 +236,9 @@ impl Collection {
         collection.index_items();
         collection.load_state(snapshot, now, &mut warnings)?;
         collection.warnings.extend(warnings);
+        if !read_only {
+            collection.end_interview_if_past(now)?;
+        }
         collection.next_event_id = collection
             .marks
             .get(&collection.device)
@@ -301,24 +304,7 @@ impl Collection {
                     .is_some_and(|m| m.len() >= mark.bytes)
             });
             if consistent {
-                let mut tail = Vec::new();
-                let mut marks = snapshot.journals.clone();
-                let mut tail_warnings = Vec::new();
-                for (device, path) in &journals {
-                    let from = marks.get(device).map_or(0, |m| m.bytes);
-                    let read =
-                        store::read_journal(path, from).map_err(|e| StoreError::io(path, e))?;
-                    tail_warnings.extend(read.warnings);
-                    let mark = marks.entry(device.clone()).or_default();
-                    mark.bytes = read.end;
-                    for event in read.events {
-                        mark.last_id = mark.last_id.max(event.id());
-                        tail.push(DeviceEvent {
-                            device: device.clone(),
-                            event,
-                        });
-                    }
-                }
+                let (tail, marks, tail_warnings) = read_journals(&journals, &snapshot.journals)?;
                 if replay::tail_applies_cleanly(&snapshot.cards, &tail) {
                     self.states = snapshot.cards;
                     self.recent = snapshot.recent;
@@ -345,21 +331,9 @@ impl Collection {
         recent_from: Timestamp,
         warnings: &mut Vec<String>,
     ) -> Result<(), CollectionError> {
-        let mut events = Vec::new();
-        self.marks.clear();
-        for (device, path) in journals {
-            let read = store::read_journal(path, 0).map_err(|e| StoreError::io(path, e))?;
-            warnings.extend(read.warnings);
-            let mark = self.marks.entry(device.clone()).or_default();
-            mark.bytes = read.end;
-            for event in read.events {
-                mark.last_id = mark.last_id.max(event.id());
-                events.push(DeviceEvent {
-                    device: device.clone(),
-                    event,
-                });
-            }
-        }
+        let (events, marks, read_warnings) = read_journals(journals, &BTreeMap::new())?;
+        self.marks = marks;
+        warnings.extend(read_warnings);
         self.states.clear();
         self.recent.clear();
         warnings.extend(replay::apply(
@@ -467,7 +441,7 @@ impl Collection {
     }
 
     /// Today's answers (since the day started).
-    pub fn answers_today(&self, now: Timestamp) -> impl Iterator<Item = &RecentAnswer> {
+    pub fn answers_today(&self, now: Timestamp) -> impl Iterator<Item = &AnswerRecord> {
         let start = self.today_start(now);
         self.recent.iter().filter(move |r| r.at >= start)
     }
@@ -588,7 +562,7 @@ impl Collection {
             rating,
             took_ms,
         })?;
-        self.recent.push(RecentAnswer {
+        self.recent.push(AnswerRecord {
             device: self.device.clone(),
             id: event_id,
             at: now,
@@ -596,6 +570,7 @@ impl Collection {
             rating,
             kind: replay::answer_kind(previous.phase),
             took_ms,
+            last_interval: previous.interval_days,
         });
         self.states.insert(id.clone(), outcome.state.clone());
         self.undo.push(UndoEntry {
@@ -668,6 +643,28 @@ impl Collection {
         mark.bytes = len;
         mark.last_id = event.id();
         Ok(())
+    }
+
+    /// Once the interview day has passed, puts back the desired retention that
+    /// was raised for the final stretch.
+    fn end_interview_if_past(&mut self, now: Timestamp) -> Result<(), CollectionError> {
+        let settings = self.settings();
+        let Some(interview) = &settings.interview else {
+            return Ok(());
+        };
+        let today = self
+            .scheduler
+            .clock()
+            .date_of_day(self.scheduler.clock().day_of(now));
+        if interview.date >= today || self.settings_error.is_some() {
+            return Ok(());
+        }
+        let mut settings = settings.clone();
+        if let Some(r) = interview.restore_retention {
+            settings.desired_retention = r;
+        }
+        settings.interview = None;
+        self.save_settings(settings)
     }
 
     /// Reads the deck files again (after they were edited by hand).
@@ -854,6 +851,36 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
     (decks, errors)
 }
 
+/// What reading the journals gave: the events, how far each journal was
+/// read, and warnings about skipped lines.
+type JournalsRead = (Vec<DeviceEvent>, BTreeMap<String, JournalMark>, Vec<String>);
+
+/// Reads every journal from where `from` says it was read up to (the start,
+/// for one it does not name).
+fn read_journals(
+    journals: &BTreeMap<String, PathBuf>,
+    from: &BTreeMap<String, JournalMark>,
+) -> Result<JournalsRead, StoreError> {
+    let mut events = Vec::new();
+    let mut marks = from.clone();
+    let mut warnings = Vec::new();
+    for (device, path) in journals {
+        let start = marks.get(device).map_or(0, |m| m.bytes);
+        let read = store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?;
+        warnings.extend(read.warnings);
+        let mark = marks.entry(device.clone()).or_default();
+        mark.bytes = read.end;
+        for event in read.events {
+            mark.last_id = mark.last_id.max(event.id());
+            events.push(DeviceEvent {
+                device: device.clone(),
+                event,
+            });
+        }
+    }
+    Ok((events, marks, warnings))
+}
+
 fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError> {
     let path = dir.journals();
     let entries = match std::fs::read_dir(&path) {
@@ -871,4 +898,50 @@ fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError>
             valid_device(&device).then_some((device, p))
         })
         .collect())
+}
+
+/// Everything needed to replay the full review history away from the
+/// collection (on a background thread): the journals and the scheduler.
+#[derive(Clone, Debug)]
+pub struct HistoryLoader {
+    journals: BTreeMap<String, PathBuf>,
+    scheduler: Scheduler,
+}
+
+/// Every answer ever recorded on any device, in time order, with the phase
+/// each card was in when answered. Undone answers are not in it.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// The answers, oldest first.
+    pub answers: Vec<AnswerRecord>,
+    /// Journal lines that were skipped.
+    pub warnings: Vec<String>,
+}
+
+impl HistoryLoader {
+    /// Reads and replays every journal. Takes a while on a large history:
+    /// run it off the UI thread.
+    pub fn load(self) -> Result<History, StoreError> {
+        let (events, _, mut warnings) = read_journals(&self.journals, &BTreeMap::new())?;
+        let mut states = HashMap::new();
+        let mut answers = Vec::new();
+        warnings.extend(replay::apply(
+            &self.scheduler,
+            &mut states,
+            &mut answers,
+            Timestamp::MIN,
+            events,
+        ));
+        Ok(History { answers, warnings })
+    }
+}
+
+impl Collection {
+    /// A loader for the full history, to run where it does not block the UI.
+    pub fn history_loader(&self) -> Result<HistoryLoader, CollectionError> {
+        Ok(HistoryLoader {
+            journals: list_journals(&self.dir)?,
+            scheduler: self.scheduler.clone(),
+        })
+    }
 }

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod collection;
 pub mod deck;
+pub mod insight;
 pub mod replay;
 pub mod schedule;
 pub mod store;

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use crate::deck::ItemId;
 use crate::schedule::{CardState, Phase, Scheduler};
-use crate::store::{AnswerKind, Event, RecentAnswer};
+use crate::store::{AnswerKind, AnswerRecord, Event};
 
 /// An event and the device whose journal it came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +35,7 @@ pub fn answer_kind(phase: Phase) -> AnswerKind {
 pub fn apply(
     scheduler: &Scheduler,
     states: &mut HashMap<ItemId, CardState>,
-    recent: &mut Vec<RecentAnswer>,
+    recent: &mut Vec<AnswerRecord>,
     recent_from: Timestamp,
     mut events: Vec<DeviceEvent>,
 ) -> Vec<String> {
@@ -68,7 +68,7 @@ pub fn apply(
                 match scheduler.answer(&item, &prev, rating, at) {
                     Ok(outcome) => {
                         if at >= recent_from {
-                            recent.push(RecentAnswer {
+                            recent.push(AnswerRecord {
                                 device,
                                 id,
                                 at,
@@ -76,6 +76,7 @@ pub fn apply(
                                 rating,
                                 kind: answer_kind(prev.phase),
                                 took_ms,
+                                last_interval: prev.interval_days,
                             });
                         }
                         states.insert(item, outcome.state);

@@ -10,6 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::collection::{Collection, CollectionError, Counts};
 use crate::deck::ItemId;
+use crate::insight::weak::{DrillFilter, drill_items};
 use crate::schedule::{Outcome, Phase, Rating};
 
 /// Which cards a session draws from.
@@ -19,6 +20,22 @@ pub enum Scope {
     All,
     /// One deck, by slug.
     Deck(String),
+    /// The weakest cards of some topics or tags across all decks, due or not,
+    /// lowest predicted recall first. The answers count as real reviews.
+    Drill(DrillFilter),
+}
+
+/// Cards in one drill session.
+pub const DRILL_SIZE: usize = 30;
+
+impl Scope {
+    fn includes(&self, collection: &Collection, item: &crate::collection::ItemRef) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Deck(slug) => collection.decks()[item.deck].slug == *slug,
+            Scope::Drill(filter) => filter.matches(collection, &item.id),
+        }
+    }
 }
 
 /// Totals for the end-of-session summary.
@@ -80,13 +97,6 @@ impl Session {
         &self.scope
     }
 
-    fn in_scope(&self, collection: &Collection, deck: usize) -> bool {
-        match &self.scope {
-            Scope::All => true,
-            Scope::Deck(slug) => collection.decks()[deck].slug == *slug,
-        }
-    }
-
     fn rebuild(&mut self, collection: &Collection, now: Timestamp) {
         self.learning.clear();
         self.review.clear();
@@ -94,6 +104,10 @@ impl Session {
         self.current = None;
         let tomorrow = collection.tomorrow_start(now);
         self.built_for_day = tomorrow;
+        if let Scope::Drill(filter) = &self.scope {
+            self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
+            return;
+        }
         let settings = collection.settings();
         let done = collection.done_today(now);
         let mut new_left: Vec<usize> = done
@@ -102,12 +116,12 @@ impl Session {
             .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
         let (mut new_global, mut review_global) = match self.scope {
-            Scope::All => collection.global_left(now),
             Scope::Deck(_) => (usize::MAX, usize::MAX),
+            _ => collection.global_left(now),
         };
         let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
         for item in collection.items() {
-            if !self.in_scope(collection, item.deck) {
+            if !self.scope.includes(collection, item) {
                 continue;
             }
             let state = collection.state(&item.id);
@@ -287,10 +301,7 @@ pub fn next_due_after_today(
     collection
         .items()
         .iter()
-        .filter(|i| match scope {
-            Scope::All => true,
-            Scope::Deck(slug) => collection.decks()[i.deck].slug == *slug,
-        })
+        .filter(|i| scope.includes(collection, i))
         .filter_map(|i| {
             let s = collection.state(&i.id);
             (!s.suspended && s.phase != Phase::New).then_some(s.due?)

@@ -17,6 +17,20 @@ fn item(s: &str) -> ItemId {
     s.parse().unwrap()
 }
 
+/// Steps until the review history has loaded in the background (its spinner
+/// keeps requesting frames), then settles.
+fn settle(h: &mut Harness<'static, RehearseApp>) {
+    for _ in 0..500 {
+        h.run_steps(1);
+        let shown = h.query_by_label_contains("Recall now is the memory model").is_some();
+        if shown && h.query_by_label_contains("reading the review history").is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+}
+
 fn harness(app: RehearseApp) -> Harness<'static, RehearseApp> {
     Harness::builder()
         .with_size(egui::vec2(1000.0, 720.0))
@@ -159,4 +173,67 @@ fn settings_screen_saves_to_settings_ron() {
     h.get_by_label("Saved.");
     let text = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
     assert_eq!(Settings::from_ron(&text).unwrap(), Settings::default());
+}
+
+#[test]
+fn weak_topics_drill_and_the_table_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut deck = String::from("(name: \"D\", cards: [\n");
+    for (prefix, topic) in [("w", "Weak"), ("s", "Strong")] {
+        for i in 1..=3 {
+            deck.push_str(&format!(
+                "(id: \"{prefix}-{i}\", topic: \"{topic}\", front: \"{topic} question {i}?\", back: \"A\"),\n"
+            ));
+        }
+    }
+    deck.push_str("])");
+    write_decks(dir.path(), &[("d.ron", deck)]);
+    let mut c = open(dir.path(), t0());
+    for i in 1..=3 {
+        for (prefix, rating) in [("w", Rating::Again), ("s", Rating::Easy)] {
+            let id = item(&format!("{prefix}-{i}"));
+            c.answer(&id, Rating::Good, t0(), 1).unwrap();
+            c.answer(&id, Rating::Good, mins(10), 1).unwrap();
+            c.answer(&id, rating, days(3), 1).unwrap();
+        }
+    }
+    let weak_recall = |c: &rehearse::Collection| {
+        rehearse::insight::weak::weak_topics(c, None, Timestamp::now())
+            .into_iter()
+            .find(|r| r.name == "Weak")
+            .and_then(|r| r.recall_now)
+            .unwrap()
+    };
+    let before = weak_recall(&c);
+    let mut h = harness(RehearseApp::new(c));
+    h.run();
+    h.get_by_label("Weak topics").click();
+    settle(&mut h);
+    h.get_by_label("Select Weak").click();
+    h.run();
+    h.get_by_label("Drill 1 selected").click();
+    h.run();
+    let (first, _) = h.state().study_state().unwrap();
+    assert!(
+        first.unwrap().card.as_str().starts_with("w-"),
+        "the drill studies the Weak topic"
+    );
+    for _ in 0..2 {
+        h.key_press(Key::Space);
+        h.run();
+        h.key_press(Key::Num3);
+        h.run();
+    }
+    let answered = (1..=3)
+        .filter(|i| h.state().collection().state(&item(&format!("w-{i}"))).reps == 4)
+        .count();
+    assert_eq!(answered, 2, "two drill answers were recorded as reviews");
+    h.get_by_label("Weak topics").click();
+    settle(&mut h);
+    let after = weak_recall(h.state().collection());
+    assert!(
+        after > before,
+        "recall of Weak went from {before} to {after}"
+    );
+    h.get_by_label(&format!("{:.0}%", after * 100.0));
 }

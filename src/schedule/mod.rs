@@ -8,5 +8,5 @@ pub mod state;
 
 pub use day::DayClock;
 pub use scheduler::{Interval, Outcome, ScheduleError, Scheduler};
-pub use settings::{Settings, SettingsError, Step};
+pub use settings::{Interview, Settings, SettingsError, Step};
 pub use state::{CardState, Memory, Phase, Rating};

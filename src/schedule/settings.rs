@@ -105,6 +105,24 @@ pub struct Settings {
     pub fuzz: bool,
     /// FSRS parameters (17, 19 or 21 values); empty means the defaults.
     pub fsrs_parameters: Vec<f32>,
+    /// An interview being prepared for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interview: Option<Interview>,
+}
+
+/// An interview date, and what to go back to after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interview {
+    /// The day of the interview.
+    pub date: jiff::civil::Date,
+    /// Topics it covers; empty means all.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// The desired retention before it was raised for the final stretch;
+    /// restored once the day has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_retention: Option<f32>,
 }
 
 impl Default for Settings {
@@ -121,6 +139,7 @@ impl Default for Settings {
             leech_threshold: 8,
             fuzz: true,
             fsrs_parameters: Vec::new(),
+            interview: None,
         }
     }
 }
@@ -160,11 +179,14 @@ impl Settings {
 
     /// Parses and checks a `settings.ron` text.
     pub fn from_ron(text: &str) -> Result<Self, SettingsError> {
-        let settings: Settings = ron::from_str(text).map_err(|e| SettingsError::Parse {
-            line: e.span.start.line,
-            column: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        let settings: Settings =
+            ron_options()
+                .from_str(text)
+                .map_err(|e| SettingsError::Parse {
+                    line: e.span.start.line,
+                    column: e.span.start.col,
+                    message: e.code.to_string(),
+                })?;
         let problems = settings.problems();
         if problems.is_empty() {
             Ok(settings)
@@ -177,8 +199,16 @@ impl Settings {
     pub fn to_ron(&self) -> String {
         let config = ron::ser::PrettyConfig::new().indentor("    ".to_string());
         // Plain numbers, strings and vectors always serialise.
-        ron::ser::to_string_pretty(self, config).unwrap_or_default() + "\n"
+        ron_options()
+            .to_string_pretty(self, config)
+            .unwrap_or_default()
+            + "\n"
     }
+}
+
+/// Hand-written settings say `interview: (date: ...)`, not `Some((...))`.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
 /// Why a settings text was rejected.
@@ -219,6 +249,20 @@ mod tests {
     fn settings_round_trip_and_defaults() {
         let s = Settings::default();
         assert_eq!(Settings::from_ron(&s.to_ron()).unwrap(), s);
+        let with_interview = Settings {
+            interview: Some(Interview {
+                date: jiff::civil::date(2026, 12, 1),
+                topics: vec!["APIs".into()],
+                restore_retention: Some(0.9),
+            }),
+            ..Settings::default()
+        };
+        assert_eq!(
+            Settings::from_ron(&with_interview.to_ron()).unwrap(),
+            with_interview
+        );
+        let hand = Settings::from_ron("(interview: (date: \"2026-12-01\"))").unwrap();
+        assert_eq!(hand.interview.unwrap().date, jiff::civil::date(2026, 12, 1));
         let partial = Settings::from_ron("(new_per_day: 5)").unwrap();
         assert_eq!(partial.new_per_day, 5);
         assert_eq!(partial.learning_steps, s.learning_steps);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub use atomic::write_atomic;
 pub use journal::{Event, JournalRead, JournalWriter, read_journal};
 pub use lock::DataLock;
-pub use snapshot::{AnswerKind, JournalMark, RecentAnswer, Snapshot};
+pub use snapshot::{AnswerKind, AnswerRecord, JournalMark, Snapshot};
 
 /// Where everything lives inside a data folder.
 #[derive(Clone, Debug)]

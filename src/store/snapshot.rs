@@ -36,9 +36,10 @@ pub enum AnswerKind {
     Relearning,
 }
 
-/// One recent answer, kept so today's counts survive a restart.
+/// One answer with the phase its card was in: recent ones are kept in the
+/// snapshot so today's counts survive a restart; the full list is the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RecentAnswer {
+pub struct AnswerRecord {
     /// Which device's journal holds it.
     pub device: String,
     /// Its event id there.
@@ -53,6 +54,10 @@ pub struct RecentAnswer {
     pub kind: AnswerKind,
     /// Time spent, in milliseconds.
     pub took_ms: u32,
+    /// The card's interval in days before the answer (0 while learning):
+    /// 21 days or more makes a review "mature", as in Anki.
+    #[serde(default)]
+    pub last_interval: u32,
 }
 
 /// The whole snapshot.
@@ -63,7 +68,7 @@ pub struct Snapshot {
     /// Per device: how much of its journal is reflected here.
     pub journals: BTreeMap<String, JournalMark>,
     /// Answers of the last two days.
-    pub recent: Vec<RecentAnswer>,
+    pub recent: Vec<AnswerRecord>,
     /// Every answered item's state.
     pub cards: HashMap<ItemId, CardState>,
 }
@@ -199,7 +204,7 @@ mod tests {
                 suspended: false,
             },
         );
-        s.recent.push(RecentAnswer {
+        s.recent.push(AnswerRecord {
             device: "dev-a".into(),
             id: 3,
             at: Timestamp::from_second(1_799_000_000).unwrap(),
@@ -207,6 +212,7 @@ mod tests {
             rating: Rating::Good,
             kind: AnswerKind::Learning,
             took_ms: 10,
+            last_interval: 0,
         });
         let text = s.to_ron();
         assert_eq!(

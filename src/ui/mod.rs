@@ -1,11 +1,14 @@
 //! The window: a thin egui layer over [`Collection`]. One screen per file; each
 //! screen is a plain struct of UI state with a `show` method.
 
+mod history;
 mod home;
 mod markdown;
 mod settings;
+mod stats;
 mod study;
 mod theme;
+mod weak;
 
 use egui::{Key, Modifiers};
 use jiff::Timestamp;
@@ -20,7 +23,9 @@ pub use theme::install_fonts;
 enum Screen {
     Home,
     Study(Box<study::StudyScreen>),
-    Settings(settings::SettingsScreen),
+    Weak(Box<weak::WeakScreen>),
+    Stats(Box<stats::StatsScreen>),
+    Settings(Box<settings::SettingsScreen>),
 }
 
 /// What a screen asks the app to do next.
@@ -28,6 +33,8 @@ pub(crate) enum Nav {
     Stay,
     Home,
     Study(Scope),
+    Weak,
+    Stats,
     Settings,
 }
 
@@ -37,6 +44,7 @@ pub struct RehearseApp {
     screen: Screen,
     markdown: Markdown,
     home: home::HomeScreen,
+    history: history::HistoryCache,
     styled: bool,
 }
 
@@ -48,6 +56,7 @@ impl RehearseApp {
             screen: Screen::Home,
             markdown: Markdown::default(),
             home: home::HomeScreen::default(),
+            history: history::HistoryCache::default(),
             styled: false,
         }
     }
@@ -81,6 +90,11 @@ impl RehearseApp {
                         Screen::Study(s) => {
                             s.show(ui, &mut self.collection, &mut self.markdown, now)
                         }
+                        Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
+                        Screen::Stats(s) => {
+                            s.show(ui, &self.collection, &mut self.history, now);
+                            Nav::Stay
+                        }
                         Screen::Settings(s) => s.show(ui, &mut self.collection),
                     })
                     .inner
@@ -100,8 +114,16 @@ impl RehearseApp {
     }
 
     fn go(&mut self, nav: Nav, now: Timestamp) {
+        if !matches!(nav, Nav::Stay) && matches!(self.screen, Screen::Study(_)) {
+            // Answers were given: figures built from the history are out of date.
+            self.history.invalidate();
+        }
         match nav {
             Nav::Stay => {}
+            Nav::Weak => {
+                self.screen = Screen::Weak(Box::new(weak::WeakScreen::new(&self.collection)))
+            }
+            Nav::Stats => self.screen = Screen::Stats(Box::default()),
             Nav::Home => {
                 if matches!(self.screen, Screen::Study(_)) {
                     // A good moment to bring the cache up to date, off this thread.
@@ -118,7 +140,8 @@ impl RehearseApp {
                 )));
             }
             Nav::Settings => {
-                self.screen = Screen::Settings(settings::SettingsScreen::new(&self.collection));
+                self.screen =
+                    Screen::Settings(Box::new(settings::SettingsScreen::new(&self.collection)));
             }
         }
     }
@@ -133,6 +156,14 @@ impl RehearseApp {
                 let at_home = matches!(self.screen, Screen::Home);
                 if ui.selectable_label(at_home, "Decks").clicked() {
                     nav = Nav::Home;
+                }
+                let in_weak = matches!(self.screen, Screen::Weak(_));
+                if ui.selectable_label(in_weak, "Weak topics").clicked() {
+                    nav = Nav::Weak;
+                }
+                let in_stats = matches!(self.screen, Screen::Stats(_));
+                if ui.selectable_label(in_stats, "Statistics").clicked() {
+                    nav = Nav::Stats;
                 }
                 let in_settings = matches!(self.screen, Screen::Settings(_));
                 if ui.selectable_label(in_settings, "Settings").clicked() {

@@ -36,6 +36,15 @@ impl StudyScreen {
                 .iter()
                 .find(|d| d.slug == *slug)
                 .map_or_else(|| slug.clone(), |d| d.name.clone()),
+            Scope::Drill(filter) => {
+                let names: Vec<&str> = filter
+                    .topics
+                    .iter()
+                    .chain(&filter.tags)
+                    .map(String::as_str)
+                    .collect();
+                format!("Drill: {}", names.join(", "))
+            }
         };
         Self {
             session: Session::new(collection, scope, now),

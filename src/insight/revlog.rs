@@ -1,0 +1,508 @@
+//! Importing a review log in the CSV layout the FSRS tools use
+//! (`card_id,review_rating,review_time,review_duration[,review_state]`), as
+//! exported by other spaced-repetition apps.
+//!
+//! A file whose header lacks a required column is rejected as a whole; a row
+//! that cannot be read is reported with its line number and the rest of the
+//! file is still imported.
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::schedule::Rating;
+
+/// The columns a review log must have, by header name.
+pub const REQUIRED_COLUMNS: [&str; 4] =
+    ["card_id", "review_rating", "review_time", "review_duration"];
+
+/// One review read from a log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedReview {
+    /// The card, as numbered by the app the log came from.
+    pub card_id: i64,
+    /// The button pressed.
+    pub rating: Rating,
+    /// When the card was answered.
+    pub at: Timestamp,
+    /// Milliseconds spent on the card.
+    pub duration_ms: u32,
+}
+
+/// A row that could not be imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line of the file where the row starts.
+    pub line: usize,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// What importing a review log produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RevlogImport {
+    /// The reviews, sorted by card and then time.
+    pub reviews: Vec<ImportedReview>,
+    /// Rows that could not be read, in file order.
+    pub row_errors: Vec<RowError>,
+    /// Rows left out on purpose: rating 0 or a manual (rescheduling) entry,
+    /// which record no answer.
+    pub skipped: usize,
+}
+
+/// Why a whole review log was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RevlogError {
+    /// There is no header line.
+    #[error(
+        "the review log is empty; expected a header line naming the columns card_id, review_rating, review_time and review_duration"
+    )]
+    Empty,
+    /// The header line cannot be read.
+    #[error("the header line of the review log cannot be read: {0}")]
+    BadHeader(String),
+    /// A required column is not in the header.
+    #[error("the review log has no `{column}` column (the header names: {found})")]
+    MissingColumn {
+        /// The column that is missing.
+        column: &'static str,
+        /// The header's column names, comma-separated.
+        found: String,
+    },
+    /// A column is named twice, so which one to read is unclear.
+    #[error("the review log names the column `{0}` twice")]
+    DuplicateColumn(String),
+}
+
+/// The numeric `review_state` of a manual entry (Anki's revlog type 4,
+/// "Manual"/"Rescheduled", shifted by one as the FSRS optimiser's export does:
+/// 0 New, 1 Learning, 2 Review, 3 Relearning, 4 Filtered, 5 Manual).
+const MANUAL_STATE: &str = "5";
+
+/// Reads a review log in the FSRS tools' CSV layout.
+///
+/// Required columns, found by header name in any order: `card_id` (integer),
+/// `review_rating` (1 Again … 4 Easy; 0 marks a manual entry and is skipped),
+/// `review_time` (ISO 8601 with an offset, such as
+/// `2024-03-29T20:32:32.250000+00:00`, or integer epoch milliseconds) and
+/// `review_duration` (milliseconds). An optional `review_state` column is
+/// only used to skip manual (rescheduling) entries: state `5`, `manual` or
+/// `rescheduled`. Other columns are ignored. Fields may be quoted (`"…"`,
+/// with `""` for a quote), a UTF-8 byte-order mark is tolerated and lines
+/// may end in CRLF.
+///
+/// Rows that cannot be read are listed in [`RevlogImport::row_errors`] with
+/// their line number; the rest are returned sorted by (card, time).
+pub fn parse_revlog_csv(text: &str) -> Result<RevlogImport, RevlogError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Records::new(text).filter(|r| !r.is_blank());
+    let header = records.next().ok_or(RevlogError::Empty)?;
+    if let Some(problem) = header.problem {
+        return Err(RevlogError::BadHeader(problem));
+    }
+    let columns = Columns::find(&header.fields)?;
+
+    let mut out = RevlogImport::default();
+    for record in records {
+        match read_row(&record, &columns) {
+            Row::Review(review) => out.reviews.push(review),
+            Row::Skipped => out.skipped += 1,
+            Row::Error(message) => out.row_errors.push(RowError {
+                line: record.line,
+                message,
+            }),
+        }
+    }
+    out.reviews.sort_by_key(|r| (r.card_id, r.at));
+    Ok(out)
+}
+
+/// Where the columns are in each row.
+struct Columns {
+    /// Indices of [`REQUIRED_COLUMNS`], in that order.
+    required: [usize; 4],
+    state: Option<usize>,
+    names: Vec<String>,
+}
+
+impl Columns {
+    fn find(header: &[String]) -> Result<Self, RevlogError> {
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+        for (i, name) in names.iter().enumerate() {
+            if !name.is_empty() && names[..i].contains(name) {
+                return Err(RevlogError::DuplicateColumn(name.clone()));
+            }
+        }
+        let index = |column: &str| names.iter().position(|n| n == column);
+        let mut required = [0; 4];
+        for (slot, column) in required.iter_mut().zip(REQUIRED_COLUMNS) {
+            *slot = index(column).ok_or_else(|| RevlogError::MissingColumn {
+                column,
+                found: names.join(", "),
+            })?;
+        }
+        Ok(Self {
+            required,
+            state: index("review_state"),
+            names,
+        })
+    }
+}
+
+enum Row {
+    Review(ImportedReview),
+    Skipped,
+    Error(String),
+}
+
+fn read_row(record: &Record, columns: &Columns) -> Row {
+    if let Some(problem) = &record.problem {
+        return Row::Error(problem.clone());
+    }
+    let fields = &record.fields;
+    let expected = columns.names.len();
+    if fields.len() < expected {
+        let missing = &columns.names[fields.len()];
+        return Row::Error(format!(
+            "{missing} is missing: expected {expected} fields as in the header, found {}",
+            fields.len()
+        ));
+    }
+    if fields.len() > expected {
+        return Row::Error(format!(
+            "expected {expected} fields as in the header, found {}; a value containing a comma must be quoted",
+            fields.len()
+        ));
+    }
+    let field = |i: usize| fields[i].trim();
+    let [card_col, rating_col, time_col, duration_col] = columns.required;
+
+    if let Some(state) = columns.state.map(field) {
+        let state = state.to_lowercase();
+        if state == MANUAL_STATE || state == "manual" || state == "rescheduled" {
+            return Row::Skipped;
+        }
+    }
+    let mut problems = Vec::new();
+    let rating = match field(rating_col) {
+        "" => {
+            problems.push("review_rating is empty; expected 1–4".to_string());
+            None
+        }
+        "0" => return Row::Skipped,
+        s => {
+            let rating = s.parse::<u32>().ok().and_then(Rating::from_number);
+            if rating.is_none() {
+                problems.push(format!("review_rating must be 1–4, found `{s}`"));
+            }
+            rating
+        }
+    };
+    let card_id = match field(card_col) {
+        "" => {
+            problems.push("card_id is empty; expected an integer".to_string());
+            None
+        }
+        s => {
+            let id = s.parse::<i64>().ok();
+            if id.is_none() {
+                problems.push(format!("card_id must be an integer, found `{s}`"));
+            }
+            id
+        }
+    };
+    let at = match field(time_col) {
+        "" => {
+            problems.push(
+                "review_time is empty; expected ISO 8601 with an offset or epoch milliseconds"
+                    .to_string(),
+            );
+            None
+        }
+        s => {
+            let at = parse_time(s);
+            if at.is_none() {
+                problems.push(format!(
+                    "review_time must be ISO 8601 with an offset (such as 2024-03-29T20:32:32.250+00:00) or epoch milliseconds, found `{s}`"
+                ));
+            }
+            at
+        }
+    };
+    let duration_ms = match field(duration_col) {
+        "" => {
+            problems.push("review_duration is empty; expected milliseconds".to_string());
+            None
+        }
+        s => {
+            let ms = parse_duration(s);
+            if ms.is_none() {
+                problems.push(format!(
+                    "review_duration must be a number of milliseconds ≥ 0, found `{s}`"
+                ));
+            }
+            ms
+        }
+    };
+    match (card_id, rating, at, duration_ms) {
+        (Some(card_id), Some(rating), Some(at), Some(duration_ms)) if problems.is_empty() => {
+            Row::Review(ImportedReview {
+                card_id,
+                rating,
+                at,
+                duration_ms,
+            })
+        }
+        _ => Row::Error(problems.join("; ")),
+    }
+}
+
+/// ISO 8601 with an offset, or integer epoch milliseconds.
+fn parse_time(s: &str) -> Option<Timestamp> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let ms = s.parse::<i64>().ok()?;
+        return Timestamp::from_millisecond(ms).ok();
+    }
+    s.parse::<Timestamp>().ok()
+}
+
+/// Whole or fractional milliseconds, rounded; very long durations saturate.
+fn parse_duration(s: &str) -> Option<u32> {
+    if let Ok(ms) = s.parse::<u64>() {
+        return Some(u32::try_from(ms).unwrap_or(u32::MAX));
+    }
+    let ms = s
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)?;
+    // `as` saturates at u32::MAX.
+    Some(ms.round() as u32)
+}
+
+/// One CSV record: its fields and the line it starts on.
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+    /// Why the record could not be split into fields properly.
+    problem: Option<String>,
+}
+
+impl Record {
+    fn is_blank(&self) -> bool {
+        self.problem.is_none() && self.fields.iter().all(|f| f.trim().is_empty())
+    }
+}
+
+/// Splits CSV text into records (RFC 4180: comma-separated, `"` quotes,
+/// `""` inside quotes, line breaks allowed inside quotes, LF or CRLF).
+struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The end of an unquoted field starting at `from`: the next `,` or line
+    /// break, or the end of the text.
+    fn field_end(&self, from: usize) -> usize {
+        self.text.as_bytes()[from..]
+            .iter()
+            .position(|&b| b == b',' || b == b'\n')
+            .map_or(self.text.len(), |i| from + i)
+    }
+
+    /// Reads a quoted field whose opening quote is at `self.pos`. Returns the
+    /// value and whether the closing quote was found.
+    fn quoted(&mut self) -> (String, bool) {
+        let bytes = self.text.as_bytes();
+        let mut value = String::new();
+        self.pos += 1;
+        loop {
+            let Some(q) = bytes[self.pos..].iter().position(|&b| b == b'"') else {
+                let rest = &self.text[self.pos..];
+                self.line += rest.matches('\n').count();
+                value.push_str(rest);
+                self.pos = self.text.len();
+                return (value, false);
+            };
+            let chunk = &self.text[self.pos..self.pos + q];
+            self.line += chunk.matches('\n').count();
+            value.push_str(chunk);
+            self.pos += q + 1;
+            if bytes.get(self.pos) == Some(&b'"') {
+                value.push('"');
+                self.pos += 1;
+            } else {
+                return (value, true);
+            }
+        }
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let line = self.line;
+        let mut fields = Vec::new();
+        let mut problem = None;
+        loop {
+            if bytes.get(self.pos) == Some(&b'"') {
+                let (mut value, closed) = self.quoted();
+                if !closed {
+                    problem = Some("a quoted field is not closed by a `\"`".to_string());
+                    fields.push(value);
+                    break;
+                }
+                let end = self.field_end(self.pos);
+                let extra = &self.text[self.pos..end];
+                if !extra.trim().is_empty() {
+                    problem.get_or_insert_with(|| {
+                        format!("unexpected `{}` after a closing quote", extra.trim())
+                    });
+                    value.push_str(extra);
+                }
+                self.pos = end;
+                fields.push(value);
+            } else {
+                let end = self.field_end(self.pos);
+                fields.push(self.text[self.pos..end].trim_end_matches('\r').to_string());
+                self.pos = end;
+            }
+            match bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.line += 1;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Some(Record {
+            line,
+            fields,
+            problem,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "card_id,review_rating,review_time,review_duration\n";
+
+    fn parse(body: &str) -> RevlogImport {
+        parse_revlog_csv(&format!("{HEADER}{body}")).unwrap()
+    }
+
+    #[test]
+    fn reads_rows_and_sorts_by_card_then_time() {
+        let out = parse(
+            "2,3,2024-03-30T10:00:00+00:00,1000\n\
+             1,1,2024-03-31T10:00:00.5+02:00,2500\n\
+             1,4,1711792800000,0\n",
+        );
+        assert!(out.row_errors.is_empty(), "{:?}", out.row_errors);
+        let ids: Vec<(i64, Rating)> = out.reviews.iter().map(|r| (r.card_id, r.rating)).collect();
+        assert_eq!(
+            ids,
+            [(1, Rating::Easy), (1, Rating::Again), (2, Rating::Good)]
+        );
+        assert_eq!(
+            out.reviews[0].at,
+            Timestamp::from_millisecond(1_711_792_800_000).unwrap()
+        );
+        assert_eq!(
+            out.reviews[1].at,
+            "2024-03-31T08:00:00.5Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(out.reviews[1].duration_ms, 2500);
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_commas_quotes_and_line_breaks() {
+        let text = "\"note, with comma\",card_id,review_rating,review_time,review_duration\n\
+                    \"a \"\"b\"\", c\",\"7\",3,1711792800000,\"10\"\r\n\
+                    \"multi\nline\",8,3,1711792800000,10\n\
+                    x,\"9,1\",3,1711792800000,10\n";
+        let out = parse_revlog_csv(text).unwrap();
+        assert_eq!(out.reviews.len(), 2);
+        assert_eq!(out.reviews[0].card_id, 7);
+        assert_eq!(out.reviews[1].card_id, 8);
+        assert_eq!(out.row_errors.len(), 1);
+        assert_eq!(out.row_errors[0].line, 5, "the multi-line field counts");
+        assert!(out.row_errors[0].message.contains("`9,1`"));
+    }
+
+    #[test]
+    fn unclosed_quote_and_text_after_quote_are_row_errors() {
+        let out = parse("\"1\"x,3,1711792800000,10\n2,3,1711792800000,\"10\n");
+        assert!(out.reviews.is_empty());
+        let lines: Vec<usize> = out.row_errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3]);
+        assert!(out.row_errors[0].message.contains("after a closing quote"));
+        assert!(out.row_errors[1].message.contains("not closed"));
+    }
+
+    #[test]
+    fn manual_entries_and_rating_zero_are_skipped() {
+        let text = "review_state,card_id,review_rating,review_time,review_duration\n\
+                    1,1,3,1711792800000,10\n\
+                    5,1,3,1711792900000,0\n\
+                    Manual,1,1,1711793000000,0\n\
+                    2,1,0,1711793100000,0\n";
+        let out = parse_revlog_csv(text).unwrap();
+        assert_eq!(out.reviews.len(), 1);
+        assert_eq!(out.skipped, 3);
+        assert!(out.row_errors.is_empty());
+    }
+
+    #[test]
+    fn header_problems_reject_the_file() {
+        assert_eq!(parse_revlog_csv(""), Err(RevlogError::Empty));
+        assert_eq!(parse_revlog_csv("\u{feff}\n\n"), Err(RevlogError::Empty));
+        assert_eq!(
+            parse_revlog_csv("card_id,review_rating,card_id\n"),
+            Err(RevlogError::DuplicateColumn("card_id".into()))
+        );
+        let err = parse_revlog_csv("card_id,review_rating,review_duration\n").unwrap_err();
+        assert!(err.to_string().contains("`review_time`"), "{err}");
+    }
+
+    #[test]
+    fn several_problems_in_a_row_are_all_named() {
+        let out = parse("x,9,yesterday,-5\n");
+        let msg = &out.row_errors[0].message;
+        for part in ["card_id", "review_rating", "review_time", "review_duration"] {
+            assert!(msg.contains(part), "{msg}");
+        }
+    }
+
+    #[test]
+    fn durations_may_be_fractional_and_saturate() {
+        let out = parse("1,3,1711792800000,2500.4\n2,3,1711792800000,99999999999\n");
+        assert_eq!(out.reviews[0].duration_ms, 2500);
+        assert_eq!(out.reviews[1].duration_ms, u32::MAX);
+    }
+}

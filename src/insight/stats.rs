@@ -1,0 +1,291 @@
+//! Statistics as Anki shows them: reviews per day and the streak, the due
+//! forecast, true retention, the answer buttons, memory-state histograms and
+//! time spent. Every figure can be narrowed to a deck or a topic.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::collection::{Collection, History};
+use crate::deck::ItemId;
+use crate::schedule::{Phase, Rating};
+use crate::store::AnswerKind;
+
+/// Reviews at this interval or longer count as mature, as in Anki.
+pub const MATURE_DAYS: u32 = 21;
+/// How far ahead the due forecast looks.
+pub const FORECAST_DAYS: usize = 90;
+/// How far back the calendar looks.
+pub const CALENDAR_DAYS: i32 = 365;
+
+/// Which cards the statistics cover.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatsFilter {
+    /// Only this deck (slug).
+    pub deck: Option<String>,
+    /// Only this topic.
+    pub topic: Option<String>,
+}
+
+impl StatsFilter {
+    fn matches(&self, collection: &Collection, id: &ItemId) -> bool {
+        if self.deck.is_none() && self.topic.is_none() {
+            return true;
+        }
+        let Some(item) = collection.item(id) else {
+            return false;
+        };
+        let deck = &collection.decks()[item.deck];
+        let card = &deck.cards[item.card];
+        self.deck.as_ref().is_none_or(|d| *d == deck.slug)
+            && self.topic.as_ref().is_none_or(|t| *t == card.topic)
+    }
+}
+
+/// Passed and failed reviews of graduated cards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassFail {
+    /// Answered Hard, Good or Easy.
+    pub passed: u32,
+    /// Answered Again.
+    pub failed: u32,
+}
+
+impl PassFail {
+    /// The pass rate, if there were any reviews.
+    pub fn rate(&self) -> Option<f32> {
+        let n = self.passed + self.failed;
+        (n > 0).then(|| self.passed as f32 / n as f32)
+    }
+
+    fn add(&mut self, passed: bool) {
+        if passed {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+        }
+    }
+}
+
+/// True retention over one period, split as Anki does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetentionRow {
+    /// "Today", "Yesterday", "Last week", ...
+    pub period: &'static str,
+    /// Reviews of cards with an interval under 21 days.
+    pub young: PassFail,
+    /// Reviews of cards with an interval of 21 days or more.
+    pub mature: PassFail,
+}
+
+impl RetentionRow {
+    /// Young and mature together.
+    pub fn total(&self) -> PassFail {
+        PassFail {
+            passed: self.young.passed + self.mature.passed,
+            failed: self.young.failed + self.mature.failed,
+        }
+    }
+}
+
+/// A histogram: `counts[i]` values fell in `[edges[i], edges[i+1])`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Histogram {
+    /// Bucket boundaries, one more than the counts.
+    pub edges: Vec<f32>,
+    /// How many values fell in each bucket.
+    pub counts: Vec<u32>,
+}
+
+impl Histogram {
+    fn new(edges: Vec<f32>) -> Self {
+        let counts = vec![0; edges.len().saturating_sub(1)];
+        Self { edges, counts }
+    }
+
+    fn add(&mut self, value: f32) {
+        if self.counts.is_empty() || !value.is_finite() {
+            return;
+        }
+        let i = self.edges[1..]
+            .iter()
+            .position(|e| value < *e)
+            .unwrap_or(self.counts.len() - 1);
+        self.counts[i] += 1;
+    }
+}
+
+/// Everything the statistics screen shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Statistics {
+    /// Answers per study day over the last year (day number → count).
+    pub reviews_per_day: BTreeMap<i32, u32>,
+    /// Time spent per study day over the last year, in milliseconds.
+    pub time_per_day: BTreeMap<i32, u64>,
+    /// Today's study day number.
+    pub today: i32,
+    /// Today's weekday, 0 for Monday.
+    pub today_weekday: u8,
+    /// Consecutive days with at least one answer, up to today (or yesterday).
+    pub streak: u32,
+    /// Items due per day from today (overdue ones count today), 90 days.
+    pub due_forecast: Vec<u32>,
+    /// True retention: today, yesterday, last week, month, year, all time.
+    pub retention: Vec<RetentionRow>,
+    /// Answers per button (Again..Easy) for learning, young and mature cards.
+    pub buttons: [[u32; 4]; 3],
+    /// Stability of studied items, in days.
+    pub stability: Histogram,
+    /// Difficulty of studied items, 1–10.
+    pub difficulty: Histogram,
+    /// Predicted recall now of studied items.
+    pub retrievability: Histogram,
+    /// All answers ever.
+    pub total_answers: u64,
+    /// All time spent answering, in milliseconds.
+    pub total_time_ms: u64,
+    /// Items covered, and how many of them were studied.
+    pub items: usize,
+    /// Items answered at least once.
+    pub studied: usize,
+}
+
+/// Rows of [`Statistics::buttons`].
+pub const BUTTON_ROWS: [&str; 3] = ["Learning", "Young", "Mature"];
+
+/// Computes the statistics for the cards `filter` selects. Without `history`
+/// the figures that need it (calendar, retention, buttons, time) stay empty.
+pub fn compute(
+    collection: &Collection,
+    history: Option<&History>,
+    filter: &StatsFilter,
+    now: Timestamp,
+) -> Statistics {
+    let clock = collection.scheduler().clock();
+    let today = clock.day_of(now);
+    let mut s = Statistics {
+        today,
+        today_weekday: clock.date_of_day(today).weekday().to_monday_zero_offset() as u8,
+        due_forecast: vec![0; FORECAST_DAYS],
+        stability: Histogram::new(vec![
+            0.0,
+            1.0,
+            3.0,
+            7.0,
+            14.0,
+            30.0,
+            60.0,
+            120.0,
+            240.0,
+            365.0,
+            730.0,
+            f32::INFINITY,
+        ]),
+        difficulty: Histogram::new((1..=10).map(|d| d as f32).chain([f32::INFINITY]).collect()),
+        retrievability: Histogram::new(vec![
+            0.0,
+            0.5,
+            0.6,
+            0.7,
+            0.8,
+            0.85,
+            0.9,
+            0.95,
+            0.98,
+            f32::INFINITY,
+        ]),
+        ..Statistics::default()
+    };
+    let scheduler = collection.scheduler();
+    for item in collection.items() {
+        if !filter.matches(collection, &item.id) {
+            continue;
+        }
+        let state = collection.state(&item.id);
+        if state.suspended {
+            continue;
+        }
+        s.items += 1;
+        if state.phase == Phase::New {
+            continue;
+        }
+        s.studied += 1;
+        if let Some(due) = state.due {
+            let offset = (clock.day_of(due) - today).max(0) as usize;
+            if offset < FORECAST_DAYS {
+                s.due_forecast[offset] += 1;
+            }
+        }
+        if let Some(m) = state.memory {
+            s.stability.add(m.stability);
+            s.difficulty.add(m.difficulty);
+        }
+        if let Some(r) = scheduler.retrievability(state, now) {
+            s.retrievability.add(r);
+        }
+    }
+
+    let periods: [(&'static str, i32); 6] = [
+        ("Today", 0),
+        ("Yesterday", 1),
+        ("Last week", 6),
+        ("Last month", 29),
+        ("Last year", 364),
+        ("All time", i32::MAX),
+    ];
+    s.retention = periods
+        .iter()
+        .map(|(period, _)| RetentionRow {
+            period,
+            young: PassFail::default(),
+            mature: PassFail::default(),
+        })
+        .collect();
+    if let Some(history) = history {
+        for a in &history.answers {
+            if !filter.matches(collection, &a.item) {
+                continue;
+            }
+            let day = clock.day_of(a.at);
+            let ago = today - day;
+            s.total_answers += 1;
+            s.total_time_ms += u64::from(a.took_ms);
+            if (0..CALENDAR_DAYS).contains(&ago) {
+                *s.reviews_per_day.entry(day).or_default() += 1;
+                *s.time_per_day.entry(day).or_default() += u64::from(a.took_ms);
+            }
+            let mature = a.last_interval >= MATURE_DAYS;
+            let row = match a.kind {
+                AnswerKind::Review if mature => 2,
+                AnswerKind::Review => 1,
+                _ => 0,
+            };
+            s.buttons[row][a.rating.index()] += 1;
+            if a.kind == AnswerKind::Review {
+                let passed = a.rating != Rating::Again;
+                for (r, (_, span)) in s.retention.iter_mut().zip(periods) {
+                    let within = match span {
+                        1 => ago == 1,
+                        span => (0..=span).contains(&ago),
+                    };
+                    if within {
+                        if mature {
+                            r.mature.add(passed);
+                        } else {
+                            r.young.add(passed);
+                        }
+                    }
+                }
+            }
+        }
+        let start = if s.reviews_per_day.contains_key(&today) {
+            today
+        } else {
+            today - 1
+        };
+        s.streak = (0..)
+            .take_while(|k| s.reviews_per_day.contains_key(&(start - k)))
+            .count() as u32;
+    }
+    s
+}

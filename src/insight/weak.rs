@@ -1,0 +1,230 @@
+//! Weak topics: for every topic and tag, how well it is known now (the memory
+//! model's predicted recall), how often it is forgotten, and its leeches.
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::collection::{Collection, History};
+use crate::deck::ItemId;
+use crate::schedule::{Phase, Rating};
+
+/// Whether a row groups by topic or by tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupKind {
+    /// The card's `topic`.
+    Topic,
+    /// One of the card's `tags`.
+    Tag,
+}
+
+/// The name used for cards without a topic.
+pub const NO_TOPIC: &str = "(none)";
+
+/// One topic or tag and how well it is known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeakRow {
+    /// Topic or tag.
+    pub kind: GroupKind,
+    /// Its name.
+    pub name: String,
+    /// Study items in it (suspended ones excluded).
+    pub items: usize,
+    /// Items answered at least once.
+    pub studied: usize,
+    /// Mean predicted recall now of the studied items.
+    pub recall_now: Option<f32>,
+    /// Lapses per review of a graduated card (forgotten share), over all time.
+    pub lapse_rate: Option<f32>,
+    /// Share of answers that were Again in the last 30 days.
+    pub again_rate_30d: Option<f32>,
+    /// Answers in the last 30 days.
+    pub answers_30d: usize,
+    /// Items tagged as leeches.
+    pub leeches: usize,
+}
+
+#[derive(Default)]
+struct Acc {
+    items: usize,
+    studied: usize,
+    recall_sum: f64,
+    lapses: u64,
+    reviews: u64,
+    answers_30d: usize,
+    again_30d: usize,
+    leeches: usize,
+}
+
+impl Acc {
+    fn row(self, kind: GroupKind, name: String, with_history: bool) -> WeakRow {
+        let ratio = |a: f64, b: f64| (b > 0.0).then(|| (a / b) as f32);
+        WeakRow {
+            kind,
+            name,
+            items: self.items,
+            studied: self.studied,
+            recall_now: ratio(self.recall_sum, self.studied as f64),
+            lapse_rate: ratio(self.lapses as f64, self.reviews as f64),
+            again_rate_30d: if with_history {
+                ratio(self.again_30d as f64, self.answers_30d as f64)
+            } else {
+                None
+            },
+            answers_30d: self.answers_30d,
+            leeches: self.leeches,
+        }
+    }
+}
+
+/// Every topic and tag with its figures, weakest first: lowest predicted recall,
+/// then highest again rate; groups nobody has studied yet come last.
+/// `history` adds the 30-day again rate and the lapse rate per review.
+pub fn weak_topics(
+    collection: &Collection,
+    history: Option<&History>,
+    now: Timestamp,
+) -> Vec<WeakRow> {
+    let mut groups: BTreeMap<(GroupKind, String), Acc> = BTreeMap::new();
+    let keys_of = |id: &ItemId| -> Vec<(GroupKind, String)> {
+        let Some(card) = collection.card_of(id) else {
+            return Vec::new();
+        };
+        let topic = if card.topic.is_empty() {
+            NO_TOPIC
+        } else {
+            card.topic.as_str()
+        };
+        let mut keys = vec![(GroupKind::Topic, topic.to_string())];
+        keys.extend(card.tags.iter().map(|t| (GroupKind::Tag, t.clone())));
+        keys
+    };
+    let scheduler = collection.scheduler();
+    for item in collection.items() {
+        let state = collection.state(&item.id);
+        if state.suspended {
+            continue;
+        }
+        let recall = scheduler.retrievability(state, now);
+        for key in keys_of(&item.id) {
+            let acc = groups.entry(key).or_default();
+            acc.items += 1;
+            acc.leeches += usize::from(state.leech);
+            acc.lapses += u64::from(state.lapses);
+            if let Some(r) = recall.filter(|_| state.phase != Phase::New) {
+                acc.studied += 1;
+                acc.recall_sum += f64::from(r);
+            }
+        }
+    }
+    if let Some(history) = history {
+        let since = now
+            .checked_sub(SignedDuration::from_hours(24 * 30))
+            .unwrap_or(now);
+        for a in &history.answers {
+            let graduated = a.kind == crate::store::AnswerKind::Review;
+            let recent = a.at >= since;
+            if !graduated && !recent {
+                continue;
+            }
+            for key in keys_of(&a.item) {
+                // Only groups of live cards; suspended ones are not in the map.
+                if let Some(acc) = groups.get_mut(&key) {
+                    acc.reviews += u64::from(graduated);
+                    if recent {
+                        acc.answers_30d += 1;
+                        acc.again_30d += usize::from(a.rating == Rating::Again);
+                    }
+                }
+            }
+        }
+    } else {
+        // Without the history, reviews of graduated cards are approximated by reps.
+        for item in collection.items() {
+            let state = collection.state(&item.id);
+            if state.suspended {
+                continue;
+            }
+            for key in keys_of(&item.id) {
+                if let Some(acc) = groups.get_mut(&key) {
+                    acc.reviews += u64::from(state.reps);
+                }
+            }
+        }
+    }
+    let mut rows: Vec<WeakRow> = groups
+        .into_iter()
+        .map(|((kind, name), acc)| acc.row(kind, name, history.is_some()))
+        .collect();
+    rows.sort_by(|a, b| {
+        let key = |r: &WeakRow| {
+            (
+                r.recall_now.is_none(),
+                r.recall_now.unwrap_or(1.0),
+                -r.again_rate_30d.unwrap_or(0.0),
+            )
+        };
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then(ka.2.total_cmp(&kb.2))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.name.cmp(&b.name))
+    });
+    rows
+}
+
+/// What a drill covers: cards whose topic is one of `topics` or that carry one of `tags`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DrillFilter {
+    /// Topics to drill.
+    pub topics: Vec<String>,
+    /// Tags to drill.
+    pub tags: Vec<String>,
+}
+
+impl DrillFilter {
+    /// True when `id`'s card belongs to the drill.
+    pub fn matches(&self, collection: &Collection, id: &ItemId) -> bool {
+        collection.card_of(id).is_some_and(|card| {
+            let topic = if card.topic.is_empty() {
+                NO_TOPIC
+            } else {
+                card.topic.as_str()
+            };
+            self.topics.iter().any(|t| t == topic)
+                || card.tags.iter().any(|t| self.tags.contains(t))
+        })
+    }
+}
+
+/// The items of a drill: studied ones with the lowest predicted recall first,
+/// then never-studied ones in deck order; due or not; at most `limit`.
+pub fn drill_items(
+    collection: &Collection,
+    filter: &DrillFilter,
+    now: Timestamp,
+    limit: usize,
+) -> Vec<ItemId> {
+    let scheduler = collection.scheduler();
+    let mut studied: Vec<(f32, &ItemId)> = Vec::new();
+    let mut fresh: Vec<&ItemId> = Vec::new();
+    for item in collection.items() {
+        let state = collection.state(&item.id);
+        if state.suspended || !filter.matches(collection, &item.id) {
+            continue;
+        }
+        match scheduler.retrievability(state, now) {
+            Some(r) if state.phase != Phase::New => studied.push((r, &item.id)),
+            _ => fresh.push(&item.id),
+        }
+    }
+    studied.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+    studied
+        .into_iter()
+        .map(|(_, id)| id)
+        .chain(fresh)
+        .take(limit)
+        .cloned()
+        .collect()
+}
