@@ -10,6 +10,15 @@ use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
 use crate::collection::{self, Collection, OpenOptions};
+
+/// `println!` that stops quietly when the reader goes away (`rehearse stats | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 use crate::deck::{self, CardId};
 use crate::schedule::Phase;
 
@@ -41,10 +50,29 @@ pub enum Command {
     },
     /// Print each deck's counts for today; with --json, every card's state too.
     Stats {
-        /// Machine-readable output: decks, today's progress, and every card's
-        /// stability, difficulty, retrievability now, due, reps and lapses.
+        /// Machine-readable output: decks, today's progress, statistics
+        /// (calendar, forecast, true retention, buttons, histograms, time),
+        /// and every card's stability, difficulty, retrievability now, due,
+        /// reps and lapses.
         #[arg(long)]
         json: bool,
+    },
+    /// Print every topic and tag, weakest first: predicted recall now, lapse
+    /// rate, again rate over 30 days, leeches.
+    Weak,
+    /// Fit the memory model's parameters to your review history; report log
+    /// loss and RMSE(bins) before and after, and keep the new parameters only
+    /// when they predict your history better.
+    Optimize {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a review log (CSV: card_id, review_rating, review_time,
+    /// review_duration[, review_state]) so statistics and the optimiser see it.
+    ImportRevlog {
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 
@@ -78,7 +106,129 @@ pub fn run(args: Args) -> Result<ExitCode> {
             stats(&collection, json, Timestamp::now())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Weak) => {
+            let collection = open(&data_dir, true)?;
+            weak(&collection, Timestamp::now())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Optimize { json }) => {
+            let mut collection = open(&data_dir, false)?;
+            optimize(&mut collection, json)
+        }
+        Some(Command::ImportRevlog { file }) => {
+            let collection = open(&data_dir, false)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let report = crate::insight::fit::import_review_log(&collection, &text)
+                .with_context(|| format!("{}", file.display()))?;
+            outln!(
+                "imported {} reviews of {} cards ({} rows skipped) into {}",
+                report.imported,
+                report.cards,
+                report.skipped,
+                report.path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn pct(v: Option<f32>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+/// `rehearse weak`.
+fn weak(collection: &Collection, now: Timestamp) -> Result<()> {
+    let history = collection.history_loader()?.load()?;
+    let rows = crate::insight::weak::weak_topics(collection, Some(&history), now);
+    outln!(
+        "{:<5} {:<36} {:>6} {:>7} {:>7} {:>7} {:>9} {:>7}",
+        "kind",
+        "name",
+        "cards",
+        "studied",
+        "recall",
+        "lapses",
+        "again30d",
+        "leeches"
+    );
+    for r in rows {
+        let kind = match r.kind {
+            crate::insight::weak::GroupKind::Topic => "topic",
+            crate::insight::weak::GroupKind::Tag => "tag",
+        };
+        outln!(
+            "{:<5} {:<36} {:>6} {:>7} {:>7} {:>7} {:>9} {:>7}",
+            kind,
+            r.name,
+            r.items,
+            r.studied,
+            pct(r.recall_now),
+            pct(r.lapse_rate),
+            pct(r.again_rate_30d),
+            r.leeches
+        );
+    }
+    Ok(())
+}
+
+/// `rehearse optimize`.
+fn optimize(collection: &mut Collection, json: bool) -> Result<ExitCode> {
+    let job = collection.fit_job()?;
+    let mut last = 0;
+    let fitted = job.run(|done, total| {
+        if !json && total > 0 && done * 10 / total != last {
+            last = done * 10 / total;
+            eprint!("\roptimising… {}%", done * 100 / total);
+        }
+        true
+    });
+    if !json {
+        eprintln!();
+    }
+    let fitted = fitted?;
+    if fitted.improved {
+        collection.use_parameters(fitted.parameters.clone())?;
+    }
+    if json {
+        let out = serde_json::json!({
+            "reviews": fitted.reviews,
+            "items": fitted.items,
+            "before": { "log_loss": fitted.before.log_loss, "rmse_bins": fitted.before.rmse_bins },
+            "after": { "log_loss": fitted.after.log_loss, "rmse_bins": fitted.after.rmse_bins },
+            "improved": fitted.improved,
+            "kept": if fitted.improved { "new" } else { "current" },
+            "parameters": fitted.parameters,
+        });
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        outln!(
+            "fitted on {} reviews ({} training items)",
+            fitted.reviews,
+            fitted.items
+        );
+        outln!("{:<12} {:>9} {:>11}", "", "log loss", "RMSE(bins)");
+        outln!(
+            "{:<12} {:>9.4} {:>11.4}",
+            "current",
+            fitted.before.log_loss,
+            fitted.before.rmse_bins
+        );
+        outln!(
+            "{:<12} {:>9.4} {:>11.4}",
+            "fitted",
+            fitted.after.log_loss,
+            fitted.after.rmse_bins
+        );
+        if fitted.improved {
+            outln!("saved the fitted parameters; they apply from each card's next review");
+        } else {
+            outln!(
+                "kept the current parameters: the fitted ones do not predict your history better"
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--data-dir`, else `REHEARSE_DATA`, else the platform data directory.
@@ -179,7 +329,7 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
         let deck = match deck::load_deck(file) {
             Ok(d) => d,
             Err(e) => {
-                println!("{e}");
+                outln!("{e}");
                 errors += 1;
                 continue;
             }
@@ -187,7 +337,7 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
         cards += deck.cards.len();
         for p in deck::validate(&deck) {
             let level = if p.is_error { "error" } else { "warning" };
-            println!("{}: {level}: {}", file.display(), p.message);
+            outln!("{}: {level}: {}", file.display(), p.message);
             if p.is_error {
                 errors += 1;
             } else {
@@ -198,7 +348,7 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
             if let Some(other) = owners.get(&card.id)
                 && other != file
             {
-                println!(
+                outln!(
                     "{}: error: id `{}` is also used in {}",
                     file.display(),
                     card.id,
@@ -211,7 +361,7 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
                 .or_insert_with(|| file.clone());
         }
     }
-    println!(
+    outln!(
         "{} deck file{}, {cards} cards: {errors} error{}, {warnings} warning{}",
         files.len(),
         plural(files.len()),
@@ -243,12 +393,16 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
     let counts = collection.deck_counts(now);
     let progress = collection.progress_today(now);
     if !json {
-        println!(
+        outln!(
             "{:<40} {:>6} {:>6} {:>6} {:>6}",
-            "deck", "cards", "new", "learn", "due"
+            "deck",
+            "cards",
+            "new",
+            "learn",
+            "due"
         );
         for (deck, c) in collection.decks().iter().zip(&counts) {
-            println!(
+            outln!(
                 "{:<40} {:>6} {:>6} {:>6} {:>6}",
                 deck.name,
                 deck.cards.len(),
@@ -259,11 +413,15 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
         }
         let total = collection.total_counts(now);
         let cards: usize = collection.decks().iter().map(|d| d.cards.len()).sum();
-        println!(
+        outln!(
             "{:<40} {:>6} {:>6} {:>6} {:>6}",
-            "total", cards, total.new, total.learning, total.review
+            "total",
+            cards,
+            total.new,
+            total.learning,
+            total.review
         );
-        println!(
+        outln!(
             "today: {} answers, {} new, {} again, {} min",
             progress.answers,
             progress.new,
@@ -271,7 +429,7 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
             progress.time_ms / 60_000
         );
         for e in collection.deck_errors() {
-            println!("not loaded: {e}");
+            outln!("not loaded: {e}");
         }
         return Ok(());
     }
@@ -308,7 +466,15 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
             })
         })
         .collect();
+    let history = collection.history_loader()?.load()?;
+    let statistics = crate::insight::stats::compute(
+        collection,
+        Some(&history),
+        &crate::insight::stats::StatsFilter::default(),
+        now,
+    );
     let out = serde_json::json!({
+        "statistics": statistics,
         "decks": decks,
         "today": {
             "answers": progress.answers, "new": progress.new,
@@ -317,6 +483,6 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
         "deck_errors": collection.deck_errors().iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         "cards": cards,
     });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    outln!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }

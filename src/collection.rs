@@ -359,6 +359,11 @@ impl Collection {
         self.dir.root()
     }
 
+    /// True when opened read-only: nothing can be changed.
+    pub fn is_read_only(&self) -> bool {
+        self.journal.is_none()
+    }
+
     /// This device's name.
     pub fn device(&self) -> &str {
         &self.device

@@ -15,6 +15,16 @@ use serde::{Deserialize, Serialize};
 /// Longest id accepted, to keep file names, journals and tables sane.
 const MAX_ID_LEN: usize = 64;
 
+/// FNV-1a, 64 bits: a stable fingerprint, the same on every machine and run.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 /// A card's stable identity. Letters, digits, `-`, `_` and `.` only.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -47,12 +57,7 @@ impl CardId {
     /// Stable across runs and machines (FNV-1a over the whitespace-normalised text).
     pub fn derived_from(front: &str) -> Self {
         let normalised: String = front.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in normalised.bytes() {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        Self(format!("h{:012x}", hash >> 16))
+        Self(format!("h{:012x}", fnv1a(normalised.as_bytes()) >> 16))
     }
 
     /// The id as text.

@@ -22,8 +22,13 @@ fn item(s: &str) -> ItemId {
 fn settle(h: &mut Harness<'static, RehearseApp>) {
     for _ in 0..500 {
         h.run_steps(1);
-        let shown = h.query_by_label_contains("Recall now is the memory model").is_some();
-        if shown && h.query_by_label_contains("reading the review history").is_none() {
+        let shown = h
+            .query_by_label_contains("Recall now is the memory model")
+            .is_some();
+        if shown
+            && h.query_by_label_contains("reading the review history")
+                .is_none()
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -236,4 +241,44 @@ fn weak_topics_drill_and_the_table_changes() {
         "recall of Weak went from {before} to {after}"
     );
     h.get_by_label(&format!("{:.0}%", after * 100.0));
+}
+
+#[test]
+fn settings_import_a_review_log_and_optimise_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.get_by_label("Settings").click();
+    h.run();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/revlog-sample.csv");
+    h.get_by_label("File").scroll_to_me();
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("File").type_text(sample);
+    h.run();
+    h.get_by_label("Import").click();
+    h.run();
+    h.get_by_label_contains("Imported 12580 reviews of 1205 cards");
+    h.get_by_label("Import").click();
+    h.run();
+    h.get_by_label_contains("imported before");
+
+    h.get_by_label("Optimise").click();
+    let mut finished = false;
+    for _ in 0..2000 {
+        h.run_steps(1);
+        if h.query_by_label_contains("Fitted on").is_some() {
+            finished = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(finished, "the fit did not finish");
+    h.get_by_label_contains("and saved");
+    let params = &h.state().collection().settings().fsrs_parameters;
+    assert_eq!(params.len(), 21);
+    h.get_by_label("0.4535");
+    h.get_by_label("0.4444");
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use serde::Serialize;
 
 use crate::collection::{Collection, History};
 use crate::deck::ItemId;
@@ -43,7 +44,7 @@ impl StatsFilter {
 }
 
 /// Passed and failed reviews of graduated cards.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PassFail {
     /// Answered Hard, Good or Easy.
     pub passed: u32,
@@ -68,7 +69,7 @@ impl PassFail {
 }
 
 /// True retention over one period, split as Anki does.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RetentionRow {
     /// "Today", "Yesterday", "Last week", ...
     pub period: &'static str,
@@ -89,7 +90,7 @@ impl RetentionRow {
 }
 
 /// A histogram: `counts[i]` values fell in `[edges[i], edges[i+1])`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Histogram {
     /// Bucket boundaries, one more than the counts.
     pub edges: Vec<f32>,
@@ -116,7 +117,7 @@ impl Histogram {
 }
 
 /// Everything the statistics screen shows.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Statistics {
     /// Answers per study day over the last year (day number → count).
     pub reviews_per_day: BTreeMap<i32, u32>,

@@ -1,18 +1,36 @@
 //! Settings: retention, daily limits, steps, day start, leeches. Saved to
 //! `settings.ron` atomically; invalid input is explained and not saved.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
 use egui::{RichText, Slider};
 
 use super::{Nav, theme};
 use crate::collection::Collection;
+use crate::insight::Fitted;
 use crate::schedule::{Settings, Step};
 
-/// Settings screen state: an edited copy, and the steps as typed.
+/// Settings screen state: an edited copy, the steps as typed, and the
+/// memory-model fit when one runs.
 pub struct SettingsScreen {
     draft: Settings,
     learning_steps: String,
     relearning_steps: String,
     message: Option<(bool, String)>,
+    fit: Option<FitTask>,
+    fit_result: Option<Result<Fitted, String>>,
+    revlog_path: String,
+    revlog_message: Option<(bool, String)>,
+}
+
+/// A memory-model fit running on a worker thread.
+struct FitTask {
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<Fitted, String>>,
 }
 
 fn steps_text(steps: &[Step]) -> String {
@@ -32,13 +50,7 @@ fn parse_steps(text: &str, what: &str) -> Result<Vec<Step>, String> {
 impl SettingsScreen {
     /// Starts editing the collection's current settings.
     pub fn new(collection: &Collection) -> Self {
-        let draft = collection.settings().clone();
-        Self {
-            learning_steps: steps_text(&draft.learning_steps),
-            relearning_steps: steps_text(&draft.relearning_steps),
-            draft,
-            message: None,
-        }
+        Self::from_settings(collection.settings().clone())
     }
 
     /// Draws the screen.
@@ -74,6 +86,8 @@ impl SettingsScreen {
                         let color = if *ok { theme::REVIEW } else { theme::ERROR };
                         ui.colored_label(color, text);
                     }
+                    ui.add_space(20.0);
+                    self.memory_model(ui, collection);
                     ui.add_space(8.0);
                     ui.label(
                         RichText::new(format!(
@@ -94,6 +108,10 @@ impl SettingsScreen {
             relearning_steps: steps_text(&draft.relearning_steps),
             draft,
             message: None,
+            fit: None,
+            fit_result: None,
+            revlog_path: String::new(),
+            revlog_message: None,
         }
     }
 
@@ -146,6 +164,183 @@ impl SettingsScreen {
                 format!("{} fitted values", d.fsrs_parameters.len())
             });
             ui.end_row();
+        });
+    }
+
+    fn memory_model(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        self.poll_fit(collection);
+        egui::Frame::group(ui.style()).inner_margin(12.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new("Memory model").strong().size(17.0));
+            ui.label(
+                RichText::new(
+                    "Fit the FSRS parameters to your own review history, so intervals match how you remember. The fitted parameters are kept only if they predict your history better.",
+                )
+                .weak(),
+            );
+            ui.add_space(6.0);
+            if let Some(task) = &self.fit {
+                let done = task.done.load(Ordering::Relaxed);
+                let total = task.total.load(Ordering::Relaxed);
+                ui.horizontal(|ui| {
+                    let fraction = if total == 0 { 0.0 } else { done as f32 / total as f32 };
+                    let text = if total == 0 {
+                        "Reading the history…".to_string()
+                    } else {
+                        format!("Optimising… {:.0}%", fraction * 100.0)
+                    };
+                    ui.add(egui::ProgressBar::new(fraction).desired_width(300.0).text(text));
+                    if ui.button("Cancel").clicked() {
+                        task.cancel.store(true, Ordering::Relaxed);
+                    }
+                });
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            } else {
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Optimise").strong()).clicked() {
+                        self.start_fit(ui.ctx(), collection);
+                    }
+                    if !collection.settings().fsrs_parameters.is_empty()
+                        && ui.button("Use default parameters").clicked()
+                    {
+                        self.fit_result = None;
+                        self.message = Some(match collection.use_parameters(Vec::new()) {
+                            Ok(()) => (true, "Back to the FSRS-6 default parameters.".into()),
+                            Err(e) => (false, e.to_string()),
+                        });
+                        self.draft.fsrs_parameters.clear();
+                    }
+                });
+            }
+            match &self.fit_result {
+                None => {}
+                Some(Err(e)) => {
+                    ui.colored_label(theme::ERROR, e);
+                }
+                Some(Ok(f)) => {
+                    egui::Grid::new("fit").num_columns(3).spacing([24.0, 4.0]).show(ui, |ui| {
+                        ui.label("");
+                        ui.label(RichText::new("Log loss").strong());
+                        ui.label(RichText::new("RMSE (bins)").strong());
+                        ui.end_row();
+                        ui.label("Current parameters");
+                        ui.label(format!("{:.4}", f.before.log_loss));
+                        ui.label(format!("{:.4}", f.before.rmse_bins));
+                        ui.end_row();
+                        ui.label("Fitted parameters");
+                        ui.label(format!("{:.4}", f.after.log_loss));
+                        ui.label(format!("{:.4}", f.after.rmse_bins));
+                        ui.end_row();
+                    });
+                    ui.label(if f.improved {
+                        format!(
+                            "Fitted on {} reviews and saved; they apply from each card's next review. Lower is better.",
+                            f.reviews
+                        )
+                    } else {
+                        format!(
+                            "Fitted on {} reviews; the current parameters predict your history as well or better, so they were kept.",
+                            f.reviews
+                        )
+                    });
+                }
+            }
+            ui.add_space(10.0);
+            ui.label(RichText::new("Import a review log").strong());
+            ui.label(
+                RichText::new(
+                    "A CSV with columns card_id, review_rating, review_time, review_duration (the FSRS tools' layout). Its reviews feed statistics and the optimiser.",
+                )
+                .weak(),
+            );
+            ui.horizontal(|ui| {
+                let l = ui.label("File");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.revlog_path)
+                        .hint_text("/path/to/revlog.csv")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                let ready = !self.revlog_path.trim().is_empty();
+                if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
+                    self.import_revlog(collection);
+                }
+            });
+            if let Some((ok, text)) = &self.revlog_message {
+                ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
+            }
+        });
+    }
+
+    fn start_fit(&mut self, ctx: &egui::Context, collection: &Collection) {
+        let job = match collection.fit_job() {
+            Ok(j) => j,
+            Err(e) => {
+                self.fit_result = Some(Err(e.to_string()));
+                return;
+            }
+        };
+        let (tx, rx) = channel();
+        let task = FitTask {
+            done: Arc::default(),
+            total: Arc::default(),
+            cancel: Arc::default(),
+            result: rx,
+        };
+        let (done, total, cancel) = (task.done.clone(), task.total.clone(), task.cancel.clone());
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = job.run(|d, t| {
+                done.store(d, Ordering::Relaxed);
+                total.store(t, Ordering::Relaxed);
+                !cancel.load(Ordering::Relaxed)
+            });
+            let _ = tx.send(result.map_err(|e| e.to_string()));
+            ctx.request_repaint();
+        });
+        self.fit_result = None;
+        self.fit = Some(task);
+    }
+
+    /// Takes the fit's result when it is done, saving improved parameters.
+    fn poll_fit(&mut self, collection: &mut Collection) {
+        let Some(task) = &self.fit else {
+            return;
+        };
+        let Ok(result) = task.result.try_recv() else {
+            return;
+        };
+        self.fit = None;
+        if let Ok(f) = &result
+            && f.improved
+        {
+            if let Err(e) = collection.use_parameters(f.parameters.clone()) {
+                self.fit_result = Some(Err(format!(
+                    "The fitted parameters could not be saved: {e}"
+                )));
+                return;
+            }
+            self.draft.fsrs_parameters = f.parameters.clone();
+        }
+        self.fit_result = Some(result);
+    }
+
+    fn import_revlog(&mut self, collection: &Collection) {
+        let path = std::path::PathBuf::from(self.revlog_path.trim());
+        let result = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))
+            .and_then(|text| {
+                crate::insight::fit::import_review_log(collection, &text).map_err(|e| e.to_string())
+            });
+        self.revlog_message = Some(match result {
+            Ok(r) => (
+                true,
+                format!(
+                    "Imported {} reviews of {} cards ({} rows skipped).",
+                    r.imported, r.cards, r.skipped
+                ),
+            ),
+            Err(e) => (false, e),
         });
     }
 
