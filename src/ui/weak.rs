@@ -303,15 +303,15 @@ impl WeakScreen {
                         forecast_table(ui, &now_f);
                         ui.add_space(6.0);
                         ui.label(format!(
-                            "Keeping up takes about {:.0} reviews a day for {} days (desired retention {:.2}).",
-                            now_f.reviews_per_day, now_f.days, now_f.retention
+                            "Keeping up takes about {} for {} days (desired retention {:.2}).",
+                            per_day(now_f.reviews_per_day), now_f.days, now_f.retention
                         ));
                         if now_f.retention < FINAL_STRETCH_RETENTION {
                             ui.label(format!(
-                                "Raising desired retention to {:.2} until then: recall on the day {} with about {:.0} reviews a day.",
+                                "Raising desired retention to {:.2} until then: recall on the day {} with about {}.",
                                 FINAL_STRETCH_RETENTION,
                                 pct(high.overall_if_keep()),
-                                high.reviews_per_day
+                                per_day(high.reviews_per_day)
                             ));
                             if ui.button(format!("Raise to {FINAL_STRETCH_RETENTION:.2} until the interview")).clicked() {
                                 self.save_interview(collection, Some(FINAL_STRETCH_RETENTION));
@@ -380,6 +380,17 @@ impl WeakScreen {
             Ok(()) => return,
             Err(e) => (false, e.to_string()),
         });
+    }
+}
+
+/// "0.5 reviews a day", "1 review a day", "12 reviews a day".
+fn per_day(x: f32) -> String {
+    if x < 0.95 {
+        format!("{x:.1} reviews a day")
+    } else if x < 1.5 {
+        "1 review a day".into()
+    } else {
+        format!("{x:.0} reviews a day")
     }
 }
 
