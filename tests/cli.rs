@@ -105,3 +105,51 @@ fn help_documents_the_commands() {
         assert!(out.contains(word), "{word} missing from:\n{out}");
     }
 }
+
+#[test]
+fn import_revlog_optimize_and_weak() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 4))]);
+    let root = dir.path().to_str().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/revlog-sample.csv");
+    let (ok, out) = rehearse(&["import-revlog", sample, "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("imported 12580 reviews of 1205 cards"),
+        "{out}"
+    );
+    let (ok, out) = rehearse(&["import-revlog", sample, "--data-dir", root]);
+    assert!(!ok);
+    assert!(out.contains("imported before"), "{out}");
+
+    let (ok, out) = rehearse(&["optimize", "--json", "--data-dir", root]);
+    assert!(ok, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["improved"], true);
+    let before = json["before"]["log_loss"].as_f64().unwrap();
+    let after = json["after"]["log_loss"].as_f64().unwrap();
+    assert!(after < before, "{before} -> {after}");
+    assert_eq!(json["parameters"].as_array().unwrap().len(), 21);
+    let settings = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
+    let settings = rehearse::Settings::from_ron(&settings).unwrap();
+    assert_eq!(settings.fsrs_parameters.len(), 21);
+
+    let (ok, out) = rehearse(&["stats", "--json", "--data-dir", root]);
+    assert!(ok, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["statistics"]["total_answers"], 12580);
+
+    let (ok, out) = rehearse(&["weak", "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(out.lines().next().unwrap().contains("recall"), "{out}");
+    assert!(out.contains("T1"), "{out}");
+}
+
+#[test]
+fn optimize_with_too_little_history_says_how_much_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 4))]);
+    let (ok, out) = rehearse(&["optimize", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(out.contains("needs at least 400 reviews"), "{out}");
+}

@@ -371,3 +371,31 @@ fn reviews_per_day_limit_applies() {
     assert_eq!(n, 5);
     assert_eq!(c.total_counts(now).review, 0);
 }
+
+#[test]
+fn raised_retention_goes_back_after_the_interview() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 1))]);
+    let mut c = open(dir.path(), t0());
+    let interview = rehearse::schedule::Interview {
+        date: jiff::civil::date(2026, 3, 10),
+        topics: vec!["T1".into()],
+        restore_retention: Some(0.9),
+    };
+    c.save_settings(Settings {
+        desired_retention: 0.95,
+        interview: Some(interview.clone()),
+        ..Settings::default()
+    })
+    .unwrap();
+    drop(c);
+    // On the day itself nothing changes.
+    let c = open(dir.path(), "2026-03-10T20:00:00Z".parse().unwrap());
+    assert_eq!(c.settings().desired_retention, 0.95);
+    assert_eq!(c.settings().interview, Some(interview));
+    drop(c);
+    // The next day the old retention is back and the interview is over.
+    let c = open(dir.path(), "2026-03-11T12:00:00Z".parse().unwrap());
+    assert_eq!(c.settings().desired_retention, 0.9);
+    assert_eq!(c.settings().interview, None);
+}
