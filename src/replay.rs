@@ -89,10 +89,37 @@ pub fn apply(
             } => {
                 states.entry(item).or_default().suspended = suspended;
             }
+            Event::Reset { item, .. } => {
+                let suspended = states.get(&item).is_some_and(|s| s.suspended);
+                states.insert(
+                    item,
+                    CardState {
+                        suspended,
+                        ..CardState::new()
+                    },
+                );
+            }
             Event::Undo { .. } => {}
         }
     }
     warnings
+}
+
+/// Applies one event of this device as it is appended, outside a replay.
+/// Reviews go through [`crate::collection::Collection::answer`], which also
+/// returns the outcome; this handles the rest.
+pub fn apply_one(scheduler: &Scheduler, states: &mut HashMap<ItemId, CardState>, event: Event) {
+    let mut ignored = Vec::new();
+    let _ = apply(
+        scheduler,
+        states,
+        &mut ignored,
+        Timestamp::MAX,
+        vec![DeviceEvent {
+            device: String::new(),
+            event,
+        }],
+    );
 }
 
 /// True when `tail` can be applied on top of a snapshot holding `states`: it
@@ -102,12 +129,14 @@ pub fn apply(
 pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceEvent]) -> bool {
     let in_tail: HashSet<(&str, u64)> = tail
         .iter()
-        .filter(|e| matches!(e.event, Event::Review { .. }))
+        .filter(|e| !matches!(e.event, Event::Undo { .. }))
         .map(|e| (e.device.as_str(), e.event.id()))
         .collect();
     tail.iter().all(|e| match &e.event {
         Event::Undo { undoes, .. } => in_tail.contains(&(e.device.as_str(), *undoes)),
-        Event::Review { at, item, .. } => states
+        // A reset or review older than the snapshot's last review of the item
+        // (merged in from another device) changes history before it.
+        Event::Review { at, item, .. } | Event::Reset { at, item, .. } => states
             .get(item)
             .and_then(|s| s.last_review)
             .is_none_or(|last| *at >= last),

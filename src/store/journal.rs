@@ -49,27 +49,44 @@ pub enum Event {
         /// True to suspend, false to unsuspend.
         suspended: bool,
     },
+    /// Forgets an item's progress: it becomes new again (a suspension stays).
+    Reset {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it happened.
+        at: Timestamp,
+        /// The item concerned.
+        item: ItemId,
+    },
 }
 
 impl Event {
     /// The event's sequence number within its journal.
     pub fn id(&self) -> u64 {
         match self {
-            Event::Review { id, .. } | Event::Undo { id, .. } | Event::Suspend { id, .. } => *id,
+            Event::Review { id, .. }
+            | Event::Undo { id, .. }
+            | Event::Suspend { id, .. }
+            | Event::Reset { id, .. } => *id,
         }
     }
 
     /// When it happened.
     pub fn at(&self) -> Timestamp {
         match self {
-            Event::Review { at, .. } | Event::Undo { at, .. } | Event::Suspend { at, .. } => *at,
+            Event::Review { at, .. }
+            | Event::Undo { at, .. }
+            | Event::Suspend { at, .. }
+            | Event::Reset { at, .. } => *at,
         }
     }
 
     /// The item an event changes, if any.
     pub fn item(&self) -> Option<&ItemId> {
         match self {
-            Event::Review { item, .. } | Event::Suspend { item, .. } => Some(item),
+            Event::Review { item, .. }
+            | Event::Suspend { item, .. }
+            | Event::Reset { item, .. } => Some(item),
             Event::Undo { .. } => None,
         }
     }
@@ -279,6 +296,11 @@ mod tests {
                 item: "c:c2".parse().unwrap(),
                 suspended: true,
             },
+            Event::Reset {
+                id: 4,
+                at: Timestamp::from_second(1_700_000_300).unwrap(),
+                item: "c:c2".parse().unwrap(),
+            },
         ];
         for e in &events {
             w.append(e).unwrap();
@@ -288,7 +310,7 @@ mod tests {
         assert!(read.warnings.is_empty());
         assert_eq!(read.end, w.len());
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 3);
+        assert_eq!(text.lines().count(), 4);
         assert!(text.starts_with("Review(id:1,at:\""), "{text}");
         // Reading from an offset gives the tail only.
         let first_len = text.lines().next().unwrap().len() as u64 + 1;

@@ -17,6 +17,10 @@ use crate::store::{
     StoreError, snapshot::SNAPSHOT_VERSION,
 };
 
+mod edit;
+
+pub use edit::{EditError, slugify};
+
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 
 /// Answers between background snapshot writes.
@@ -133,6 +137,7 @@ pub struct Collection {
     marks: BTreeMap<String, JournalMark>,
     recent: Vec<AnswerRecord>,
     undo: Vec<UndoEntry>,
+    edit_undo: Vec<edit::EditUndo>,
     warnings: Vec<String>,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
@@ -229,6 +234,7 @@ impl Collection {
             marks: BTreeMap::new(),
             recent: Vec::new(),
             undo: Vec::new(),
+            edit_undo: Vec::new(),
             warnings: Vec::new(),
             answers_since_snapshot: 0,
             snapshot_job: None,
