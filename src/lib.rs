@@ -3,10 +3,12 @@
 //! The core (decks, scheduling, storage, study sessions) has no UI in it; the
 //! egui window in [`ui`] is a thin layer over [`collection::Collection`].
 
+pub mod browse;
 pub mod cli;
 pub mod collection;
 pub mod deck;
 pub mod insight;
+pub mod interop;
 pub mod replay;
 pub mod schedule;
 pub mod store;

@@ -141,6 +141,7 @@ pub struct Collection {
     warnings: Vec<String>,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
+    generation: u64,
 }
 
 impl std::fmt::Debug for Collection {
@@ -238,6 +239,7 @@ impl Collection {
             warnings: Vec::new(),
             answers_since_snapshot: 0,
             snapshot_job: None,
+            generation: 0,
         };
         collection.index_items();
         collection.load_state(snapshot, now, &mut warnings)?;
@@ -253,6 +255,7 @@ impl Collection {
     }
 
     fn index_items(&mut self) {
+        self.generation += 1;
         self.items.clear();
         self.item_index.clear();
         self.deck_problems.clear();
@@ -643,7 +646,14 @@ impl Collection {
         Ok(())
     }
 
+    /// Changes whenever decks or states change, so views can tell when what
+    /// they computed (and indices into [`Self::items`]) went out of date.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     fn append(&mut self, event: Event) -> Result<(), CollectionError> {
+        self.generation += 1;
         let journal = self.journal.as_mut().ok_or(CollectionError::ReadOnly)?;
         journal
             .append(&event)

@@ -1,7 +1,7 @@
 //! Weak topics: for every topic and tag, how well it is known now (the memory
 //! model's predicted recall), how often it is forgotten, and its leeches.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -85,35 +85,51 @@ pub fn weak_topics(
     history: Option<&History>,
     now: Timestamp,
 ) -> Vec<WeakRow> {
-    let mut groups: BTreeMap<(GroupKind, String), Acc> = BTreeMap::new();
-    let keys_of = |id: &ItemId| -> Vec<(GroupKind, String)> {
-        let Some(card) = collection.card_of(id) else {
-            return Vec::new();
-        };
+    // Each item's groups, worked out once: the history can hold millions of answers.
+    let mut keys: Vec<(GroupKind, String)> = Vec::new();
+    let mut key_index: HashMap<(GroupKind, &str), usize> = HashMap::new();
+    let mut item_groups: HashMap<&ItemId, Vec<usize>> =
+        HashMap::with_capacity(collection.items().len());
+    for item in collection.items() {
+        if collection.state(&item.id).suspended {
+            continue;
+        }
+        let card = &collection.decks()[item.deck].cards[item.card];
         let topic = if card.topic.is_empty() {
             NO_TOPIC
         } else {
             card.topic.as_str()
         };
-        let mut keys = vec![(GroupKind::Topic, topic.to_string())];
-        keys.extend(card.tags.iter().map(|t| (GroupKind::Tag, t.clone())));
-        keys
-    };
+        let groups = std::iter::once((GroupKind::Topic, topic))
+            .chain(card.tags.iter().map(|t| (GroupKind::Tag, t.as_str())))
+            .map(|key| {
+                *key_index.entry(key).or_insert_with(|| {
+                    keys.push((key.0, key.1.to_string()));
+                    keys.len() - 1
+                })
+            })
+            .collect();
+        item_groups.insert(&item.id, groups);
+    }
+    let mut accs: Vec<Acc> = (0..keys.len()).map(|_| Acc::default()).collect();
     let scheduler = collection.scheduler();
-    for item in collection.items() {
-        let state = collection.state(&item.id);
-        if state.suspended {
-            continue;
-        }
-        let recall = scheduler.retrievability(state, now);
-        for key in keys_of(&item.id) {
-            let acc = groups.entry(key).or_default();
+    for (id, groups) in &item_groups {
+        let state = collection.state(id);
+        let recall = scheduler
+            .retrievability(state, now)
+            .filter(|_| state.phase != Phase::New);
+        for &g in groups {
+            let acc = &mut accs[g];
             acc.items += 1;
             acc.leeches += usize::from(state.leech);
             acc.lapses += u64::from(state.lapses);
-            if let Some(r) = recall.filter(|_| state.phase != Phase::New) {
+            if let Some(r) = recall {
                 acc.studied += 1;
                 acc.recall_sum += f64::from(r);
+            }
+            if history.is_none() {
+                // Without the history, reviews of graduated cards are approximated by reps.
+                acc.reviews += u64::from(state.reps);
             }
         }
     }
@@ -127,33 +143,23 @@ pub fn weak_topics(
             if !graduated && !recent {
                 continue;
             }
-            for key in keys_of(&a.item) {
-                // Only groups of live cards; suspended ones are not in the map.
-                if let Some(acc) = groups.get_mut(&key) {
-                    acc.reviews += u64::from(graduated);
-                    if recent {
-                        acc.answers_30d += 1;
-                        acc.again_30d += usize::from(a.rating == Rating::Again);
-                    }
-                }
-            }
-        }
-    } else {
-        // Without the history, reviews of graduated cards are approximated by reps.
-        for item in collection.items() {
-            let state = collection.state(&item.id);
-            if state.suspended {
+            // Answers to cards no longer in a deck (or suspended) belong to no group.
+            let Some(groups) = item_groups.get(&a.item) else {
                 continue;
-            }
-            for key in keys_of(&item.id) {
-                if let Some(acc) = groups.get_mut(&key) {
-                    acc.reviews += u64::from(state.reps);
+            };
+            for &g in groups {
+                let acc = &mut accs[g];
+                acc.reviews += u64::from(graduated);
+                if recent {
+                    acc.answers_30d += 1;
+                    acc.again_30d += usize::from(a.rating == Rating::Again);
                 }
             }
         }
     }
-    let mut rows: Vec<WeakRow> = groups
+    let mut rows: Vec<WeakRow> = keys
         .into_iter()
+        .zip(accs)
         .map(|((kind, name), acc)| acc.row(kind, name, history.is_some()))
         .collect();
     rows.sort_by(|a, b| {

@@ -13,10 +13,21 @@ use crate::study::Scope;
 /// How long counts stay cached; they change only with answers and the clock.
 const REFRESH: Duration = Duration::from_secs(2);
 
-/// Home screen state: cached counts.
+/// Home screen state: cached counts, and the deck being edited or deleted.
 #[derive(Default)]
 pub struct HomeScreen {
     cached: Option<(Instant, Vec<Counts>, Counts, Progress)>,
+    dialog: Option<DeckDialog>,
+    confirm_delete: Option<(String, String)>,
+    message: Option<(bool, String)>,
+}
+
+/// Creating (no slug) or editing a deck's name and description.
+struct DeckDialog {
+    slug: Option<String>,
+    name: String,
+    description: String,
+    error: Option<String>,
 }
 
 fn count_label(ui: &mut egui::Ui, n: usize, color: egui::Color32) {
@@ -51,6 +62,7 @@ impl HomeScreen {
         };
         let mut nav = Nav::Stay;
 
+        self.dialogs(ui, collection, now);
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
@@ -75,6 +87,28 @@ impl HomeScreen {
                     if let Some(n) = self.deck_table(ui, collection, &counts, total) {
                         nav = n;
                     }
+                    ui.horizontal(|ui| {
+                        if ui.button("New deck").clicked() {
+                            self.dialog = Some(DeckDialog {
+                                slug: None,
+                                name: String::new(),
+                                description: String::new(),
+                                error: None,
+                            });
+                        }
+                        if ui
+                            .add_enabled(
+                                !collection.decks().is_empty(),
+                                egui::Button::new("Add card"),
+                            )
+                            .clicked()
+                        {
+                            nav = Nav::Edit(None);
+                        }
+                        if let Some((ok, text)) = &self.message {
+                            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
+                        }
+                    });
                     ui.add_space(16.0);
                     progress_line(ui, &progress);
                     problems(ui, collection);
@@ -103,7 +137,7 @@ impl HomeScreen {
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 egui::Grid::new("decks")
-                    .num_columns(5)
+                    .num_columns(6)
                     .spacing([24.0, 10.0])
                     .striped(true)
                     .min_col_width(48.0)
@@ -116,6 +150,7 @@ impl HomeScreen {
                         ] {
                             ui.label(RichText::new(name).strong().color(color));
                         }
+                        ui.label("");
                         ui.label("");
                         ui.end_row();
                         for (deck, c) in collection.decks().iter().zip(counts) {
@@ -145,6 +180,30 @@ impl HomeScreen {
                                     format!("Study {}", deck.name),
                                 )
                             });
+                            let menu = ui.menu_button("More", |ui| {
+                                if ui.button("Add card to this deck").clicked() {
+                                    nav = Some(Nav::NewCard(deck.slug.clone()));
+                                }
+                                if ui.button("Edit name and description").clicked() {
+                                    self.dialog = Some(DeckDialog {
+                                        slug: Some(deck.slug.clone()),
+                                        name: deck.name.clone(),
+                                        description: deck.description.clone(),
+                                        error: None,
+                                    });
+                                }
+                                if ui.button("Delete…").clicked() {
+                                    self.confirm_delete =
+                                        Some((deck.slug.clone(), deck.name.clone()));
+                                }
+                            });
+                            menu.response.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Button,
+                                    true,
+                                    format!("More for {}", deck.name),
+                                )
+                            });
                             ui.end_row();
                         }
                         ui.label(RichText::new("Total").strong());
@@ -152,10 +211,88 @@ impl HomeScreen {
                         count_label(ui, total.learning, theme::LEARNING);
                         count_label(ui, total.review, theme::REVIEW);
                         ui.label("");
+                        ui.label("");
                         ui.end_row();
                     });
             });
         nav
+    }
+}
+
+impl HomeScreen {
+    fn dialogs(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        if let Some(dialog) = &mut self.dialog {
+            let mut close = false;
+            let mut save = false;
+            egui::Modal::new(egui::Id::unique("deck_dialog")).show(ui.ctx(), |ui| {
+                ui.set_width(420.0);
+                ui.heading(if dialog.slug.is_some() {
+                    "Edit deck"
+                } else {
+                    "New deck"
+                });
+                let l = ui.label("Name");
+                let name = ui
+                    .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
+                    .labelled_by(l.id);
+                let l = ui.label("Description");
+                ui.add(
+                    egui::TextEdit::multiline(&mut dialog.description)
+                        .desired_rows(3)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+                if let Some(e) = &dialog.error {
+                    ui.colored_label(theme::ERROR, e);
+                }
+                ui.horizontal(|ui| {
+                    save = ui.button(RichText::new("Save").strong()).clicked()
+                        || (name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                    close = ui.button("Cancel").clicked();
+                });
+            });
+            if save {
+                let result = match &dialog.slug {
+                    Some(slug) => collection.update_deck(slug, &dialog.name, &dialog.description),
+                    None => collection
+                        .create_deck(&dialog.name, &dialog.description)
+                        .map(|_| ()),
+                };
+                match result {
+                    Ok(()) => {
+                        self.message = Some((true, "Saved. Ctrl+Z undoes it.".into()));
+                        close = true;
+                    }
+                    Err(e) => dialog.error = Some(e.to_string()),
+                }
+            }
+            if close {
+                self.dialog = None;
+                self.cached = None;
+            }
+        }
+        if let Some((slug, name)) = self.confirm_delete.clone() {
+            egui::Modal::new(egui::Id::unique("delete_deck")).show(ui.ctx(), |ui| {
+                ui.set_width(420.0);
+                ui.heading(format!("Delete \"{name}\"?"));
+                ui.label(
+                    "The deck file moves to the trash folder inside your data folder; Ctrl+Z (or Undo) brings it back. Progress is kept.",
+                );
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Delete").color(theme::ERROR)).clicked() {
+                        self.message = Some(match collection.delete_deck(&slug, now) {
+                            Ok(()) => (true, format!("Deleted \"{name}\". Ctrl+Z undoes it.")),
+                            Err(e) => (false, e.to_string()),
+                        });
+                        self.confirm_delete = None;
+                        self.cached = None;
+                    }
+                    if ui.button("Keep").clicked() {
+                        self.confirm_delete = None;
+                    }
+                });
+            });
+        }
     }
 }
 

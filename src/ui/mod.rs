@@ -1,6 +1,8 @@
 //! The window: a thin egui layer over [`Collection`]. One screen per file; each
 //! screen is a plain struct of UI state with a `show` method.
 
+mod browse;
+mod editor;
 mod history;
 mod home;
 mod markdown;
@@ -23,6 +25,8 @@ pub use theme::install_fonts;
 enum Screen {
     Home,
     Study(Box<study::StudyScreen>),
+    Browse(Box<browse::BrowseScreen>),
+    Edit(Box<editor::EditorScreen>),
     Weak(Box<weak::WeakScreen>),
     Stats(Box<stats::StatsScreen>),
     Settings(Box<settings::SettingsScreen>),
@@ -33,6 +37,13 @@ pub(crate) enum Nav {
     Stay,
     Home,
     Study(Scope),
+    Browse,
+    /// The browser showing a search.
+    BrowseQuery(String),
+    /// The editor, on a card or (None) a new one.
+    Edit(Option<crate::deck::CardId>),
+    /// The editor, on a new card for a deck.
+    NewCard(String),
     Weak,
     Stats,
     Settings,
@@ -45,6 +56,7 @@ pub struct RehearseApp {
     markdown: Markdown,
     home: home::HomeScreen,
     history: history::HistoryCache,
+    notice: Option<(bool, String)>,
     styled: bool,
 }
 
@@ -57,6 +69,7 @@ impl RehearseApp {
             markdown: Markdown::default(),
             home: home::HomeScreen::default(),
             history: history::HistoryCache::default(),
+            notice: None,
             styled: false,
         }
     }
@@ -81,7 +94,13 @@ impl RehearseApp {
             self.styled = true;
         }
         let now = Timestamp::now();
-        let nav = self.top_bar(ui);
+        let mut nav = self.top_bar(ui, now);
+        if !matches!(nav, Nav::Stay)
+            && let Screen::Edit(editor) = &mut self.screen
+            && !editor.may_close(&self.collection)
+        {
+            nav = Nav::Stay;
+        }
         let nav = match nav {
             Nav::Stay => {
                 egui::CentralPanel::default()
@@ -90,6 +109,10 @@ impl RehearseApp {
                         Screen::Study(s) => {
                             s.show(ui, &mut self.collection, &mut self.markdown, now)
                         }
+                        Screen::Browse(s) => s
+                            .show(ui, &mut self.collection, now)
+                            .map_or(Nav::Stay, browse::nav_for),
+                        Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
                         Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
                         Screen::Stats(s) => {
                             s.show(ui, &self.collection, &mut self.history, now);
@@ -101,15 +124,23 @@ impl RehearseApp {
             }
             other => other,
         };
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let in_editor = matches!(self.screen, Screen::Edit(_));
+        let in_study = matches!(self.screen, Screen::Study(_));
         let nav = match nav {
+            // The editor handles Esc itself, so unsaved text is never lost.
             Nav::Stay
-                if !ui.ctx().egui_wants_keyboard_input()
+                if !typing
+                    && !in_editor
                     && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
             {
                 Nav::Home
             }
             other => other,
         };
+        if !typing && !in_study && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
+            self.undo_edit(now);
+        }
         self.go(nav, now);
     }
 
@@ -124,6 +155,21 @@ impl RehearseApp {
                 self.screen = Screen::Weak(Box::new(weak::WeakScreen::new(&self.collection)))
             }
             Nav::Stats => self.screen = Screen::Stats(Box::default()),
+            Nav::Browse => self.screen = Screen::Browse(Box::default()),
+            Nav::BrowseQuery(q) => {
+                self.screen = Screen::Browse(Box::new(browse::BrowseScreen::with_query(&q)))
+            }
+            Nav::Edit(card) => {
+                let editor = match card {
+                    Some(id) => editor::EditorScreen::edit(&self.collection, &id),
+                    None => editor::EditorScreen::new_card(&self.collection, None),
+                };
+                self.screen = Screen::Edit(Box::new(editor));
+            }
+            Nav::NewCard(slug) => {
+                let editor = editor::EditorScreen::new_card(&self.collection, Some(&slug));
+                self.screen = Screen::Edit(Box::new(editor));
+            }
             Nav::Home => {
                 if matches!(self.screen, Screen::Study(_)) {
                     // A good moment to bring the cache up to date, off this thread.
@@ -146,7 +192,15 @@ impl RehearseApp {
         }
     }
 
-    fn top_bar(&mut self, ui: &mut egui::Ui) -> Nav {
+    fn undo_edit(&mut self, now: Timestamp) {
+        self.notice = Some(match self.collection.undo_edit(now) {
+            Ok(Some(label)) => (true, format!("Undone: {label}")),
+            Ok(None) => (true, "Nothing to undo.".into()),
+            Err(e) => (false, e.to_string()),
+        });
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui, now: Timestamp) -> Nav {
         let mut nav = Nav::Stay;
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
@@ -156,6 +210,10 @@ impl RehearseApp {
                 let at_home = matches!(self.screen, Screen::Home);
                 if ui.selectable_label(at_home, "Decks").clicked() {
                     nav = Nav::Home;
+                }
+                let in_browse = matches!(self.screen, Screen::Browse(_) | Screen::Edit(_));
+                if ui.selectable_label(in_browse, "Browse").clicked() {
+                    nav = Nav::Browse;
                 }
                 let in_weak = matches!(self.screen, Screen::Weak(_));
                 if ui.selectable_label(in_weak, "Weak topics").clicked() {
@@ -169,6 +227,24 @@ impl RehearseApp {
                 if ui.selectable_label(in_settings, "Settings").clicked() {
                     nav = Nav::Settings;
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if !matches!(self.screen, Screen::Study(_))
+                        && let Some(label) = self.collection.edit_undo_label()
+                    {
+                        let label = label.to_string();
+                        if ui
+                            .button(format!("Undo {label}"))
+                            .on_hover_text("Ctrl+Z")
+                            .clicked()
+                        {
+                            self.undo_edit(now);
+                        }
+                    }
+                    if let Some((ok, text)) = &self.notice {
+                        let color = if *ok { theme::REVIEW } else { theme::ERROR };
+                        ui.colored_label(color, text);
+                    }
+                });
             });
             ui.add_space(2.0);
         });

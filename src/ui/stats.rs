@@ -180,16 +180,31 @@ impl StatsScreen {
     }
 }
 
+/// A titled box. Once drawn, its height is remembered, and while it is
+/// scrolled out of view only that space is taken: plots are the costly part
+/// of a frame, and at most two or three are on screen at a time.
 fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
     ui.add_space(14.0);
-    egui::Frame::group(ui.style())
+    let id = ui.scope_id().with(("stats_section", title));
+    let width = ui.available_width();
+    if let Some(height) = ui.ctx().data(|d| d.get_temp::<f32>(id)) {
+        let rect = egui::Rect::from_min_size(ui.cursor().min, egui::vec2(width, height));
+        if !ui.is_rect_visible(rect) {
+            ui.allocate_space(egui::vec2(width, height));
+            return;
+        }
+    }
+    let response = egui::Frame::group(ui.style())
         .inner_margin(12.0)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(RichText::new(title).strong().size(16.5));
             ui.add_space(4.0);
             add(ui);
-        });
+        })
+        .response;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(id, response.rect.height()));
 }
 
 fn summary(ui: &mut egui::Ui, s: &Statistics) {

@@ -22,7 +22,6 @@ const FINAL_STRETCH_RETENTION: f32 = 0.95;
 pub struct WeakScreen {
     kind: GroupKind,
     selected: BTreeSet<(GroupKind, String)>,
-    open: Option<(GroupKind, String)>,
     rows: Option<(Vec<WeakRow>, bool)>,
     date_text: String,
     forecasts: Option<Result<(Forecast, Forecast), String>>,
@@ -39,7 +38,6 @@ impl WeakScreen {
                 .iter()
                 .flat_map(|i| i.topics.iter().map(|t| (GroupKind::Topic, t.clone())))
                 .collect(),
-            open: None,
             rows: None,
             date_text: interview.map(|i| i.date.to_string()).unwrap_or_default(),
             forecasts: None,
@@ -115,9 +113,8 @@ impl WeakScreen {
                     }
                 });
                 ui.add_space(6.0);
-                self.table(ui);
-                if let Some(open) = self.open.clone() {
-                    self.card_list(ui, collection, &open, now);
+                if let Some(n) = self.table(ui) {
+                    nav = n;
                 }
                 ui.add_space(20.0);
                 self.interview(ui, collection, now);
@@ -126,14 +123,16 @@ impl WeakScreen {
         nav
     }
 
-    fn table(&mut self, ui: &mut egui::Ui) {
+    /// The table; clicking a name opens its cards in the browser.
+    fn table(&mut self, ui: &mut egui::Ui) -> Option<Nav> {
+        let mut nav = None;
         let Some((rows, with_history)) = &self.rows else {
-            return;
+            return None;
         };
         let rows: Vec<&WeakRow> = rows.iter().filter(|r| r.kind == self.kind).collect();
         if rows.is_empty() {
             ui.label("No cards to show yet.");
-            return;
+            return None;
         }
         let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
         egui::Frame::group(ui.style())
@@ -177,13 +176,15 @@ impl WeakScreen {
                                     self.selected.remove(&key);
                                 }
                             }
-                            let open = self.open.as_ref() == Some(&key);
-                            if ui
-                                .selectable_label(open, &row.name)
-                                .on_hover_text("Show its cards")
-                                .clicked()
-                            {
-                                self.open = if open { None } else { Some(key) };
+                            let link = ui
+                                .link(&row.name)
+                                .on_hover_text("Show its cards in the browser");
+                            if link.clicked() {
+                                let field = match row.kind {
+                                    GroupKind::Topic => "topic",
+                                    GroupKind::Tag => "tag",
+                                };
+                                nav = Some(Nav::BrowseQuery(format!("{field}:\"{}\"", row.name)));
                             }
                             recall_bar(ui, row.recall_now);
                             ui.label(row.items.to_string());
@@ -204,74 +205,7 @@ impl WeakScreen {
                         }
                     });
             });
-    }
-
-    fn card_list(
-        &mut self,
-        ui: &mut egui::Ui,
-        collection: &Collection,
-        open: &(GroupKind, String),
-        now: Timestamp,
-    ) {
-        let filter = match open.0 {
-            GroupKind::Topic => DrillFilter {
-                topics: vec![open.1.clone()],
-                tags: vec![],
-            },
-            GroupKind::Tag => DrillFilter {
-                topics: vec![],
-                tags: vec![open.1.clone()],
-            },
-        };
-        let items = crate::insight::weak::drill_items(collection, &filter, now, usize::MAX);
-        ui.add_space(10.0);
-        egui::Frame::group(ui.style())
-            .inner_margin(10.0)
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(format!("Cards in {} (weakest first)", open.1)).strong(),
-                    );
-                    if ui.small_button("Close").clicked() {
-                        self.open = None;
-                    }
-                });
-                egui::Grid::new("weak_cards")
-                    .num_columns(3)
-                    .striped(true)
-                    .spacing([16.0, 4.0])
-                    .show(ui, |ui| {
-                        for id in items.iter().take(200) {
-                            let state = collection.state(id);
-                            recall_bar(
-                                ui,
-                                collection
-                                    .scheduler()
-                                    .retrievability(state, now)
-                                    .filter(|_| state.reps > 0),
-                            );
-                            let front = collection.render(id).map(|(q, _)| q).unwrap_or_default();
-                            let line: String = front
-                                .lines()
-                                .next()
-                                .unwrap_or("")
-                                .chars()
-                                .take(90)
-                                .collect();
-                            ui.label(line);
-                            ui.label(
-                                RichText::new(format!("{} lapses", state.lapses))
-                                    .small()
-                                    .weak(),
-                            );
-                            ui.end_row();
-                        }
-                    });
-                if items.len() > 200 {
-                    ui.label(RichText::new(format!("… and {} more", items.len() - 200)).weak());
-                }
-            });
+        nav
     }
 
     fn interview(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {

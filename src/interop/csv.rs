@@ -1,0 +1,675 @@
+//! Cards as CSV or TSV: reading a table from a spreadsheet or another app,
+//! mapping its columns onto cards, and writing cards back out.
+//!
+//! Importing takes four steps, each one a function so that a screen can show
+//! (and let the user correct) what was guessed:
+//!
+//! 1. [`sniff`] guesses the delimiter (`,`, tab or `;`) and whether the first
+//!    row is a header.
+//! 2. [`read_table`] splits the bytes into rows of fields. It rejects a file
+//!    that is not UTF-8 as a whole ([`CsvError::Encoding`]); rows with too
+//!    few or too many fields are kept as they are.
+//! 3. [`guess_mapping`] says which column holds the front, the back, the
+//!    tags and so on, from the header names.
+//! 4. [`map_rows`] turns each row into a card, or into a [`RowError`] naming
+//!    its line.
+//!
+//! **Nothing half-imported.** [`map_rows`] maps every row it can and reports
+//! every row it cannot, so that all the problems in a file are shown at once.
+//! A caller must import nothing unless [`Mapped::errors`] is empty: a file
+//! with one bad row is fixed and imported again, never imported in part.
+//!
+//! Re-importing the same file gives the same card ids (from the `id` column,
+//! or else derived from the front with [`CardId::derived_from`]), so a card
+//! already in a deck is recognised rather than added twice.
+//!
+//! [`write_table`] writes cards with the header
+//! `id,deck,front,back,topic,tags,kind`; reading that output back gives the
+//! same cards.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::deck::{Card, CardId, CardKind, cloze_numbers};
+
+/// The delimiters [`sniff`] considers, in order of preference when the
+/// evidence is equal: a tab almost never appears in prose, a comma often does.
+const DELIMITERS: [u8; 3] = [b'\t', b',', b';'];
+
+/// How many records [`sniff`] looks at.
+const SNIFF_RECORDS: usize = 20;
+
+/// Header names that [`sniff`] and [`guess_mapping`] recognise (compared
+/// case-insensitively, ignoring surrounding spaces), and the column each names.
+const KNOWN_COLUMNS: [(&str, Column); 10] = [
+    ("front", Column::Front),
+    ("question", Column::Front),
+    ("back", Column::Back),
+    ("answer", Column::Back),
+    ("tags", Column::Tags),
+    ("tag", Column::Tags),
+    ("topic", Column::Topic),
+    ("deck", Column::Deck),
+    ("id", Column::Id),
+    ("kind", Column::Kind),
+];
+
+/// The header [`write_table`] writes.
+const WRITE_HEADER: [&str; 7] = ["id", "deck", "front", "back", "topic", "tags", "kind"];
+
+/// A UTF-8 byte-order mark, as spreadsheets write at the start of "CSV UTF-8".
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What [`sniff`] guessed about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The field delimiter: `b','`, `b'\t'` or `b';'`.
+    pub delimiter: u8,
+    /// Whether the first row names the columns rather than holding a card.
+    pub has_header: bool,
+}
+
+/// A file that cannot be read as a table at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// The bytes are not UTF-8 (a spreadsheet saved as Latin-1, Windows-1252
+    /// or UTF-16, say). Nothing is read.
+    #[error(
+        "line {line} is not valid UTF-8; the file must be UTF-8 text (in a spreadsheet, save it as \"CSV UTF-8\")"
+    )]
+    Encoding {
+        /// 1-based line holding the first byte that is not UTF-8.
+        line: usize,
+    },
+    /// The CSV reader gave up on the file.
+    #[error("line {line}: {message}")]
+    Malformed {
+        /// 1-based line where the reader stopped.
+        line: usize,
+        /// What the reader said.
+        message: String,
+    },
+}
+
+/// A file split into rows of fields, before any meaning is given to them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// The column names: the header row as written, or `Column 1`,
+    /// `Column 2`, … (as many as the widest row) when there is no header.
+    pub headers: Vec<String>,
+    /// The rows after the header, in file order. Blank lines are left out.
+    pub rows: Vec<TableRow>,
+}
+
+/// One row of a [`Table`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableRow {
+    /// 1-based line of the file where the row starts (a quoted field may
+    /// carry it over several lines).
+    pub line: usize,
+    /// The fields exactly as written, quotes removed; as many as the row
+    /// has, which need not match the header.
+    pub fields: Vec<String>,
+}
+
+/// Which column (0-based) of a [`Table`] holds each part of a card.
+/// Only the front is required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// The front (question, or cloze text).
+    pub front: usize,
+    /// The back (answer, or a cloze card's extra note).
+    pub back: Option<usize>,
+    /// Tags, separated by spaces or commas.
+    pub tags: Option<usize>,
+    /// The topic, for weak-topic views.
+    pub topic: Option<usize>,
+    /// The deck's name; when absent or empty the default deck is used.
+    pub deck: Option<usize>,
+    /// The card id; when absent or empty it is derived from the front.
+    pub id: Option<usize>,
+    /// `basic`, `reversed` or `cloze`; when absent or empty, `basic`.
+    pub kind: Option<usize>,
+}
+
+/// One card read from a row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportCard {
+    /// 1-based line of the file where the row starts.
+    pub line: usize,
+    /// The name of the deck the card goes into.
+    pub deck: String,
+    /// The card. `id_pinned` is true when the row gave an id; `source` is
+    /// always `None`.
+    pub card: Card,
+}
+
+/// A row that could not be turned into a card.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct RowError {
+    /// 1-based line of the file where the row starts.
+    pub line: usize,
+    /// What is wrong with the row and what was expected.
+    pub message: String,
+}
+
+/// What [`map_rows`] made of a table.
+///
+/// Import nothing unless `errors` is empty: the cards are returned so that a
+/// preview can show them, not so that the good part of a bad file can be
+/// imported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapped {
+    /// The rows that make good cards, in file order.
+    pub cards: Vec<ImportCard>,
+    /// Every problem found, in file order (a row may have more than one).
+    pub errors: Vec<RowError>,
+}
+
+/// A part of a card that a column can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Front,
+    Back,
+    Tags,
+    Topic,
+    Deck,
+    Id,
+    Kind,
+}
+
+impl Column {
+    /// How error messages name the column.
+    fn name(self) -> &'static str {
+        match self {
+            Column::Front => "front",
+            Column::Back => "back",
+            Column::Tags => "tags",
+            Column::Topic => "topic",
+            Column::Deck => "deck",
+            Column::Id => "id",
+            Column::Kind => "kind",
+        }
+    }
+}
+
+fn known_column(header: &str) -> Option<Column> {
+    let header = header.trim().to_lowercase();
+    KNOWN_COLUMNS
+        .iter()
+        .find(|(name, _)| *name == header)
+        .map(|(_, column)| *column)
+}
+
+/// Where each line of a file starts, to turn byte offsets into line numbers.
+/// A line ends at LF, CRLF or a lone CR (old Mac spreadsheets).
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Self {
+        let mut starts = vec![0];
+        for (i, b) in bytes.iter().enumerate() {
+            let ends_line = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        Self { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line_at(&self, offset: usize) -> usize {
+        self.starts.partition_point(|start| *start <= offset)
+    }
+
+    /// The 1-based line where a record whose position the CSV reader gave
+    /// starts. The reader can report an offset before the line break that
+    /// ends the previous record (after a CRLF, or blank lines), so line
+    /// breaks there are skipped: no record starts with one.
+    fn record_line(&self, bytes: &[u8], position: Option<&::csv::Position>) -> usize {
+        let Some(position) = position else {
+            return self.starts.len();
+        };
+        let mut offset = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+        while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.line_at(offset)
+    }
+}
+
+/// Guesses the delimiter and whether there is a header row.
+///
+/// The delimiter is the one of `,`, tab and `;` that splits the first
+/// records (read with quoting, so a quoted delimiter does not count) into the
+/// same number of fields, at least two; a tab wins a tie, then the one giving
+/// more fields, then the comma. With no evidence at all it is `,`.
+///
+/// The first row is taken for a header when most of its cells (or at least
+/// two) are known column names (front, back, question, answer, tags, topic,
+/// deck, id, kind, in any case), or when it differs in shape from the rows
+/// below it: text above a column of numbers, or a different length above a
+/// column of values that all have the same length.
+///
+/// A leading byte-order mark is ignored. This is a guess for a preview; let
+/// the user correct it.
+pub fn sniff(text: &str) -> Sniffed {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut best: Option<(f64, bool, usize, bool, u8)> = None;
+    for delimiter in DELIMITERS {
+        let counts: Vec<usize> = sample(text, delimiter).iter().map(Vec::len).collect();
+        let Some(modal) = modal_count(&counts) else {
+            continue;
+        };
+        if modal < 2 {
+            continue;
+        }
+        let agreeing = counts.iter().filter(|c| **c == modal).count();
+        let consistency = agreeing as f64 / counts.len() as f64;
+        let key = (
+            consistency,
+            delimiter == b'\t',
+            modal,
+            delimiter == b',',
+            delimiter,
+        );
+        let better = match &best {
+            None => true,
+            Some(b) => (key.0, key.1, key.2, key.3) > (b.0, b.1, b.2, b.3),
+        };
+        if better {
+            best = Some(key);
+        }
+    }
+    let delimiter = best.map_or(b',', |b| b.4);
+    let records = sample(text, delimiter);
+    Sniffed {
+        delimiter,
+        has_header: looks_like_header(&records),
+    }
+}
+
+/// The first records of `text`, split on `delimiter`.
+fn sample(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .take(SNIFF_RECORDS)
+        .map_while(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The most common value; the larger one on a tie.
+fn modal_count(counts: &[usize]) -> Option<usize> {
+    let mut tally: HashMap<usize, usize> = HashMap::new();
+    for c in counts {
+        *tally.entry(*c).or_default() += 1;
+    }
+    tally
+        .into_iter()
+        .max_by_key(|(count, times)| (*times, *count))
+        .map(|(count, _)| count)
+}
+
+fn looks_like_header(records: &[Vec<String>]) -> bool {
+    let Some((first, rest)) = records.split_first() else {
+        return false;
+    };
+    let non_empty = first.iter().filter(|c| !c.trim().is_empty()).count();
+    let known = first.iter().filter(|c| known_column(c).is_some()).count();
+    if known >= 2 || (known > 0 && known * 2 > non_empty) {
+        return true;
+    }
+    let mut votes = 0i32;
+    for (i, head) in first.iter().enumerate() {
+        let head = head.trim();
+        let column: Vec<&str> = rest
+            .iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| c.trim())
+            .collect();
+        if column.is_empty() || head.is_empty() {
+            continue;
+        }
+        if column.iter().all(|c| is_number(c)) {
+            votes += if is_number(head) { -1 } else { 1 };
+        } else if column.len() >= 3 {
+            let len = column[0].chars().count();
+            if len > 0 && column.iter().all(|c| c.chars().count() == len) {
+                votes += if head.chars().count() == len { -1 } else { 1 };
+            }
+        }
+    }
+    votes > 0
+}
+
+fn is_number(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit()) && s.parse::<f64>().is_ok()
+}
+
+/// Splits `bytes` into a [`Table`].
+///
+/// A leading UTF-8 byte-order mark is skipped. Bytes that are not UTF-8 reject
+/// the whole file with [`CsvError::Encoding`], naming the first bad line.
+/// Fields may be quoted with `"`; a quoted field may hold the delimiter,
+/// newlines and doubled quotes (`""` for `"`). Fields are kept exactly as
+/// written (no trimming). Lines may end in LF, CRLF or CR; blank lines are
+/// skipped. Rows may have any number of fields: [`map_rows`] reports the
+/// ones that do not fit.
+///
+/// With `has_header`, the first row gives [`Table::headers`]; otherwise the
+/// headers are `Column 1`, `Column 2`, … as many as the widest row.
+pub fn read_table(bytes: &[u8], delimiter: u8, has_header: bool) -> Result<Table, CsvError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let lines = Lines::new(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(CsvError::Encoding {
+            line: lines.line_at(e.valid_up_to()),
+        });
+    }
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| CsvError::Malformed {
+            line: lines.record_line(bytes, e.position()),
+            message: e.to_string(),
+        })?;
+        rows.push(TableRow {
+            line: lines.record_line(bytes, record.position()),
+            fields: record.iter().map(str::to_string).collect(),
+        });
+    }
+    let headers = if has_header && !rows.is_empty() {
+        rows.remove(0).fields
+    } else {
+        let width = rows.iter().map(|r| r.fields.len()).max().unwrap_or(0);
+        (1..=width).map(|i| format!("Column {i}")).collect()
+    };
+    Ok(Table { headers, rows })
+}
+
+/// Guesses which column holds what from the header names.
+///
+/// Recognised names, in any case: `front` or `question`, `back` or `answer`,
+/// `tags` (or `tag`), `topic`, `deck`, `id`, `kind`; the first column with a
+/// name wins. When no column is named as the front, the front is the first
+/// column not named as something else, and, if no back is named either, the
+/// back is the next such column.
+pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
+    let named: Vec<Option<Column>> = headers.iter().map(|h| known_column(h)).collect();
+    let find = |wanted: Column| named.iter().position(|c| *c == Some(wanted));
+    let mut unnamed = (0..headers.len()).filter(|i| named[*i].is_none());
+    let (front, back) = match (find(Column::Front), find(Column::Back)) {
+        (Some(front), back) => (front, back),
+        (None, Some(back)) => (unnamed.next().unwrap_or(0), Some(back)),
+        (None, None) => (unnamed.next().unwrap_or(0), unnamed.next()),
+    };
+    ColumnMapping {
+        front,
+        back,
+        tags: find(Column::Tags),
+        topic: find(Column::Topic),
+        deck: find(Column::Deck),
+        id: find(Column::Id),
+        kind: find(Column::Kind),
+    }
+}
+
+/// Turns the rows of `table` into cards, reporting every row that cannot be
+/// one.
+///
+/// Per row: the front must be there and not blank. A row with fewer fields
+/// than a mapped column needs is an error naming the missing columns; a row
+/// with more fields than the header is an error when an extra field is not
+/// empty (an unquoted delimiter, most likely). Rows whose fields are all
+/// blank (a spreadsheet's empty lines) are skipped.
+///
+/// - `kind`: `basic`, `reversed` or `cloze`, in any case; empty means basic.
+///   A cloze card needs a `{{c1::...}}` deletion in its front; a basic or
+///   reversed card needs a back that is not blank.
+/// - `id`: the id column's value when it is there and not empty (an invalid
+///   id is an error); otherwise [`CardId::derived_from`] the front, so
+///   reading the same file again gives the same ids. An id used by an
+///   earlier row of the file is an error on the later row.
+/// - `tags`: split on whitespace and commas.
+/// - `topic` and `deck` are trimmed; an empty or unmapped deck is
+///   `default_deck`.
+/// - `front` and `back` are kept exactly as written.
+///
+/// **Import nothing unless [`Mapped::errors`] is empty.** The good rows are
+/// mapped even when others fail only so that all problems (and a preview)
+/// can be shown at once.
+pub fn map_rows(table: &Table, mapping: &ColumnMapping, default_deck: &str) -> Mapped {
+    let mut out = Mapped::default();
+    // Each id seen so far: the line it was on and whether it was derived.
+    let mut seen: HashMap<CardId, (usize, bool)> = HashMap::new();
+    for row in &table.rows {
+        if row.fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let mut error = |message: String| {
+            out.errors.push(RowError {
+                line: row.line,
+                message,
+            })
+        };
+        let card = match map_row(row, mapping, table.headers.len(), default_deck) {
+            Ok(card) => card,
+            Err(messages) => {
+                messages.into_iter().for_each(&mut error);
+                continue;
+            }
+        };
+        let derived = !card.card.id_pinned;
+        if let Some((first, first_derived)) = seen.get(&card.card.id) {
+            error(if derived && *first_derived {
+                format!(
+                    "the front is the same as on line {first}, so both cards get the id `{}`; \
+                     give them ids in an id column or make the fronts differ",
+                    card.card.id
+                )
+            } else {
+                format!("the id `{}` is already used on line {first}", card.card.id)
+            });
+            continue;
+        }
+        seen.insert(card.card.id.clone(), (row.line, derived));
+        out.cards.push(card);
+    }
+    out
+}
+
+/// One row as a card, or everything wrong with it.
+fn map_row(
+    row: &TableRow,
+    mapping: &ColumnMapping,
+    width: usize,
+    default_deck: &str,
+) -> Result<ImportCard, Vec<String>> {
+    let fields = &row.fields;
+    let columns = [
+        (Column::Front, Some(mapping.front)),
+        (Column::Back, mapping.back),
+        (Column::Tags, mapping.tags),
+        (Column::Topic, mapping.topic),
+        (Column::Deck, mapping.deck),
+        (Column::Id, mapping.id),
+        (Column::Kind, mapping.kind),
+    ];
+    let mut missing: Vec<(usize, Column)> = columns
+        .iter()
+        .filter_map(|(column, index)| index.filter(|i| *i >= fields.len()).map(|i| (i, *column)))
+        .collect();
+    if !missing.is_empty() {
+        missing.sort_by_key(|(i, _)| *i);
+        let names: Vec<String> = missing
+            .iter()
+            .map(|(i, column)| format!("the {} (column {})", column.name(), i + 1))
+            .collect();
+        let (verb, fields_word) = (
+            if names.len() == 1 { "is" } else { "are" },
+            if fields.len() == 1 { "field" } else { "fields" },
+        );
+        return Err(vec![format!(
+            "the row has only {} {fields_word}, so {} {verb} missing",
+            fields.len(),
+            join_and(&names)
+        )]);
+    }
+    let mut problems = Vec::new();
+    if width > 0
+        && fields[width.min(fields.len())..]
+            .iter()
+            .any(|f| !f.is_empty())
+    {
+        problems.push(format!(
+            "the row has {} fields but the header has {width}; a field that contains the delimiter must be in double quotes",
+            fields.len()
+        ));
+    }
+    let get = |index: Option<usize>| index.and_then(|i| fields.get(i)).map(String::as_str);
+    let front = fields[mapping.front].as_str();
+    let back = get(mapping.back).unwrap_or("");
+    if front.trim().is_empty() {
+        problems.push(format!("the front (column {}) is empty", mapping.front + 1));
+    }
+    let kind = match get(mapping.kind).map(str::trim).unwrap_or("") {
+        "" => Some(CardKind::Basic),
+        text => match text.to_lowercase().as_str() {
+            "basic" => Some(CardKind::Basic),
+            "reversed" => Some(CardKind::Reversed),
+            "cloze" => Some(CardKind::Cloze),
+            _ => {
+                problems.push(format!(
+                    "the kind (column {}) is `{text}`; expected basic, reversed or cloze",
+                    mapping.kind.map_or(0, |i| i + 1)
+                ));
+                None
+            }
+        },
+    };
+    match kind {
+        Some(CardKind::Cloze) if !front.trim().is_empty() && cloze_numbers(front).is_empty() => {
+            problems.push(format!(
+                "a cloze card needs at least one `{{{{c1::...}}}}` deletion in its front (column {})",
+                mapping.front + 1
+            ))
+        }
+        Some(kind @ (CardKind::Basic | CardKind::Reversed)) if back.trim().is_empty() => {
+            let kind = if kind == CardKind::Basic {
+                "basic"
+            } else {
+                "reversed"
+            };
+            problems.push(match mapping.back {
+                Some(i) => format!("the back (column {}) is empty; a {kind} card needs one", i + 1),
+                None => format!("no column is the back; a {kind} card needs one"),
+            })
+        }
+        _ => {}
+    }
+    let id = match get(mapping.id).map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => match CardId::new(text) {
+            Ok(id) => Some((id, true)),
+            Err(message) => {
+                problems.push(format!(
+                    "the id (column {}) is not valid: {message}",
+                    mapping.id.map_or(0, |i| i + 1)
+                ));
+                None
+            }
+        },
+        None => Some((CardId::derived_from(front), false)),
+    };
+    let (Some(kind), Some((id, id_pinned)), true) = (kind, id, problems.is_empty()) else {
+        return Err(problems);
+    };
+    let tags = get(mapping.tags)
+        .unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    let deck = get(mapping.deck)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(default_deck);
+    Ok(ImportCard {
+        line: row.line,
+        deck: deck.to_string(),
+        card: Card {
+            id,
+            id_pinned,
+            kind,
+            front: front.to_string(),
+            back: back.to_string(),
+            topic: get(mapping.topic).unwrap_or("").trim().to_string(),
+            tags,
+            source: None,
+        },
+    })
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => {
+            let mut s = init.join(", ");
+            let _ = write!(s, " and {last}");
+            s
+        }
+    }
+}
+
+/// Writes cards as a table with the header `id,deck,front,back,topic,tags,kind`,
+/// one row per card, `delimiter` between fields (`b','` for CSV, `b'\t'` for
+/// TSV). Tags are separated by spaces; the kind is `basic`, `reversed` or
+/// `cloze`. Fields are quoted when they contain the delimiter, a quote or a
+/// line break.
+///
+/// Reading the result with [`read_table`] (with a header), [`guess_mapping`]
+/// and [`map_rows`] gives back every card exactly, deck names included, with
+/// three exceptions: every id comes back pinned (the file names it), `source`
+/// is not written, and a tag containing a space or a comma comes back split.
+/// (Topics and deck names are trimmed on reading, as deck files trim topics.)
+pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail; the `let _` only satisfies the types.
+    let _ = writer.write_record(WRITE_HEADER);
+    for (deck, card) in cards {
+        let kind = match card.kind {
+            CardKind::Basic => "basic",
+            CardKind::Reversed => "reversed",
+            CardKind::Cloze => "cloze",
+        };
+        let _ = writer.write_record([
+            card.id.as_str(),
+            deck,
+            &card.front,
+            &card.back,
+            &card.topic,
+            &card.tags.join(" "),
+            kind,
+        ]);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    // Only `&str`s went in, so the bytes are UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}

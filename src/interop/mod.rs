@@ -1,0 +1,3 @@
+//! Moving cards in and out of Rehearse.
+
+pub mod csv;

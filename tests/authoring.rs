@@ -1,0 +1,129 @@
+//! Authoring in the window, driven with egui_kittest: create a deck, add a
+//! card with the keyboard, see the preview, edit it, find it with a search,
+//! bulk-tag it, and undo.
+
+mod common;
+
+use common::*;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::Timestamp;
+use rehearse::ItemId;
+use rehearse::ui::RehearseApp;
+
+fn harness(app: RehearseApp) -> Harness<'static, RehearseApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app)
+}
+
+fn mine(h: &Harness<'static, RehearseApp>) -> Vec<rehearse::Card> {
+    h.state()
+        .collection()
+        .decks()
+        .iter()
+        .find(|d| d.name == "Mine")
+        .map(|d| d.cards.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn create_deck_add_edit_search_tag_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+
+    // A new deck.
+    h.get_by_label("New deck").click();
+    h.run();
+    h.get_by_label("Name").click();
+    h.run();
+    h.get_by_label("Name").type_text("Mine");
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(dir.path().join("decks/mine.ron").exists());
+
+    // A card, typed with the keyboard; the preview renders the Markdown.
+    h.get_by_label("More for Mine").click();
+    h.run();
+    h.get_by_label("Add card to this deck").click();
+    h.run();
+    h.get_by_label("Front")
+        .type_text("What does **RON** stand for?");
+    h.run();
+    h.get_by_label("Back").click();
+    h.run();
+    h.get_by_label("Back").type_text("Rusty Object Notation");
+    h.run();
+    // Rendered: the bold word is its own run in the preview, without asterisks.
+    assert!(h.query_by_label("RON").is_some());
+    assert!(h.query_by_label_contains("stand for?").is_some());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    let cards = mine(&h);
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].front, "What does **RON** stand for?");
+    assert_eq!(cards[0].back, "Rusty Object Notation");
+    let id = cards[0].id.clone();
+    h.get_by_label_contains("Saved. 1 card this session.");
+    // Ctrl+Enter started the next card: the fields are empty again.
+    h.key_press(Key::Escape);
+    h.run();
+
+    // Find it in the browser and edit it.
+    h.get_by_label("Browse").click();
+    h.run();
+    h.get_by_label("Search").click();
+    h.run();
+    h.get_by_label("Search").type_text("\"Rusty Object\"");
+    h.run();
+    assert!(
+        h.query_by_label("1 card").is_some(),
+        "the search finds exactly the card"
+    );
+    h.get_by_label("What does RON stand for?").click();
+    h.run();
+    assert!(h.query_by_label("1 selected").is_some());
+    h.run();
+    h.get_by_label("Edit").click();
+    h.run();
+    h.get_by_label("Back").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Back")
+        .type_text("Rusty Object Notation, serde's format");
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert_eq!(mine(&h)[0].back, "Rusty Object Notation, serde's format");
+    assert_eq!(
+        mine(&h)[0].id,
+        id,
+        "editing keeps the id, and with it the progress"
+    );
+    h.get_by_label("Close").click();
+    h.run();
+
+    // Bulk-tag it from the browser, then undo.
+    h.get_by_label("Search").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Search").type_text("deck:mine");
+    h.run();
+    h.get_by_label("Select all").click();
+    h.run();
+    h.get_by_label("Tag").click();
+    h.run();
+    h.get_by_label("Tag").type_text("serde");
+    h.run();
+    h.get_by_label("Add tag").click();
+    h.run();
+    assert_eq!(mine(&h)[0].tags, ["serde"]);
+    h.get_by_label_contains("Undo tag 1 card serde").click();
+    h.run();
+    assert!(mine(&h)[0].tags.is_empty());
+    let item = ItemId::forward(id);
+    assert_eq!(h.state().collection().state(&item).reps, 0);
+}
