@@ -74,6 +74,33 @@ pub enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Import cards from a CSV or TSV file. The delimiter and a header row are
+    /// detected; columns are matched by header name (front, back, tags, topic,
+    /// deck, id, kind), else the first two are front and back. Nothing is
+    /// imported if any row has an error; importing the same file again
+    /// updates instead of duplicating.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Deck for rows without a deck column [default: the file's name].
+        #[arg(long)]
+        deck: Option<String>,
+    },
+    /// Export cards to CSV or TSV (to standard output unless --output).
+    Export {
+        /// Only this deck (name or file name).
+        #[arg(long)]
+        deck: Option<String>,
+        /// Only the cards a browser search finds, e.g. "tag:sql is:due".
+        #[arg(long)]
+        query: Option<String>,
+        /// Tab-separated instead of comma-separated.
+        #[arg(long)]
+        tsv: bool,
+        /// Write to this file.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line.
@@ -115,6 +142,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let mut collection = open(&data_dir, false)?;
             optimize(&mut collection, json)
         }
+        Some(Command::Import { file, deck }) => {
+            let mut collection = open(&data_dir, false)?;
+            import_cards(&mut collection, &file, deck)
+        }
+        Some(Command::Export {
+            deck,
+            query,
+            tsv,
+            output,
+        }) => {
+            let collection = open(&data_dir, true)?;
+            export_cards(&collection, deck, query, tsv, output)
+        }
         Some(Command::ImportRevlog { file }) => {
             let collection = open(&data_dir, false)?;
             let text = std::fs::read_to_string(&file)
@@ -131,6 +171,90 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `rehearse import FILE`.
+fn import_cards(
+    collection: &mut Collection,
+    file: &Path,
+    deck: Option<String>,
+) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let default_deck = deck.unwrap_or_else(|| {
+        file.file_stem()
+            .map_or("Imported".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let plan = crate::interop::plan_csv_import(&bytes, &default_deck)
+        .with_context(|| format!("{}", file.display()))?;
+    if !plan.mapped.errors.is_empty() {
+        for e in &plan.mapped.errors {
+            outln!("{}:{e}", file.display());
+        }
+        outln!(
+            "{} row{} with errors: nothing was imported",
+            plan.mapped.errors.len(),
+            plural(plan.mapped.errors.len())
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let cards = plan
+        .mapped
+        .cards
+        .into_iter()
+        .map(|c| (c.deck, c.card))
+        .collect();
+    let report = collection.import_cards(cards)?;
+    outln!(
+        "{} added, {} updated, {} unchanged{}",
+        report.added,
+        report.updated,
+        report.unchanged,
+        if report.new_decks.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; new deck{}: {}",
+                plural(report.new_decks.len()),
+                report.new_decks.join(", ")
+            )
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rehearse export`.
+fn export_cards(
+    collection: &Collection,
+    deck: Option<String>,
+    query: Option<String>,
+    tsv: bool,
+    output: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let mut text = query.unwrap_or_default();
+    if let Some(d) = deck {
+        let found = collection
+            .decks()
+            .iter()
+            .find(|x| x.slug == d || x.name.eq_ignore_ascii_case(&d))
+            .with_context(|| format!("there is no deck `{d}`"))?;
+        text = format!("deck:\"{}\" {text}", found.slug);
+    }
+    let query = crate::browse::parse(&text).map_err(|e| anyhow::anyhow!("search `{text}`: {e}"))?;
+    let rows = crate::browse::search(collection, &query, Timestamp::now());
+    let cards = crate::interop::cards_of_items(collection, &rows);
+    let table = crate::interop::csv::write_table(&cards, if tsv { b'\t' } else { b',' });
+    match output {
+        Some(path) => {
+            crate::store::write_atomic(&path, table.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("exported {} cards to {}", cards.len(), path.display());
+        }
+        None => {
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(table.as_bytes());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn pct(v: Option<f32>) -> String {

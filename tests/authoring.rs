@@ -127,3 +127,45 @@ fn create_deck_add_edit_search_tag_and_undo() {
     let item = ItemId::forward(id);
     assert_eq!(h.state().collection().state(&item).reps, 0);
 }
+
+#[test]
+fn import_screen_previews_refuses_bad_rows_and_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 1))]);
+    let file = dir.path().join("new-cards.tsv");
+    std::fs::write(&file, "front\tback\ttopic\nWhat is a B-tree?\tA balanced search tree\tIndexing\n\tmissing front\tIndexing\n").unwrap();
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.get_by_label("Browse").click();
+    h.run();
+    h.get_by_label("Import…").click();
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("File").type_text(file.to_str().unwrap());
+    h.get_by_label("Read").click();
+    h.run();
+    h.get_by_label_contains("line 3: the front");
+    h.get_by_label_contains("Nothing is imported while any row has an error");
+    assert!(h.query_by_label("tab").is_some());
+    // Fix the file and read it again: now it imports.
+    std::fs::write(
+        &file,
+        "front\tback\ttopic\nWhat is a B-tree?\tA balanced search tree\tIndexing\n",
+    )
+    .unwrap();
+    h.get_by_label("Read").click();
+    h.run();
+    h.get_by_label("Import 1 cards").click();
+    h.run();
+    h.get_by_label_contains("1 added, 0 updated, 0 unchanged; new decks: new-cards");
+    let deck = h
+        .state()
+        .collection()
+        .decks()
+        .iter()
+        .find(|d| d.name == "new-cards")
+        .cloned()
+        .unwrap();
+    assert_eq!(deck.cards[0].topic, "Indexing");
+}

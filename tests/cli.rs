@@ -153,3 +153,45 @@ fn optimize_with_too_little_history_says_how_much_is_needed() {
     assert!(!ok);
     assert!(out.contains("needs at least 400 reviews"), "{out}");
 }
+
+#[test]
+fn import_and_export_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 3))]);
+    let root = dir.path().to_str().unwrap();
+    let csv_path = dir.path().join("cards.csv");
+    std::fs::write(
+        &csv_path,
+        "front,back,tags\n\"What, with a comma?\",Yes,x y\nSecond?,Also,\n",
+    )
+    .unwrap();
+    let (ok, out) = rehearse(&["import", csv_path.to_str().unwrap(), "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2 added, 0 updated, 0 unchanged; new deck: cards"),
+        "{out}"
+    );
+    let (ok, out) = rehearse(&["import", csv_path.to_str().unwrap(), "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(out.contains("0 added, 0 updated, 2 unchanged"), "{out}");
+
+    // A bad row: nothing is imported, the row is named.
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "front\tback\nGood?\tYes\n\tno front\n").unwrap();
+    let (ok, out) = rehearse(&["import", bad.to_str().unwrap(), "--data-dir", root]);
+    assert!(!ok);
+    assert!(out.contains("line 3"), "{out}");
+    assert!(out.contains("nothing was imported"), "{out}");
+    assert!(!dir.path().join("decks/bad.ron").exists());
+
+    // Export a deck as TSV and read it back.
+    let (ok, out) = rehearse(&["export", "--deck", "Alpha", "--tsv", "--data-dir", root]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id\tdeck\tfront\tback\ttopic\ttags\tkind");
+    assert_eq!(lines.len(), 4);
+    let (ok, out) = rehearse(&["export", "--query", "tag:x", "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(out.contains("\"What, with a comma?\""), "{out}");
+    assert_eq!(out.lines().count(), 2);
+}

@@ -261,3 +261,34 @@ fn undo_never_overwrites_a_change_made_on_disk() {
         hand_edit
     );
 }
+
+#[test]
+fn importing_twice_changes_nothing_and_updates_keep_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 1))]);
+    let mut c = open(dir.path(), t0());
+    let file = vec![
+        ("Imported".to_string(), card("imp-1", "First?")),
+        ("Imported".to_string(), card("imp-2", "Second?")),
+        ("A".to_string(), card("imp-3", "Into A?")),
+    ];
+    let r = c.import_cards(file.clone()).unwrap();
+    assert_eq!((r.added, r.updated, r.unchanged), (3, 0, 0));
+    assert_eq!(r.new_decks, ["Imported"]);
+    assert_eq!(c.deck_of(&item("imp-3")).unwrap().slug, "a");
+    c.answer(&item("imp-1"), Rating::Easy, t0(), 1).unwrap();
+    let progress = c.state(&item("imp-1")).clone();
+
+    let again = c.import_cards(file.clone()).unwrap();
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 3));
+    assert!(again.new_decks.is_empty());
+
+    let mut changed = file;
+    changed[0].1.back = "A better answer".into();
+    let r = c.import_cards(changed).unwrap();
+    assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 2));
+    assert_eq!(c.card_of(&item("imp-1")).unwrap().back, "A better answer");
+    assert_eq!(c.state(&item("imp-1")), &progress);
+    c.undo_edit(t0()).unwrap();
+    assert_eq!(c.card_of(&item("imp-1")).unwrap().back, "Answer");
+}

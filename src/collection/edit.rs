@@ -92,6 +92,19 @@ fn write_optional(path: &Path, content: Option<&str>) -> Result<(), StoreError> 
     }
 }
 
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// New cards.
+    pub added: usize,
+    /// Existing cards (same id) whose content changed.
+    pub updated: usize,
+    /// Existing cards already as in the file.
+    pub unchanged: usize,
+    /// Decks created for the import.
+    pub new_decks: Vec<String>,
+}
+
 /// What a bulk change does with one card.
 enum Fate {
     /// Keep it (changed or not) where it is.
@@ -446,6 +459,89 @@ impl Collection {
             },
             None,
         )
+    }
+
+    /// Imports cards into decks named by `deck` (created when missing), as
+    /// one undoable change. A card whose id already exists is updated where
+    /// it is (its progress stays), so importing the same file twice changes
+    /// nothing the second time.
+    pub fn import_cards(&mut self, cards: Vec<(String, Card)>) -> Result<ImportReport, EditError> {
+        self.require_writable()?;
+        let mut report = ImportReport::default();
+        let mut decks: Vec<Deck> = Vec::new();
+        let deck_for = |decks: &mut Vec<Deck>, this: &Self, name: &str| -> usize {
+            let name = name.trim();
+            if let Some(i) = decks
+                .iter()
+                .position(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
+            {
+                return i;
+            }
+            if let Some(d) = this
+                .decks
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
+            {
+                decks.push(d.clone());
+                return decks.len() - 1;
+            }
+            let base = slugify(name);
+            let mut slug = base.clone();
+            let mut n = 2;
+            while this.deck_path(&slug).exists() || decks.iter().any(|d| d.slug == slug) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            decks.push(Deck {
+                slug,
+                name: if name.is_empty() {
+                    "Imported".into()
+                } else {
+                    name.to_string()
+                },
+                description: String::new(),
+                cards: Vec::new(),
+            });
+            decks.len() - 1
+        };
+        for (deck_name, mut card) in cards {
+            card.id_pinned = true;
+            // An existing card is updated in its own deck, wherever the file puts it.
+            let existing = self
+                .find_card(&card.id)
+                .map(|(d, _)| self.decks[d].slug.clone());
+            let target = match &existing {
+                Some(slug) => deck_for(&mut decks, self, slug),
+                None => deck_for(&mut decks, self, &deck_name),
+            };
+            let deck = &mut decks[target];
+            match deck.cards.iter_mut().find(|c| c.id == card.id) {
+                Some(old) if *old == card => report.unchanged += 1,
+                Some(old) => {
+                    card.source = card.source.take().or(old.source.take());
+                    *old = card;
+                    report.updated += 1;
+                }
+                None => {
+                    deck.cards.push(card);
+                    report.added += 1;
+                }
+            }
+        }
+        report.new_decks = decks
+            .iter()
+            .filter(|d| !self.decks.iter().any(|e| e.slug == d.slug))
+            .map(|d| d.name.clone())
+            .collect();
+        if report.added + report.updated > 0 || !report.new_decks.is_empty() {
+            let label = format!(
+                "import {} card{}",
+                report.added + report.updated,
+                plural(report.added + report.updated)
+            );
+            self.commit_decks(label, decks, Vec::new())?;
+        }
+        Ok(report)
     }
 
     /// Appends journal events for `items` as one undoable change.

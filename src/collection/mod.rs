@@ -19,7 +19,7 @@ use crate::store::{
 
 mod edit;
 
-pub use edit::{EditError, slugify};
+pub use edit::{EditError, ImportReport, slugify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 

@@ -1,3 +1,50 @@
 //! Moving cards in and out of Rehearse.
 
 pub mod csv;
+
+use crate::collection::Collection;
+use crate::deck::Card;
+
+/// A CSV or TSV file read and mapped onto cards, ready to show as a preview
+/// and (when it has no errors) to import.
+#[derive(Clone, Debug)]
+pub struct CsvPlan {
+    /// The detected delimiter and header.
+    pub sniffed: csv::Sniffed,
+    /// The rows as read.
+    pub table: csv::Table,
+    /// Which column is which.
+    pub mapping: csv::ColumnMapping,
+    /// The cards, and the rows that could not be read.
+    pub mapped: csv::Mapped,
+}
+
+/// Reads `bytes` with the detected delimiter and header, guesses the column
+/// mapping, and maps the rows; rows without a deck column go to `default_deck`.
+pub fn plan_csv_import(bytes: &[u8], default_deck: &str) -> Result<CsvPlan, csv::CsvError> {
+    let text = String::from_utf8_lossy(bytes);
+    let sniffed = csv::sniff(&text);
+    let table = csv::read_table(bytes, sniffed.delimiter, sniffed.has_header)?;
+    let mapping = csv::guess_mapping(&table.headers);
+    let mapped = csv::map_rows(&table, &mapping, default_deck);
+    Ok(CsvPlan {
+        sniffed,
+        table,
+        mapping,
+        mapped,
+    })
+}
+
+/// The distinct cards of some study items (indices into `collection.items()`),
+/// with their deck names, in the items' order.
+pub fn cards_of_items<'a>(collection: &'a Collection, rows: &[usize]) -> Vec<(&'a str, &'a Card)> {
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .filter_map(|&i| {
+            let item = collection.items().get(i)?;
+            let deck = &collection.decks()[item.deck];
+            let card = &deck.cards[item.card];
+            seen.insert(&card.id).then_some((deck.name.as_str(), card))
+        })
+        .collect()
+}

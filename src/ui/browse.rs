@@ -43,6 +43,8 @@ pub struct BrowseScreen {
     message: Option<(bool, String)>,
     focus_search: bool,
     generation: u64,
+    export_path: String,
+    export_tsv: bool,
 }
 
 impl Default for BrowseScreen {
@@ -62,6 +64,8 @@ impl Default for BrowseScreen {
             message: None,
             focus_search: false,
             generation: u64::MAX,
+            export_path: String::new(),
+            export_tsv: false,
         }
     }
 }
@@ -72,6 +76,8 @@ pub enum BrowseAction {
     Edit(CardId),
     /// Open the editor for a new card.
     New,
+    /// Open the import screen.
+    Import,
 }
 
 impl BrowseScreen {
@@ -144,14 +150,18 @@ impl BrowseScreen {
             }
             let n = self.rows.len();
 ui.label(RichText::new(format!("{n} card{}", if n == 1 { "" } else { "s" })).weak());
-            if ui.button("New card").clicked() {
+                        if ui.button("New card").clicked() {
                 action = Some(BrowseAction::New);
+            }
+            if ui.button("Import…").on_hover_text("Cards from a CSV or TSV file").clicked() {
+                action = Some(BrowseAction::Import);
             }
         });
         if let Some(e) = &self.error {
             ui.colored_label(theme::ERROR, e);
         }
         self.actions(ui, collection, now, &mut action);
+        self.export(ui, collection);
         if let Some((ok, text)) = &self.message {
             ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
         }
@@ -294,6 +304,36 @@ ui.label(RichText::new(format!("{n} card{}", if n == 1 { "" } else { "s" })).wea
                     self.confirm_delete = true;
                 }
             });
+        });
+    }
+
+    fn export(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        ui.horizontal(|ui| {
+            let l = ui.label("Export these cards to");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.export_path)
+                    .hint_text("/path/to/cards.csv")
+                    .desired_width(280.0),
+            )
+            .labelled_by(l.id);
+            ui.radio_value(&mut self.export_tsv, false, "CSV");
+            ui.radio_value(&mut self.export_tsv, true, "TSV");
+            let ready = !self.export_path.trim().is_empty() && !self.rows.is_empty();
+            if ui.add_enabled(ready, egui::Button::new("Export")).clicked() {
+                let cards = crate::interop::cards_of_items(collection, &self.rows);
+                let text = crate::interop::csv::write_table(
+                    &cards,
+                    if self.export_tsv { b'\t' } else { b',' },
+                );
+                let path = std::path::PathBuf::from(self.export_path.trim());
+                self.message = Some(match crate::store::write_atomic(&path, text.as_bytes()) {
+                    Ok(()) => (
+                        true,
+                        format!("Exported {} cards to {}.", cards.len(), path.display()),
+                    ),
+                    Err(e) => (false, format!("{}: {e}", path.display())),
+                });
+            }
         });
     }
 
@@ -481,5 +521,6 @@ pub fn nav_for(action: BrowseAction) -> Nav {
     match action {
         BrowseAction::Edit(id) => Nav::Edit(Some(id)),
         BrowseAction::New => Nav::Edit(None),
+        BrowseAction::Import => Nav::Import(String::new()),
     }
 }

@@ -5,6 +5,7 @@ mod browse;
 mod editor;
 mod history;
 mod home;
+mod import;
 mod markdown;
 mod settings;
 mod stats;
@@ -27,6 +28,7 @@ enum Screen {
     Study(Box<study::StudyScreen>),
     Browse(Box<browse::BrowseScreen>),
     Edit(Box<editor::EditorScreen>),
+    Import(Box<import::ImportScreen>),
     Weak(Box<weak::WeakScreen>),
     Stats(Box<stats::StatsScreen>),
     Settings(Box<settings::SettingsScreen>),
@@ -44,6 +46,8 @@ pub(crate) enum Nav {
     Edit(Option<crate::deck::CardId>),
     /// The editor, on a new card for a deck.
     NewCard(String),
+    /// Importing cards from a file (path may be empty).
+    Import(String),
     Weak,
     Stats,
     Settings,
@@ -95,6 +99,17 @@ impl RehearseApp {
         }
         let now = Timestamp::now();
         let mut nav = self.top_bar(ui, now);
+        // A CSV or TSV dropped onto the window opens the import preview.
+        let dropped = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .find(|p| !p.as_os_str().is_empty())
+        });
+        if let Some(path) = dropped {
+            nav = Nav::Import(path.display().to_string());
+        }
         if !matches!(nav, Nav::Stay)
             && let Screen::Edit(editor) = &mut self.screen
             && !editor.may_close(&self.collection)
@@ -113,6 +128,10 @@ impl RehearseApp {
                             .show(ui, &mut self.collection, now)
                             .map_or(Nav::Stay, browse::nav_for),
                         Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
+                        Screen::Import(s) => {
+                            s.show(ui, &mut self.collection);
+                            Nav::Stay
+                        }
                         Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
                         Screen::Stats(s) => {
                             s.show(ui, &self.collection, &mut self.history, now);
@@ -166,6 +185,9 @@ impl RehearseApp {
                 };
                 self.screen = Screen::Edit(Box::new(editor));
             }
+            Nav::Import(path) => {
+                self.screen = Screen::Import(Box::new(import::ImportScreen::new(&path)));
+            }
             Nav::NewCard(slug) => {
                 let editor = editor::EditorScreen::new_card(&self.collection, Some(&slug));
                 self.screen = Screen::Edit(Box::new(editor));
@@ -211,7 +233,10 @@ impl RehearseApp {
                 if ui.selectable_label(at_home, "Decks").clicked() {
                     nav = Nav::Home;
                 }
-                let in_browse = matches!(self.screen, Screen::Browse(_) | Screen::Edit(_));
+                let in_browse = matches!(
+                    self.screen,
+                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_)
+                );
                 if ui.selectable_label(in_browse, "Browse").clicked() {
                     nav = Nav::Browse;
                 }

@@ -1,0 +1,315 @@
+//! Importing cards from a CSV or TSV file: the delimiter and header are
+//! detected (and can be changed), columns are mapped to card fields, every row
+//! that cannot be read is listed with its line, and nothing is imported until
+//! the file reads cleanly.
+
+use egui::RichText;
+
+use super::theme;
+use crate::collection::Collection;
+use crate::interop::csv::{self, ColumnMapping, Mapped, Table};
+
+/// Import screen state.
+pub struct ImportScreen {
+    path: String,
+    bytes: Option<Vec<u8>>,
+    delimiter: u8,
+    has_header: bool,
+    table: Option<Table>,
+    mapping: Option<ColumnMapping>,
+    default_deck: String,
+    mapped: Option<Mapped>,
+    error: Option<String>,
+    message: Option<(bool, String)>,
+}
+
+impl ImportScreen {
+    /// An import of `path` (may be empty, for the user to type).
+    pub fn new(path: &str) -> Self {
+        let mut s = Self {
+            path: path.to_string(),
+            bytes: None,
+            delimiter: b',',
+            has_header: true,
+            table: None,
+            mapping: None,
+            default_deck: String::new(),
+            mapped: None,
+            error: None,
+            message: None,
+        };
+        if !path.is_empty() {
+            s.read();
+        }
+        s
+    }
+
+    fn read(&mut self) {
+        let path = std::path::PathBuf::from(self.path.trim());
+        self.message = None;
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let plan = crate::interop::plan_csv_import(&bytes, "");
+                self.default_deck = path
+                    .file_stem()
+                    .map_or("Imported".into(), |s| s.to_string_lossy().into_owned());
+                match plan {
+                    Ok(plan) => {
+                        self.delimiter = plan.sniffed.delimiter;
+                        self.has_header = plan.sniffed.has_header;
+                        self.mapping = Some(plan.mapping);
+                        self.bytes = Some(bytes);
+                        self.reread();
+                    }
+                    Err(e) => self.fail(e.to_string()),
+                }
+            }
+            Err(e) => self.fail(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn fail(&mut self, e: String) {
+        self.error = Some(e);
+        self.table = None;
+        self.mapped = None;
+    }
+
+    /// Reads the table again after the delimiter or header choice changed.
+    fn reread(&mut self) {
+        let Some(bytes) = &self.bytes else {
+            return;
+        };
+        match csv::read_table(bytes, self.delimiter, self.has_header) {
+            Ok(table) => {
+                let columns = table.headers.len();
+                let fits = self.mapping.is_some_and(|m| {
+                    m.front < columns
+                        && [m.back, m.tags, m.topic, m.deck, m.id, m.kind]
+                            .iter()
+                            .flatten()
+                            .all(|c| *c < columns)
+                });
+                if !fits {
+                    self.mapping = Some(csv::guess_mapping(&table.headers));
+                }
+                self.table = Some(table);
+                self.error = None;
+                self.remap();
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn remap(&mut self) {
+        if let (Some(table), Some(mapping)) = (&self.table, &self.mapping) {
+            self.mapped = Some(csv::map_rows(table, mapping, &self.default_deck));
+        }
+    }
+
+    /// Draws the screen.
+    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            ui.add_space(8.0);
+            ui.heading("Import cards from CSV or TSV");
+            ui.label(
+                RichText::new("Columns are matched by their header names (front, back, tags, topic, deck, id, kind). Re-importing the same file updates cards instead of duplicating them. You can also drop a file onto the window.")
+                    .weak(),
+            );
+            ui.horizontal(|ui| {
+                let l = ui.label("File");
+                ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("/path/to/cards.csv").desired_width(420.0))
+                    .labelled_by(l.id);
+                if ui.add_enabled(!self.path.trim().is_empty(), egui::Button::new("Read")).clicked() {
+                    self.read();
+                }
+            });
+            if let Some(e) = &self.error {
+                ui.colored_label(theme::ERROR, e);
+            }
+            if self.table.is_none() {
+                return;
+            }
+            self.options(ui);
+            self.mapping_ui(ui);
+            self.preview(ui, collection);
+        });
+    }
+
+    fn options(&mut self, ui: &mut egui::Ui) {
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            ui.label("Delimiter");
+            for (d, name) in [(b',', "comma"), (b'\t', "tab"), (b';', "semicolon")] {
+                changed |= ui.radio_value(&mut self.delimiter, d, name).changed();
+            }
+            ui.separator();
+            changed |= ui
+                .checkbox(&mut self.has_header, "First row is a header")
+                .changed();
+            ui.separator();
+            let l = ui.label("Deck for rows without one");
+            if ui
+                .add(egui::TextEdit::singleline(&mut self.default_deck).desired_width(180.0))
+                .labelled_by(l.id)
+                .changed()
+            {
+                self.remap();
+            }
+        });
+        if changed {
+            self.reread();
+        }
+    }
+
+    fn mapping_ui(&mut self, ui: &mut egui::Ui) {
+        let (Some(table), Some(mapping)) = (&self.table, &mut self.mapping) else {
+            return;
+        };
+        let headers = table.headers.clone();
+        let mut changed = false;
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            let name = |c: Option<usize>| {
+                c.and_then(|c| headers.get(c))
+                    .map_or("(none)".to_string(), Clone::clone)
+            };
+            let mut front = Some(mapping.front);
+            changed |= column_combo(ui, "Front", &mut front, &headers, false, &name);
+            if let Some(f) = front {
+                mapping.front = f;
+            }
+            for (label, slot) in [
+                ("Back", &mut mapping.back),
+                ("Tags", &mut mapping.tags),
+                ("Topic", &mut mapping.topic),
+                ("Deck", &mut mapping.deck),
+                ("Id", &mut mapping.id),
+                ("Kind", &mut mapping.kind),
+            ] {
+                changed |= column_combo(ui, label, slot, &headers, true, &name);
+            }
+        });
+        if changed {
+            self.remap();
+        }
+    }
+
+    fn preview(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        let Some(mapped) = &self.mapped else {
+            return;
+        };
+        ui.add_space(8.0);
+        let rows = self.table.as_ref().map_or(0, |t| t.rows.len());
+        if mapped.errors.is_empty() {
+            ui.label(
+                RichText::new(format!(
+                    "{} cards read from {rows} rows, no errors.",
+                    mapped.cards.len()
+                ))
+                .strong(),
+            );
+        } else {
+            ui.colored_label(
+                theme::ERROR,
+                format!(
+                    "{} of {rows} rows cannot be imported; fix them (or the column mapping) first. Nothing is imported while any row has an error.",
+                    mapped.errors.len()
+                ),
+            );
+            for e in mapped.errors.iter().take(50) {
+                ui.label(RichText::new(e.to_string()).monospace());
+            }
+            if mapped.errors.len() > 50 {
+                ui.label(format!("… and {} more", mapped.errors.len() - 50));
+            }
+        }
+        let import = ui.add_enabled(
+            mapped.errors.is_empty() && !mapped.cards.is_empty(),
+            egui::Button::new(
+                RichText::new(format!("Import {} cards", mapped.cards.len())).strong(),
+            ),
+        );
+        if import.clicked() {
+            let cards = mapped
+                .cards
+                .iter()
+                .map(|c| (c.deck.clone(), c.card.clone()))
+                .collect();
+            self.message = Some(match collection.import_cards(cards) {
+                Ok(r) => (
+                    true,
+                    format!(
+                        "{} added, {} updated, {} unchanged{}. Ctrl+Z undoes it.",
+                        r.added,
+                        r.updated,
+                        r.unchanged,
+                        if r.new_decks.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; new decks: {}", r.new_decks.join(", "))
+                        }
+                    ),
+                ),
+                Err(e) => (false, e.to_string()),
+            });
+        }
+        if let Some((ok, text)) = &self.message {
+            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
+        }
+        ui.add_space(6.0);
+        egui::Grid::new("import_preview")
+            .striped(true)
+            .num_columns(5)
+            .spacing([16.0, 4.0])
+            .show(ui, |ui| {
+                for h in ["Line", "Deck", "Front", "Back", "Tags"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for c in mapped.cards.iter().take(20) {
+                    let short = |s: &str| {
+                        s.lines()
+                            .next()
+                            .unwrap_or("")
+                            .chars()
+                            .take(60)
+                            .collect::<String>()
+                    };
+                    ui.label(c.line.to_string());
+                    ui.label(&c.deck);
+                    ui.label(short(&c.card.front));
+                    ui.label(short(&c.card.back));
+                    ui.label(c.card.tags.join(" "));
+                    ui.end_row();
+                }
+            });
+        if mapped.cards.len() > 20 {
+            ui.label(RichText::new(format!("… and {} more", mapped.cards.len() - 20)).weak());
+        }
+    }
+}
+
+fn column_combo(
+    ui: &mut egui::Ui,
+    label: &str,
+    slot: &mut Option<usize>,
+    headers: &[String],
+    optional: bool,
+    name: &dyn Fn(Option<usize>) -> String,
+) -> bool {
+    let before = *slot;
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(("import_column", label))
+        .selected_text(name(*slot))
+        .show_ui(ui, |ui| {
+            if optional {
+                ui.selectable_value(slot, None, "(none)");
+            }
+            for (i, h) in headers.iter().enumerate() {
+                ui.selectable_value(slot, Some(i), h);
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    *slot != before
+}
