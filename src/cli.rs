@@ -47,6 +47,10 @@ pub enum Command {
     Check {
         /// Deck files or folders of them [default: the data folder's decks/].
         paths: Vec<PathBuf>,
+        /// Write the derived id into every card that has none, so that editing
+        /// its front later keeps its progress. Nothing else in the file changes.
+        #[arg(long)]
+        fix: bool,
     },
     /// Print each deck's counts for today; with --json, every card's state too.
     Stats {
@@ -119,13 +123,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
-        Some(Command::Check { paths }) => {
+        Some(Command::Check { paths, fix }) => {
             let paths = if paths.is_empty() {
                 vec![data_dir.join("decks")]
             } else {
                 paths
             };
-            check(&paths)
+            check(&paths, fix)
         }
         Some(Command::Stats { json }) => {
             // Read-only, so it works while the window is open.
@@ -430,7 +434,7 @@ fn open(data_dir: &Path, read_only: bool) -> Result<Collection> {
 }
 
 /// `rehearse check`: prints every problem, returns failure if any is an error.
-pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
+pub fn check(paths: &[PathBuf], fix: bool) -> Result<ExitCode> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -450,6 +454,9 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     let (mut errors, mut warnings, mut cards) = (0usize, 0usize, 0usize);
     let mut owners: HashMap<CardId, PathBuf> = HashMap::new();
     for file in &files {
+        if fix {
+            pin_file(file)?;
+        }
         let deck = match deck::load_deck(file) {
             Ok(d) => d,
             Err(e) => {
@@ -497,6 +504,21 @@ pub fn check(paths: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `check --fix` for one file: pins missing ids; a file that does not parse
+/// is left alone (check reports it).
+fn pin_file(file: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if let Ok((fixed, n)) = deck::pin_ids(&text, file)
+        && n > 0
+    {
+        crate::store::write_atomic(file, fixed.as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        outln!("{}: wrote {n} id{}", file.display(), plural(n));
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -195,3 +195,36 @@ fn import_and_export_cards() {
     assert!(out.contains("\"What, with a comma?\""), "{out}");
     assert_eq!(out.lines().count(), 2);
 }
+
+#[test]
+fn check_fix_pins_ids_and_leaves_the_rest_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hand.ron");
+    let text = "// written by hand\n(name: \"Hand\", cards: [\n    (front: \"One?\", back: \"1\", topic: \"T\"), // first\n    (\n        topic: \"T\",\n        front: \"Two?\",\n        back: r#\"2 \"quoted\"\"#,\n    ),\n])\n";
+    std::fs::write(&path, text).unwrap();
+    let (ok, out) = rehearse(&["check", path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("2 warnings"), "{out}");
+    let (ok, out) = rehearse(&["check", "--fix", path.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("wrote 2 ids"), "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.starts_with("// written by hand\n"));
+    assert!(fixed.contains("// first"));
+    assert!(fixed.contains("r#\"2 \"quoted\"\"#"));
+    let one = rehearse::CardId::derived_from("One?");
+    assert!(
+        fixed.contains(&format!("(id: \"{one}\", front: \"One?\"")),
+        "{fixed}"
+    );
+    // A file that does not parse is never written.
+    let broken = dir.path().join("broken.ron");
+    std::fs::write(&broken, "(name: \"B\", cards: [(front: \"x\"").unwrap();
+    let (ok, _) = rehearse(&["check", "--fix", broken.to_str().unwrap()]);
+    assert!(!ok);
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "(name: \"B\", cards: [(front: \"x\""
+    );
+}

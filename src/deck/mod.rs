@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod pin;
+
+pub use pin::pin_ids;
+
 /// Longest id accepted, to keep file names, journals and tables sane.
 const MAX_ID_LEN: usize = 64;
 
