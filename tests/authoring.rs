@@ -169,3 +169,44 @@ fn import_screen_previews_refuses_bad_rows_and_imports() {
         .unwrap();
     assert_eq!(deck.cards[0].topic, "Indexing");
 }
+
+#[test]
+fn a_deck_changed_on_disk_during_an_edit_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.get_by_label("Browse").click();
+    h.run();
+    h.get_by_label("Question a 1?").click();
+    h.run();
+    h.get_by_label("Edit").click();
+    h.run();
+    h.get_by_label("Back").click();
+    h.run();
+    h.get_by_label("Back").type_text(" (edited in the app)");
+    h.run();
+    // Meanwhile the other card is changed in a text editor.
+    let path = dir.path().join("decks/alpha.ron");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Question a 2?", "Changed on disk?");
+    std::fs::write(&path, text).unwrap();
+    h.state_mut()
+        .files_changed(&[path.clone()], Timestamp::now());
+    h.run();
+    h.get_by_label_contains("changed on disk while you were editing");
+    h.get_by_label("Keep my edit").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains("Changed on disk?"),
+        "the disk edit survived:\n{saved}"
+    );
+    assert!(
+        saved.contains("(edited in the app)"),
+        "the app edit survived:\n{saved}"
+    );
+}

@@ -63,6 +63,15 @@ pub struct OpenOptions {
     pub read_only: bool,
 }
 
+/// What [`Collection::on_files_changed`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilesChanged {
+    /// Decks (slugs) whose files changed on disk and were reloaded.
+    pub decks: Vec<String>,
+    /// Events merged in from other devices' journals.
+    pub merged: usize,
+}
+
 /// New, learning and review cards available today.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -686,6 +695,84 @@ impl Collection {
         }
         settings.interview = None;
         self.save_settings(settings)
+    }
+
+    /// Brings the collection up to date with files changed on disk (as the
+    /// watcher reports them): deck files edited elsewhere are reloaded, and
+    /// journals from other machines are merged. The app's own writes, which
+    /// the watcher also reports, change nothing.
+    pub fn on_files_changed(
+        &mut self,
+        paths: &[PathBuf],
+        now: Timestamp,
+    ) -> Result<FilesChanged, CollectionError> {
+        let mut report = FilesChanged::default();
+        let decks_dir = self.dir.decks();
+        let mut reload = false;
+        for path in paths
+            .iter()
+            .filter(|p| p.parent() == Some(decks_dir.as_path()))
+        {
+            let slug = deck::slug_of(path);
+            let loaded = self.decks.iter().find(|d| d.slug == slug);
+            let on_disk = deck::load_deck(path).ok();
+            let failed = self.deck_errors.iter().any(|e| match e {
+                DeckError::Io { path: p, .. } | DeckError::Parse { path: p, .. } => p == path,
+            });
+            if on_disk.as_ref() != loaded
+                || (failed && on_disk.is_some())
+                || (on_disk.is_none() && path.exists())
+            {
+                reload = true;
+                report.decks.push(slug);
+            }
+        }
+        if reload {
+            self.reload_decks();
+        }
+        let journal_dir = self.dir.journals();
+        if paths
+            .iter()
+            .any(|p| p.parent() == Some(journal_dir.as_path()))
+        {
+            report.merged = self.merge_journals(now)?;
+        }
+        Ok(report)
+    }
+
+    /// Reads what other devices appended to their journals and applies it,
+    /// rebuilding from all journals when it reaches back before what is
+    /// already applied. Returns how many events were merged.
+    fn merge_journals(&mut self, now: Timestamp) -> Result<usize, CollectionError> {
+        let journals = list_journals(&self.dir)?;
+        let (tail, marks, warnings) = read_journals(&journals, &self.marks)?;
+        let foreign = tail.iter().filter(|e| e.device != self.device).count();
+        if tail.is_empty() {
+            return Ok(0);
+        }
+        let recent_from = self.recent_cutoff(now);
+        self.warnings.extend(warnings);
+        if replay::tail_applies_cleanly(&self.states, &tail) {
+            let w = replay::apply(
+                &self.scheduler,
+                &mut self.states,
+                &mut self.recent,
+                recent_from,
+                tail,
+            );
+            self.warnings.extend(w);
+            self.marks = marks;
+        } else {
+            let mut w = Vec::new();
+            self.rebuild_from_journals(&journals, recent_from, &mut w)?;
+            self.warnings.extend(w);
+        }
+        // Undo covers this session's own answers; merged history may reorder them.
+        if foreign > 0 {
+            self.undo.clear();
+        }
+        self.generation += 1;
+        Ok(foreign)
     }
 
     /// Reads the deck files again (after they were edited by hand).

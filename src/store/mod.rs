@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod journal;
 pub mod lock;
 pub mod snapshot;
+pub mod watch;
 
 use std::io;
 use std::path::{Path, PathBuf};

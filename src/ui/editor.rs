@@ -24,6 +24,7 @@ pub struct EditorScreen {
     saved: usize,
     focus_front: bool,
     confirm_close: bool,
+    changed_on_disk: bool,
 }
 
 impl EditorScreen {
@@ -46,6 +47,7 @@ impl EditorScreen {
             saved: 0,
             focus_front: true,
             confirm_close: false,
+            changed_on_disk: false,
         }
     }
 
@@ -81,6 +83,19 @@ impl EditorScreen {
                 .is_none_or(|c| {
                     c.front != self.front || c.back != self.back || c.topic != self.topic
                 }),
+        }
+    }
+
+    /// The deck being edited changed on disk. With unsaved text, the user
+    /// chooses what to keep; otherwise the fields follow the file.
+    pub fn deck_changed_on_disk(&mut self, collection: &Collection, slug: &str) {
+        if slug != self.deck {
+            return;
+        }
+        if self.is_dirty(collection) {
+            self.changed_on_disk = true;
+        } else if let Some(id) = self.original.clone() {
+            *self = Self::edit(collection, &id);
         }
     }
 
@@ -226,6 +241,32 @@ impl EditorScreen {
             } else {
                 nav = Nav::Browse;
             }
+        }
+        if self.changed_on_disk {
+            egui::Panel::top("editor_conflict").show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.colored_label(
+                    theme::ERROR,
+                    "This deck's file changed on disk while you were editing. Nothing has been overwritten.",
+                );
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Keep my edit")
+                        .on_hover_text("Saving puts your card into the file as it is now on disk")
+                        .clicked()
+                    {
+                        self.changed_on_disk = false;
+                    }
+                    if ui.button("Use the file's version").clicked() {
+                        let fresh = match self.original.clone() {
+                            Some(id) => Self::edit(collection, &id),
+                            None => Self::new_card(collection, Some(&self.deck)),
+                        };
+                        *self = fresh;
+                    }
+                });
+                ui.add_space(4.0);
+            });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.columns(2, |cols| {

@@ -61,6 +61,7 @@ pub struct RehearseApp {
     home: home::HomeScreen,
     history: history::HistoryCache,
     notice: Option<(bool, String)>,
+    watcher: Option<crate::store::watch::DataWatcher>,
     styled: bool,
 }
 
@@ -74,6 +75,7 @@ impl RehearseApp {
             home: home::HomeScreen::default(),
             history: history::HistoryCache::default(),
             notice: None,
+            watcher: None,
             styled: false,
         }
     }
@@ -91,6 +93,51 @@ impl RehearseApp {
         }
     }
 
+    /// Watches the data folder for changes made outside the app.
+    pub fn watch(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        match crate::store::watch::DataWatcher::new(self.collection.root(), move || {
+            ctx.request_repaint()
+        }) {
+            Ok(w) => self.watcher = Some(w),
+            Err(e) => {
+                self.notice = Some((
+                    false,
+                    format!("Changes made outside Rehearse will show after a restart ({e})."),
+                ))
+            }
+        }
+    }
+
+    /// Brings the app up to date with files changed on disk.
+    pub fn files_changed(&mut self, paths: &[std::path::PathBuf], now: Timestamp) {
+        match self.collection.on_files_changed(paths, now) {
+            Ok(report) => {
+                if let Screen::Edit(editor) = &mut self.screen {
+                    for slug in &report.decks {
+                        editor.deck_changed_on_disk(&self.collection, slug);
+                    }
+                }
+                let mut parts = Vec::new();
+                if !report.decks.is_empty() {
+                    parts.push(format!("Reloaded {} from disk", report.decks.join(", ")));
+                }
+                if report.merged > 0 {
+                    parts.push(format!(
+                        "merged {} answers from other devices",
+                        report.merged
+                    ));
+                    self.history.invalidate();
+                }
+                if !parts.is_empty() {
+                    self.notice = Some((true, parts.join("; ")));
+                    self.home = home::HomeScreen::default();
+                }
+            }
+            Err(e) => self.notice = Some((false, e.to_string())),
+        }
+    }
+
     /// Draws one frame.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         if !self.styled {
@@ -98,6 +145,14 @@ impl RehearseApp {
             self.styled = true;
         }
         let now = Timestamp::now();
+        let changes = self
+            .watcher
+            .as_ref()
+            .map(|w| w.take_changes())
+            .unwrap_or_default();
+        if !changes.is_empty() {
+            self.files_changed(&changes, now);
+        }
         let mut nav = self.top_bar(ui, now);
         // A CSV or TSV dropped onto the window opens the import preview.
         let dropped = ui.input(|i| {
@@ -336,7 +391,11 @@ pub fn run(collection: Collection) -> anyhow::Result<()> {
     eframe::run_native(
         "Rehearse",
         options,
-        Box::new(|_cc| Ok(Box::new(RehearseApp::new(collection)))),
+        Box::new(|cc| {
+            let mut app = RehearseApp::new(collection);
+            app.watch(&cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
