@@ -193,7 +193,7 @@ fn a_deck_changed_on_disk_during_an_edit_loses_nothing() {
         .replace("Question a 2?", "Changed on disk?");
     std::fs::write(&path, text).unwrap();
     h.state_mut()
-        .files_changed(&[path.clone()], Timestamp::now());
+        .files_changed(std::slice::from_ref(&path), Timestamp::now());
     h.run();
     h.get_by_label_contains("changed on disk while you were editing");
     h.get_by_label("Keep my edit").click();
