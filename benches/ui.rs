@@ -1,8 +1,9 @@
 //! UI and statistics benchmarks on 100k cards with a year of review history:
 //! - load the full history (the worker thread's job);
 //! - compute the statistics from it;
-//! - one frame of the Statistics and Weak topics screens, drawn headlessly
-//!   with egui_kittest (CPU time; budget 4 ms).
+//! - one frame of the Statistics, Weak topics and Browse (all 100k rows,
+//!   virtualised) screens, drawn headlessly with egui_kittest (CPU time;
+//!   budget 4 ms).
 //!
 //! Run with `cargo bench --bench ui`.
 
