@@ -1024,6 +1024,34 @@ pub struct History {
     pub answers: Vec<AnswerRecord>,
     /// Journal lines that were skipped.
     pub warnings: Vec<String>,
+    /// Every item answered, each once.
+    pub items: Vec<ItemId>,
+    /// For each answer, its item's index in [`Self::items`]: lets a pass over
+    /// millions of answers index a vector instead of hashing ids.
+    pub item_of: Vec<u32>,
+}
+
+impl History {
+    /// A history of `answers` (oldest first), with the item index built.
+    pub fn new(answers: Vec<AnswerRecord>, warnings: Vec<String>) -> Self {
+        let mut index: HashMap<&ItemId, u32> = HashMap::new();
+        let mut items = Vec::new();
+        let item_of = answers
+            .iter()
+            .map(|a| {
+                *index.entry(&a.item).or_insert_with(|| {
+                    items.push(a.item.clone());
+                    (items.len() - 1) as u32
+                })
+            })
+            .collect();
+        Self {
+            answers,
+            warnings,
+            items,
+            item_of,
+        }
+    }
 }
 
 impl HistoryLoader {
@@ -1040,7 +1068,7 @@ impl HistoryLoader {
             Timestamp::MIN,
             events,
         ));
-        Ok(History { answers, warnings })
+        Ok(History::new(answers, warnings))
     }
 }
 

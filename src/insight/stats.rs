@@ -243,8 +243,13 @@ pub fn compute(
         })
         .collect();
     if let Some(history) = history {
-        for a in &history.answers {
-            if !filter.matches(collection, &a.item) {
+        let included: Vec<bool> = history
+            .items
+            .iter()
+            .map(|id| filter.matches(collection, id))
+            .collect();
+        for (a, &i) in history.answers.iter().zip(&history.item_of) {
+            if !included[i as usize] {
                 continue;
             }
             let day = clock.day_of(a.at);

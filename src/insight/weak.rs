@@ -137,14 +137,16 @@ pub fn weak_topics(
         let since = now
             .checked_sub(SignedDuration::from_hours(24 * 30))
             .unwrap_or(now);
-        for a in &history.answers {
+        // Answers to cards no longer in a deck (or suspended) belong to no group.
+        let groups_of: Vec<Option<&Vec<usize>>> =
+            history.items.iter().map(|id| item_groups.get(id)).collect();
+        for (a, &i) in history.answers.iter().zip(&history.item_of) {
             let graduated = a.kind == crate::store::AnswerKind::Review;
             let recent = a.at >= since;
             if !graduated && !recent {
                 continue;
             }
-            // Answers to cards no longer in a deck (or suspended) belong to no group.
-            let Some(groups) = item_groups.get(&a.item) else {
+            let Some(groups) = groups_of[i as usize] else {
                 continue;
             };
             for &g in groups {

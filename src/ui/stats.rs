@@ -22,6 +22,8 @@ pub struct StatsScreen {
     filter: StatsFilter,
     computed: Option<(StatsFilter, bool, Statistics)>,
     long_forecast: bool,
+    /// Every topic, for the filter; gathered once per collection generation.
+    topics: Option<(u64, Vec<String>)>,
 }
 
 impl StatsScreen {
@@ -154,12 +156,25 @@ impl StatsScreen {
                 })
                 .response
                 .labelled_by(l.id);
-            let topics: BTreeSet<&str> = collection
-                .decks()
-                .iter()
-                .flat_map(|d| d.cards.iter().map(|c| c.topic.as_str()))
-                .filter(|t| !t.is_empty())
-                .collect();
+            if self
+                .topics
+                .as_ref()
+                .is_none_or(|(g, _)| *g != collection.generation())
+            {
+                let set: BTreeSet<&str> = collection
+                    .decks()
+                    .iter()
+                    .flat_map(|d| d.cards.iter().map(|c| c.topic.as_str()))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let list = set.into_iter().map(str::to_string).collect();
+                self.topics = Some((collection.generation(), list));
+            }
+            let topics = self
+                .topics
+                .as_ref()
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
             let l = ui.label("Topic");
             egui::ComboBox::from_id_salt("stats_topic")
                 .selected_text(
@@ -170,8 +185,8 @@ impl StatsScreen {
                 )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.filter.topic, None, "All topics");
-                    for t in topics {
-                        ui.selectable_value(&mut self.filter.topic, Some(t.to_string()), t);
+                    for t in &topics {
+                        ui.selectable_value(&mut self.filter.topic, Some(t.clone()), t);
                     }
                 })
                 .response
