@@ -210,3 +210,30 @@ fn a_deck_changed_on_disk_during_an_edit_loses_nothing() {
         "the app edit survived:\n{saved}"
     );
 }
+
+#[test]
+fn a_deck_edited_on_two_machines_shows_both_versions_to_choose_from() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 2))]);
+    let theirs = deck_text("Alpha", "a", 3).replace("Question a 2?", "Other wording?");
+    std::fs::write(
+        dir.path().join("decks/alpha.sync-conflict-20261122-1.ron"),
+        theirs,
+    )
+    .unwrap();
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.get_by_label_contains("has a second version from another machine");
+    h.get_by_label("Compare and choose").click();
+    h.run();
+    h.get_by_label("Only on the other machine (1)");
+    h.get_by_label("Changed on both (1)");
+    h.get_by_label("Keep the other version").click();
+    h.run();
+    let c = h.state().collection();
+    assert_eq!(
+        c.card_of(&"a-2".parse().unwrap()).unwrap().front,
+        "Other wording?"
+    );
+    assert!(h.query_by_label_contains("has a second version").is_none());
+}

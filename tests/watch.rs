@@ -130,3 +130,57 @@ fn the_watcher_reports_changed_deck_and_journal_files() {
     assert!(names.contains(&"other.ron".to_string()), "{names:?}");
     assert!(!names.contains(&"notes.txt".to_string()));
 }
+
+#[test]
+fn a_sync_conflict_copy_is_offered_as_a_choice_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 2))]);
+    let theirs = deck_text("A", "a", 3).replace("Question a 1?", "Their wording?");
+    let copy = dir
+        .path()
+        .join("decks/a.sync-conflict-20261122-101010-ABCDEFG.ron");
+    std::fs::write(&copy, &theirs).unwrap();
+    std::fs::write(
+        dir.path().join("decks/a (conflicted copy 2026-11-22).ron"),
+        &theirs,
+    )
+    .unwrap();
+    let mut c = open(dir.path(), t0());
+    assert_eq!(
+        c.decks().len(),
+        1,
+        "conflict copies are not decks of their own"
+    );
+    assert!(c.deck_problems().is_empty(), "{:?}", c.deck_problems());
+    let conflicts = c.deck_conflicts();
+    assert_eq!(conflicts.len(), 2);
+    assert!(conflicts.iter().all(|k| k.slug == "a"));
+    let mine = std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap();
+
+    // Keep the other version: it becomes the deck, this one goes to the trash.
+    let syncthing = conflicts.iter().find(|k| k.path == copy).unwrap().clone();
+    c.resolve_conflict(&syncthing, true, t0()).unwrap();
+    assert_eq!(c.card_of(&item("a-1")).unwrap().front, "Their wording?");
+    assert!(c.card_of(&item("a-3")).is_some());
+    assert!(!copy.exists());
+    let trashed: Vec<String> = std::fs::read_dir(dir.path().join("trash"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(trashed, [mine.clone()]);
+    // Undo puts everything back.
+    c.undo_edit(t0()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap(),
+        mine
+    );
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), theirs);
+    // Keep this machine's version: the copy goes to the trash.
+    c.resolve_conflict(&syncthing, false, t0()).unwrap();
+    assert!(!copy.exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap(),
+        mine
+    );
+    assert_eq!(c.deck_conflicts().len(), 1);
+}

@@ -92,6 +92,31 @@ fn write_optional(path: &Path, content: Option<&str>) -> Result<(), StoreError> 
     }
 }
 
+/// A second version of a deck, left by a sync tool when two machines changed
+/// the same deck file: Syncthing's `deck.sync-conflict-….ron`, Dropbox's
+/// `deck (conflicted copy …).ron`. It is not loaded as a deck of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckConflict {
+    /// The deck it is another version of.
+    pub slug: String,
+    /// The conflict copy.
+    pub path: PathBuf,
+}
+
+/// The deck a sync tool's conflict copy belongs to, from its file name.
+pub fn conflict_original(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    if let Some(i) = stem.find(".sync-conflict-") {
+        return Some(stem[..i].to_string());
+    }
+    for marker in [" (conflicted copy", " (Conflicted copy", " (Case Conflict"] {
+        if let Some(i) = stem.find(marker) {
+            return Some(stem[..i].to_string());
+        }
+    }
+    None
+}
+
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -459,6 +484,68 @@ impl Collection {
             },
             None,
         )
+    }
+
+    /// Settles a deck conflict: keeps this machine's version or the other
+    /// one. The version not kept goes to `trash/`, so nothing is lost, and
+    /// the choice can be undone.
+    pub fn resolve_conflict(
+        &mut self,
+        conflict: &DeckConflict,
+        keep_other: bool,
+        now: Timestamp,
+    ) -> Result<(), EditError> {
+        self.require_writable()?;
+        let deck_path = self.deck_path(&conflict.slug);
+        let other = read_optional(&conflict.path)?
+            .ok_or_else(|| EditError::Invalid(format!("{} is gone", conflict.path.display())))?;
+        let mine = read_optional(&deck_path)?;
+        let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
+        let trash = self.dir.root().join("trash");
+        let mut files = vec![FileChange {
+            path: conflict.path.clone(),
+            before: Some(other.clone()),
+            after: None,
+        }];
+        let label;
+        if keep_other {
+            let kept = trash.join(format!("{}-replaced-{stamp}.ron", conflict.slug));
+            files.push(FileChange {
+                path: kept.clone(),
+                before: read_optional(&kept)?,
+                after: mine.clone(),
+            });
+            files.push(FileChange {
+                path: deck_path,
+                before: mine,
+                after: Some(other),
+            });
+            label = format!("keep the other version of \"{}\"", conflict.slug);
+        } else {
+            let name = conflict.path.file_name().map_or_else(
+                || format!("{}-conflict.ron", conflict.slug),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let dropped = trash.join(name);
+            files.push(FileChange {
+                path: dropped.clone(),
+                before: read_optional(&dropped)?,
+                after: Some(other),
+            });
+            label = format!("keep this version of \"{}\"", conflict.slug);
+        }
+        std::fs::create_dir_all(&trash).map_err(|e| StoreError::io(&trash, e))?;
+        for f in &files {
+            write_optional(&f.path, f.after.as_deref())?;
+        }
+        self.edit_undo.push(EditUndo {
+            label,
+            files,
+            events: Vec::new(),
+            states: Vec::new(),
+        });
+        self.reload_decks();
+        Ok(())
     }
 
     /// Imports cards into decks named by `deck` (created when missing), as

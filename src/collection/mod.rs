@@ -19,7 +19,7 @@ use crate::store::{
 
 mod edit;
 
-pub use edit::{EditError, ImportReport, slugify};
+pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, slugify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 
@@ -711,7 +711,7 @@ impl Collection {
         let mut reload = false;
         for path in paths
             .iter()
-            .filter(|p| p.parent() == Some(decks_dir.as_path()))
+            .filter(|p| p.parent() == Some(decks_dir.as_path()) && conflict_original(p).is_none())
         {
             let slug = deck::slug_of(path);
             let loaded = self.decks.iter().find(|d| d.slug == slug);
@@ -773,6 +773,27 @@ impl Collection {
         }
         self.generation += 1;
         Ok(foreign)
+    }
+
+    /// Second versions of decks left by sync tools, for the user to settle.
+    pub fn deck_conflicts(&self) -> Vec<DeckConflict> {
+        let mut out: Vec<DeckConflict> = std::fs::read_dir(self.dir.decks())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+                    .filter_map(|path| {
+                        Some(DeckConflict {
+                            slug: conflict_original(&path)?,
+                            path,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
     }
 
     /// Reads the deck files again (after they were edited by hand).
@@ -927,6 +948,8 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+                // A sync tool's conflict copy is another version of a deck, not a deck.
+                .filter(|p| conflict_original(p).is_none())
                 .collect()
         })
         .unwrap_or_default();

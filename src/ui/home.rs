@@ -20,6 +20,8 @@ pub struct HomeScreen {
     dialog: Option<DeckDialog>,
     confirm_delete: Option<(String, String)>,
     message: Option<(bool, String)>,
+    conflicts: Vec<crate::collection::DeckConflict>,
+    comparing: Option<crate::collection::DeckConflict>,
 }
 
 /// Creating (no slug) or editing a deck's name and description.
@@ -62,6 +64,9 @@ impl HomeScreen {
         };
         let mut nav = Nav::Stay;
 
+        if stale {
+            self.conflicts = collection.deck_conflicts();
+        }
         self.dialogs(ui, collection, now);
         egui::ScrollArea::vertical()
             .auto_shrink(false)
@@ -111,6 +116,25 @@ impl HomeScreen {
                     });
                     ui.add_space(16.0);
                     progress_line(ui, &progress);
+                    for c in self.conflicts.clone() {
+                        ui.add_space(8.0);
+                        ui.horizontal(|ui| {
+                            ui.colored_label(
+                                theme::ERROR,
+                                format!(
+                                    "Deck \"{}\" has a second version from another machine ({}).",
+                                    c.slug,
+                                    c.path
+                                        .file_name()
+                                        .map(|n| n.to_string_lossy().into_owned())
+                                        .unwrap_or_default()
+                                ),
+                            );
+                            if ui.button("Compare and choose").clicked() {
+                                self.comparing = Some(c.clone());
+                            }
+                        });
+                    }
                     problems(ui, collection);
                     if collection.decks().is_empty() && collection.deck_errors().is_empty() {
                         ui.add_space(12.0);
@@ -271,6 +295,48 @@ impl HomeScreen {
                 self.cached = None;
             }
         }
+        if let Some(conflict) = self.comparing.clone() {
+            let mine = collection
+                .decks()
+                .iter()
+                .find(|d| d.slug == conflict.slug)
+                .cloned();
+            let other = crate::deck::load_deck(&conflict.path);
+            let mut done = false;
+            egui::Modal::new(egui::Id::unique("deck_conflict")).show(ui.ctx(), |ui| {
+                ui.set_width(640.0);
+                ui.heading(format!("Two versions of \"{}\"", conflict.slug));
+                ui.label("Another machine changed this deck at the same time. Keep one version; the other goes to the trash folder, and Undo brings it back.");
+                ui.add_space(6.0);
+                match (&mine, &other) {
+                    (Some(mine), Ok(other)) => compare(ui, mine, other),
+                    (_, Err(e)) => {
+                        ui.colored_label(theme::ERROR, format!("The other version cannot be read: {e}"));
+                    }
+                    (None, _) => {
+                        ui.label("This machine's version could not be loaded (see the errors below).");
+                    }
+                }
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Keep this machine's version").clicked() {
+                        self.message = Some(resolved(collection.resolve_conflict(&conflict, false, now)));
+                        done = true;
+                    }
+                    if ui.add_enabled(other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
+                        self.message = Some(resolved(collection.resolve_conflict(&conflict, true, now)));
+                        done = true;
+                    }
+                    if ui.button("Not now").clicked() {
+                        done = true;
+                    }
+                });
+            });
+            if done {
+                self.comparing = None;
+                self.cached = None;
+            }
+        }
         if let Some((slug, name)) = self.confirm_delete.clone() {
             egui::Modal::new(egui::Id::unique("delete_deck")).show(ui.ctx(), |ui| {
                 ui.set_width(420.0);
@@ -292,6 +358,69 @@ impl HomeScreen {
                     }
                 });
             });
+        }
+    }
+}
+
+fn resolved(result: Result<(), crate::collection::EditError>) -> (bool, String) {
+    match result {
+        Ok(()) => (
+            true,
+            "Done; the other version is in the trash folder. Ctrl+Z undoes it.".into(),
+        ),
+        Err(e) => (false, e.to_string()),
+    }
+}
+
+/// What differs between two versions of a deck, card by card.
+fn compare(ui: &mut egui::Ui, mine: &crate::deck::Deck, other: &crate::deck::Deck) {
+    use std::collections::HashMap;
+    let theirs: HashMap<_, _> = other.cards.iter().map(|c| (&c.id, c)).collect();
+    let ours: HashMap<_, _> = mine.cards.iter().map(|c| (&c.id, c)).collect();
+    let only_mine: Vec<&str> = mine
+        .cards
+        .iter()
+        .filter(|c| !theirs.contains_key(&c.id))
+        .map(|c| c.front.as_str())
+        .collect();
+    let only_other: Vec<&str> = other
+        .cards
+        .iter()
+        .filter(|c| !ours.contains_key(&c.id))
+        .map(|c| c.front.as_str())
+        .collect();
+    let changed: Vec<&str> = mine
+        .cards
+        .iter()
+        .filter(|c| theirs.get(&c.id).is_some_and(|t| *t != *c))
+        .map(|c| c.front.as_str())
+        .collect();
+    egui::Grid::new("conflict")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("This machine").strong());
+            ui.label(format!("\"{}\", {} cards", mine.name, mine.cards.len()));
+            ui.end_row();
+            ui.label(RichText::new("Other machine").strong());
+            ui.label(format!("\"{}\", {} cards", other.name, other.cards.len()));
+            ui.end_row();
+        });
+    for (title, fronts) in [
+        ("Only on this machine", only_mine),
+        ("Only on the other machine", only_other),
+        ("Changed on both", changed),
+    ] {
+        if fronts.is_empty() {
+            continue;
+        }
+        ui.label(RichText::new(format!("{title} ({})", fronts.len())).strong());
+        for f in fronts.iter().take(8) {
+            let line: String = f.lines().next().unwrap_or("").chars().take(90).collect();
+            ui.label(format!("• {line}"));
+        }
+        if fronts.len() > 8 {
+            ui.label(RichText::new(format!("… and {} more", fronts.len() - 8)).weak());
         }
     }
 }
