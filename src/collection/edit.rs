@@ -507,8 +507,7 @@ impl Collection {
             before: Some(other.clone()),
             after: None,
         }];
-        let label;
-        if keep_other {
+        let label = if keep_other {
             let kept = trash.join(format!("{}-replaced-{stamp}.ron", conflict.slug));
             files.push(FileChange {
                 path: kept.clone(),
@@ -520,7 +519,7 @@ impl Collection {
                 before: mine,
                 after: Some(other),
             });
-            label = format!("keep the other version of \"{}\"", conflict.slug);
+            format!("keep the other version of \"{}\"", conflict.slug)
         } else {
             let name = conflict.path.file_name().map_or_else(
                 || format!("{}-conflict.ron", conflict.slug),
@@ -532,8 +531,8 @@ impl Collection {
                 before: read_optional(&dropped)?,
                 after: Some(other),
             });
-            label = format!("keep this version of \"{}\"", conflict.slug);
-        }
+            format!("keep this version of \"{}\"", conflict.slug)
+        };
         std::fs::create_dir_all(&trash).map_err(|e| StoreError::io(&trash, e))?;
         for f in &files {
             write_optional(&f.path, f.after.as_deref())?;
