@@ -167,7 +167,7 @@ fn a_sync_conflict_copy_is_offered_as_a_choice_and_nothing_is_lost() {
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
-    assert_eq!(trashed, [mine.clone()]);
+    assert_eq!(trashed, std::slice::from_ref(&mine));
     // Undo puts everything back.
     c.undo_edit(t0()).unwrap();
     assert_eq!(
