@@ -54,6 +54,7 @@ fn benches(c: &mut Criterion) {
     for (screen, ready) in [
         ("Statistics", "Due forecast"),
         ("Weak topics", "Recall now is the memory model"),
+        ("Browse", "Search"),
     ] {
         let app = RehearseApp::new(Collection::open(options(&root), now()).unwrap());
         let mut h = Harness::builder()
