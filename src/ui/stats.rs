@@ -298,6 +298,17 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics) {
     );
 }
 
+/// A plot that only shows: no zooming or dragging, the y axis from zero.
+fn static_plot(id: &str, height: f32) -> Plot<'_> {
+    Plot::new(id)
+        .height(height)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+}
+
 fn bar_plot(
     ui: &mut egui::Ui,
     id: &str,
@@ -307,13 +318,7 @@ fn bar_plot(
     x_label: &str,
 ) {
     let bars: Vec<Bar> = values.map(|(x, y)| Bar::new(x, y).width(0.8)).collect();
-    Plot::new(id)
-        .height(170.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .include_y(0.0)
+    static_plot(id, 170.0)
         .x_axis_label(x_label)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(name, bars).color(color))
@@ -383,13 +388,7 @@ fn buttons(ui: &mut egui::Ui, s: &Statistics) {
             BarChart::new(names[b], bars).color(colors[b])
         })
         .collect();
-    Plot::new("buttons")
-        .height(170.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .include_y(0.0)
+    static_plot("buttons", 170.0)
         .y_axis_label("% of answers")
         .x_axis_formatter(|mark, _| {
             let group = (mark.value / 5.0).round() as usize;
@@ -444,13 +443,7 @@ fn histogram(
         })
         .collect();
     let labels: Vec<String> = h.edges.iter().map(|e| edge(*e)).collect();
-    Plot::new(id)
-        .height(140.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .include_y(0.0)
+    static_plot(id, 140.0)
         .show_grid([false, true])
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
