@@ -184,3 +184,79 @@ fn a_sync_conflict_copy_is_offered_as_a_choice_and_nothing_is_lost() {
     );
     assert_eq!(c.deck_conflicts().len(), 1);
 }
+
+/// Runs git in `dir`, with an identity so commits work on any machine.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_machines_in_step_through_a_git_merge() {
+    let base = tempfile::tempdir().unwrap();
+    let a = base.path().join("laptop");
+    let b = base.path().join("desktop");
+    std::fs::create_dir_all(&a).unwrap();
+    write_decks(&a, &[("a.ron", deck_text("A", "a", 4))]);
+    std::fs::write(a.join(".gitignore"), "state.ron\n.lock\n").unwrap();
+    drop(open_as(&a, "laptop", t0()));
+    git(&a, &["init", "-q"]);
+    git(&a, &["add", "-A"]);
+    git(&a, &["commit", "-qm", "start"]);
+    git(base.path(), &["clone", "-q", "laptop", "desktop"]);
+
+    // Offline on both machines, the same card included.
+    {
+        let mut c = open_as(&a, "laptop", t0());
+        c.answer(&item("a-1"), Rating::Good, mins(0), 1).unwrap();
+        c.answer(&item("a-1"), Rating::Good, mins(10), 1).unwrap();
+        c.answer(&item("a-2"), Rating::Easy, mins(11), 1).unwrap();
+    }
+    git(&a, &["add", "-A"]);
+    git(&a, &["commit", "-qm", "laptop"]);
+    {
+        let mut c = open_as(&b, "desktop", t0());
+        c.answer(&item("a-1"), Rating::Again, mins(5), 1).unwrap();
+        c.answer(&item("a-3"), Rating::Hard, mins(6), 1).unwrap();
+    }
+    git(&b, &["add", "-A"]);
+    git(&b, &["commit", "-qm", "desktop"]);
+
+    // Merge both ways: the journals are different files, so nothing conflicts.
+    git(
+        &a,
+        &[
+            "pull",
+            "-q",
+            "--no-rebase",
+            "--no-edit",
+            "../desktop",
+            "main",
+        ],
+    );
+    git(
+        &b,
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    let sa = open_as(&a, "laptop", mins(30)).states().clone();
+    let sb = open_as(&b, "desktop", mins(30)).states().clone();
+    assert_eq!(sa, sb);
+    assert_eq!(sa[&item("a-1")].reps, 3, "no review lost");
+    assert_eq!(sa.len(), 3);
+}
