@@ -191,8 +191,7 @@ impl HomeScreen {
                             count_label(ui, c.new, theme::NEW);
                             count_label(ui, c.learning, theme::LEARNING);
                             count_label(ui, c.review, theme::REVIEW);
-                            let study =
-                                ui.add_enabled(c.total() > 0, egui::Button::new("Study"));
+                            let study = ui.add_enabled(c.total() > 0, egui::Button::new("Study"));
                             if (name.clicked() && c.total() > 0) || study.clicked() {
                                 nav = Some(Nav::Study(Scope::Deck(deck.slug.clone())));
                             }
