@@ -155,6 +155,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     for name in ("fixture.apkg", "fixture-legacy.apkg", "fixture.colpkg"):
         shrink(os.path.join(out, name))
+        os.chmod(os.path.join(out, name), 0o644)
         print(f"{name}: {os.path.getsize(os.path.join(out, name))} bytes")
 
 

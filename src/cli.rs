@@ -78,7 +78,8 @@ pub enum Command {
         /// The CSV file.
         file: PathBuf,
     },
-    /// Import cards from a CSV or TSV file. The delimiter and a header row are
+    /// Import cards from an Anki package (.apkg or .colpkg, with tags, media,
+    /// review history and scheduling) or from a CSV or TSV file. For CSV and TSV the delimiter and a header row are
     /// detected; columns are matched by header name (front, back, tags, topic,
     /// deck, id, kind), else the first two are front and back. Nothing is
     /// imported if any row has an error; importing the same file again
@@ -101,6 +102,10 @@ pub enum Command {
         /// Tab-separated instead of comma-separated.
         #[arg(long)]
         tsv: bool,
+        /// Write an Anki package (.apkg, with scheduling, review history and
+        /// media) to this file instead of CSV.
+        #[arg(long, value_name = "OUT", conflicts_with_all = ["tsv", "output"])]
+        apkg: Option<PathBuf>,
         /// Write to this file.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -155,9 +160,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             query,
             tsv,
             output,
+            apkg,
         }) => {
             let collection = open(&data_dir, true)?;
-            export_cards(&collection, deck, query, tsv, output)
+            export_cards(&collection, deck, query, tsv, output, apkg)
         }
         Some(Command::ImportRevlog { file }) => {
             let collection = open(&data_dir, false)?;
@@ -184,6 +190,25 @@ fn import_cards(
     deck: Option<String>,
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if is_anki_package(file) {
+        let plan = crate::interop::package::plan_anki_import(&bytes)
+            .with_context(|| format!("{}", file.display()))?;
+        outln!("{}: {}", file.display(), plan.summary());
+        for w in &plan.converted.warnings {
+            outln!("warning: {w}");
+        }
+        let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
+        outln!(
+            "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media files",
+            r.added,
+            r.updated,
+            r.unchanged,
+            r.reviews,
+            r.states,
+            r.media
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let default_deck = deck.unwrap_or_else(|| {
         file.file_stem()
             .map_or("Imported".into(), |s| s.to_string_lossy().into_owned())
@@ -226,6 +251,13 @@ fn import_cards(
     Ok(ExitCode::SUCCESS)
 }
 
+/// True for Anki's package files.
+fn is_anki_package(file: &Path) -> bool {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"))
+}
+
 /// `rehearse export`.
 fn export_cards(
     collection: &Collection,
@@ -233,6 +265,7 @@ fn export_cards(
     query: Option<String>,
     tsv: bool,
     output: Option<PathBuf>,
+    apkg: Option<PathBuf>,
 ) -> Result<ExitCode> {
     let mut text = query.unwrap_or_default();
     if let Some(d) = deck {
@@ -245,6 +278,16 @@ fn export_cards(
     }
     let query = crate::browse::parse(&text).map_err(|e| anyhow::anyhow!("search `{text}`: {e}"))?;
     let rows = crate::browse::search(collection, &query, Timestamp::now());
+    if let Some(path) = apkg {
+        let history = collection.history_loader()?.load()?;
+        let input =
+            crate::interop::package::export_input(collection, &history, &rows, Timestamp::now())?;
+        let bytes = crate::interop::anki::write_package(&input)?;
+        crate::store::write_atomic(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("exported {} notes to {}", input.notes.len(), path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let cards = crate::interop::cards_of_items(collection, &rows);
     let table = crate::interop::csv::write_table(&cards, if tsv { b'\t' } else { b',' });
     match output {

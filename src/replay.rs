@@ -89,6 +89,9 @@ pub fn apply(
             } => {
                 states.entry(item).or_default().suspended = suspended;
             }
+            Event::Import { item, state, .. } => {
+                states.insert(item, state);
+            }
             Event::Reset { item, .. } => {
                 let suspended = states.get(&item).is_some_and(|s| s.suspended);
                 states.insert(
@@ -136,7 +139,9 @@ pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceE
         Event::Undo { undoes, .. } => in_tail.contains(&(e.device.as_str(), *undoes)),
         // A reset or review older than the snapshot's last review of the item
         // (merged in from another device) changes history before it.
-        Event::Review { at, item, .. } | Event::Reset { at, item, .. } => states
+        Event::Review { at, item, .. }
+        | Event::Reset { at, item, .. }
+        | Event::Import { at, item, .. } => states
             .get(item)
             .and_then(|s| s.last_review)
             .is_none_or(|last| *at >= last),

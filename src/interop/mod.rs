@@ -1,6 +1,8 @@
 //! Moving cards in and out of Rehearse.
 
+pub mod anki;
 pub mod csv;
+pub mod package;
 
 use crate::collection::Collection;
 use crate::deck::Card;

@@ -58,6 +58,18 @@ pub enum Event {
         /// The item concerned.
         item: ItemId,
     },
+    /// Sets an item's whole state, as brought in from another app (an Anki
+    /// package): its memory, due date and suspension, after its history.
+    Import {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it was imported.
+        at: Timestamp,
+        /// The item concerned.
+        item: ItemId,
+        /// The state it had there.
+        state: crate::schedule::CardState,
+    },
 }
 
 impl Event {
@@ -67,7 +79,8 @@ impl Event {
             Event::Review { id, .. }
             | Event::Undo { id, .. }
             | Event::Suspend { id, .. }
-            | Event::Reset { id, .. } => *id,
+            | Event::Reset { id, .. }
+            | Event::Import { id, .. } => *id,
         }
     }
 
@@ -77,7 +90,8 @@ impl Event {
             Event::Review { at, .. }
             | Event::Undo { at, .. }
             | Event::Suspend { at, .. }
-            | Event::Reset { at, .. } => *at,
+            | Event::Reset { at, .. }
+            | Event::Import { at, .. } => *at,
         }
     }
 
@@ -86,7 +100,8 @@ impl Event {
         match self {
             Event::Review { item, .. }
             | Event::Suspend { item, .. }
-            | Event::Reset { item, .. } => Some(item),
+            | Event::Reset { item, .. }
+            | Event::Import { item, .. } => Some(item),
             Event::Undo { .. } => None,
         }
     }

@@ -138,7 +138,7 @@ impl BrowseScreen {
                 .add(
                     egui::TextEdit::singleline(&mut self.query)
                         .hint_text("text, \"a phrase\", deck:, tag:, topic:, is:due, prop:r<0.8, rated:7, -negate   (press / )")
-                        .desired_width(ui.available_width() - 200.0),
+                        .desired_width(ui.available_width() - 330.0),
                 )
                 .labelled_by(l.id);
             if self.focus_search {
@@ -498,6 +498,7 @@ fn plain_line(markdown: &str) -> String {
         .find(|l| !l.is_empty() && !l.starts_with("```"))
         .unwrap_or("");
     line.trim_start_matches(['#', '>', '-', ' '])
+        .trim_end_matches('\\')
         .chars()
         .filter(|c| !matches!(c, '*' | '`' | '_'))
         .take(160)

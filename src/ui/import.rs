@@ -21,6 +21,8 @@ pub struct ImportScreen {
     mapped: Option<Mapped>,
     error: Option<String>,
     message: Option<(bool, String)>,
+    /// An Anki package read for preview.
+    anki: Option<crate::interop::package::AnkiPlan>,
 }
 
 impl ImportScreen {
@@ -37,6 +39,7 @@ impl ImportScreen {
             mapped: None,
             error: None,
             message: None,
+            anki: None,
         };
         if !path.is_empty() {
             s.read();
@@ -47,7 +50,23 @@ impl ImportScreen {
     fn read(&mut self) {
         let path = std::path::PathBuf::from(self.path.trim());
         self.message = None;
+        self.anki = None;
+        let is_anki = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"));
         match std::fs::read(&path) {
+            Ok(bytes) if is_anki => {
+                self.table = None;
+                self.mapped = None;
+                match crate::interop::package::plan_anki_import(&bytes) {
+                    Ok(plan) => {
+                        self.error = None;
+                        self.anki = Some(plan);
+                    }
+                    Err(e) => self.fail(format!("{}: {e}", path.display())),
+                }
+            }
             Ok(bytes) => {
                 let plan = crate::interop::plan_csv_import(&bytes, "");
                 self.default_deck = path
@@ -110,9 +129,9 @@ impl ImportScreen {
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
         egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
             ui.add_space(8.0);
-            ui.heading("Import cards from CSV or TSV");
+            ui.heading("Import cards");
             ui.label(
-                RichText::new("Columns are matched by their header names (front, back, tags, topic, deck, id, kind). Re-importing the same file updates cards instead of duplicating them. You can also drop a file onto the window.")
+                RichText::new("An Anki package (.apkg, .colpkg), or a CSV or TSV file. For CSV and TSV, columns are matched by their header names (front, back, tags, topic, deck, id, kind). Re-importing the same file updates cards instead of duplicating them. You can also drop a file onto the window.")
                     .weak(),
             );
             ui.horizontal(|ui| {
@@ -123,8 +142,12 @@ impl ImportScreen {
                     self.read();
                 }
             });
-            if let Some(e) = &self.error {
+                        if let Some(e) = &self.error {
                 ui.colored_label(theme::ERROR, e);
+            }
+            if self.anki.is_some() {
+                self.anki_preview(ui, collection);
+                return;
             }
             if self.table.is_none() {
                 return;
@@ -285,6 +308,62 @@ impl ImportScreen {
             });
         if mapped.cards.len() > 20 {
             ui.label(RichText::new(format!("… and {} more", mapped.cards.len() - 20)).weak());
+        }
+    }
+}
+
+impl ImportScreen {
+    /// What an Anki package holds, before anything is written.
+    fn anki_preview(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        let Some(plan) = &self.anki else {
+            return;
+        };
+        ui.add_space(8.0);
+        ui.label(RichText::new(format!("This package holds {}.", plan.summary())).strong());
+        egui::Grid::new("anki_decks")
+            .striped(true)
+            .num_columns(2)
+            .spacing([24.0, 4.0])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Deck").strong());
+                ui.label(RichText::new("Cards").strong());
+                ui.end_row();
+                for (deck, n) in plan.decks() {
+                    ui.label(deck);
+                    ui.label(n.to_string());
+                    ui.end_row();
+                }
+            });
+        for w in plan.converted.warnings.iter().take(20) {
+            ui.label(RichText::new(w).weak());
+        }
+        ui.label(
+            RichText::new("Cards already imported from this package are matched by their note and updated, not duplicated; history and scheduling come along.")
+                .weak(),
+        );
+        let n = plan.converted.cards.len();
+        if ui
+            .button(RichText::new(format!("Import {n} cards")).strong())
+            .clicked()
+        {
+            let result = crate::interop::package::apply_anki_import(
+                collection,
+                plan,
+                jiff::Timestamp::now(),
+            );
+            self.message = Some(match result {
+                Ok(r) => (
+                    true,
+                    format!(
+                        "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media files.",
+                        r.added, r.updated, r.unchanged, r.reviews, r.states, r.media
+                    ),
+                ),
+                Err(e) => (false, e.to_string()),
+            });
+        }
+        if let Some((ok, text)) = &self.message {
+            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
         }
     }
 }

@@ -68,10 +68,11 @@ pub struct RehearseApp {
 impl RehearseApp {
     /// An app over an open collection.
     pub fn new(collection: Collection) -> Self {
+        let markdown = Markdown::with_root(collection.root());
         Self {
             collection,
             screen: Screen::Home,
-            markdown: Markdown::default(),
+            markdown,
             home: home::HomeScreen::default(),
             history: history::HistoryCache::default(),
             notice: None,

@@ -42,6 +42,8 @@ pub fn install_fonts(ctx: &egui::Context) {
 /// Sets fonts, text sizes and spacing for both themes; light or dark follows the system.
 pub fn apply(ctx: &egui::Context) {
     install_fonts(ctx);
+    // Cards can show images from the data folder's media/.
+    egui_extras::install_image_loaders(ctx);
     ctx.set_theme(egui::ThemePreference::System);
     ctx.all_styles_mut(|style| {
         style

@@ -397,8 +397,8 @@ impl AnkiReview {
 pub struct Converted {
     /// The cards, each with the name of the deck it goes into.
     pub cards: Vec<ConvertedCard>,
-    /// Progress for every study item of those cards that has any (answered,
-    /// suspended or scheduled), in card order.
+    /// Progress for every study item an Anki card became (new ones too, with
+    /// [`CardState::new`] unless suspended), in card order.
     pub items: Vec<ItemProgress>,
     /// Notes or cards that could not be converted, and why.
     pub warnings: Vec<String>,

@@ -57,10 +57,7 @@ fn varint(buf: &mut &[u8]) -> Result<u64, String> {
 fn take<'a>(buf: &mut &'a [u8], n: u64) -> Result<&'a [u8], String> {
     let n = usize::try_from(n).map_err(|_| "length out of range".to_string())?;
     if n > buf.len() {
-        return Err(format!(
-            "field of {n} bytes where {} remain",
-            buf.len()
-        ));
+        return Err(format!("field of {n} bytes where {} remain", buf.len()));
     }
     let (head, rest) = buf.split_at(n);
     *buf = rest;
@@ -104,6 +101,7 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 /// Appends a varint.
+#[cfg(test)]
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -113,12 +111,14 @@ pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Appends a varint field.
+#[cfg(test)]
 pub(super) fn put_varint_field(out: &mut Vec<u8>, number: u32, v: u64) {
     put_varint(out, u64::from(number) << 3);
     put_varint(out, v);
 }
 
 /// Appends a length-delimited field.
+#[cfg(test)]
 pub(super) fn put_bytes_field(out: &mut Vec<u8>, number: u32, bytes: &[u8]) {
     put_varint(out, (u64::from(number) << 3) | 2);
     put_varint(out, bytes.len() as u64);
@@ -152,16 +152,17 @@ mod tests {
         for bad in [
             &[0x0a, 0x05, 0x01][..],
             &[0x08],
-            &[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            &[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ],
             &[0x0b],
             &[0x00, 0x00],
         ] {
             assert!(fields(bad).any(|f| f.is_err()), "{bad:?}");
         }
-        let max = [0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
-        assert_eq!(
-            fields(&max).next(),
-            Some(Ok((1, Value::Varint(u64::MAX))))
-        );
+        let max = [
+            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+        ];
+        assert_eq!(fields(&max).next(), Some(Ok((1, Value::Varint(u64::MAX)))));
     }
 }

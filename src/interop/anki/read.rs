@@ -81,7 +81,7 @@ pub fn read_package(bytes: &[u8], limits: &Limits) -> Result<AnkiPackage, AnkiEr
     }
 
     let collection = read_collection(&db)?;
-    Ok(collection.into_package(format, media))
+    collection.into_package(format, media)
 }
 
 fn corrupt(what: &str, message: String) -> AnkiError {
@@ -175,7 +175,8 @@ impl<'a> Entries<'a> {
     /// Decompresses zstd data from entry `name`.
     fn unzstd(&mut self, data: &[u8], name: &str) -> Result<Vec<u8>, AnkiError> {
         let what = format!("entry `{name}` (zstd)");
-        let decoder = zstd::stream::read::Decoder::new(data).map_err(|e| corrupt(&what, e.to_string()))?;
+        let decoder =
+            zstd::stream::read::Decoder::new(data).map_err(|e| corrupt(&what, e.to_string()))?;
         self.read_limited(decoder, &what)
     }
 }
@@ -301,7 +302,16 @@ mod tests {
             assert!(check_media_name(good).is_ok(), "{good}");
         }
         for bad in [
-            "", ".", "..", "../evil.png", "/etc/passwd", "a/b", "a\\b", "C:x", "\\\\srv", "a\0b",
+            "",
+            ".",
+            "..",
+            "../evil.png",
+            "/etc/passwd",
+            "a/b",
+            "a\\b",
+            "C:x",
+            "\\\\srv",
+            "a\0b",
         ] {
             assert!(check_media_name(bad).is_err(), "{bad:?}");
         }
@@ -311,8 +321,14 @@ mod tests {
     fn meta_versions() {
         assert_eq!(parse_meta(&[0x08, 0x03]), Ok(PackageFormat::Latest));
         assert_eq!(parse_meta(&[0x08, 0x02]), Ok(PackageFormat::Legacy2));
-        assert_eq!(parse_meta(&[0x08, 0x07]), Err(AnkiError::UnsupportedVersion(7)));
+        assert_eq!(
+            parse_meta(&[0x08, 0x07]),
+            Err(AnkiError::UnsupportedVersion(7))
+        );
         assert_eq!(parse_meta(&[]), Err(AnkiError::UnsupportedVersion(0)));
-        assert!(matches!(parse_meta(&[0x08]), Err(AnkiError::Corrupt { .. })));
+        assert!(matches!(
+            parse_meta(&[0x08]),
+            Err(AnkiError::Corrupt { .. })
+        ));
     }
 }
