@@ -88,3 +88,26 @@ fn imports_the_legacy_format() {
 fn imports_a_collection_package() {
     import_fixture("fixture.colpkg");
 }
+
+#[test]
+fn an_updated_package_updates_the_changed_cards_and_keeps_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[]);
+    let mut c = open(dir.path(), days(1000));
+    let mut plan = plan_anki_import(&fixture("fixture.apkg")).unwrap();
+    apply_anki_import(&mut c, &plan, days(1000)).unwrap();
+    let changed = plan.converted.cards[0].card.id.clone();
+    let item = rehearse::ItemId::forward(changed.clone());
+    let progress = c.state(&item).clone();
+    plan.converted.cards[0].card.back = "Reworded in Anki".into();
+    let r = apply_anki_import(&mut c, &plan, days(1001)).unwrap();
+    assert_eq!((r.added, r.updated), (0, 1));
+    let card = c
+        .decks()
+        .iter()
+        .flat_map(|d| &d.cards)
+        .find(|x| x.id == changed)
+        .unwrap();
+    assert_eq!(card.back, "Reworded in Anki");
+    assert_eq!(c.state(&item), &progress);
+}
