@@ -18,6 +18,15 @@ use rehearse::collection::Collection;
 use rehearse::schedule::Rating;
 use rehearse::study::{Scope, Session};
 
+/// "1000", "10000", "100000+year".
+fn label(cards: usize, history: bool) -> String {
+    if history {
+        format!("{cards}+year")
+    } else {
+        cards.to_string()
+    }
+}
+
 fn open_and_first_card(root: &Path) -> Option<ItemId> {
     let c = Collection::open(options(root), now()).unwrap();
     let mut s = Session::new(&c, Scope::All, now());
@@ -36,11 +45,7 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     for (cards, history) in sizes {
         let root = dir.path().join(format!("c{cards}"));
-        let label = if history {
-            format!("{cards}+year")
-        } else {
-            cards.to_string()
-        };
+        let label = label(cards, history);
         group.bench_with_input(BenchmarkId::from_parameter(label), &root, |b, root| {
             b.iter(|| black_box(open_and_first_card(root)))
         });
@@ -50,11 +55,7 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("answer_durably");
     for (cards, history) in sizes {
         let root = dir.path().join(format!("c{cards}"));
-        let label = if history {
-            format!("{cards}+year")
-        } else {
-            cards.to_string()
-        };
+        let label = label(cards, history);
         let mut col = Collection::open(options(&root), now()).unwrap();
         let items: Vec<ItemId> = col.items().iter().map(|i| i.id.clone()).collect();
         let mut k = 0usize;
