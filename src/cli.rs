@@ -199,7 +199,7 @@ fn import_cards(
         }
         let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
         outln!(
-            "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media files",
+            "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s)",
             r.added,
             r.updated,
             r.unchanged,

@@ -24,7 +24,13 @@ fn import_fixture(name: &str) {
     let mut c = open(dir.path(), days(1000));
     let plan = plan_anki_import(&fixture(name)).unwrap();
     assert!(!plan.converted.cards.is_empty());
-    assert!(plan.summary().contains("cards in"), "{}", plan.summary());
+    let expected = format!(
+        "{} cards in {} decks; ",
+        plan.converted.cards.len(),
+        plan.decks().len()
+    );
+    assert!(plan.summary().starts_with(&expected), "{}", plan.summary());
+    assert!(plan.studied() > 0 && plan.studied() <= plan.converted.items.len());
     // The preview wrote nothing.
     assert_eq!(
         std::fs::read_dir(dir.path().join("decks")).unwrap().count(),

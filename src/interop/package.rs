@@ -42,16 +42,27 @@ impl AnkiPlan {
         self.converted.items.iter().filter(|i| i.suspended).count()
     }
 
+    /// Study items that have been answered.
+    pub fn studied(&self) -> usize {
+        self.converted
+            .items
+            .iter()
+            .filter(|i| i.state.reps > 0 || !i.reviews.is_empty())
+            .count()
+    }
+
     /// One line saying what would be imported.
     pub fn summary(&self) -> String {
+        let n =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         format!(
-            "{} cards in {} decks, {} with progress ({} answers, {} suspended), {} media files",
-            self.converted.cards.len(),
-            self.decks().len(),
-            self.converted.items.len(),
-            self.reviews(),
+            "{} in {}; {} studied ({}), {} suspended; {}",
+            n(self.converted.cards.len(), "card", "cards"),
+            n(self.decks().len(), "deck", "decks"),
+            n(self.studied(), "card side", "card sides"),
+            n(self.reviews(), "answer", "answers"),
             self.suspended(),
-            self.package.media.len()
+            n(self.package.media.len(), "media file", "media files")
         )
     }
 }

@@ -355,7 +355,7 @@ impl ImportScreen {
                 Ok(r) => (
                     true,
                     format!(
-                        "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media files.",
+                        "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s).",
                         r.added, r.updated, r.unchanged, r.reviews, r.states, r.media
                     ),
                 ),
