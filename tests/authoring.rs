@@ -67,7 +67,7 @@ fn create_deck_add_edit_search_tag_and_undo() {
     assert_eq!(cards[0].front, "What does **RON** stand for?");
     assert_eq!(cards[0].back, "Rusty Object Notation");
     let id = cards[0].id.clone();
-    h.get_by_label_contains("Saved. 1 card this session.");
+    h.get_by_label_contains("Saved; 1 card this session.");
     // Ctrl+Enter started the next card: the fields are empty again.
     h.key_press(Key::Escape);
     h.run();
@@ -85,9 +85,8 @@ fn create_deck_add_edit_search_tag_and_undo() {
     );
     h.get_by_label("What does RON stand for?").click();
     h.run();
-    assert!(h.query_by_label("1 selected").is_some());
-    h.run();
-    h.get_by_label("Edit").click();
+    // Enter edits the selected card.
+    h.key_press(Key::Enter);
     h.run();
     h.get_by_label("Back").click();
     h.run();
@@ -112,14 +111,19 @@ fn create_deck_add_edit_search_tag_and_undo() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.get_by_label("Search").type_text("deck:mine");
     h.run();
-    h.get_by_label("Select all").click();
+    h.get_by_label("What does RON stand for?").click();
     h.run();
-    h.get_by_label("Tag").click();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Selection actions").click();
+    h.run();
+    h.get_by_label("Add tag…").click();
     h.run();
     h.get_by_label("Tag").type_text("serde");
     h.run();
     h.get_by_label("Add tag").click();
     h.run();
+    h.get_by_label_contains("Tagged 1 card with \"serde\"");
     assert_eq!(mine(&h)[0].tags, ["serde"]);
     h.get_by_label_contains("Undo tag 1 card serde").click();
     h.run();
@@ -135,8 +139,6 @@ fn import_screen_previews_refuses_bad_rows_and_imports() {
     let file = dir.path().join("new-cards.tsv");
     std::fs::write(&file, "front\tback\ttopic\nWhat is a B-tree?\tA balanced search tree\tIndexing\n\tmissing front\tIndexing\n").unwrap();
     let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
-    h.run();
-    h.get_by_label("Browse").click();
     h.run();
     h.get_by_label("Import…").click();
     h.run();
@@ -179,6 +181,8 @@ fn a_deck_changed_on_disk_during_an_edit_loses_nothing() {
     h.get_by_label("Browse").click();
     h.run();
     h.get_by_label("Question a 1?").click();
+    h.run();
+    h.get_by_label("Selection actions").click();
     h.run();
     h.get_by_label("Edit").click();
     h.run();

@@ -175,7 +175,7 @@ fn settings_screen_saves_to_settings_ron() {
     h.run();
     h.get_by_label("Save").click();
     h.run();
-    h.get_by_label("Saved.");
+    h.get_by_label("Saved the settings.");
     let text = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
     assert_eq!(Settings::from_ron(&text).unwrap(), Settings::default());
 }

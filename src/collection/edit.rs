@@ -436,7 +436,16 @@ impl Collection {
     /// Deletes cards from their decks. Their progress stays in the journal,
     /// so undo (or adding a card with the same id) brings it back.
     pub fn delete_cards(&mut self, ids: &[CardId]) -> Result<usize, EditError> {
-        let label = format!("delete {} card{}", ids.len(), plural(ids.len()));
+        let items = self.items_of_cards(ids);
+        let label = if items == ids.len() {
+            format!("delete {} card{}", ids.len(), plural(ids.len()))
+        } else {
+            format!(
+                "delete {} card{} ({items} study items)",
+                ids.len(),
+                plural(ids.len())
+            )
+        };
         self.change_cards(ids, label, |_| Fate::Drop, None)
     }
 
@@ -675,10 +684,9 @@ impl Collection {
         now: Timestamp,
     ) -> Result<usize, EditError> {
         let label = format!(
-            "{} {} card{}",
+            "{} {}",
             if on { "suspend" } else { "unsuspend" },
-            items.len(),
-            plural(items.len())
+            items_phrase(items)
         );
         self.change_items(items, label, |id, item| Event::Suspend {
             id,
@@ -690,8 +698,17 @@ impl Collection {
 
     /// Forgets items' progress: they become new again.
     pub fn reset_items(&mut self, items: &[ItemId], now: Timestamp) -> Result<usize, EditError> {
-        let label = format!("reset {} card{}", items.len(), plural(items.len()));
+        let label = format!("reset {}", items_phrase(items));
         self.change_items(items, label, |id, item| Event::Reset { id, at: now, item })
+    }
+
+    /// How many study items (sides, cloze numbers) the cards `ids` have.
+    pub fn items_of_cards(&self, ids: &[CardId]) -> usize {
+        let wanted: HashSet<&CardId> = ids.iter().collect();
+        self.items
+            .iter()
+            .filter(|i| wanted.contains(&i.id.card))
+            .count()
     }
 
     /// What [`Self::undo_edit`] would undo.
@@ -737,4 +754,21 @@ impl Collection {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// "3 cards" when every item is a card of its own, else "5 study items of 3
+/// cards": the unit a person selected, named.
+pub fn items_phrase(items: &[ItemId]) -> String {
+    let cards: HashSet<&CardId> = items.iter().map(|i| &i.card).collect();
+    if cards.len() == items.len() {
+        format!("{} card{}", cards.len(), plural(cards.len()))
+    } else {
+        format!(
+            "{} study item{} of {} card{}",
+            items.len(),
+            plural(items.len()),
+            cards.len(),
+            plural(cards.len())
+        )
+    }
 }

@@ -19,7 +19,7 @@ use crate::store::{
 
 mod edit;
 
-pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, slugify};
+pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 
@@ -63,6 +63,19 @@ pub struct OpenOptions {
     pub read_only: bool,
 }
 
+/// Events a merge of the journals applied, by where they came from.
+#[derive(Clone, Copy, Debug, Default)]
+struct Merged {
+    other_devices: usize,
+    imported: usize,
+}
+
+/// Whether a journal's device name marks it as written by an import on this
+/// machine (a review log or an Anki package) rather than by another device.
+fn is_import_journal(device: &str) -> bool {
+    device.starts_with("import-") || device.starts_with("anki-")
+}
+
 /// What [`Collection::on_files_changed`] found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FilesChanged {
@@ -70,6 +83,9 @@ pub struct FilesChanged {
     pub decks: Vec<String>,
     /// Events merged in from other devices' journals.
     pub merged: usize,
+    /// Events merged in from journals this machine wrote by importing a
+    /// review log or an Anki package (not from another device).
+    pub imported: usize,
 }
 
 /// New, learning and review cards available today.
@@ -735,20 +751,23 @@ impl Collection {
             .iter()
             .any(|p| p.parent() == Some(journal_dir.as_path()))
         {
-            report.merged = self.merge_journals(now)?;
+            let merged = self.merge_journals(now)?;
+            report.merged = merged.other_devices;
+            report.imported = merged.imported;
         }
         Ok(report)
     }
 
     /// Reads what other devices appended to their journals and applies it,
     /// rebuilding from all journals when it reaches back before what is
-    /// already applied. Returns how many events were merged.
-    fn merge_journals(&mut self, now: Timestamp) -> Result<usize, CollectionError> {
+    /// already applied. Returns how many events were merged, by origin.
+    fn merge_journals(&mut self, now: Timestamp) -> Result<Merged, CollectionError> {
         let journals = list_journals(&self.dir)?;
         let (tail, marks, warnings) = read_journals(&journals, &self.marks)?;
         let foreign = tail.iter().filter(|e| e.device != self.device).count();
+        let imported = tail.iter().filter(|e| is_import_journal(&e.device)).count();
         if tail.is_empty() {
-            return Ok(0);
+            return Ok(Merged::default());
         }
         let recent_from = self.recent_cutoff(now);
         self.warnings.extend(warnings);
@@ -772,7 +791,10 @@ impl Collection {
             self.undo.clear();
         }
         self.generation += 1;
-        Ok(foreign)
+        Ok(Merged {
+            other_devices: foreign - imported,
+            imported,
+        })
     }
 
     /// Second versions of decks left by sync tools, for the user to settle.
@@ -802,6 +824,17 @@ impl Collection {
         self.decks = decks;
         self.deck_errors = errors;
         self.index_items();
+    }
+
+    /// Keeps the window's display preferences (theme, browser columns) in
+    /// `settings.ron`; scheduling is unchanged.
+    pub fn save_display(
+        &mut self,
+        display: crate::schedule::settings::Display,
+    ) -> Result<(), CollectionError> {
+        let mut settings = self.settings().clone();
+        settings.display = display;
+        self.save_settings(settings)
     }
 
     /// Replaces the settings, writing `settings.ron` atomically.

@@ -276,6 +276,31 @@ fn cloze_spans(text: &str) -> Vec<ClozeSpan<'_>> {
     spans
 }
 
+/// Where a `{{cN::` deletion opens without a `}}` closing it before the next
+/// deletion or the end: (line, column) of the opening, 1-based.
+pub fn unclosed_cloze(text: &str) -> Option<(usize, usize)> {
+    let opener = |from: usize| {
+        let mut at = from;
+        while let Some(i) = text[at..].find("{{c").map(|i| i + at) {
+            let digits = text[i + 3..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 && text[i + 3 + digits..].starts_with("::") {
+                return Some((i, i + 3 + digits + 2));
+            }
+            at = i + 3;
+        }
+        None
+    };
+    let mut from = 0;
+    while let Some((open, body)) = opener(from) {
+        let next = opener(body).map_or(text.len(), |(n, _)| n);
+        match text[body..].find("}}").map(|c| c + body) {
+            Some(close) if close < next => from = close + 2,
+            _ => return Some(line_column(text, open)),
+        }
+    }
+    None
+}
+
 /// The distinct cloze numbers in `text`, ascending.
 pub fn cloze_numbers(text: &str) -> Vec<u16> {
     let set: BTreeSet<u16> = cloze_spans(text).iter().map(|s| s.number).collect();
@@ -289,7 +314,7 @@ fn render_cloze(text: &str, active: u16, reveal: bool) -> String {
         out.push_str(&text[last..span.start]);
         if span.number == active {
             if reveal {
-                out.push_str(&format!("**{}**", span.text));
+                out.push_str(&bold_lines(span.text));
             } else {
                 match span.hint {
                     Some(h) => out.push_str(&format!("**[{h}]**")),
@@ -303,6 +328,33 @@ fn render_cloze(text: &str, active: u16, reveal: bool) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// Markdown emphasis cannot span lines: a deletion over several lines is
+/// bolded line by line, keeping each line's indentation and list marker.
+fn bold_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let (marker, rest) = match body.split_once(' ') {
+                Some((m, r))
+                    if m == "-"
+                        || m == "*"
+                        || m.trim_end_matches('.').parse::<u32>().is_ok() && m.ends_with('.') =>
+                {
+                    (format!("{m} "), r)
+                }
+                _ => (String::new(), body),
+            };
+            if rest.trim().is_empty() {
+                line.to_string()
+            } else {
+                format!("{indent}{marker}**{}**", rest.trim_end())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A deck: a named list of cards, loaded from `decks/<slug>.ron`.
@@ -456,12 +508,20 @@ pub fn slug_of(path: &Path) -> String {
 }
 
 fn locate(text: &str, needle: &str) -> (usize, usize) {
-    let Some(at) = text.find(&format!("\"{needle}\"")) else {
-        return (1, 1);
-    };
+    match text.find(&format!("\"{needle}\"")) {
+        Some(at) => line_column(text, at),
+        None => (1, 1),
+    }
+}
+
+/// The 1-based line and column (in characters) of byte offset `at`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -482,6 +542,14 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
         };
         if card.front.trim().is_empty() {
             error(format!("{}: the front is empty", label()));
+        }
+        if card.kind == CardKind::Cloze
+            && let Some((line, column)) = unclosed_cloze(&card.front)
+        {
+            error(format!(
+                "{}: the deletion opened at line {line}, column {column} is never closed with `}}}}`",
+                label()
+            ));
         }
         match card.kind {
             CardKind::Cloze if cloze_numbers(&card.front).is_empty() => error(format!(
@@ -621,6 +689,36 @@ mod tests {
         for s in &ids {
             assert_eq!(&s.parse::<ItemId>().unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn multi_line_deletions_bold_each_line() {
+        assert_eq!(bold_lines("one"), "**one**");
+        assert_eq!(
+            bold_lines("a\n\n- b\n  2. c"),
+            "**a**\n\n- **b**\n  2. **c**"
+        );
+    }
+
+    #[test]
+    fn unclosed_clozes_are_found() {
+        assert_eq!(unclosed_cloze("{{c1::a}} and {{c2::b}}"), None);
+        assert_eq!(unclosed_cloze("{{c1::a}} and {{c3::b"), Some((1, 15)));
+        assert_eq!(unclosed_cloze("{{c1::a\n{{c2::b}}"), Some((1, 1)));
+        assert_eq!(unclosed_cloze("x\n  {{c2::b::hint"), Some((2, 3)));
+        assert_eq!(unclosed_cloze("no {{ deletions }} here"), None);
+        let deck = parse_deck(
+            "(name: \"d\", cards: [(id: \"c\", kind: Cloze, topic: \"t\", front: \"{{c1::a}} {{c3::b\")])",
+            Path::new("d.ron"),
+        )
+        .unwrap();
+        let problems = validate(&deck);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.is_error && p.message.contains("never closed")),
+            "{problems:?}"
+        );
     }
 
     #[test]

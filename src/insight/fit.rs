@@ -115,6 +115,15 @@ pub enum RevlogImportError {
     Collection(#[from] CollectionError),
 }
 
+/// Reads the review log at `path` and imports it as [`import_review_log`] does.
+pub fn import_review_log_file(
+    collection: &Collection,
+    path: &std::path::Path,
+) -> Result<RevlogReport, RevlogImportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+    import_review_log(collection, &text)
+}
+
 /// Imports a review log in the FSRS tools' CSV layout as a journal of its own,
 /// `journal/import-<fingerprint>.ron`, so the same file never counts twice.
 /// Its cards are not in any deck: the reviews feed statistics and the

@@ -50,3 +50,35 @@ pub fn cards_of_items<'a>(collection: &'a Collection, rows: &[usize]) -> Vec<(&'
         })
         .collect()
 }
+
+/// What [`export_table`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableExport {
+    /// Cards written, one row each.
+    pub cards: usize,
+    /// The study items (rows of the browser) those cards stand for.
+    pub items: usize,
+}
+
+/// Writes the cards of some study items (indices into `collection.items()`)
+/// to `path` as CSV, or TSV when `tsv`, atomically.
+pub fn export_table(
+    collection: &Collection,
+    rows: &[usize],
+    tsv: bool,
+    path: &std::path::Path,
+) -> Result<TableExport, crate::store::StoreError> {
+    let cards = cards_of_items(collection, rows);
+    let text = csv::write_table(&cards, if tsv { b'\t' } else { b',' });
+    crate::store::write_atomic(path, text.as_bytes())
+        .map_err(|e| crate::store::StoreError::io(path, e))?;
+    Ok(TableExport {
+        cards: cards.len(),
+        items: rows.len(),
+    })
+}
+
+/// Reads a file to import, naming it in the error.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, crate::store::StoreError> {
+    std::fs::read(path).map_err(|e| crate::store::StoreError::io(path, e))
+}

@@ -108,6 +108,39 @@ pub struct Settings {
     /// An interview being prepared for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interview: Option<Interview>,
+    /// How the window looks: theme, the browser's columns.
+    #[serde(skip_serializing_if = "Display::is_default")]
+    pub display: Display,
+}
+
+/// Light, dark, or whatever the system uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Theme {
+    /// Follow the system's preference.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// Preferences for the window that are worth keeping with the data: they
+/// change nothing about scheduling.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Display {
+    /// Light, dark or the system's theme.
+    pub theme: Theme,
+    /// Browser columns the user has hidden, by their header name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden_columns: Vec<String>,
+}
+
+impl Display {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// An interview date, and what to go back to after it.
@@ -140,6 +173,7 @@ impl Default for Settings {
             fuzz: true,
             fsrs_parameters: Vec::new(),
             interview: None,
+            display: Display::default(),
         }
     }
 }
@@ -263,6 +297,19 @@ mod tests {
         );
         let hand = Settings::from_ron("(interview: (date: \"2026-12-01\"))").unwrap();
         assert_eq!(hand.interview.unwrap().date, jiff::civil::date(2026, 12, 1));
+        let dark = Settings {
+            display: Display {
+                theme: Theme::Dark,
+                hidden_columns: vec!["Tags".into()],
+            },
+            ..Settings::default()
+        };
+        assert!(dark.to_ron().contains("theme: Dark"), "{}", dark.to_ron());
+        assert_eq!(Settings::from_ron(&dark.to_ron()).unwrap(), dark);
+        assert!(
+            !s.to_ron().contains("display"),
+            "defaults stay out of the file"
+        );
         let partial = Settings::from_ron("(new_per_day: 5)").unwrap();
         assert_eq!(partial.new_per_day, 5);
         assert_eq!(partial.learning_steps, s.learning_steps);

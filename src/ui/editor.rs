@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use egui::{Key, Modifiers, RichText};
 
-use super::{Markdown, Nav, theme};
+use super::{Markdown, Nav, notice, plural, theme};
 use crate::collection::Collection;
 use crate::deck::{self, Card, CardId, CardKind, Deck, Variant};
 
@@ -20,7 +20,9 @@ pub struct EditorScreen {
     topic: String,
     tags: String,
     source: String,
-    message: Option<(bool, String)>,
+    /// Whether the user has typed or tried to save: an untouched empty form
+    /// shows no problems.
+    touched: bool,
     saved: usize,
     focus_front: bool,
     confirm_close: bool,
@@ -43,7 +45,7 @@ impl EditorScreen {
             topic: String::new(),
             tags: String::new(),
             source: String::new(),
-            message: None,
+            touched: false,
             saved: 0,
             focus_front: true,
             confirm_close: false,
@@ -59,6 +61,7 @@ impl EditorScreen {
             .iter()
             .find_map(|d| d.cards.iter().find(|c| c.id == *id).map(|c| (d, c)));
         if let Some((deck, card)) = found {
+            s.touched = true;
             s.deck = deck.slug.clone();
             s.original = Some(card.id.clone());
             s.kind = card.kind;
@@ -128,8 +131,9 @@ impl EditorScreen {
         }
     }
 
-    /// Problems that stop the card from being saved, shown as the user types.
-    fn problems(&self) -> Vec<String> {
+    /// What `rehearse check` would say about this card, shown as the user
+    /// types: errors stop saving, warnings do not.
+    fn problems(&self) -> Vec<crate::deck::Problem> {
         let card = self.card();
         deck::validate(&Deck {
             slug: String::new(),
@@ -138,19 +142,22 @@ impl EditorScreen {
             cards: vec![card],
         })
         .into_iter()
-        .filter(|p| p.is_error)
-        .map(|p| {
+        // Ids are written by the editor, never derived from the front.
+        .filter(|p| p.is_error || !p.message.contains("no id;"))
+        .map(|mut p| {
             // Validation names the card by position; here there is only this one.
-            p.message
-                .split_once(": ")
-                .map_or(p.message.clone(), |(_, m)| m.to_string())
+            if let Some((_, m)) = p.message.split_once(": ") {
+                p.message = m.to_string();
+            }
+            p
         })
         .collect()
     }
 
-    fn save(&mut self, collection: &mut Collection, next: bool) -> bool {
-        if !self.problems().is_empty() {
-            self.message = Some((false, "Fix the problems shown before saving.".into()));
+    fn save(&mut self, ctx: &egui::Context, collection: &mut Collection, next: bool) -> bool {
+        self.touched = true;
+        if self.problems().iter().any(|p| p.is_error) {
+            notice::error(ctx, "Fix the problems shown in red before saving.");
             return false;
         }
         let card = self.card();
@@ -162,23 +169,23 @@ impl EditorScreen {
                     self.original = None;
                     self.front.clear();
                     self.back.clear();
+                    self.touched = false;
                     self.focus_front = true;
-                    self.message = Some((
-                        true,
+                    notice::info(
+                        ctx,
                         format!(
-                            "Saved. {} card{} this session.",
-                            self.saved,
-                            if self.saved == 1 { "" } else { "s" }
+                            "Saved; {} this session. Write the next one.",
+                            plural(self.saved, "card")
                         ),
-                    ));
+                    );
                 } else {
                     self.original = Some(card.id);
-                    self.message = Some((true, "Saved.".into()));
+                    notice::info(ctx, "Saved the card.");
                 }
                 true
             }
             Err(e) => {
-                self.message = Some((false, e.to_string()));
+                notice::error(ctx, e.to_string());
                 false
             }
         }
@@ -193,30 +200,34 @@ impl EditorScreen {
     ) -> Nav {
         let mut nav = Nav::Stay;
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
-            self.save(collection, true);
+            self.save(ui.ctx(), collection, true);
         }
         // Esc closes, but never throws away unsaved text without asking.
         let escape = !ui.ctx().egui_wants_keyboard_input()
             && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         let mut close = escape;
         let problems = self.problems();
+        let valid = !problems.iter().any(|p| p.is_error);
+        let why = "Fix the problems shown in red first";
         egui::Panel::bottom("editor_bar").show(ui, |ui| {
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 let save_next = ui
                     .add_enabled(
-                        problems.is_empty(),
+                        valid,
                         egui::Button::new(RichText::new("Save and add next").strong()),
                     )
-                    .on_hover_text("Ctrl+Enter");
+                    .on_hover_text("Ctrl+Enter")
+                    .on_disabled_hover_text(why);
                 if save_next.clicked() {
-                    self.save(collection, true);
+                    self.save(ui.ctx(), collection, true);
                 }
                 if ui
-                    .add_enabled(problems.is_empty(), egui::Button::new("Save"))
+                    .add_enabled(valid, egui::Button::new("Save"))
+                    .on_disabled_hover_text(why)
                     .clicked()
                 {
-                    self.save(collection, false);
+                    self.save(ui.ctx(), collection, false);
                 }
                 if self.confirm_close {
                     ui.colored_label(theme::ERROR, "Discard the unsaved changes?");
@@ -228,9 +239,6 @@ impl EditorScreen {
                     }
                 } else if ui.button("Close").on_hover_text("Esc").clicked() {
                     close = true;
-                }
-                if let Some((ok, text)) = &self.message {
-                    ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
                 }
             });
             ui.add_space(6.0);
@@ -285,7 +293,12 @@ impl EditorScreen {
         nav
     }
 
-    fn form(&mut self, ui: &mut egui::Ui, collection: &Collection, problems: &[String]) {
+    fn form(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        problems: &[crate::deck::Problem],
+    ) {
         ui.heading(if self.original.is_some() {
             "Edit card"
         } else {
@@ -346,6 +359,7 @@ impl EditorScreen {
             front.request_focus();
             self.focus_front = false;
         }
+        self.touched |= front.changed();
         ui.add_space(6.0);
         let l = ui.label(
             RichText::new(if self.kind == CardKind::Cloze {
@@ -355,14 +369,16 @@ impl EditorScreen {
             })
             .strong(),
         );
-        ui.add(
-            egui::TextEdit::multiline(&mut self.back)
-                .hint_text("The answer: key point first; ```code``` blocks are highlighted")
-                .desired_rows(6)
-                .desired_width(f32::INFINITY)
-                .font(egui::TextStyle::Monospace),
-        )
-        .labelled_by(l.id);
+        let back = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.back)
+                    .hint_text("The answer: key point first; ```code``` blocks are highlighted")
+                    .desired_rows(6)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(l.id);
+        self.touched |= back.changed();
         ui.add_space(6.0);
         let (topics, tags) = known_topics_and_tags(collection);
         egui::Grid::new("editor_tags")
@@ -370,32 +386,35 @@ impl EditorScreen {
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
                 let l = ui.label("Topic");
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut self.topic).desired_width(260.0))
-                    .labelled_by(l.id);
-                ui.end_row();
-                let typed = self.topic.clone();
-                suggestions(ui, r.has_focus(), &typed, &topics, |pick| self.topic = pick);
-                let l = ui.label("Tags");
-                let r = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.tags)
-                            .hint_text("space-separated")
+                let topic = egui::CompletionPopup::new(egui::Id::unique("editor_topic"))
+                    .word_boundary(|_| false)
+                    .show(
+                        ui,
+                        egui::TextEdit::singleline(&mut self.topic)
+                            .hint_text("for weak-topic views")
                             .desired_width(260.0),
-                    )
-                    .labelled_by(l.id);
+                        |query| suggest(query.word, &topics, &[], ""),
+                    );
+                egui::Response::clone(&topic.text_edit.response).labelled_by(l.id);
                 ui.end_row();
-                let last = self.tags.rsplit(' ').next().unwrap_or("").to_string();
-                let head = self.tags[..self.tags.len() - last.len()].to_string();
-                suggestions(
+                let l = ui.label("Tags");
+                let chosen: Vec<String> =
+                    self.tags.split_whitespace().map(str::to_string).collect();
+                let tag_field = egui::CompletionPopup::new(egui::Id::unique("editor_tags")).show(
                     ui,
-                    r.has_focus() && !last.is_empty(),
-                    &last,
-                    &tags,
-                    |pick| {
-                        self.tags = format!("{head}{pick} ");
+                    egui::TextEdit::singleline(&mut self.tags)
+                        .hint_text("space-separated")
+                        .desired_width(260.0),
+                    |query| {
+                        if query.word.is_empty() {
+                            Vec::new()
+                        } else {
+                            suggest(query.word, &tags, &chosen, " ")
+                        }
                     },
                 );
+                egui::Response::clone(&tag_field.text_edit.response).labelled_by(l.id);
+                ui.end_row();
                 let l = ui.label("Source");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.source)
@@ -414,8 +433,16 @@ impl EditorScreen {
                 .weak(),
             );
         }
-        for p in problems {
-            ui.colored_label(theme::ERROR, p);
+        if self.touched {
+            for p in problems {
+                let color = if p.is_error {
+                    theme::ERROR
+                } else {
+                    theme::LEARNING
+                };
+                let kind = if p.is_error { "Error" } else { "Warning" };
+                ui.colored_label(color, format!("{kind}: {}", p.message));
+            }
         }
     }
 
@@ -452,38 +479,29 @@ impl EditorScreen {
     }
 }
 
-/// Up to eight known values that start with (or contain) what is typed.
-fn suggestions(
-    ui: &mut egui::Ui,
-    show: bool,
+/// Up to eight known values containing what is typed (those starting with it
+/// first), leaving out exact matches and values already chosen.
+fn suggest(
     typed: &str,
     known: &BTreeSet<String>,
-    mut pick: impl FnMut(String),
-) {
-    if !show {
-        return;
-    }
+    chosen: &[String],
+    then: &str,
+) -> Vec<egui::Suggestion> {
     let needle = typed.trim().to_lowercase();
-    let matches: Vec<&String> = known
+    let mut matches: Vec<&String> = known
         .iter()
         .filter(|k| {
             let k = k.to_lowercase();
-            k != needle && (needle.is_empty() || k.contains(&needle))
+            k != needle && k.contains(&needle)
         })
-        .take(8)
+        .filter(|k| !chosen.contains(k))
         .collect();
-    if matches.is_empty() {
-        return;
-    }
-    ui.label("");
-    ui.horizontal_wrapped(|ui| {
-        for m in matches {
-            if ui.small_button(m).clicked() {
-                pick(m.clone());
-            }
-        }
-    });
-    ui.end_row();
+    matches.sort_by_key(|k| !k.to_lowercase().starts_with(&needle));
+    matches
+        .into_iter()
+        .take(8)
+        .map(|m| egui::Suggestion::new(format!("{m}{then}")).content(m.clone()))
+        .collect()
 }
 
 fn known_topics_and_tags(collection: &Collection) -> (BTreeSet<String>, BTreeSet<String>) {

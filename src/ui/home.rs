@@ -1,25 +1,38 @@
-//! Home: every deck with today's New / Learning / Due counts, the total,
-//! today's progress, and any deck file that could not be loaded.
+//! Home: every deck with today's New / Learning / Due counts and its size,
+//! today's progress, and any deck file that could not be loaded. Keyboard:
+//! ↑/↓ move the highlight, Enter studies it (or every deck).
 
 use std::time::{Duration, Instant};
 
-use egui::{Align, Layout, RichText};
+use egui::{Align, Key, Layout, Modifiers, RichText};
 use jiff::Timestamp;
 
-use super::{Nav, theme};
+use super::{Nav, notice, theme};
 use crate::collection::{Collection, Counts, Progress};
 use crate::study::Scope;
 
 /// How long counts stay cached; they change only with answers and the clock.
 const REFRESH: Duration = Duration::from_secs(2);
 
-/// Home screen state: cached counts, and the deck being edited or deleted.
+/// Counts as last computed, for the collection generation they belong to.
+#[derive(Clone)]
+struct Cached {
+    at: Instant,
+    generation: u64,
+    decks: Vec<Counts>,
+    total: Counts,
+    progress: Progress,
+}
+
+/// Home screen state: cached counts, the highlighted deck, and the deck being
+/// edited or deleted.
 #[derive(Default)]
 pub struct HomeScreen {
-    cached: Option<(Instant, Vec<Counts>, Counts, Progress)>,
+    cached: Option<Cached>,
+    /// The deck row the arrow keys have moved to.
+    highlight: Option<usize>,
     dialog: Option<DeckDialog>,
     confirm_delete: Option<(String, String)>,
-    message: Option<(bool, String)>,
     conflicts: Vec<crate::collection::DeckConflict>,
     comparing: Option<crate::collection::DeckConflict>,
 }
@@ -41,105 +54,118 @@ fn count_label(ui: &mut egui::Ui, n: usize, color: egui::Color32) {
     });
 }
 
+/// Width of each count column in the deck table.
+const COUNT_WIDTH: f32 = 52.0;
+
 impl HomeScreen {
-    /// Draws the screen.
-    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
-        let stale = self
-            .cached
-            .as_ref()
-            .is_none_or(|(at, ..)| at.elapsed() > REFRESH);
+    /// Whether a dialog is open (keys then belong to it).
+    pub(crate) fn dialog_open(&self) -> bool {
+        self.dialog.is_some() || self.confirm_delete.is_some() || self.comparing.is_some()
+    }
+
+    fn refresh(&mut self, ui: &egui::Ui, collection: &Collection, now: Timestamp) -> Cached {
+        let stale = self.cached.as_ref().is_none_or(|c| {
+            c.at.elapsed() > REFRESH
+                || c.generation != collection.generation()
+                || c.decks.len() != collection.decks().len()
+        });
         if stale {
-            let counts = collection.deck_counts(now);
-            let total = collection.total_counts(now);
-            self.cached = Some((
-                Instant::now(),
-                counts,
-                total,
-                collection.progress_today(now),
-            ));
+            self.cached = Some(Cached {
+                at: Instant::now(),
+                generation: collection.generation(),
+                decks: collection.deck_counts(now),
+                total: collection.total_counts(now),
+                progress: collection.progress_today(now),
+            });
+            self.conflicts = collection.deck_conflicts();
             ui.ctx().request_repaint_after(REFRESH);
         }
-        let Some((_, counts, total, progress)) = self.cached.clone() else {
-            return Nav::Stay;
-        };
-        let mut nav = Nav::Stay;
-
-        if stale {
-            self.conflicts = collection.deck_conflicts();
+        match &self.cached {
+            Some(c) => c.clone(),
+            None => Cached {
+                at: Instant::now(),
+                generation: collection.generation(),
+                decks: Vec::new(),
+                total: Counts::default(),
+                progress: Progress::default(),
+            },
         }
+    }
+
+    /// ↑/↓ move the highlight; Enter studies the highlighted deck, or all.
+    fn keys(&mut self, ui: &egui::Ui, collection: &Collection, counts: &Cached) -> Option<Nav> {
+        if self.dialog_open() || ui.ctx().egui_wants_keyboard_input() {
+            return None;
+        }
+        let n = collection.decks().len();
+        let (down, up, enter) = ui.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::NONE, Key::ArrowDown),
+                i.consume_key(Modifiers::NONE, Key::ArrowUp),
+                i.consume_key(Modifiers::NONE, Key::Enter),
+            )
+        });
+        if n > 0 && down {
+            self.highlight = Some(self.highlight.map_or(0, |h| (h + 1).min(n - 1)));
+        }
+        if n > 0 && up {
+            self.highlight = Some(self.highlight.map_or(n - 1, |h| h.saturating_sub(1)));
+        }
+        if !enter {
+            return None;
+        }
+        match self.highlight.filter(|&h| h < n) {
+            Some(h) if counts.decks.get(h).is_some_and(|c| c.total() > 0) => {
+                Some(Nav::Study(Scope::Deck(collection.decks()[h].slug.clone())))
+            }
+            Some(h) => {
+                notice::info(
+                    ui.ctx(),
+                    format!(
+                        "Nothing to study in \"{}\" today.",
+                        collection.decks()[h].name
+                    ),
+                );
+                None
+            }
+            None if counts.total.total() > 0 => Some(Nav::Study(Scope::All)),
+            None => {
+                notice::info(ui.ctx(), "Nothing to study today.");
+                None
+            }
+        }
+    }
+
+    /// Draws the screen.
+    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
+        let cached = self.refresh(ui, collection, now);
+        let mut nav = self.keys(ui, collection, &cached).unwrap_or(Nav::Stay);
         self.dialogs(ui, collection, now);
         egui::ScrollArea::vertical()
+            .id_salt("home_scroll")
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(760.0);
                     ui.add_space(12.0);
-                    ui.horizontal(|ui| {
-                        ui.heading("Decks");
-                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            let label = if total.total() == 0 {
-                                "Nothing due"
-                            } else {
-                                "Study all"
-                            };
-                            let button = egui::Button::new(RichText::new(label).strong());
-                            if ui.add_enabled(total.total() > 0, button).clicked() {
-                                nav = Nav::Study(Scope::All);
-                            }
-                        });
-                    });
-                    ui.add_space(8.0);
-                    if let Some(n) = self.deck_table(ui, collection, &counts, total) {
+                    if let Some(n) = self.header(ui, &cached) {
                         nav = n;
                     }
-                    ui.horizontal(|ui| {
-                        if ui.button("New deck").clicked() {
-                            self.dialog = Some(DeckDialog {
-                                slug: None,
-                                name: String::new(),
-                                description: String::new(),
-                                error: None,
-                            });
-                        }
-                        if ui
-                            .add_enabled(
-                                !collection.decks().is_empty(),
-                                egui::Button::new("Add card"),
-                            )
-                            .clicked()
-                        {
-                            nav = Nav::Edit(None);
-                        }
-                        if let Some((ok, text)) = &self.message {
-                            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
-                        }
-                    });
-                    ui.add_space(16.0);
-                    progress_line(ui, &progress);
-                    for c in self.conflicts.clone() {
-                        ui.add_space(8.0);
-                        ui.horizontal(|ui| {
-                            ui.colored_label(
-                                theme::ERROR,
-                                format!(
-                                    "Deck \"{}\" has a second version from another machine ({}).",
-                                    c.slug,
-                                    c.path
-                                        .file_name()
-                                        .map(|n| n.to_string_lossy().into_owned())
-                                        .unwrap_or_default()
-                                ),
-                            );
-                            if ui.button("Compare and choose").clicked() {
-                                self.comparing = Some(c.clone());
-                            }
-                        });
+                    ui.add_space(8.0);
+                    if let Some(n) = self.deck_table(ui, collection, &cached) {
+                        nav = n;
                     }
+                    if let Some(n) = self.deck_actions(ui, collection) {
+                        nav = n;
+                    }
+                    ui.add_space(16.0);
+                    progress_line(ui, &cached.progress);
+                    self.conflict_notes(ui);
                     problems(ui, collection);
                     if collection.decks().is_empty() && collection.deck_errors().is_empty() {
                         ui.add_space(12.0);
                         ui.label(format!(
-                            "No decks yet. Put deck files (RON) in {}.",
+                            "No decks yet. Create one with New deck, import a file, or put deck files (RON) in {}.",
                             collection.root().join("decks").display()
                         ));
                     }
@@ -148,52 +174,172 @@ impl HomeScreen {
         nav
     }
 
+    fn header(&mut self, ui: &mut egui::Ui, cached: &Cached) -> Option<Nav> {
+        let mut nav = None;
+        ui.horizontal(|ui| {
+            ui.heading("Decks");
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let label = if cached.total.total() == 0 {
+                    "Nothing due"
+                } else {
+                    "Study all"
+                };
+                let button = egui::Button::new(RichText::new(label).strong());
+                if ui
+                    .add_enabled(cached.total.total() > 0, button)
+                    .on_hover_text("Enter")
+                    .on_disabled_hover_text("Every deck is done for today")
+                    .clicked()
+                {
+                    nav = Some(Nav::Study(Scope::All));
+                }
+            });
+        });
+        nav
+    }
+
+    fn deck_actions(&mut self, ui: &mut egui::Ui, collection: &Collection) -> Option<Nav> {
+        let mut nav = None;
+        ui.horizontal(|ui| {
+            if ui.button("New deck").clicked() {
+                self.dialog = Some(DeckDialog {
+                    slug: None,
+                    name: String::new(),
+                    description: String::new(),
+                    error: None,
+                });
+            }
+            if ui
+                .add_enabled(
+                    !collection.decks().is_empty(),
+                    egui::Button::new("Add card"),
+                )
+                .on_hover_text("a")
+                .on_disabled_hover_text("Create a deck first")
+                .clicked()
+            {
+                nav = Some(Nav::Edit(None));
+            }
+            if ui
+                .button("Import…")
+                .on_hover_text("Cards from a CSV or TSV file, or an Anki package (.apkg)")
+                .clicked()
+            {
+                nav = Some(Nav::Import(String::new()));
+            }
+        });
+        nav
+    }
+
+    fn conflict_notes(&mut self, ui: &mut egui::Ui) {
+        for c in self.conflicts.clone() {
+            ui.add_space(8.0);
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(
+                    theme::ERROR,
+                    format!(
+                        "Deck \"{}\" has a second version from another machine ({}).",
+                        c.slug,
+                        c.path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ),
+                );
+                if ui.button("Compare and choose").clicked() {
+                    self.comparing = Some(c.clone());
+                }
+            });
+        }
+    }
+
     fn deck_table(
         &mut self,
         ui: &mut egui::Ui,
         collection: &mut Collection,
-        counts: &[Counts],
-        total: Counts,
+        cached: &Cached,
     ) -> Option<Nav> {
         let mut nav = None;
         egui::Frame::group(ui.style())
             .inner_margin(12.0)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
+                let spacing = 16.0;
+                // Name takes what the counts and buttons leave.
+                let fixed = 4.0 * COUNT_WIDTH + 80.0 + 80.0 + 6.0 * spacing;
+                let name_width = (ui.available_width() - fixed).max(120.0);
                 egui::Grid::new("decks")
-                    .num_columns(6)
-                    .spacing([24.0, 10.0])
+                    .num_columns(7)
+                    .spacing([spacing, 10.0])
                     .striped(true)
-                    .min_col_width(48.0)
+                    .min_col_width(COUNT_WIDTH)
                     .show(ui, |ui| {
-                        ui.label(RichText::new("Deck").strong());
-                        for (name, color) in [
-                            ("New", theme::NEW),
-                            ("Learn", theme::LEARNING),
-                            ("Due", theme::REVIEW),
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(name_width, 20.0),
+                            Layout::left_to_right(Align::Center),
+                            |ui| ui.label(RichText::new("Deck").strong()),
+                        );
+                        for (name, color, tip) in [
+                            ("New", theme::NEW, "New cards you may start today"),
+                            ("Learn", theme::LEARNING, "Cards in learning due today"),
+                            ("Due", theme::REVIEW, "Reviews due today"),
                         ] {
-                            ui.label(RichText::new(name).strong().color(color));
+                            ui.label(RichText::new(name).strong().color(color))
+                                .on_hover_text(tip);
                         }
+                        ui.label(RichText::new("Cards").strong())
+                            .on_hover_text("Cards in the deck, studied or not");
                         ui.label("");
                         ui.label("");
                         ui.end_row();
-                        for (deck, c) in collection.decks().iter().zip(counts) {
+                        for (row, (deck, c)) in
+                            collection.decks().iter().zip(&cached.decks).enumerate()
+                        {
+                            let highlighted = self.highlight == Some(row);
                             let name = ui
-                                .add(
-                                    egui::Label::new(RichText::new(&deck.name).size(16.5))
-                                        .sense(egui::Sense::click()),
+                                .allocate_ui_with_layout(
+                                    egui::vec2(name_width, 24.0),
+                                    Layout::left_to_right(Align::Center),
+                                    |ui| {
+                                        ui.set_max_width(name_width);
+                                        let mut text = RichText::new(&deck.name).size(16.5);
+                                        if highlighted {
+                                            text = text.strong().underline();
+                                        }
+                                        ui.add(
+                                            egui::Label::new(text)
+                                                .truncate()
+                                                .sense(egui::Sense::click()),
+                                        )
+                                    },
                                 )
+                                .inner
                                 .on_hover_text(format!(
-                                    "{}\n\n{} cards",
-                                    deck.description,
-                                    deck.cards.len()
+                                    "{}\n\n{}{}",
+                                    deck.name,
+                                    if deck.description.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("{}\n\n", deck.description)
+                                    },
+                                    super::plural(deck.cards.len(), "card")
                                 ));
                             count_label(ui, c.new, theme::NEW);
                             count_label(ui, c.learning, theme::LEARNING);
                             count_label(ui, c.review, theme::REVIEW);
-                            let study = ui.add_enabled(c.total() > 0, egui::Button::new("Study"));
+                            ui.label(RichText::new(deck.cards.len().to_string()).monospace());
+                            let study = ui
+                                .add_enabled(c.total() > 0, egui::Button::new("Study"))
+                                .on_disabled_hover_text(if deck.cards.is_empty() {
+                                    "This deck has no cards yet"
+                                } else {
+                                    "Nothing due in this deck today"
+                                });
                             if (name.clicked() && c.total() > 0) || study.clicked() {
                                 nav = Some(Nav::Study(Scope::Deck(deck.slug.clone())));
+                            }
+                            if name.clicked() {
+                                self.highlight = Some(row);
                             }
                             // The accessible label says which deck the button studies.
                             study.widget_info(|| {
@@ -206,6 +352,9 @@ impl HomeScreen {
                             let menu = ui.menu_button("More", |ui| {
                                 if ui.button("Add card to this deck").clicked() {
                                     nav = Some(Nav::NewCard(deck.slug.clone()));
+                                }
+                                if ui.button("Browse this deck").clicked() {
+                                    nav = Some(Nav::BrowseQuery(format!("deck:{}", deck.slug)));
                                 }
                                 if ui.button("Edit name and description").clicked() {
                                     self.dialog = Some(DeckDialog {
@@ -230,9 +379,11 @@ impl HomeScreen {
                             ui.end_row();
                         }
                         ui.label(RichText::new("Total").strong());
-                        count_label(ui, total.new, theme::NEW);
-                        count_label(ui, total.learning, theme::LEARNING);
-                        count_label(ui, total.review, theme::REVIEW);
+                        count_label(ui, cached.total.new, theme::NEW);
+                        count_label(ui, cached.total.learning, theme::LEARNING);
+                        count_label(ui, cached.total.review, theme::REVIEW);
+                        let cards: usize = collection.decks().iter().map(|d| d.cards.len()).sum();
+                        ui.label(RichText::new(cards.to_string()).monospace());
                         ui.label("");
                         ui.label("");
                         ui.end_row();
@@ -283,7 +434,7 @@ impl HomeScreen {
                 };
                 match result {
                     Ok(()) => {
-                        self.message = Some((true, "Saved. Ctrl+Z undoes it.".into()));
+                        notice::info(ui.ctx(), "Saved the deck. Ctrl+Z undoes it.");
                         close = true;
                     }
                     Err(e) => dialog.error = Some(e.to_string()),
@@ -319,11 +470,11 @@ impl HomeScreen {
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Keep this machine's version").clicked() {
-                        self.message = Some(resolved(collection.resolve_conflict(&conflict, false, now)));
+                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, false, now)));
                         done = true;
                     }
                     if ui.add_enabled(other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
-                        self.message = Some(resolved(collection.resolve_conflict(&conflict, true, now)));
+                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, true, now)));
                         done = true;
                     }
                     if ui.button("Not now").clicked() {
@@ -345,10 +496,12 @@ impl HomeScreen {
                 );
                 ui.horizontal(|ui| {
                     if ui.button(RichText::new("Delete").color(theme::ERROR)).clicked() {
-                        self.message = Some(match collection.delete_deck(&slug, now) {
-                            Ok(()) => (true, format!("Deleted \"{name}\". Ctrl+Z undoes it.")),
-                            Err(e) => (false, e.to_string()),
-                        });
+                        notice::report(
+                            ui.ctx(),
+                            collection
+                                .delete_deck(&slug, now)
+                                .map(|()| format!("Deleted the deck \"{name}\". Ctrl+Z undoes it.")),
+                        );
                         self.confirm_delete = None;
                         self.cached = None;
                     }
@@ -361,14 +514,10 @@ impl HomeScreen {
     }
 }
 
-fn resolved(result: Result<(), crate::collection::EditError>) -> (bool, String) {
-    match result {
-        Ok(()) => (
-            true,
-            "Done; the other version is in the trash folder. Ctrl+Z undoes it.".into(),
-        ),
-        Err(e) => (false, e.to_string()),
-    }
+fn resolved(
+    result: Result<(), crate::collection::EditError>,
+) -> Result<String, crate::collection::EditError> {
+    result.map(|()| "Done; the other version is in the trash folder. Ctrl+Z undoes it.".into())
 }
 
 /// What differs between two versions of a deck, card by card.

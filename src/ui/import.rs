@@ -5,7 +5,8 @@
 
 use egui::RichText;
 
-use super::theme;
+use super::file_dialog::{FileDialog, Purpose};
+use super::{notice, theme};
 use crate::collection::Collection;
 use crate::interop::csv::{self, ColumnMapping, Mapped, Table};
 
@@ -20,7 +21,7 @@ pub struct ImportScreen {
     default_deck: String,
     mapped: Option<Mapped>,
     error: Option<String>,
-    message: Option<(bool, String)>,
+    chooser: FileDialog,
     /// An Anki package read for preview.
     anki: Option<crate::interop::package::AnkiPlan>,
 }
@@ -38,7 +39,7 @@ impl ImportScreen {
             default_deck: String::new(),
             mapped: None,
             error: None,
-            message: None,
+            chooser: FileDialog::default(),
             anki: None,
         };
         if !path.is_empty() {
@@ -49,13 +50,12 @@ impl ImportScreen {
 
     fn read(&mut self) {
         let path = std::path::PathBuf::from(self.path.trim());
-        self.message = None;
         self.anki = None;
         let is_anki = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"));
-        match std::fs::read(&path) {
+        match crate::interop::read_file(&path) {
             Ok(bytes) if is_anki => {
                 self.table = None;
                 self.mapped = None;
@@ -83,7 +83,7 @@ impl ImportScreen {
                     Err(e) => self.fail(e.to_string()),
                 }
             }
-            Err(e) => self.fail(format!("{}: {e}", path.display())),
+            Err(e) => self.fail(e.to_string()),
         }
     }
 
@@ -127,7 +127,11 @@ impl ImportScreen {
 
     /// Draws the screen.
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
-        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        if let Some(chosen) = self.chooser.take() {
+            self.path = chosen.display().to_string();
+            self.read();
+        }
+        egui::ScrollArea::vertical().id_salt("import_scroll").auto_shrink(false).show(ui, |ui| {
             ui.add_space(8.0);
             ui.heading("Import cards");
             ui.label(
@@ -136,13 +140,30 @@ impl ImportScreen {
             );
             ui.horizontal(|ui| {
                 let l = ui.label("File");
-                ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("/path/to/cards.csv").desired_width(420.0))
+                let typed = ui
+                    .add(egui::TextEdit::singleline(&mut self.path).hint_text("/path/to/cards.csv").desired_width(360.0))
                     .labelled_by(l.id);
-                if ui.add_enabled(!self.path.trim().is_empty(), egui::Button::new("Read")).clicked() {
+                if ui.add_enabled(!self.chooser.is_open(), egui::Button::new(RichText::new("Choose…").strong())).clicked() {
+                    self.chooser.open(
+                        ui.ctx(),
+                        "Import cards",
+                        Purpose::Open(vec![
+                            ("Cards (CSV, TSV, Anki)", vec!["csv", "tsv", "txt", "apkg", "colpkg"]),
+                            ("All files", vec!["*"]),
+                        ]),
+                    );
+                }
+                let enter = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui
+                    .add_enabled(!self.path.trim().is_empty(), egui::Button::new("Read"))
+                    .on_disabled_hover_text("Choose a file or type its path")
+                    .clicked()
+                    || (enter && !self.path.trim().is_empty())
+                {
                     self.read();
                 }
             });
-                        if let Some(e) = &self.error {
+            if let Some(e) = &self.error {
                 ui.colored_label(theme::ERROR, e);
             }
             if self.anki.is_some() {
@@ -258,11 +279,11 @@ impl ImportScreen {
                 .iter()
                 .map(|c| (c.deck.clone(), c.card.clone()))
                 .collect();
-            self.message = Some(match collection.import_cards(cards) {
-                Ok(r) => (
-                    true,
+            notice::report(
+                ui.ctx(),
+                collection.import_cards(cards).map(|r| {
                     format!(
-                        "{} added, {} updated, {} unchanged{}. Ctrl+Z undoes it.",
+                        "Imported: {} added, {} updated, {} unchanged{}. Ctrl+Z undoes it.",
                         r.added,
                         r.updated,
                         r.unchanged,
@@ -271,13 +292,9 @@ impl ImportScreen {
                         } else {
                             format!("; new decks: {}", r.new_decks.join(", "))
                         }
-                    ),
-                ),
-                Err(e) => (false, e.to_string()),
-            });
-        }
-        if let Some((ok, text)) = &self.message {
-            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
+                    )
+                }),
+            );
         }
         ui.add_space(6.0);
         egui::Grid::new("import_preview")
@@ -351,19 +368,20 @@ impl ImportScreen {
                 plan,
                 jiff::Timestamp::now(),
             );
-            self.message = Some(match result {
-                Ok(r) => (
-                    true,
+            notice::report(
+                ui.ctx(),
+                result.map(|r| {
                     format!(
-                        "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s).",
-                        r.added, r.updated, r.unchanged, r.reviews, r.states, r.media
-                    ),
-                ),
-                Err(e) => (false, e.to_string()),
-            });
-        }
-        if let Some((ok, text)) = &self.message {
-            ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
+                        "Imported: {} added, {} updated, {} unchanged; {} and {} brought in; {}.",
+                        r.added,
+                        r.updated,
+                        r.unchanged,
+                        super::plural(r.reviews, "answer"),
+                        super::plural(r.states, "card state"),
+                        super::plural(r.media, "media file")
+                    )
+                }),
+            );
         }
     }
 }

@@ -3,10 +3,14 @@
 
 mod browse;
 mod editor;
+mod file_dialog;
 mod history;
 mod home;
 mod import;
+mod keys;
 mod markdown;
+mod notice;
+mod readiness;
 mod settings;
 mod stats;
 mod study;
@@ -30,6 +34,7 @@ enum Screen {
     Edit(Box<editor::EditorScreen>),
     Import(Box<import::ImportScreen>),
     Weak(Box<weak::WeakScreen>),
+    Readiness(Box<readiness::ReadinessScreen>),
     Stats(Box<stats::StatsScreen>),
     Settings(Box<settings::SettingsScreen>),
 }
@@ -42,6 +47,10 @@ pub(crate) enum Nav {
     Browse,
     /// The browser showing a search.
     BrowseQuery(String),
+    /// The browser with its search box focused.
+    BrowseSearch,
+    /// The browser showing a search, weakest (lowest predicted recall) first.
+    BrowseWeakest(String),
     /// The editor, on a card or (None) a new one.
     Edit(Option<crate::deck::CardId>),
     /// The editor, on a new card for a deck.
@@ -49,8 +58,68 @@ pub(crate) enum Nav {
     /// Importing cards from a file (path may be empty).
     Import(String),
     Weak,
+    /// Interview readiness: the forecast to an interview date.
+    Readiness,
     Stats,
     Settings,
+}
+
+/// A tab in the top bar.
+#[derive(Clone, Copy)]
+enum Tab {
+    Decks,
+    Browse,
+    Weak,
+    Readiness,
+    Stats,
+    Settings,
+}
+
+/// The top bar's tabs, their labels and their keys.
+const TABS: [(Tab, &str, &str); 6] = [
+    (Tab::Decks, "Decks", "d"),
+    (Tab::Browse, "Browse", "b"),
+    (Tab::Weak, "Weak topics", "w"),
+    (Tab::Readiness, "Readiness", "r"),
+    (Tab::Stats, "Statistics", "t"),
+    (Tab::Settings, "Settings", "Ctrl+P"),
+];
+
+impl Tab {
+    fn nav(self) -> Nav {
+        match self {
+            Tab::Decks => Nav::Home,
+            Tab::Browse => Nav::Browse,
+            Tab::Weak => Nav::Weak,
+            Tab::Readiness => Nav::Readiness,
+            Tab::Stats => Nav::Stats,
+            Tab::Settings => Nav::Settings,
+        }
+    }
+
+    fn is_showing(self, screen: &Screen) -> bool {
+        matches!(
+            (self, screen),
+            (Tab::Decks, Screen::Home | Screen::Study(_))
+                | (
+                    Tab::Browse,
+                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_)
+                )
+                | (Tab::Weak, Screen::Weak(_))
+                | (Tab::Readiness, Screen::Readiness(_))
+                | (Tab::Stats, Screen::Stats(_))
+                | (Tab::Settings, Screen::Settings(_))
+        )
+    }
+}
+
+/// "1 card", "3 cards".
+pub(crate) fn plural(n: usize, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }
 
 /// The whole application state behind the window.
@@ -60,9 +129,14 @@ pub struct RehearseApp {
     markdown: Markdown,
     home: home::HomeScreen,
     history: history::HistoryCache,
-    notice: Option<(bool, String)>,
     watcher: Option<crate::store::watch::DataWatcher>,
     styled: bool,
+    /// The theme last applied, to notice a change in Settings.
+    theme: Option<crate::schedule::settings::Theme>,
+    /// Notices raised outside a frame (file changes), posted on the next one.
+    queued: Vec<(notice::Kind, String)>,
+    /// Whether the shortcut overlay (`?`) shows.
+    show_keys: bool,
 }
 
 impl RehearseApp {
@@ -75,9 +149,11 @@ impl RehearseApp {
             markdown,
             home: home::HomeScreen::default(),
             history: history::HistoryCache::default(),
-            notice: None,
             watcher: None,
             styled: false,
+            theme: None,
+            queued: Vec::new(),
+            show_keys: false,
         }
     }
 
@@ -94,19 +170,34 @@ impl RehearseApp {
         }
     }
 
+    /// The browser's search, sort column and direction (descending), when it shows.
+    pub fn browse_state(&self) -> Option<(String, crate::browse::SortColumn, bool)> {
+        match &self.screen {
+            Screen::Browse(b) => Some(b.state()),
+            _ => None,
+        }
+    }
+
+    /// The notices showing now, oldest first: (is an error, text).
+    pub fn notices(ctx: &egui::Context) -> Vec<(bool, String)> {
+        notice::showing(ctx)
+            .into_iter()
+            .map(|(kind, text)| (kind == notice::Kind::Error, text))
+            .collect()
+    }
+
     /// Watches the data folder for changes made outside the app.
     pub fn watch(&mut self, ctx: &egui::Context) {
+        let ctx_for_notice = ctx;
         let ctx = ctx.clone();
         match crate::store::watch::DataWatcher::new(self.collection.root(), move || {
             ctx.request_repaint()
         }) {
             Ok(w) => self.watcher = Some(w),
-            Err(e) => {
-                self.notice = Some((
-                    false,
-                    format!("Changes made outside Rehearse will show after a restart ({e})."),
-                ))
-            }
+            Err(e) => notice::error(
+                ctx_for_notice,
+                format!("Changes made outside Rehearse will show after a restart ({e})."),
+            ),
         }
     }
 
@@ -125,17 +216,29 @@ impl RehearseApp {
                 }
                 if report.merged > 0 {
                     parts.push(format!(
-                        "merged {} answers from other devices",
-                        report.merged
+                        "merged {} from other devices",
+                        plural(report.merged, "answer")
                     ));
+                }
+                if report.imported > 0 {
+                    parts.push(format!(
+                        "added {} from an imported review log",
+                        plural(report.imported, "answer")
+                    ));
+                }
+                if report.merged + report.imported > 0 {
                     self.history.invalidate();
                 }
                 if !parts.is_empty() {
-                    self.notice = Some((true, parts.join("; ")));
+                    let mut text = parts.join("; ");
+                    if let Some(first) = text.get(..1) {
+                        text = first.to_uppercase() + &text[1..];
+                    }
+                    self.queued.push((notice::Kind::Info, format!("{text}.")));
                     self.home = home::HomeScreen::default();
                 }
             }
-            Err(e) => self.notice = Some((false, e.to_string())),
+            Err(e) => self.queued.push((notice::Kind::Error, e.to_string())),
         }
     }
 
@@ -145,6 +248,11 @@ impl RehearseApp {
             theme::apply(ui.ctx());
             self.styled = true;
         }
+        let wanted = self.collection.settings().display.theme;
+        if self.theme != Some(wanted) {
+            theme::set(ui.ctx(), wanted);
+            self.theme = Some(wanted);
+        }
         let now = Timestamp::now();
         let changes = self
             .watcher
@@ -153,6 +261,9 @@ impl RehearseApp {
             .unwrap_or_default();
         if !changes.is_empty() {
             self.files_changed(&changes, now);
+        }
+        for (kind, text) in std::mem::take(&mut self.queued) {
+            notice::post(ui.ctx(), kind, text);
         }
         let mut nav = self.top_bar(ui, now);
         // A CSV or TSV dropped onto the window opens the import preview.
@@ -189,6 +300,9 @@ impl RehearseApp {
                             Nav::Stay
                         }
                         Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
+                        Screen::Readiness(s) => {
+                            s.show(ui, &mut self.collection, &mut self.history, now)
+                        }
                         Screen::Stats(s) => {
                             s.show(ui, &self.collection, &mut self.history, now);
                             Nav::Stay
@@ -207,6 +321,7 @@ impl RehearseApp {
             Nav::Stay
                 if !typing
                     && !in_editor
+                    && !self.show_keys
                     && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
             {
                 Nav::Home
@@ -214,9 +329,61 @@ impl RehearseApp {
             other => other,
         };
         if !typing && !in_study && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
-            self.undo_edit(now);
+            self.undo_edit(ui.ctx(), now);
         }
+        let nav = match nav {
+            Nav::Stay if !typing => self.shortcut(ui),
+            other => other,
+        };
         self.go(nav, now);
+        if self.show_keys {
+            self.show_keys = keys::overlay(ui.ctx());
+        }
+        notice::show_toasts(ui.ctx());
+    }
+
+    /// The keys that work on every screen but Study and the editor (where
+    /// letters answer, or are typed): tabs, add, search, and `?` for help.
+    fn shortcut(&mut self, ui: &egui::Ui) -> Nav {
+        if matches!(self.screen, Screen::Edit(_)) || self.home.dialog_open() {
+            return Nav::Stay;
+        }
+        let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+        // `?` is a shifted key on most layouts: match the typed text instead.
+        let question = ui.input_mut(|i| {
+            let at = i
+                .events
+                .iter()
+                .position(|e| matches!(e, egui::Event::Text(t) if t == "?"));
+            at.map(|at| i.events.remove(at)).is_some()
+        });
+        if question {
+            self.show_keys = !self.show_keys;
+            return Nav::Stay;
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::P)) {
+            return Nav::Settings;
+        }
+        if matches!(self.screen, Screen::Study(_)) {
+            return Nav::Stay;
+        }
+        if pressed(Key::D) {
+            Nav::Home
+        } else if pressed(Key::B) {
+            Nav::Browse
+        } else if pressed(Key::W) {
+            Nav::Weak
+        } else if pressed(Key::R) {
+            Nav::Readiness
+        } else if pressed(Key::T) {
+            Nav::Stats
+        } else if pressed(Key::A) && !self.collection.decks().is_empty() {
+            Nav::Edit(None)
+        } else if !matches!(self.screen, Screen::Browse(_)) && pressed(Key::Slash) {
+            Nav::BrowseSearch
+        } else {
+            Nav::Stay
+        }
     }
 
     fn go(&mut self, nav: Nav, now: Timestamp) {
@@ -229,10 +396,22 @@ impl RehearseApp {
             Nav::Weak => {
                 self.screen = Screen::Weak(Box::new(weak::WeakScreen::new(&self.collection)))
             }
+            Nav::Readiness => {
+                self.screen = Screen::Readiness(Box::new(readiness::ReadinessScreen::new(
+                    &self.collection,
+                    now,
+                )))
+            }
             Nav::Stats => self.screen = Screen::Stats(Box::default()),
             Nav::Browse => self.screen = Screen::Browse(Box::default()),
             Nav::BrowseQuery(q) => {
                 self.screen = Screen::Browse(Box::new(browse::BrowseScreen::with_query(&q)))
+            }
+            Nav::BrowseSearch => {
+                self.screen = Screen::Browse(Box::new(browse::BrowseScreen::focused()))
+            }
+            Nav::BrowseWeakest(q) => {
+                self.screen = Screen::Browse(Box::new(browse::BrowseScreen::weakest_first(&q)))
             }
             Nav::Edit(card) => {
                 let editor = match card {
@@ -270,12 +449,14 @@ impl RehearseApp {
         }
     }
 
-    fn undo_edit(&mut self, now: Timestamp) {
-        self.notice = Some(match self.collection.undo_edit(now) {
-            Ok(Some(label)) => (true, format!("Undone: {label}")),
-            Ok(None) => (true, "Nothing to undo.".into()),
-            Err(e) => (false, e.to_string()),
-        });
+    fn undo_edit(&mut self, ctx: &egui::Context, now: Timestamp) {
+        match self.collection.undo_edit(now) {
+            Ok(Some(label)) => notice::info(ctx, format!("Undone: {label}.")),
+            Ok(None) => notice::info(ctx, "Nothing to undo."),
+            Err(e) => notice::error(ctx, e.to_string()),
+        }
+        // Whatever was undone may have changed any screen's rows or counts.
+        self.home = home::HomeScreen::default();
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui, now: Timestamp) -> Nav {
@@ -283,47 +464,34 @@ impl RehearseApp {
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 6.0;
                 ui.label(egui::RichText::new("Rehearse").strong().size(18.0));
-                ui.add_space(16.0);
-                let at_home = matches!(self.screen, Screen::Home);
-                if ui.selectable_label(at_home, "Decks").clicked() {
-                    nav = Nav::Home;
-                }
-                let in_browse = matches!(
-                    self.screen,
-                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_)
-                );
-                if ui.selectable_label(in_browse, "Browse").clicked() {
-                    nav = Nav::Browse;
-                }
-                let in_weak = matches!(self.screen, Screen::Weak(_));
-                if ui.selectable_label(in_weak, "Weak topics").clicked() {
-                    nav = Nav::Weak;
-                }
-                let in_stats = matches!(self.screen, Screen::Stats(_));
-                if ui.selectable_label(in_stats, "Statistics").clicked() {
-                    nav = Nav::Stats;
-                }
-                let in_settings = matches!(self.screen, Screen::Settings(_));
-                if ui.selectable_label(in_settings, "Settings").clicked() {
-                    nav = Nav::Settings;
+                ui.add_space(10.0);
+                for (tab, label, key) in TABS {
+                    let here = tab.is_showing(&self.screen);
+                    if ui
+                        .selectable_label(here, label)
+                        .on_hover_text(format!("Key: {key}"))
+                        .clicked()
+                    {
+                        nav = tab.nav();
+                    }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    notice::history_button(ui);
                     if !matches!(self.screen, Screen::Study(_))
                         && let Some(label) = self.collection.edit_undo_label()
                     {
                         let label = label.to_string();
+                        // Long labels elide in a narrow window; the tooltip has it whole.
+                        ui.set_max_width(ui.available_width().max(60.0));
                         if ui
-                            .button(format!("Undo {label}"))
-                            .on_hover_text("Ctrl+Z")
+                            .add(egui::Button::new(format!("Undo {label}")).truncate())
+                            .on_hover_text(format!("Undo {label} (Ctrl+Z)"))
                             .clicked()
                         {
-                            self.undo_edit(now);
+                            self.undo_edit(ui.ctx(), now);
                         }
-                    }
-                    if let Some((ok, text)) = &self.notice {
-                        let color = if *ok { theme::REVIEW } else { theme::ERROR };
-                        ui.colored_label(color, text);
                     }
                 });
             });

@@ -7,9 +7,11 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Slider};
 
-use super::{Nav, theme};
+use super::file_dialog::{FileDialog, Purpose};
+use super::{Nav, notice, theme};
 use crate::collection::Collection;
 use crate::insight::Fitted;
+use crate::schedule::settings::Theme;
 use crate::schedule::{Settings, Step};
 
 /// Settings screen state: an edited copy, the steps as typed, and the
@@ -18,11 +20,10 @@ pub struct SettingsScreen {
     draft: Settings,
     learning_steps: String,
     relearning_steps: String,
-    message: Option<(bool, String)>,
     fit: Option<FitTask>,
     fit_result: Option<Result<Fitted, String>>,
     revlog_path: String,
-    revlog_message: Option<(bool, String)>,
+    revlog_chooser: FileDialog,
 }
 
 /// A memory-model fit running on a worker thread.
@@ -56,6 +57,7 @@ impl SettingsScreen {
     /// Draws the screen.
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> Nav {
         egui::ScrollArea::vertical()
+            .id_salt("settings_scroll")
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.vertical_centered(|ui| {
@@ -66,26 +68,29 @@ impl SettingsScreen {
                     if let Some(e) = collection.settings_error() {
                         ui.colored_label(theme::ERROR, e);
                     }
+                    appearance(ui, collection);
+                    ui.add_space(12.0);
+                    ui.label(RichText::new("Scheduling").strong().size(17.0));
                     self.form(ui);
+                    if let Some(note) = super::readiness::retention_note(collection) {
+                        ui.label(RichText::new(note).color(theme::LEARNING));
+                    }
                     ui.add_space(12.0);
                     ui.horizontal(|ui| {
                         if ui.button(RichText::new("Save").strong()).clicked() {
-                            self.save(collection);
+                            self.save(ui.ctx(), collection);
                         }
                         if ui.button("Restore defaults").clicked() {
-                            *self = Self {
-                                message: Some((
-                                    true,
-                                    "Defaults restored; press Save to keep them.".into(),
-                                )),
-                                ..Self::from_settings(Settings::default())
-                            };
+                            *self = Self::from_settings(Settings {
+                                display: collection.settings().display.clone(),
+                                ..Settings::default()
+                            });
+                            notice::info(
+                                ui.ctx(),
+                                "Defaults restored in the form; press Save to keep them.",
+                            );
                         }
                     });
-                    if let Some((ok, text)) = &self.message {
-                        let color = if *ok { theme::REVIEW } else { theme::ERROR };
-                        ui.colored_label(color, text);
-                    }
                     ui.add_space(20.0);
                     self.memory_model(ui, collection);
                     ui.add_space(8.0);
@@ -107,11 +112,10 @@ impl SettingsScreen {
             learning_steps: steps_text(&draft.learning_steps),
             relearning_steps: steps_text(&draft.relearning_steps),
             draft,
-            message: None,
             fit: None,
             fit_result: None,
             revlog_path: String::new(),
-            revlog_message: None,
+            revlog_chooser: FileDialog::default(),
         }
     }
 
@@ -204,10 +208,12 @@ impl SettingsScreen {
                         && ui.button("Use default parameters").clicked()
                     {
                         self.fit_result = None;
-                        self.message = Some(match collection.use_parameters(Vec::new()) {
-                            Ok(()) => (true, "Back to the FSRS-6 default parameters.".into()),
-                            Err(e) => (false, e.to_string()),
-                        });
+                        notice::report(
+                            ui.ctx(),
+                            collection
+                                .use_parameters(Vec::new())
+                                .map(|()| "Back to the FSRS-6 default parameters.".to_string()),
+                        );
                         self.draft.fsrs_parameters.clear();
                     }
                 });
@@ -253,22 +259,36 @@ impl SettingsScreen {
                 )
                 .weak(),
             );
+            if let Some(chosen) = self.revlog_chooser.take() {
+                self.revlog_path = chosen.display().to_string();
+            }
             ui.horizontal(|ui| {
                 let l = ui.label("File");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.revlog_path)
                         .hint_text("/path/to/revlog.csv")
-                        .desired_width(320.0),
+                        .desired_width(260.0),
                 )
                 .labelled_by(l.id);
+                if ui
+                    .add_enabled(!self.revlog_chooser.is_open(), egui::Button::new("Choose…"))
+                    .clicked()
+                {
+                    self.revlog_chooser.open(
+                        ui.ctx(),
+                        "Import a review log",
+                        Purpose::Open(vec![("Review log (CSV)", vec!["csv"])]),
+                    );
+                }
                 let ready = !self.revlog_path.trim().is_empty();
-                if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
-                    self.import_revlog(collection);
+                if ui
+                    .add_enabled(ready, egui::Button::new("Import"))
+                    .on_disabled_hover_text("Choose a file first")
+                    .clicked()
+                {
+                    self.import_revlog(ui.ctx(), collection);
                 }
             });
-            if let Some((ok, text)) = &self.revlog_message {
-                ui.colored_label(if *ok { theme::REVIEW } else { theme::ERROR }, text);
-            }
         });
     }
 
@@ -325,41 +345,70 @@ impl SettingsScreen {
         self.fit_result = Some(result);
     }
 
-    fn import_revlog(&mut self, collection: &Collection) {
+    fn import_revlog(&mut self, ctx: &egui::Context, collection: &Collection) {
         let path = std::path::PathBuf::from(self.revlog_path.trim());
-        let result = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))
-            .and_then(|text| {
-                crate::insight::fit::import_review_log(collection, &text).map_err(|e| e.to_string())
-            });
-        self.revlog_message = Some(match result {
-            Ok(r) => (
-                true,
+        let result = crate::insight::fit::import_review_log_file(collection, &path)
+            .map_err(|e| format!("{}: {e}", path.display()));
+        notice::report(
+            ctx,
+            result.map(|r| {
                 format!(
-                    "Imported {} reviews of {} cards ({} rows skipped).",
-                    r.imported, r.cards, r.skipped
-                ),
-            ),
-            Err(e) => (false, e),
-        });
+                    "Imported {} reviews of {} cards from {} ({} rows skipped).",
+                    r.imported,
+                    r.cards,
+                    path.display(),
+                    r.skipped
+                )
+            }),
+        );
     }
 
-    fn save(&mut self, collection: &mut Collection) {
+    fn save(&mut self, ctx: &egui::Context, collection: &mut Collection) {
         let steps = parse_steps(&self.learning_steps, "learning steps")
             .and_then(|l| parse_steps(&self.relearning_steps, "relearning steps").map(|r| (l, r)));
         let (learning, relearning) = match steps {
             Ok(s) => s,
             Err(e) => {
-                self.message = Some((false, e));
+                notice::error(ctx, e);
                 return;
             }
         };
         let mut settings = self.draft.clone();
         settings.learning_steps = learning;
         settings.relearning_steps = relearning;
-        self.message = Some(match collection.save_settings(settings) {
-            Ok(()) => (true, "Saved.".into()),
-            Err(e) => (false, e.to_string()),
-        });
+        // Kept as they are now: the theme may have changed since the form opened,
+        // and the interview plan is set on the Readiness screen.
+        settings.display = collection.settings().display.clone();
+        settings.interview = collection.settings().interview.clone();
+        notice::report(
+            ctx,
+            collection
+                .save_settings(settings)
+                .map(|()| "Saved the settings.".to_string()),
+        );
     }
+}
+
+/// Light, dark or the system's theme; applies and is kept at once.
+fn appearance(ui: &mut egui::Ui, collection: &mut Collection) {
+    let current = collection.settings().display.theme;
+    ui.horizontal(|ui| {
+        let l = ui.label(RichText::new("Theme").strong());
+        let mut chosen = current;
+        for (theme, label) in [
+            (Theme::System, "Follow the system"),
+            (Theme::Light, "Light"),
+            (Theme::Dark, "Dark"),
+        ] {
+            ui.selectable_value(&mut chosen, theme, label)
+                .labelled_by(l.id);
+        }
+        if chosen != current {
+            let mut display = collection.settings().display.clone();
+            display.theme = chosen;
+            if let Err(e) = collection.save_display(display) {
+                notice::error(ui.ctx(), format!("Cannot keep the theme: {e}"));
+            }
+        }
+    });
 }

@@ -39,12 +39,11 @@ pub fn install_fonts(ctx: &egui::Context) {
     }
 }
 
-/// Sets fonts, text sizes and spacing for both themes; light or dark follows the system.
+/// Sets fonts, text sizes and spacing for both themes.
 pub fn apply(ctx: &egui::Context) {
     install_fonts(ctx);
     // Cards can show images from the data folder's media/.
     egui_extras::install_image_loaders(ctx);
-    ctx.set_theme(egui::ThemePreference::System);
     ctx.all_styles_mut(|style| {
         style
             .text_styles
@@ -64,6 +63,16 @@ pub fn apply(ctx: &egui::Context) {
         style.spacing.item_spacing = egui::vec2(10.0, 8.0);
         style.spacing.button_padding = egui::vec2(12.0, 6.0);
         style.spacing.interact_size.y = 28.0;
+    });
+}
+
+/// Light, dark, or following the system.
+pub fn set(ctx: &egui::Context, theme: crate::schedule::settings::Theme) {
+    use crate::schedule::settings::Theme;
+    ctx.set_theme(match theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
     });
 }
 
