@@ -1,5 +1,6 @@
-//! The built-in decks meet the rules decks/README.md states, its coverage
-//! table matches the decks, and every card renders within the study column.
+//! The built-in decks meet the rules decks/README.md states, its deck and
+//! coverage tables match the decks, tags come from one vocabulary, and every
+//! card renders within the study column.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,242 @@ const MAX_FRONT: usize = 200;
 const MAX_BACK: usize = 700;
 const MAX_BACK_LINES: usize = 14;
 const MIN_TOPIC: usize = 10;
+const MIN_CARDS: usize = 250;
+
+/// Each deck file (by stem) and the prefix its card ids start with.
+const DECKS: [(&str, &str); 10] = [
+    ("backend-fundamentals", "bf-"),
+    ("responsibilities", "resp-"),
+    ("languages-frameworks", "lang-"),
+    ("databases", "db-"),
+    ("apis", "api-"),
+    ("cloud-ops", "ops-"),
+    ("security", "sec-"),
+    ("performance-reliability", "perf-"),
+    ("systems-in-practice", "sys-"),
+    ("career", "car-"),
+];
+
+/// Cards moved to another deck keep their shipped id, and with it the prefix
+/// of the deck they first shipped in: a learner's progress follows the id.
+const MOVED: [&str; 38] = [
+    "api-authn-vs-authz",
+    "api-bola",
+    "api-cors",
+    "api-encryption-transit-rest",
+    "api-etag-conditional",
+    "api-jwt-validation",
+    "api-oauth-grants-cloze",
+    "api-oauth-pkce",
+    "api-oauth2-roles",
+    "api-post-201-location",
+    "api-put-vs-patch",
+    "api-safe-idempotent-methods",
+    "api-sessions-vs-jwt",
+    "api-sql-injection",
+    "api-status-4xx",
+    "api-status-5xx",
+    "api-status-classes-cloze",
+    "api-term-idempotent",
+    "api-term-least-privilege",
+    "ops-elk",
+    "ops-observability-pillars",
+    "ops-prometheus-alerting",
+    "ops-prometheus-metric-types-cloze",
+    "ops-prometheus-pull",
+    "ops-promql",
+    "resp-capacity-planning",
+    "resp-graceful-shutdown",
+    "resp-incident-phases-cloze",
+    "resp-load-testing",
+    "resp-maintenance-work",
+    "resp-on-call",
+    "resp-reproduce-bug",
+    "resp-rollback-vs-fix-forward",
+    "resp-safe-deploy",
+    "resp-scale-design-review",
+    "resp-term-feature-flag",
+    "resp-term-scalability",
+    "resp-term-toil",
+];
+
+/// The tag vocabulary, sorted: one tag per concept, British spelling. A card
+/// with a new concept adds its tag here; a tag no card uses is removed.
+const TAGS: [&str; 136] = [
+    "ai",
+    "alerting",
+    "api",
+    "api-gateway",
+    "architecture",
+    "async",
+    "authentication",
+    "authorisation",
+    "aws",
+    "azure",
+    "behavioural",
+    "browser",
+    "business-logic",
+    "caching",
+    "capacity-planning",
+    "career",
+    "cassandra",
+    "cdn",
+    "ci-cd",
+    "clean-code",
+    "cloud",
+    "cloud-storage",
+    "code-review",
+    "collaboration",
+    "concurrency",
+    "consistency",
+    "containers",
+    "csrf",
+    "data-modelling",
+    "databases",
+    "debugging",
+    "dependency-injection",
+    "deployment",
+    "distributed-systems",
+    "distributed-transactions",
+    "django",
+    "docker",
+    "documentation",
+    "e-commerce",
+    "elk",
+    "encryption",
+    "error-handling",
+    "event-loop",
+    "feature-flags",
+    "feeds",
+    "flask",
+    "frameworks",
+    "frontend",
+    "gcp",
+    "git",
+    "go",
+    "graphql",
+    "hashing",
+    "http",
+    "iam",
+    "idempotency",
+    "incidents",
+    "indexing",
+    "injection",
+    "integrations",
+    "interview",
+    "isolation",
+    "java",
+    "jwt",
+    "kubernetes",
+    "latency",
+    "leadership",
+    "learning",
+    "least-privilege",
+    "load-balancing",
+    "logging",
+    "messaging",
+    "metrics",
+    "microservices",
+    "migrations",
+    "mongodb",
+    "mysql",
+    "networking",
+    "nodejs",
+    "normalisation",
+    "nosql",
+    "oauth",
+    "object-storage",
+    "observability",
+    "on-call",
+    "openapi",
+    "operations",
+    "orm",
+    "owasp",
+    "pagination",
+    "passwords",
+    "payments",
+    "performance",
+    "postgresql",
+    "privacy",
+    "process",
+    "profiling",
+    "prometheus",
+    "python",
+    "rails",
+    "rate-limiting",
+    "redis",
+    "redundancy",
+    "reliability",
+    "replication",
+    "resilience",
+    "rest",
+    "reverse-proxy",
+    "ruby",
+    "scaling",
+    "search",
+    "secrets",
+    "security",
+    "serialisation",
+    "serverless",
+    "sessions",
+    "sharding",
+    "slo",
+    "social",
+    "soft-skills",
+    "spring-boot",
+    "sql",
+    "ssrf",
+    "statelessness",
+    "supply-chain",
+    "system-design",
+    "testing",
+    "threads",
+    "tls",
+    "tracing",
+    "transactions",
+    "validation",
+    "versioning",
+    "webhooks",
+    "wellbeing",
+    "xss",
+];
+
+/// American spellings kept out of card prose (code is exempt): the decks use
+/// British spelling. Names such as OAuth's "authorization code" and SQL's
+/// Serializable level are kept as they are.
+const AMERICAN: [&str; 31] = [
+    "analyz",
+    "behavior",
+    "canceled",
+    "categoriz",
+    "centraliz",
+    "color",
+    "containeriz",
+    "customiz",
+    "defense",
+    "emphasiz",
+    "favor",
+    "honor",
+    "initializ",
+    "labeled",
+    "minimiz",
+    "modeled",
+    "modeling",
+    "normaliz",
+    "optimiz",
+    "organiz",
+    "parameteriz",
+    "personaliz",
+    "prioritiz",
+    "recogniz",
+    "sanitiz",
+    "specializ",
+    "standardiz",
+    "summariz",
+    "synchroniz",
+    "utiliz",
+    "visualiz",
+];
 
 fn decks_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("decks")
@@ -37,7 +274,7 @@ fn every_deck_passes_check_with_no_warnings() {
 #[test]
 fn enough_cards_and_unique_ids() {
     let decks = decks();
-    assert!((8..=12).contains(&decks.len()), "{} decks", decks.len());
+    assert_eq!(decks.len(), DECKS.len(), "deck files and DECKS differ");
     let mut seen = HashMap::new();
     let mut total = 0;
     for d in &decks {
@@ -49,7 +286,7 @@ fn enough_cards_and_unique_ids() {
             }
         }
     }
-    assert!(total >= 250, "{total} cards");
+    assert!(total >= MIN_CARDS, "{total} cards");
 }
 
 #[test]
@@ -124,6 +361,165 @@ fn no_duplicate_or_near_duplicate_fronts() {
         }
     }
     assert!(close.is_empty(), "near-duplicate fronts: {close:#?}");
+}
+
+#[test]
+fn ids_start_with_their_deck_prefix() {
+    let prefixes: HashMap<&str, &str> = DECKS.into_iter().collect();
+    let mut moved = HashSet::new();
+    let mut failures = Vec::new();
+    for d in decks() {
+        let prefix = prefixes
+            .get(d.slug.as_str())
+            .unwrap_or_else(|| panic!("{} is not in DECKS", d.slug));
+        for c in &d.cards {
+            let id = c.id.as_str();
+            if !id
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            {
+                failures.push(format!("{id}: use only a-z, 0-9 and -"));
+            }
+            if id.starts_with(prefix) {
+                continue;
+            }
+            if MOVED.contains(&id) && DECKS.iter().any(|(_, p)| id.starts_with(p)) {
+                moved.insert(id.to_string());
+            } else {
+                failures.push(format!("{}: {id} does not start with {prefix}", d.slug));
+            }
+        }
+    }
+    for id in MOVED {
+        if !moved.contains(id) {
+            failures.push(format!("{id} is in MOVED but is not a moved card"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn tags_come_from_one_vocabulary() {
+    let mut sorted = TAGS.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted, TAGS, "keep TAGS sorted and free of duplicates");
+    let mut used = HashSet::new();
+    let mut failures = Vec::new();
+    for d in decks() {
+        for c in &d.cards {
+            if c.tags.is_empty() {
+                failures.push(format!("{}: no tags", c.id));
+            }
+            for t in &c.tags {
+                if TAGS.binary_search(&t.as_str()).is_err() {
+                    failures.push(format!("{}: tag {t:?} is not in TAGS", c.id));
+                }
+                used.insert(t.clone());
+            }
+        }
+    }
+    for t in TAGS {
+        if !used.contains(t) {
+            failures.push(format!("tag {t:?} is in TAGS but no card uses it"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Markdown without fenced code blocks and inline code spans.
+fn prose(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code {
+            for (i, part) in line.split('`').enumerate() {
+                if i % 2 == 0 {
+                    out.push_str(part);
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn card_text_uses_british_spelling() {
+    let mut failures = Vec::new();
+    for d in decks() {
+        for c in &d.cards {
+            let source = c.source.as_deref().unwrap_or_default();
+            let text = [c.front.as_str(), &c.back, &c.topic, source]
+                .map(prose)
+                .join("\n")
+                .to_lowercase();
+            for w in AMERICAN {
+                if text.contains(w) {
+                    failures.push(format!("{}: {w}", c.id));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn readme_deck_table_matches_the_decks() {
+    let text = std::fs::read_to_string(decks_dir().join("README.md")).unwrap();
+    let section = text
+        .split("## Decks")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a ## Decks section");
+    let rows: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .skip(2) // header and separator
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect()
+        })
+        .collect();
+    let prefixes: HashMap<&str, &str> = DECKS.into_iter().collect();
+    let decks = decks();
+    assert_eq!(rows.len(), decks.len(), "one row per deck");
+    let mut total = 0;
+    for d in &decks {
+        let file = format!("{}.ron", d.slug);
+        let row = rows
+            .iter()
+            .find(|r| r[0] == file)
+            .unwrap_or_else(|| panic!("{file} is not in the deck table"));
+        let mut topics: Vec<(&str, usize)> = Vec::new();
+        for c in &d.cards {
+            match topics.iter_mut().find(|(t, _)| *t == c.topic) {
+                Some((_, n)) => *n += 1,
+                None => topics.push((&c.topic, 1)),
+            }
+        }
+        let topics: Vec<String> = topics.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+        assert_eq!(row.len(), 5, "{file}: row {row:?}");
+        assert_eq!(row[1], d.name, "{file}: name");
+        assert_eq!(
+            row[2],
+            format!("`{}`", prefixes[d.slug.as_str()]),
+            "{file}: prefix"
+        );
+        assert_eq!(row[3], d.cards.len().to_string(), "{file}: card count");
+        assert_eq!(row[4], topics.join("; "), "{file}: topics in file order");
+        total += d.cards.len();
+    }
+    let line = format!("Total: {total} cards in {} decks.", decks.len());
+    assert!(
+        section.contains(&line),
+        "the deck table should end with {line:?}"
+    );
 }
 
 /// Rows of the `## Coverage` table: (concept, article, card ids).
