@@ -467,11 +467,7 @@ impl EditorScreen {
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     ui.label(RichText::new(label).small().weak());
-                    ui.scope(|ui| {
-                        ui.visuals_mut().override_text_color =
-                            Some(ui.visuals().strong_text_color());
-                        markdown.show(ui, &format!("preview_q{i}"), &q);
-                    });
+                    markdown.show(ui, &format!("preview_q{i}"), &q);
                     ui.separator();
                     markdown.show(ui, &format!("preview_a{i}"), &a);
                 });

@@ -266,7 +266,7 @@ impl HomeScreen {
                 ui.set_width(ui.available_width());
                 let spacing = 16.0;
                 // Name takes what the counts and buttons leave.
-                let fixed = 4.0 * COUNT_WIDTH + 80.0 + 80.0 + 6.0 * spacing;
+                let fixed = 4.0 * COUNT_WIDTH + 64.0 + 64.0 + 6.0 * spacing;
                 let name_width = (ui.available_width() - fixed).max(120.0);
                 egui::Grid::new("decks")
                     .num_columns(7)

@@ -24,14 +24,123 @@ impl Markdown {
     /// Shows `text` as Markdown. `id` keeps two renderings on one screen apart.
     /// Returns the area the text took.
     pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) -> egui::Rect {
+        let text = sound_chips(text);
         ui.push_id(id, |ui| {
+            let (body, bold) = card_colors(ui.visuals().dark_mode);
+            let visuals = ui.visuals_mut();
+            // One colour for all card text, at strong contrast: a grey body
+            // with white bold made lists and paragraphs read as secondary.
+            visuals.override_text_color = None;
+            visuals.widgets.noninteractive.fg_stroke.color = body;
+            // egui's bold is a colour, not a weight: an accent keeps it visible.
+            visuals.widgets.active.fg_stroke.color = bold;
+            // Bullets are drawn one body line high; a taller minimum row
+            // would set them above the text they mark.
+            ui.spacing_mut().interact_size.y = ui.text_style_height(&egui::TextStyle::Body);
             CommonMarkViewer::new()
                 .default_implicit_uri_scheme(self.base.clone())
                 .syntax_theme_light("InspiredGitHub")
                 .syntax_theme_dark("base16-ocean.dark")
-                .show(ui, &mut self.cache, text);
+                .show(ui, &mut self.cache, &text);
             ui.min_rect()
         })
         .inner
+    }
+}
+
+/// Body and bold text colours for cards: (body, bold).
+pub fn card_colors(dark: bool) -> (egui::Color32, egui::Color32) {
+    if dark {
+        (
+            egui::Color32::from_rgb(0xe8, 0xe8, 0xe8),
+            egui::Color32::from_rgb(0x93, 0xc5, 0xfd),
+        )
+    } else {
+        (
+            egui::Color32::from_rgb(0x1a, 0x1a, 0x1a),
+            egui::Color32::from_rgb(0x1d, 0x4e, 0xd8),
+        )
+    }
+}
+
+/// Anki's `[sound:file.mp3]` markers become a chip naming the file: Rehearse
+/// does not play audio, and raw markup must never show on a card.
+pub fn sound_chips(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("[sound:") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find("[sound:") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "[sound:".len()..];
+        match after.find(']') {
+            Some(end) => {
+                let name = after[..end].replace('`', "'");
+                out.push_str(&format!("`🔊 {name} (audio)`"));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// WCAG contrast ratio of two colours (1 to 21).
+#[cfg(test)]
+fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
+    fn luminance(c: egui::Color32) -> f32 {
+        let channel = |v: u8| {
+            let v = v as f32 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    }
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_text_has_strong_contrast_and_visible_bold_in_both_themes() {
+        for dark in [false, true] {
+            let visuals = if dark {
+                egui::Visuals::dark()
+            } else {
+                egui::Visuals::light()
+            };
+            let background = visuals.panel_fill;
+            let (body, bold) = card_colors(dark);
+            assert!(contrast(body, background) >= 7.0, "body, dark={dark}");
+            assert!(contrast(bold, background) >= 4.5, "bold, dark={dark}");
+            assert_ne!(body, bold, "bold must differ from body, dark={dark}");
+        }
+    }
+
+    #[test]
+    fn sound_markers_become_chips() {
+        assert_eq!(sound_chips("plain"), "plain");
+        assert_eq!(
+            sound_chips("Say [sound:hola.mp3] now"),
+            "Say `🔊 hola.mp3 (audio)` now"
+        );
+        assert_eq!(
+            sound_chips("[sound:a.mp3][sound:b.ogg]")
+                .matches("🔊")
+                .count(),
+            2
+        );
+        assert_eq!(sound_chips("broken [sound:x"), "broken [sound:x");
     }
 }

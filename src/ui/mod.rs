@@ -131,6 +131,8 @@ pub struct RehearseApp {
     history: history::HistoryCache,
     watcher: Option<crate::store::watch::DataWatcher>,
     styled: bool,
+    /// Fallback fonts for other scripts, loading in the background.
+    fonts: Option<theme::SystemFonts>,
     /// The theme last applied, to notice a change in Settings.
     theme: Option<crate::schedule::settings::Theme>,
     /// Notices raised outside a frame (file changes), posted on the next one.
@@ -151,6 +153,7 @@ impl RehearseApp {
             history: history::HistoryCache::default(),
             watcher: None,
             styled: false,
+            fonts: None,
             theme: None,
             queued: Vec::new(),
             show_keys: false,
@@ -247,6 +250,9 @@ impl RehearseApp {
         if !self.styled {
             theme::apply(ui.ctx());
             self.styled = true;
+        }
+        if let Some(fonts) = &mut self.fonts {
+            fonts.poll(ui.ctx());
         }
         let wanted = self.collection.settings().display.theme;
         if self.theme != Some(wanted) {
@@ -563,6 +569,7 @@ pub fn run(collection: Collection) -> anyhow::Result<()> {
         Box::new(|cc| {
             let mut app = RehearseApp::new(collection);
             app.watch(&cc.egui_ctx);
+            app.fonts = Some(theme::SystemFonts::load(&cc.egui_ctx));
             Ok(Box::new(app))
         }),
     )

@@ -247,9 +247,7 @@ impl StudyScreen {
                             ui.add_space(6.0);
                         }
                         ui.scope(|ui| {
-                            // The question reads as a heading: larger, at full contrast.
-                            ui.visuals_mut().override_text_color =
-                                Some(ui.visuals().strong_text_color());
+                            // The question reads as a heading: larger.
                             ui.style_mut()
                                 .text_styles
                                 .insert(egui::TextStyle::Body, egui::FontId::proportional(20.0));
@@ -391,10 +389,10 @@ impl StudyScreen {
 
 fn rating_fill(ui: &egui::Ui, rating: Rating) -> egui::Color32 {
     let base = match rating {
-        Rating::Again => theme::ERROR,
-        Rating::Hard => egui::Color32::from_rgb(0x9c, 0xa3, 0xaf),
-        Rating::Good => theme::REVIEW,
-        Rating::Easy => theme::NEW,
+        Rating::Again => theme::AGAIN,
+        Rating::Hard => theme::HARD,
+        Rating::Good => theme::GOOD,
+        Rating::Easy => theme::EASY,
     };
     let alpha = if ui.visuals().dark_mode { 90 } else { 60 };
     egui::Color32::from_rgba_unmultiplied(base.r(), base.g(), base.b(), alpha)

@@ -11,6 +11,15 @@ pub const REVIEW: Color32 = Color32::from_rgb(0x16, 0xa3, 0x4a);
 /// Errors.
 pub const ERROR: Color32 = Color32::from_rgb(0xdc, 0x26, 0x26);
 
+/// The four answer buttons, wherever a grade is shown (study buttons, charts).
+pub const AGAIN: Color32 = ERROR;
+/// Hard.
+pub const HARD: Color32 = Color32::from_rgb(0x9c, 0xa3, 0xaf);
+/// Good.
+pub const GOOD: Color32 = REVIEW;
+/// Easy.
+pub const EASY: Color32 = NEW;
+
 /// Adds DejaVu as a fallback after egui's own fonts, so arrows, maths symbols,
 /// Greek, Cyrillic and the like in cards render instead of showing as boxes.
 pub fn install_fonts(ctx: &egui::Context) {
@@ -37,6 +46,113 @@ pub fn install_fonts(ctx: &egui::Context) {
             }],
         ));
     }
+}
+
+/// Languages whose scripts egui's own fonts and DejaVu do not cover, asked of
+/// fontconfig for a fallback font each.
+const FALLBACK_LANGUAGES: [&str; 14] = [
+    "ja", "ko", "zh-cn", "zh-tw", "ar", "he", "hi", "bn", "ta", "th", "ka", "hy", "am", "km",
+];
+
+/// Fonts found on the system for scripts the bundled fonts lack, read on a
+/// worker thread (CJK fonts are tens of megabytes) and installed when ready.
+pub struct SystemFonts {
+    pending: Option<std::sync::mpsc::Receiver<Vec<(String, Vec<u8>, u32)>>>,
+}
+
+impl SystemFonts {
+    /// Starts looking for fallback fonts with `fc-match`. Without fontconfig
+    /// nothing is found and cards in those scripts show as boxes, as before.
+    pub fn load(ctx: &egui::Context) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        let started = std::thread::Builder::new()
+            .name("fonts".into())
+            .spawn(move || {
+                let fonts = find_fallback_fonts();
+                if tx.send(fonts).is_ok() {
+                    ctx.request_repaint();
+                }
+            });
+        Self {
+            pending: started.ok().map(|_| rx),
+        }
+    }
+
+    /// Installs the fonts once they have been read.
+    pub fn poll(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.pending else {
+            return;
+        };
+        let Ok(fonts) = rx.try_recv() else {
+            return;
+        };
+        self.pending = None;
+        use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+        use egui::{FontData, FontFamily};
+        for (name, bytes, index) in fonts {
+            let mut data = FontData::from_owned(bytes);
+            data.index = index;
+            ctx.add_font(FontInsert::new(
+                &name,
+                data,
+                [FontFamily::Proportional, FontFamily::Monospace]
+                    .into_iter()
+                    .map(|family| InsertFontFamily {
+                        family,
+                        priority: FontPriority::Lowest,
+                    })
+                    .collect(),
+            ));
+        }
+    }
+}
+
+/// One font file per language in [`FALLBACK_LANGUAGES`] that fontconfig
+/// knows, each read once: (name, bytes, index in a collection).
+fn find_fallback_fonts() -> Vec<(String, Vec<u8>, u32)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for lang in FALLBACK_LANGUAGES {
+        let Ok(output) = std::process::Command::new("fc-match")
+            .args(["-f", "%{file}\n%{index}\n%{lang}", &format!(":lang={lang}")])
+            .output()
+        else {
+            // No fontconfig on this system.
+            return out;
+        };
+        let Some((path, index)) = parse_fc_match(&String::from_utf8_lossy(&output.stdout), lang)
+        else {
+            continue;
+        };
+        // DejaVu is bundled already; loading the system's copy again adds nothing.
+        let bundled = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("DejaVuSans"));
+        if bundled || !seen.insert((path.clone(), index)) {
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => out.push((format!("system:{}#{index}", path.display()), bytes, index)),
+            Err(e) => eprintln!("rehearse: cannot read font {}: {e}", path.display()),
+        }
+    }
+    out
+}
+
+/// Reads `fc-match -f '%{file}\n%{index}\n%{lang}'` output; None when the
+/// font it matched does not cover `lang` (fontconfig then falls back to its
+/// default font, which is no help).
+pub fn parse_fc_match(output: &str, lang: &str) -> Option<(std::path::PathBuf, u32)> {
+    let mut lines = output.lines();
+    let file = lines.next()?.trim();
+    let index = lines.next()?.trim().parse().ok()?;
+    let langs = lines.next().unwrap_or("");
+    let base = lang.split('-').next().unwrap_or(lang);
+    let covers = langs
+        .split('|')
+        .any(|l| l == lang || l.split('-').next() == Some(base));
+    (!file.is_empty() && covers).then(|| (std::path::PathBuf::from(file), index))
 }
 
 /// Sets fonts, text sizes and spacing for both themes.
@@ -113,5 +229,28 @@ pub fn icon() -> egui::IconData {
         rgba,
         width: N as u32,
         height: N as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fontconfig_answers_are_read_and_non_covering_fonts_refused() {
+        let cjk = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\n2\naa|ja|ko|zh-cn";
+        assert_eq!(
+            parse_fc_match(cjk, "ja"),
+            Some((
+                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc".into(),
+                2
+            ))
+        );
+        assert!(parse_fc_match(cjk, "zh-cn").is_some());
+        // fontconfig's default font when nothing covers Arabic: not a fallback.
+        let default = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n0\naa|en|fr|ru";
+        assert_eq!(parse_fc_match(default, "ar"), None);
+        assert_eq!(parse_fc_match("", "ja"), None);
+        assert_eq!(parse_fc_match("/x.ttf\nnot-a-number\nja", "ja"), None);
     }
 }
