@@ -60,6 +60,8 @@ pub struct BrowseScreen {
     cursor: Option<usize>,
     /// Scroll the table to the cursor on the next frame.
     reveal_cursor: bool,
+    /// Select the first row once the search has run (Enter in the search box).
+    to_first_row: bool,
     dialog: Option<Dialog>,
     focus_search: bool,
     generation: u64,
@@ -78,6 +80,7 @@ impl Default for BrowseScreen {
             anchor: None,
             cursor: None,
             reveal_cursor: false,
+            to_first_row: false,
             dialog: None,
             focus_search: false,
             generation: u64::MAX,
@@ -181,6 +184,12 @@ impl BrowseScreen {
         self.toolbar(ui, collection, now, &mut action);
         if let Some(e) = &self.error {
             ui.colored_label(theme::ERROR, format!("Search not understood: {e}"));
+        }
+        if std::mem::take(&mut self.to_first_row) {
+            if self.stale {
+                self.run_query(collection, now);
+            }
+            self.step_cursor(collection, 1, false);
         }
         ui.add_space(4.0);
         self.dialogs(ui, collection);
@@ -315,6 +324,15 @@ impl BrowseScreen {
             }
             if search.changed() {
                 self.stale = true;
+            }
+            // From the search box, Enter or ↓ goes to the first listed row.
+            let down = search.has_focus()
+                && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
+            let enter = search.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if down || enter {
+                search.surrender_focus();
+                self.cursor = None;
+                self.to_first_row = true;
             }
             let cards = crate::interop::cards_of_items(collection, &self.rows).len();
             let listed = if cards == self.rows.len() {

@@ -24,7 +24,7 @@ impl Markdown {
     /// Shows `text` as Markdown. `id` keeps two renderings on one screen apart.
     /// Returns the area the text took.
     pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) -> egui::Rect {
-        let text = sound_chips(text);
+        let text = image_fallbacks(&sound_chips(text)).into_owned();
         ui.push_id(id, |ui| {
             let (body, bold) = card_colors(ui.visuals().dark_mode);
             let visuals = ui.visuals_mut();
@@ -90,6 +90,62 @@ pub fn sound_chips(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Image formats the window can draw.
+const DRAWABLE: [&str; 7] = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "ico"];
+
+/// Images the window cannot draw become a chip or a link instead of a bare
+/// warning sign: a remote image (not fetched: cards never reach the network
+/// on their own) shows its alt text linking to it; a file in a format the
+/// window cannot decode (SVG, TIFF...) shows its name.
+pub fn image_fallbacks(text: &str) -> std::borrow::Cow<'_, str> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    if !text.contains("![") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        let Event::Start(Tag::Image { dest_url, .. }) = event else {
+            continue;
+        };
+        let alt = text[range.clone()]
+            .strip_prefix("![")
+            .and_then(|rest| rest.split_once("](").map(|(alt, _)| alt.to_string()))
+            .unwrap_or_default();
+        let url = dest_url.to_string();
+        let name = url.rsplit('/').next().unwrap_or(&url).to_string();
+        let remote = url.starts_with("http://") || url.starts_with("https://");
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let label = if alt.trim().is_empty() {
+            name.clone()
+        } else {
+            alt.trim().to_string()
+        };
+        if remote {
+            replacements.push((range, format!("[🖼 {label} (remote image)](<{url}>)")));
+        } else if !DRAWABLE.contains(&extension.as_str()) {
+            replacements.push((range, format!("`🖼 {name} (cannot be shown)`")));
+        }
+    }
+    if replacements.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, with) in replacements {
+        if range.start < last {
+            continue;
+        }
+        out.push_str(&text[last..range.start]);
+        out.push_str(&with);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// WCAG contrast ratio of two colours (1 to 21).
 #[cfg(test)]
 fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
@@ -126,6 +182,25 @@ mod tests {
             assert!(contrast(bold, background) >= 4.5, "bold, dark={dark}");
             assert_ne!(body, bold, "bold must differ from body, dark={dark}");
         }
+    }
+
+    #[test]
+    fn images_the_window_cannot_draw_become_chips_or_links() {
+        let local = "A ![ferris](media/ferris.png) crab";
+        assert_eq!(image_fallbacks(local), local);
+        assert_eq!(
+            image_fallbacks("![](media/diagram.svg)"),
+            "`🖼 diagram.svg (cannot be shown)`"
+        );
+        assert_eq!(
+            image_fallbacks("See ![a chart](https://example.com/c.png) here"),
+            "See [🖼 a chart (remote image)](<https://example.com/c.png>) here"
+        );
+        assert_eq!(
+            image_fallbacks("![](<media/my pic.webp>)"),
+            "![](<media/my pic.webp>)"
+        );
+        assert_eq!(image_fallbacks("no images"), "no images");
     }
 
     #[test]
