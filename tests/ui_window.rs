@@ -380,3 +380,52 @@ fn bug12_screens_open_at_their_top() {
         "Home opened scrolled: first deck at {first}, heading at {heading}"
     );
 }
+
+/// Keyboard first: from Home, arrows and Enter study a deck; in study, `e`
+/// edits the card and closing the editor resumes the session; `?` lists the
+/// shortcuts; `/` opens the browser with its search focused.
+#[test]
+fn keyboard_home_study_edit_and_shortcut_overlay() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("alpha.ron", deck_text("Alpha", "a", 2)),
+            ("beta.ron", deck_text("Beta", "b", 2)),
+        ],
+    );
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.key_press(Key::ArrowDown);
+    h.run();
+    h.key_press(Key::ArrowDown);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    let (card, _) = h.state().study_state().expect("studying");
+    let card = card.unwrap();
+    assert!(
+        card.card.as_str().starts_with("b-"),
+        "the second deck: {card}"
+    );
+    h.key_press(Key::E);
+    h.run();
+    h.get_by_label("Edit card");
+    h.key_press(Key::Escape);
+    h.run();
+    let (again, revealed) = h.state().study_state().expect("back in study");
+    assert_eq!(again, Some(card));
+    assert!(!revealed);
+    h.key_press(Key::Escape);
+    h.run();
+    h.event(egui::Event::Text("?".into()));
+    h.run();
+    h.get_by_label("Keyboard shortcuts");
+    h.get_by_label("show the answer; once shown, Good");
+    h.event(egui::Event::Text("?".into()));
+    h.run();
+    assert!(h.query_by_label("Keyboard shortcuts").is_none());
+    h.key_press(Key::Slash);
+    h.run();
+    assert!(h.get_by_label("Search").is_focused());
+}

@@ -139,6 +139,8 @@ pub struct RehearseApp {
     queued: Vec<(notice::Kind, String)>,
     /// Whether the shortcut overlay (`?`) shows.
     show_keys: bool,
+    /// A study session left to edit its card, resumed when the editor closes.
+    paused_study: Option<Box<study::StudyScreen>>,
 }
 
 impl RehearseApp {
@@ -157,6 +159,7 @@ impl RehearseApp {
             theme: None,
             queued: Vec::new(),
             show_keys: false,
+            paused_study: None,
         }
     }
 
@@ -393,6 +396,30 @@ impl RehearseApp {
     }
 
     fn go(&mut self, nav: Nav, now: Timestamp) {
+        // Editing a card from study (key e) comes back to the same session.
+        let nav = match nav {
+            // The editor closes with Nav::Browse.
+            Nav::Browse
+                if matches!(self.screen, Screen::Edit(_)) && self.paused_study.is_some() =>
+            {
+                if let Some(study) = self.paused_study.take() {
+                    self.screen = Screen::Study(study);
+                }
+                return;
+            }
+            Nav::Edit(card) if matches!(self.screen, Screen::Study(_)) => {
+                let study = std::mem::replace(&mut self.screen, Screen::Home);
+                if let Screen::Study(study) = study {
+                    self.paused_study = Some(study);
+                }
+                Nav::Edit(card)
+            }
+            Nav::Stay => Nav::Stay,
+            other => {
+                self.paused_study = None;
+                other
+            }
+        };
         if !matches!(nav, Nav::Stay) && matches!(self.screen, Screen::Study(_)) {
             // Answers were given: figures built from the history are out of date.
             self.history.invalidate();

@@ -120,9 +120,7 @@ impl StudyScreen {
                 Err(e) => self.error = Some(e.to_string()),
             }
         }
-        self.keys(ui, collection, now);
-
-        let mut nav = Nav::Stay;
+        let mut nav = self.keys(ui, collection, now).unwrap_or(Nav::Stay);
         egui::Panel::top("study_header").show(ui, |ui| {
             ui.add_space(2.0);
             ui.horizontal(|ui| {
@@ -175,24 +173,31 @@ impl StudyScreen {
         nav
     }
 
-    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+    /// Space/Enter reveal, 1–4 grade, u or Ctrl+Z undo, e edit the card.
+    fn keys(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        now: Timestamp,
+    ) -> Option<Nav> {
         if ui.ctx().egui_wants_keyboard_input() {
-            return;
+            return None;
         }
         let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) || pressed(Key::U) {
             self.undo(collection, now);
-            return;
+            return None;
         }
-        if self.current.is_none() {
-            return;
+        let current = self.current.clone()?;
+        if pressed(Key::E) {
+            return Some(Nav::Edit(Some(current.card)));
         }
         let space_or_enter = pressed(Key::Space) | pressed(Key::Enter);
         if !self.revealed {
             if space_or_enter {
                 self.revealed = true;
             }
-            return;
+            return None;
         }
         let rating = if pressed(Key::Num1) {
             Some(Rating::Again)
@@ -208,6 +213,7 @@ impl StudyScreen {
         if let Some(r) = rating {
             self.answer(collection, r, now);
         }
+        None
     }
 
     fn card(
