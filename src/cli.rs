@@ -280,12 +280,14 @@ fn export_cards(
     let rows = crate::browse::search(collection, &query, Timestamp::now());
     if let Some(path) = apkg {
         let history = collection.history_loader()?.load()?;
-        let input =
-            crate::interop::package::export_input(collection, &history, &rows, Timestamp::now())?;
-        let bytes = crate::interop::anki::write_package(&input)?;
-        crate::store::write_atomic(&path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("exported {} notes to {}", input.notes.len(), path.display());
+        let notes = crate::interop::package::export_apkg(
+            collection,
+            &history,
+            &rows,
+            &path,
+            Timestamp::now(),
+        )?;
+        eprintln!("exported {notes} notes to {}", path.display());
         return Ok(ExitCode::SUCCESS);
     }
     let cards = crate::interop::cards_of_items(collection, &rows);

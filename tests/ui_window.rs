@@ -429,3 +429,61 @@ fn keyboard_home_study_edit_and_shortcut_overlay() {
     h.run();
     assert!(h.get_by_label("Search").is_focused());
 }
+
+/// Export from the browser, as CSV and as an Anki package (whose review
+/// history is read off the UI thread), with a typed path beside the dialog.
+#[test]
+fn browse_exports_listed_cards_as_csv_and_anki_package() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("mixed.ron", cloze_deck())]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.key_press(Key::B);
+    h.run();
+    for (format, file, expect) in [
+        ("CSV", "out.csv", "Exported 4 cards to"),
+        (
+            "Anki package (.apkg)",
+            "out.apkg",
+            "Exported 4 cards as 4 Anki notes to",
+        ),
+    ] {
+        h.get_by_label("File ⏷").click();
+        h.run();
+        h.get_by_label("Export listed…").click();
+        h.run();
+        h.get_by_label("Export 4 listed cards");
+        h.get_by_label(format).click();
+        h.run();
+        let path = dir.path().join(file);
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label("File").type_text(path.to_str().unwrap());
+        h.run();
+        h.get_by_label("Export").click();
+        for _ in 0..400 {
+            h.run_steps(1);
+            if notices(&h).iter().any(|n| n.starts_with(expect)) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(
+            notices(&h).iter().any(|n| n.starts_with(expect)),
+            "{:?}",
+            notices(&h)
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.is_empty(), "{file} written");
+        if file.ends_with(".apkg") {
+            assert_eq!(&bytes[..2], b"PK", "an Anki package is a zip");
+        } else {
+            let text = String::from_utf8(bytes).unwrap();
+            assert_eq!(
+                text.lines().count(),
+                5,
+                "a header and one row per card:\n{text}"
+            );
+        }
+    }
+}

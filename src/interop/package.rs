@@ -259,3 +259,30 @@ fn media_names(text: &str) -> impl Iterator<Item = &str> {
         (!name.is_empty() && !name.contains(['/', '\\']) && name != "..").then_some(name)
     })
 }
+
+/// Why an Anki package could not be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum AnkiExportError {
+    /// Reading the data folder or writing the package failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The package could not be built.
+    #[error(transparent)]
+    Anki(#[from] AnkiError),
+}
+
+/// Writes the cards of some study items (indices into `collection.items()`),
+/// with their history and scheduling, as an Anki package at `path`,
+/// atomically. Returns how many notes it holds.
+pub fn export_apkg(
+    collection: &Collection,
+    history: &crate::collection::History,
+    rows: &[usize],
+    path: &std::path::Path,
+    now: Timestamp,
+) -> Result<usize, AnkiExportError> {
+    let input = export_input(collection, history, rows, now)?;
+    let bytes = anki::write_package(&input)?;
+    store::write_atomic(path, &bytes).map_err(|e| StoreError::io(path, e))?;
+    Ok(input.notes.len())
+}

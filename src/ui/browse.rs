@@ -38,11 +38,34 @@ enum Dialog {
     /// Add (true) or remove a tag, typed here.
     Tag(bool, String),
     /// Export the listed cards.
-    Export {
-        path: String,
-        tsv: bool,
-        chooser: FileDialog,
-    },
+    Export(ExportDialog),
+}
+
+/// The file formats cards can be exported to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Tsv,
+    Anki,
+}
+
+impl Format {
+    fn suggested_name(self) -> &'static str {
+        match self {
+            Format::Csv => "cards.csv",
+            Format::Tsv => "cards.tsv",
+            Format::Anki => "cards.apkg",
+        }
+    }
+}
+
+/// The export dialog: format, file, and (for Anki) the review history that
+/// goes into the package, read on a worker thread.
+struct ExportDialog {
+    path: String,
+    format: Format,
+    chooser: FileDialog,
+    history: Option<std::sync::mpsc::Receiver<Result<crate::collection::History, String>>>,
 }
 
 /// Browser state.
@@ -368,11 +391,12 @@ impl BrowseScreen {
                     .on_disabled_hover_text("Nothing is listed")
                     .clicked()
                 {
-                    self.dialog = Some(Dialog::Export {
+                    self.dialog = Some(Dialog::Export(ExportDialog {
                         path: String::new(),
-                        tsv: false,
+                        format: Format::Csv,
                         chooser: FileDialog::default(),
-                    });
+                        history: None,
+                    }));
                 }
             });
             if ui.button("New card").on_hover_text("a").clicked() {
@@ -542,8 +566,8 @@ impl BrowseScreen {
                 Dialog::Tag(add, tag) => {
                     close = tag_dialog(ui, collection, *add, tag, &selected);
                 }
-                Dialog::Export { path, tsv, chooser } => {
-                    close = export_dialog(ui, collection, rows, path, tsv, chooser);
+                Dialog::Export(export) => {
+                    close = export_dialog(ui, collection, rows, export);
                 }
             }
         });
@@ -835,66 +859,136 @@ fn export_dialog(
     ui: &mut egui::Ui,
     collection: &Collection,
     rows: &[usize],
-    path: &mut String,
-    tsv: &mut bool,
-    chooser: &mut FileDialog,
+    dialog: &mut ExportDialog,
 ) -> bool {
     let cards = crate::interop::cards_of_items(collection, rows).len();
     ui.heading(format!("Export {}", plural(cards, "listed card")));
     if cards != rows.len() {
         ui.label(
             RichText::new(format!(
-                "The {} listed rows are {}; the file has one row per card.",
+                "The {} listed rows are {}; the file has one entry per card.",
                 rows.len(),
                 plural(cards, "card")
             ))
             .weak(),
         );
     }
-    ui.horizontal(|ui| {
-        ui.radio_value(tsv, false, "CSV");
-        ui.radio_value(tsv, true, "TSV");
+    let busy = dialog.history.is_some();
+    ui.add_enabled_ui(!busy, |ui| {
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut dialog.format, Format::Csv, "CSV");
+            ui.radio_value(&mut dialog.format, Format::Tsv, "TSV");
+            ui.radio_value(&mut dialog.format, Format::Anki, "Anki package (.apkg)")
+                .on_hover_text("With scheduling, review history and media; Anki imports it");
+        });
     });
-    if let Some(chosen) = chooser.take() {
-        *path = chosen.display().to_string();
+    if let Some(chosen) = dialog.chooser.take() {
+        dialog.path = chosen.display().to_string();
     }
     ui.horizontal(|ui| {
         let l = ui.label("File");
-        ui.add(
-            egui::TextEdit::singleline(path)
-                .hint_text(if *tsv { "cards.tsv" } else { "cards.csv" })
+        ui.add_enabled(
+            !busy,
+            egui::TextEdit::singleline(&mut dialog.path)
+                .hint_text(dialog.format.suggested_name())
                 .desired_width(300.0),
         )
         .labelled_by(l.id);
         if ui
-            .add_enabled(!chooser.is_open(), egui::Button::new("Choose…"))
+            .add_enabled(
+                !dialog.chooser.is_open() && !busy,
+                egui::Button::new("Choose…"),
+            )
             .clicked()
         {
-            let name = if *tsv { "cards.tsv" } else { "cards.csv" };
-            chooser.open(ui.ctx(), "Export cards", Purpose::Save(name.into()));
+            let name = dialog.format.suggested_name().to_string();
+            dialog
+                .chooser
+                .open(ui.ctx(), "Export cards", Purpose::Save(name));
         }
     });
+    let target = std::path::PathBuf::from(dialog.path.trim());
+    // An Anki package carries the review history: read it off this thread,
+    // then write the package once it is here.
+    if let Some(rx) = &dialog.history {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the review history for the package…");
+        });
+        match rx.try_recv() {
+            Ok(Ok(history)) => {
+                let result = crate::interop::package::export_apkg(
+                    collection,
+                    &history,
+                    rows,
+                    &target,
+                    Timestamp::now(),
+                );
+                notice::report(
+                    ui.ctx(),
+                    result.map(|notes| {
+                        format!(
+                            "Exported {} as {} to {}.",
+                            plural(cards, "card"),
+                            plural(notes, "Anki note"),
+                            target.display()
+                        )
+                    }),
+                );
+                return true;
+            }
+            Ok(Err(e)) => {
+                notice::error(ui.ctx(), format!("Nothing exported: {e}"));
+                return true;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                notice::error(ui.ctx(), "Nothing exported: reading the history failed.");
+                return true;
+            }
+        }
+    }
     let mut close = false;
     ui.horizontal(|ui| {
-        let ready = !path.trim().is_empty();
+        let ready = !dialog.path.trim().is_empty();
         if ui
             .add_enabled(ready, egui::Button::new(RichText::new("Export").strong()))
             .on_disabled_hover_text("Choose a file first")
             .clicked()
         {
-            let target = std::path::PathBuf::from(path.trim());
-            let result = crate::interop::export_table(collection, rows, *tsv, &target);
-            notice::report(
-                ui.ctx(),
-                result.map(|r| {
-                    format!(
-                        "Exported {} to {}.",
-                        plural(r.cards, "card"),
-                        target.display()
-                    )
-                }),
-            );
-            close = true;
+            match dialog.format {
+                Format::Anki => match collection.history_loader() {
+                    Ok(loader) => {
+                        let (tx, rx) = std::sync::mpsc::channel();
+                        let ctx = ui.ctx().clone();
+                        std::thread::spawn(move || {
+                            // The dialog may have been closed; then nobody waits.
+                            let _ = tx.send(loader.load().map_err(|e| e.to_string()));
+                            ctx.request_repaint();
+                        });
+                        dialog.history = Some(rx);
+                    }
+                    Err(e) => {
+                        notice::error(ui.ctx(), format!("Nothing exported: {e}"));
+                        close = true;
+                    }
+                },
+                Format::Csv | Format::Tsv => {
+                    let tsv = dialog.format == Format::Tsv;
+                    let result = crate::interop::export_table(collection, rows, tsv, &target);
+                    notice::report(
+                        ui.ctx(),
+                        result.map(|r| {
+                            format!(
+                                "Exported {} to {}.",
+                                plural(r.cards, "card"),
+                                target.display()
+                            )
+                        }),
+                    );
+                    close = true;
+                }
+            }
         }
         if ui.button("Cancel").clicked() {
             close = true;
