@@ -327,80 +327,86 @@ impl BrowseScreen {
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 8.0;
             let l = ui.label(RichText::new("Search").strong());
-            // What the controls to the right need; the box takes the rest.
-            let right = 470.0;
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.query)
-                        .hint_text("deck:, tag:, topic:, is:due, prop:r<0.8, -not   ( / )")
-                        .desired_width((ui.available_width() - right).max(160.0)),
-                )
-                .labelled_by(l.id)
-                .on_hover_text(
-                    "Words and \"phrases\" search front and back. deck:NAME tag:T topic:T \
-                     is:new|learning|due|review|suspended|leech prop:r<0.8 (also s, d, ivl, due, \
-                     lapses, reps) rated:7; put - before a term to exclude it.",
+            // Laid out from the right so the buttons always fit; the search
+            // box takes whatever width is left.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("New card").on_hover_text("a").clicked() {
+                    *action = Some(BrowseAction::New);
+                }
+                self.file_menu(ui, action);
+                ui.menu_button("Columns ⏷", |ui| self.columns_menu(ui, collection));
+                let n = self.selected.len();
+                let selection = ui.menu_button(format!("Selected: {n} ⏷"), |ui| {
+                    self.selection_menu(ui, collection, now, action);
+                });
+                selection.response.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, "Selection actions")
+                });
+                let cards = crate::interop::cards_of_items(collection, &self.rows).len();
+                let listed = if cards == self.rows.len() {
+                    plural(cards, "card")
+                } else {
+                    format!("{} · {}", plural(cards, "card"), plural(self.rows.len(), "row"))
+                };
+                ui.label(RichText::new(listed).weak()).on_hover_text(
+                    "Each row is a study item: a reversed card has two, a cloze card one per number.",
                 );
-            if self.focus_search {
-                search.request_focus();
-                self.focus_search = false;
-            }
-            if search.changed() {
-                self.stale = true;
-            }
-            // From the search box, Enter or ↓ goes to the first listed row.
-            let down = search.has_focus()
-                && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
-            let enter = search.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if down || enter {
-                search.surrender_focus();
-                self.cursor = None;
-                self.to_first_row = true;
-            }
-            let cards = crate::interop::cards_of_items(collection, &self.rows).len();
-            let listed = if cards == self.rows.len() {
-                plural(cards, "card")
-            } else {
-                format!(
-                    "{} · {}",
-                    plural(cards, "card"),
-                    plural(self.rows.len(), "item")
-                )
-            };
-            ui.label(RichText::new(listed).weak()).on_hover_text(
-                "Each row is a study item: a reversed card has two, a cloze card one per number.",
+                self.search_box(ui, l.id);
+            });
+        });
+    }
+
+    fn search_box(&mut self, ui: &mut egui::Ui, label: egui::Id) {
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.query)
+                    .hint_text("deck:, tag:, topic:, is:due, prop:r<0.8, -not   ( / )")
+                    .desired_width(ui.available_width().max(120.0)),
+            )
+            .labelled_by(label)
+            .on_hover_text(
+                "Words and \"phrases\" search front and back. deck:NAME tag:T topic:T \
+                 is:new|learning|due|review|suspended|leech prop:r<0.8 (also s, d, ivl, due, \
+                 lapses, reps) rated:7; put - before a term to exclude it.",
             );
-            let n = self.selected.len();
-            let selection = ui.menu_button(format!("Selected: {n} ⏷"), |ui| {
-                self.selection_menu(ui, collection, now, action);
-            });
-            selection.response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, "Selection actions")
-            });
-            ui.menu_button("Columns ⏷", |ui| self.columns_menu(ui, collection));
-            ui.menu_button("File ⏷", |ui| {
-                if ui
-                    .button("Import…")
-                    .on_hover_text("Cards from CSV, TSV or an Anki package")
-                    .clicked()
-                {
-                    *action = Some(BrowseAction::Import);
-                }
-                if ui
-                    .add_enabled(!self.rows.is_empty(), egui::Button::new("Export listed…"))
-                    .on_disabled_hover_text("Nothing is listed")
-                    .clicked()
-                {
-                    self.dialog = Some(Dialog::Export(ExportDialog {
-                        path: String::new(),
-                        format: Format::Csv,
-                        chooser: FileDialog::default(),
-                        history: None,
-                    }));
-                }
-            });
-            if ui.button("New card").on_hover_text("a").clicked() {
-                *action = Some(BrowseAction::New);
+        if self.focus_search {
+            search.request_focus();
+            self.focus_search = false;
+        }
+        if search.changed() {
+            self.stale = true;
+        }
+        // From the search box, Enter or ↓ goes to the first listed row.
+        let down =
+            search.has_focus() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
+        let enter = search.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        if down || enter {
+            search.surrender_focus();
+            self.cursor = None;
+            self.to_first_row = true;
+        }
+    }
+
+    fn file_menu(&mut self, ui: &mut egui::Ui, action: &mut Option<BrowseAction>) {
+        ui.menu_button("File ⏷", |ui| {
+            if ui
+                .button("Import…")
+                .on_hover_text("Cards from CSV, TSV or an Anki package")
+                .clicked()
+            {
+                *action = Some(BrowseAction::Import);
+            }
+            if ui
+                .add_enabled(!self.rows.is_empty(), egui::Button::new("Export listed…"))
+                .on_disabled_hover_text("Nothing is listed")
+                .clicked()
+            {
+                self.dialog = Some(Dialog::Export(ExportDialog {
+                    path: String::new(),
+                    format: Format::Csv,
+                    chooser: FileDialog::default(),
+                    history: None,
+                }));
             }
         });
     }

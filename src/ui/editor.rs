@@ -280,7 +280,10 @@ impl EditorScreen {
             ui.columns(2, |cols| {
                 egui::ScrollArea::vertical()
                     .id_salt("editor_form")
+                    .auto_shrink(false)
                     .show(&mut cols[0], |ui| {
+                        // Room for the scroll bar, so it never sits on a field.
+                        ui.set_max_width(ui.available_width() - 14.0);
                         self.form(ui, collection, &problems);
                     });
                 egui::ScrollArea::vertical()
@@ -450,6 +453,10 @@ impl EditorScreen {
         ui.heading("Preview");
         let card = self.card();
         let items = card.items();
+        if self.front.trim().is_empty() && self.back.trim().is_empty() {
+            ui.label(RichText::new("The card shows here as you type.").weak());
+            return;
+        }
         if items.is_empty() {
             ui.label(RichText::new("Nothing to preview yet.").weak());
         }

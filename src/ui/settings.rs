@@ -62,46 +62,48 @@ impl SettingsScreen {
             .show(ui, |ui| {
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(640.0);
-                    ui.add_space(12.0);
-                    ui.heading("Settings");
-                    ui.add_space(8.0);
-                    if let Some(e) = collection.settings_error() {
-                        ui.colored_label(theme::ERROR, e);
-                    }
-                    appearance(ui, collection);
-                    ui.add_space(12.0);
-                    ui.label(RichText::new("Scheduling").strong().size(17.0));
-                    self.form(ui);
-                    if let Some(note) = super::readiness::retention_note(collection) {
-                        ui.label(RichText::new(note).color(theme::LEARNING));
-                    }
-                    ui.add_space(12.0);
-                    ui.horizontal(|ui| {
-                        if ui.button(RichText::new("Save").strong()).clicked() {
-                            self.save(ui.ctx(), collection);
+                    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                        ui.add_space(12.0);
+                        ui.heading("Settings");
+                        ui.add_space(8.0);
+                        if let Some(e) = collection.settings_error() {
+                            ui.colored_label(theme::ERROR, e);
                         }
-                        if ui.button("Restore defaults").clicked() {
-                            *self = Self::from_settings(Settings {
-                                display: collection.settings().display.clone(),
-                                ..Settings::default()
-                            });
-                            notice::info(
-                                ui.ctx(),
-                                "Defaults restored in the form; press Save to keep them.",
-                            );
+                        appearance(ui, collection);
+                        ui.add_space(12.0);
+                        ui.label(RichText::new("Scheduling").strong().size(17.0));
+                        self.form(ui);
+                        if let Some(note) = super::readiness::retention_note(collection) {
+                            ui.label(RichText::new(note).color(theme::LEARNING));
                         }
+                        ui.add_space(12.0);
+                        ui.horizontal(|ui| {
+                            if ui.button(RichText::new("Save").strong()).clicked() {
+                                self.save(ui.ctx(), collection);
+                            }
+                            if ui.button("Restore defaults").clicked() {
+                                *self = Self::from_settings(Settings {
+                                    display: collection.settings().display.clone(),
+                                    ..Settings::default()
+                                });
+                                notice::info(
+                                    ui.ctx(),
+                                    "Defaults restored in the form; press Save to keep them.",
+                                );
+                            }
+                        });
+                        ui.add_space(20.0);
+                        self.memory_model(ui, collection);
+                        ui.add_space(8.0);
+                        ui.label(
+                            RichText::new(format!(
+                                "Stored in {}",
+                                collection.root().join("settings.ron").display()
+                            ))
+                            .small()
+                            .weak(),
+                        );
                     });
-                    ui.add_space(20.0);
-                    self.memory_model(ui, collection);
-                    ui.add_space(8.0);
-                    ui.label(
-                        RichText::new(format!(
-                            "Stored in {}",
-                            collection.root().join("settings.ron").display()
-                        ))
-                        .small()
-                        .weak(),
-                    );
                 });
             });
         Nav::Stay
