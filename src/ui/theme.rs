@@ -57,8 +57,11 @@ const FALLBACK_LANGUAGES: [&str; 14] = [
 /// Fonts found on the system for scripts the bundled fonts lack, read on a
 /// worker thread (CJK fonts are tens of megabytes) and installed when ready.
 pub struct SystemFonts {
-    pending: Option<std::sync::mpsc::Receiver<Vec<(String, Vec<u8>, u32)>>>,
+    pending: Option<std::sync::mpsc::Receiver<Vec<FoundFont>>>,
 }
+
+/// A font file read from the system: (name, bytes, index in a collection).
+type FoundFont = (String, Vec<u8>, u32);
 
 impl SystemFonts {
     /// Starts looking for fallback fonts with `fc-match`. Without fontconfig
@@ -110,7 +113,7 @@ impl SystemFonts {
 
 /// One font file per language in [`FALLBACK_LANGUAGES`] that fontconfig
 /// knows, each read once: (name, bytes, index in a collection).
-fn find_fallback_fonts() -> Vec<(String, Vec<u8>, u32)> {
+fn find_fallback_fonts() -> Vec<FoundFont> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for lang in FALLBACK_LANGUAGES {
