@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::{Span, Timestamp};
 use serde::Serialize;
 
 use crate::collection::{Collection, History};
@@ -127,8 +128,12 @@ pub struct Statistics {
     pub today: i32,
     /// Today's weekday, 0 for Monday.
     pub today_weekday: u8,
+    /// The calendar date today's study day is named after.
+    pub today_date: Date,
     /// Consecutive days with at least one answer, up to today (or yesterday).
     pub streak: u32,
+    /// The longest run of consecutive study days within the calendar's year.
+    pub longest_streak: u32,
     /// Items due per day from today (overdue ones count today), 90 days.
     pub due_forecast: Vec<u32>,
     /// True retention: today, yesterday, last week, month, year, all time.
@@ -151,6 +156,15 @@ pub struct Statistics {
     pub studied: usize,
 }
 
+impl Statistics {
+    /// The calendar date of study day `day` (a day number like [`Self::today`]).
+    pub fn date_of(&self, day: i32) -> Date {
+        self.today_date
+            .checked_add(Span::new().days(i64::from(day) - i64::from(self.today)))
+            .unwrap_or(self.today_date)
+    }
+}
+
 /// Rows of [`Statistics::buttons`].
 pub const BUTTON_ROWS: [&str; 3] = ["Learning", "Young", "Mature"];
 
@@ -167,6 +181,7 @@ pub fn compute(
     let mut s = Statistics {
         today,
         today_weekday: clock.date_of_day(today).weekday().to_monday_zero_offset() as u8,
+        today_date: clock.date_of_day(today),
         due_forecast: vec![0; FORECAST_DAYS],
         stability: Histogram::new(vec![
             0.0,
@@ -284,14 +299,60 @@ pub fn compute(
                 }
             }
         }
-        let start = if s.reviews_per_day.contains_key(&today) {
-            today
-        } else {
-            today - 1
-        };
-        s.streak = (0..)
-            .take_while(|k| s.reviews_per_day.contains_key(&(start - k)))
-            .count() as u32;
+        (s.streak, s.longest_streak) = streaks(&s.reviews_per_day, today);
     }
     s
+}
+
+/// The current streak (consecutive study days up to today, or up to
+/// yesterday while today is not studied yet) and the longest run among
+/// `days`, which maps day numbers with answers to their counts.
+fn streaks(days: &BTreeMap<i32, u32>, today: i32) -> (u32, u32) {
+    let start = if days.contains_key(&today) {
+        today
+    } else {
+        today - 1
+    };
+    let current = (0..)
+        .take_while(|k| days.contains_key(&(start - k)))
+        .count() as u32;
+    let mut longest = 0;
+    let mut run = 0;
+    let mut last = None;
+    for &day in days.keys() {
+        run = if last == Some(day - 1) { run + 1 } else { 1 };
+        longest = longest.max(run);
+        last = Some(day);
+    }
+    (current, longest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaks_count_consecutive_days() {
+        let days = |list: &[i32]| list.iter().map(|d| (*d, 1)).collect::<BTreeMap<_, _>>();
+        assert_eq!(streaks(&days(&[]), 100), (0, 0));
+        // Today not studied yet: the streak up to yesterday still counts.
+        assert_eq!(streaks(&days(&[97, 98, 99]), 100), (3, 3));
+        assert_eq!(streaks(&days(&[98, 99, 100]), 100), (3, 3));
+        // A gap ends the current streak; the longest run is remembered.
+        assert_eq!(streaks(&days(&[90, 91, 92, 93, 95, 100]), 100), (1, 4));
+        assert_eq!(streaks(&days(&[90, 91, 98]), 100), (0, 2));
+    }
+
+    #[test]
+    fn day_numbers_map_to_calendar_dates() {
+        let s = Statistics {
+            today: 20_000,
+            today_date: jiff::civil::date(2026, 11, 27),
+            ..Statistics::default()
+        };
+        assert_eq!(s.date_of(20_000), jiff::civil::date(2026, 11, 27));
+        assert_eq!(s.date_of(19_999), jiff::civil::date(2026, 11, 26));
+        assert_eq!(s.date_of(19_973), jiff::civil::date(2026, 10, 31));
+        assert_eq!(s.date_of(20_005), jiff::civil::date(2026, 12, 2));
+    }
 }
