@@ -145,7 +145,7 @@ fn import_screen_previews_refuses_bad_rows_and_imports() {
     h.get_by_label("File").click();
     h.run();
     h.get_by_label("File").type_text(file.to_str().unwrap());
-    h.get_by_label("Read").click();
+    h.get_by_label("Preview").click();
     h.run();
     h.get_by_label_contains("line 3: the front");
     h.get_by_label_contains("Nothing is imported while any row has an error");
@@ -156,7 +156,7 @@ fn import_screen_previews_refuses_bad_rows_and_imports() {
         "front\tback\ttopic\nWhat is a B-tree?\tA balanced search tree\tIndexing\n",
     )
     .unwrap();
-    h.get_by_label("Read").click();
+    h.get_by_label("Preview").click();
     h.run();
     h.get_by_label("Import 1 cards").click();
     h.run();

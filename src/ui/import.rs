@@ -132,7 +132,10 @@ impl ImportScreen {
             self.read();
         }
         egui::ScrollArea::vertical().id_salt("import_scroll").auto_shrink(false).show(ui, |ui| {
-            ui.add_space(8.0);
+            ui.vertical_centered(|ui| {
+            ui.set_max_width(900.0);
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.add_space(12.0);
             ui.heading("Import cards");
             ui.label(
                 RichText::new("An Anki package (.apkg, .colpkg), or a CSV or TSV file. For CSV and TSV, columns are matched by their header names (front, back, tags, topic, deck, id, kind). Re-importing the same file updates cards instead of duplicating them. You can also drop a file onto the window.")
@@ -155,7 +158,7 @@ impl ImportScreen {
                 }
                 let enter = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui
-                    .add_enabled(!self.path.trim().is_empty(), egui::Button::new("Read"))
+                    .add_enabled(!self.path.trim().is_empty(), egui::Button::new("Preview"))
                     .on_disabled_hover_text("Choose a file or type its path")
                     .clicked()
                     || (enter && !self.path.trim().is_empty())
@@ -176,6 +179,8 @@ impl ImportScreen {
             self.options(ui);
             self.mapping_ui(ui);
             self.preview(ui, collection);
+            });
+            });
         });
     }
 

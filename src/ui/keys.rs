@@ -10,6 +10,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("?", "show or hide this list"),
             ("Ctrl+Z", "undo the last change (says what it undid)"),
             ("Ctrl+P", "settings"),
+            ("Ctrl+I", "import cards from a file"),
             ("Esc", "back to the decks"),
         ],
     ),

@@ -373,6 +373,9 @@ impl RehearseApp {
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::P)) {
             return Nav::Settings;
         }
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::I)) {
+            return Nav::Import(String::new());
+        }
         if matches!(self.screen, Screen::Study(_)) {
             return Nav::Stay;
         }
