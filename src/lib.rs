@@ -8,6 +8,7 @@ pub mod cli;
 pub mod collection;
 pub mod deck;
 pub mod insight;
+pub mod interview;
 pub mod interop;
 pub mod replay;
 pub mod schedule;

@@ -102,7 +102,9 @@ pub fn apply(
                     },
                 );
             }
-            Event::Undo { .. } => {}
+            // Points annotate a review for the weak-point views; the
+            // review itself schedules.
+            Event::Undo { .. } | Event::Points { .. } => {}
         }
     }
     warnings
@@ -145,6 +147,6 @@ pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceE
             .get(item)
             .and_then(|s| s.last_review)
             .is_none_or(|last| *at >= last),
-        Event::Suspend { .. } => true,
+        Event::Suspend { .. } | Event::Points { .. } => true,
     })
 }

@@ -214,6 +214,12 @@ impl Session {
             return Ok(None);
         };
         let outcome = collection.answer(&id, rating, now, took_ms)?;
+        self.after_answer(id, rating, took_ms, &outcome);
+        Ok(Some(outcome))
+    }
+
+    /// Moves on from an answered card: a learning card due today comes back.
+    fn after_answer(&mut self, id: ItemId, rating: Rating, took_ms: u32, outcome: &Outcome) {
         self.current = None;
         self.answered.push((id.clone(), rating, took_ms));
         if outcome.state.is_learning()
@@ -223,6 +229,22 @@ impl Session {
             let at = self.learning.partition_point(|(d, _)| *d <= due);
             self.learning.insert(at, (due, id));
         }
+    }
+
+    /// Answers the current card, a rubric prompt, with the points it covered.
+    pub fn answer_rubric(
+        &mut self,
+        collection: &mut Collection,
+        rating: Rating,
+        now: Timestamp,
+        took_ms: u32,
+        marks: crate::interview::RubricMarks,
+    ) -> Result<Option<Outcome>, CollectionError> {
+        let Some(id) = self.current.clone() else {
+            return Ok(None);
+        };
+        let outcome = collection.answer_rubric(&id, rating, now, took_ms, marks)?;
+        self.after_answer(id, rating, took_ms, &outcome);
         Ok(Some(outcome))
     }
 

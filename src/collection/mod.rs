@@ -624,6 +624,31 @@ impl Collection {
         Ok(outcome)
     }
 
+    /// Records an answer to a rubric prompt with the key points it covered:
+    /// the review, then the points annotating it, both on disk when this
+    /// returns. (A crash between the two keeps the review without its points.)
+    pub fn answer_rubric(
+        &mut self,
+        id: &ItemId,
+        rating: Rating,
+        now: Timestamp,
+        took_ms: u32,
+        marks: crate::interview::RubricMarks,
+    ) -> Result<Outcome, CollectionError> {
+        let review = self.next_event_id;
+        let outcome = self.answer(id, rating, now, took_ms)?;
+        self.append(Event::Points {
+            id: self.next_event_id,
+            at: now,
+            item: id.clone(),
+            review,
+            covered: marks.covered,
+            total: marks.total,
+            notes: marks.notes,
+        })?;
+        Ok(outcome)
+    }
+
     /// Takes back the last answer of this session, restoring the item's exact
     /// previous state. Returns the item, or `None` when there is nothing to undo.
     pub fn undo(&mut self, now: Timestamp) -> Result<Option<ItemId>, CollectionError> {

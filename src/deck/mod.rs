@@ -99,7 +99,24 @@ pub enum CardKind {
     Reversed,
     /// `{{c1::text}}` deletions in the front; one item per cloze number.
     Cloze,
+    /// An open-ended prompt answered aloud, then marked against key points.
+    Rubric,
 }
+
+/// What an interviewer listens for in an answer to a [`CardKind::Rubric`]
+/// prompt, and how long the answer should take.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rubric {
+    /// The key points, each a short line.
+    pub points: Vec<String>,
+    /// The time the answer should fit in.
+    pub time_box: Option<crate::schedule::Step>,
+}
+
+/// Points a rubric needs at the least, and the longest a point may be.
+pub const RUBRIC_MIN_POINTS: usize = 2;
+/// The longest a rubric point may be, in characters.
+pub const RUBRIC_POINT_MAX_CHARS: usize = 120;
 
 /// Which side of a card an item shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -196,6 +213,8 @@ pub struct Card {
     pub tags: Vec<String>,
     /// Where the content came from.
     pub source: Option<String>,
+    /// Key points and time box; empty unless the kind is [`CardKind::Rubric`].
+    pub rubric: Rubric,
 }
 
 impl Card {
@@ -208,6 +227,7 @@ impl Card {
         match self.kind {
             CardKind::Basic => vec![item(Variant::Forward)],
             CardKind::Reversed => vec![item(Variant::Forward), item(Variant::Reverse)],
+            CardKind::Rubric => vec![item(Variant::Forward)],
             CardKind::Cloze => cloze_numbers(&self.front)
                 .into_iter()
                 .map(|n| item(Variant::Cloze(n)))
@@ -218,6 +238,17 @@ impl Card {
     /// The question and answer Markdown for one variant of this card.
     pub fn render(&self, variant: Variant) -> (String, String) {
         match variant {
+            Variant::Forward if self.kind == CardKind::Rubric => {
+                let mut answer = String::from("**What an interviewer listens for**\n");
+                for p in &self.rubric.points {
+                    answer.push_str(&format!("\n- {p}"));
+                }
+                if !self.back.trim().is_empty() {
+                    answer.push_str("\n\n---\n\n");
+                    answer.push_str(&self.back);
+                }
+                (self.front.clone(), answer)
+            }
             Variant::Forward => (self.front.clone(), self.back.clone()),
             Variant::Reverse => (self.back.clone(), self.front.clone()),
             Variant::Cloze(n) => {
@@ -395,9 +426,15 @@ pub(crate) struct CardFile {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A rubric card's answer time, e.g. `"10m"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_box: Option<crate::schedule::Step>,
     pub front: String,
     #[serde(default)]
     pub back: String,
+    /// A rubric card's key points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<String>,
 }
 
 fn is_basic(kind: &CardKind) -> bool {
@@ -476,6 +513,10 @@ pub fn parse_deck(text: &str, path: &Path) -> Result<Deck, DeckError> {
             topic: c.topic.trim().to_string(),
             tags: c.tags,
             source: c.source,
+            rubric: Rubric {
+                points: c.points,
+                time_box: c.time_box,
+            },
         });
     }
     Ok(Deck {
@@ -551,6 +592,7 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
                 label()
             ));
         }
+        rubric_problems(card, &mut |m| error(format!("{}: {m}", label())));
         match card.kind {
             CardKind::Cloze if cloze_numbers(&card.front).is_empty() => error(format!(
                 "{}: a Cloze card needs at least one `{{{{c1::...}}}}` deletion in its front",
@@ -595,6 +637,35 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
     problems
 }
 
+/// What is wrong with a card's rubric: too few points, points too long or
+/// empty, or points on a card that is not a rubric.
+fn rubric_problems(card: &Card, error: &mut dyn FnMut(String)) {
+    let points = &card.rubric.points;
+    if card.kind != CardKind::Rubric {
+        if !points.is_empty() || card.rubric.time_box.is_some() {
+            error("`points` and `time_box` belong to `kind: Rubric` cards".into());
+        }
+        return;
+    }
+    if points.len() < RUBRIC_MIN_POINTS {
+        error(format!(
+            "a Rubric card needs at least {RUBRIC_MIN_POINTS} key points; it has {}",
+            points.len()
+        ));
+    }
+    for (n, p) in points.iter().enumerate() {
+        let chars = p.chars().count();
+        if p.trim().is_empty() {
+            error(format!("key point {} is empty", n + 1));
+        } else if chars > RUBRIC_POINT_MAX_CHARS {
+            error(format!(
+                "key point {} is {chars} characters; keep each under {RUBRIC_POINT_MAX_CHARS}",
+                n + 1
+            ));
+        }
+    }
+}
+
 /// Serialises a deck in the canonical, hand-editable layout.
 pub fn to_ron(deck: &Deck) -> String {
     let file = DeckFile {
@@ -609,6 +680,8 @@ pub fn to_ron(deck: &Deck) -> String {
                 topic: c.topic.clone(),
                 tags: c.tags.clone(),
                 source: c.source.clone(),
+                time_box: c.rubric.time_box,
+                points: c.rubric.points.clone(),
                 front: c.front.clone(),
                 back: c.back.clone(),
             })

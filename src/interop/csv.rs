@@ -618,6 +618,7 @@ fn map_row(
             topic: get(mapping.topic).unwrap_or("").trim().to_string(),
             tags,
             source: None,
+            rubric: crate::deck::Rubric::default(),
         },
     })
 }
@@ -654,16 +655,18 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
     // Writing to memory cannot fail; the `let _` only satisfies the types.
     let _ = writer.write_record(WRITE_HEADER);
     for (deck, card) in cards {
-        let kind = match card.kind {
-            CardKind::Basic => "basic",
-            CardKind::Reversed => "reversed",
-            CardKind::Cloze => "cloze",
+        // A rubric is written as a basic card whose back lists its key points.
+        let (kind, back) = match card.kind {
+            CardKind::Basic => ("basic", card.back.clone()),
+            CardKind::Reversed => ("reversed", card.back.clone()),
+            CardKind::Cloze => ("cloze", card.back.clone()),
+            CardKind::Rubric => ("basic", card.render(crate::deck::Variant::Forward).1),
         };
         let _ = writer.write_record([
             card.id.as_str(),
             deck,
             &card.front,
-            &card.back,
+            &back,
             &card.topic,
             &card.tags.join(" "),
             kind,

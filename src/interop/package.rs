@@ -195,6 +195,7 @@ fn set_id(event: &mut Event, n: u64) {
         | Event::Undo { id, .. }
         | Event::Suspend { id, .. }
         | Event::Reset { id, .. }
+        | Event::Points { id, .. }
         | Event::Import { id, .. } => *id = n,
     }
 }

@@ -58,6 +58,24 @@ pub enum Event {
         /// The item concerned.
         item: ItemId,
     },
+    /// Which key points a rubric answer covered, recorded with its review.
+    Points {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it was answered (the review's time).
+        at: Timestamp,
+        /// The rubric item answered.
+        item: ItemId,
+        /// The `id` of the review this marks.
+        review: u64,
+        /// Indices (0-based) of the key points covered.
+        covered: Vec<u16>,
+        /// How many key points the rubric had when answered.
+        total: u16,
+        /// The learner's scratch notes, if any.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        notes: String,
+    },
     /// Sets an item's whole state, as brought in from another app (an Anki
     /// package): its memory, due date and suspension, after its history.
     Import {
@@ -80,6 +98,7 @@ impl Event {
             | Event::Undo { id, .. }
             | Event::Suspend { id, .. }
             | Event::Reset { id, .. }
+            | Event::Points { id, .. }
             | Event::Import { id, .. } => *id,
         }
     }
@@ -91,6 +110,7 @@ impl Event {
             | Event::Undo { at, .. }
             | Event::Suspend { at, .. }
             | Event::Reset { at, .. }
+            | Event::Points { at, .. }
             | Event::Import { at, .. } => *at,
         }
     }
@@ -102,13 +122,14 @@ impl Event {
             | Event::Suspend { item, .. }
             | Event::Reset { item, .. }
             | Event::Import { item, .. } => Some(item),
-            Event::Undo { .. } => None,
+            // Points annotate a review; they change no state.
+            Event::Undo { .. } | Event::Points { .. } => None,
         }
     }
 
     /// The journal line, without its newline.
     pub fn to_line(&self) -> String {
-        // Events hold only numbers, enums and short ASCII strings: this cannot fail.
+        // Events hold only numbers, enums and strings: serialising cannot fail.
         ron::to_string(self).unwrap_or_default()
     }
 }

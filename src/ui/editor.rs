@@ -20,6 +20,10 @@ pub struct EditorScreen {
     topic: String,
     tags: String,
     source: String,
+    /// A rubric's key points, one per line.
+    points: String,
+    /// A rubric's time box as typed, e.g. `10m`.
+    time_box: String,
     /// Whether the user has typed or tried to save: an untouched empty form
     /// shows no problems.
     touched: bool,
@@ -45,6 +49,8 @@ impl EditorScreen {
             topic: String::new(),
             tags: String::new(),
             source: String::new(),
+            points: String::new(),
+            time_box: String::new(),
             touched: false,
             saved: 0,
             focus_front: true,
@@ -70,6 +76,12 @@ impl EditorScreen {
             s.topic = card.topic.clone();
             s.tags = card.tags.join(" ");
             s.source = card.source.clone().unwrap_or_default();
+            s.points = card.rubric.points.join("\n");
+            s.time_box = card
+                .rubric
+                .time_box
+                .map(|t| t.to_string())
+                .unwrap_or_default();
         }
         s
     }
@@ -128,6 +140,20 @@ impl EditorScreen {
                 .map(str::to_string)
                 .collect(),
             source: Some(self.source.trim().to_string()).filter(|s| !s.is_empty()),
+            rubric: if self.kind == CardKind::Rubric {
+                crate::deck::Rubric {
+                    points: self
+                        .points
+                        .lines()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    time_box: self.time_box.trim().parse().ok(),
+                }
+            } else {
+                crate::deck::Rubric::default()
+            },
         }
     }
 
@@ -151,7 +177,24 @@ impl EditorScreen {
             }
             p
         })
+        .chain(self.time_box_problem())
         .collect()
+    }
+
+    /// A time box that does not read as a duration.
+    fn time_box_problem(&self) -> Option<crate::deck::Problem> {
+        let typed = self.time_box.trim();
+        if self.kind != CardKind::Rubric || typed.is_empty() {
+            return None;
+        }
+        typed
+            .parse::<crate::schedule::Step>()
+            .err()
+            .map(|e| crate::deck::Problem {
+                is_error: true,
+                card: None,
+                message: format!("time box {e}"),
+            })
     }
 
     fn save(&mut self, ctx: &egui::Context, collection: &mut Collection, next: bool) -> bool {
@@ -334,19 +377,22 @@ impl EditorScreen {
                     ui.radio_value(&mut self.kind, CardKind::Basic, "Basic");
                     ui.radio_value(&mut self.kind, CardKind::Reversed, "Basic and reversed");
                     ui.radio_value(&mut self.kind, CardKind::Cloze, "Cloze");
+                    ui.radio_value(&mut self.kind, CardKind::Rubric, "Rubric")
+                        .on_hover_text("An open-ended prompt, marked against key points");
                 });
                 ui.end_row();
             });
         ui.add_space(8.0);
         let front_hint = match self.kind {
             CardKind::Cloze => "Text with {{c1::deletions}}, {{c2::another::hint}}…",
+            CardKind::Rubric => "Design a URL shortener for 100M new links a month",
             _ => "The question, in Markdown",
         };
         let l = ui.label(
-            RichText::new(if self.kind == CardKind::Cloze {
-                "Text"
-            } else {
-                "Front"
+            RichText::new(match self.kind {
+                CardKind::Cloze => "Text",
+                CardKind::Rubric => "Prompt",
+                _ => "Front",
             })
             .strong(),
         );
@@ -364,11 +410,14 @@ impl EditorScreen {
         }
         self.touched |= front.changed();
         ui.add_space(6.0);
+        if self.kind == CardKind::Rubric {
+            self.rubric_fields(ui);
+        }
         let l = ui.label(
-            RichText::new(if self.kind == CardKind::Cloze {
-                "Extra (optional)"
-            } else {
-                "Back"
+            RichText::new(match self.kind {
+                CardKind::Cloze => "Extra (optional)",
+                CardKind::Rubric => "Notes (optional)",
+                _ => "Back",
             })
             .strong(),
         );
@@ -447,6 +496,32 @@ impl EditorScreen {
                 ui.colored_label(color, format!("{kind}: {}", p.message));
             }
         }
+    }
+
+    /// A rubric's key points (one per line) and its time box.
+    fn rubric_fields(&mut self, ui: &mut egui::Ui) {
+        let l = ui.label(RichText::new("Key points (one per line)").strong());
+        let points = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.points)
+                    .hint_text("estimates QPS and storage\ncaches hot redirects\n…")
+                    .desired_rows(5)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+        self.touched |= points.changed();
+        ui.horizontal(|ui| {
+            let l = ui.label("Time box");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.time_box)
+                        .hint_text("10m (optional)")
+                        .desired_width(120.0),
+                )
+                .labelled_by(l.id);
+            self.touched |= r.changed();
+        });
+        ui.add_space(6.0);
     }
 
     fn preview(&self, ui: &mut egui::Ui, markdown: &mut Markdown) {

@@ -11,6 +11,7 @@ mod keys;
 mod markdown;
 mod notice;
 mod readiness;
+mod rubric;
 mod settings;
 mod stats;
 mod study;

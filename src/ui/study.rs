@@ -24,6 +24,8 @@ pub struct StudyScreen {
     shown_at: Instant,
     outcomes: Option<[Outcome; 4]>,
     error: Option<String>,
+    /// The rubric being answered, when the current card is a rubric prompt.
+    rubric: Option<super::rubric::RubricAnswer>,
 }
 
 impl StudyScreen {
@@ -54,6 +56,7 @@ impl StudyScreen {
             shown_at: Instant::now(),
             outcomes: None,
             error: None,
+            rubric: None,
         }
     }
 
@@ -70,6 +73,11 @@ impl StudyScreen {
     fn refresh_current(&mut self, collection: &Collection, now: Timestamp) {
         let next = self.session.current(collection, now);
         if next != self.current {
+            self.rubric = next
+                .as_ref()
+                .and_then(|id| collection.card_of(id))
+                .filter(|c| c.kind == crate::deck::CardKind::Rubric)
+                .map(super::rubric::RubricAnswer::new);
             self.current = next;
             self.revealed = false;
             self.outcomes = None;
@@ -78,8 +86,16 @@ impl StudyScreen {
     }
 
     fn answer(&mut self, collection: &mut Collection, rating: Rating, now: Timestamp) {
-        let took = self.shown_at.elapsed().min(MAX_ANSWER_TIME).as_millis() as u32;
-        match self.session.answer(collection, rating, now, took) {
+        let result = match &self.rubric {
+            Some(r) => self
+                .session
+                .answer_rubric(collection, rating, now, r.took_ms(), r.marks()),
+            None => {
+                let took = self.shown_at.elapsed().min(MAX_ANSWER_TIME).as_millis() as u32;
+                self.session.answer(collection, rating, now, took)
+            }
+        };
+        match result {
             Ok(_) => {
                 self.error = None;
                 self.current = None;
@@ -183,6 +199,9 @@ impl StudyScreen {
         if ui.ctx().egui_wants_keyboard_input() {
             return None;
         }
+        if self.rubric.is_some() {
+            return self.rubric_keys(ui, collection, now);
+        }
         let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) || pressed(Key::U) {
             self.undo(collection, now);
@@ -216,8 +235,58 @@ impl StudyScreen {
         None
     }
 
+    /// For a rubric: Space or Enter reveals it; then 1–9 tick points, Enter
+    /// accepts the proposed grade and Shift+1–4 chooses another.
+    fn rubric_keys(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        now: Timestamp,
+    ) -> Option<Nav> {
+        let pressed = |key, modifiers| ui.input_mut(|i| i.consume_key(modifiers, key));
+        if pressed(Key::Z, Modifiers::COMMAND) || pressed(Key::U, Modifiers::NONE) {
+            self.undo(collection, now);
+            return None;
+        }
+        let current = self.current.clone()?;
+        if pressed(Key::E, Modifiers::NONE) {
+            return Some(Nav::Edit(Some(current.card)));
+        }
+        let space_or_enter =
+            pressed(Key::Space, Modifiers::NONE) | pressed(Key::Enter, Modifiers::NONE);
+        if !self.revealed {
+            if space_or_enter {
+                self.reveal();
+            }
+            return None;
+        }
+        let chosen = [
+            (Key::Num1, Rating::Again),
+            (Key::Num2, Rating::Hard),
+            (Key::Num3, Rating::Good),
+            (Key::Num4, Rating::Easy),
+        ]
+        .into_iter()
+        .find(|(key, _)| pressed(*key, Modifiers::SHIFT))
+        .map(|(_, r)| r);
+        let rubric = self.rubric.as_mut()?;
+        rubric.tick_keys(ui);
+        let rating = chosen.or_else(|| space_or_enter.then(|| rubric.proposed()));
+        if let Some(r) = rating {
+            self.answer(collection, r, now);
+        }
+        None
+    }
+
+    fn reveal(&mut self) {
+        self.revealed = true;
+        if let Some(r) = &mut self.rubric {
+            r.reveal();
+        }
+    }
+
     fn card(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         collection: &Collection,
         markdown: &mut Markdown,
@@ -259,7 +328,26 @@ impl StudyScreen {
                                 .insert(egui::TextStyle::Body, egui::FontId::proportional(20.0));
                             markdown.show(ui, "question", &question);
                         });
-                        if self.revealed {
+                        if let Some(rubric) = &mut self.rubric {
+                            if !self.revealed {
+                                if rubric.answering(ui) {
+                                    self.revealed = true;
+                                    rubric.reveal();
+                                }
+                            } else {
+                                ui.add_space(10.0);
+                                ui.separator();
+                                rubric.marking(ui);
+                                if let Some(notes) = collection
+                                    .card_of(id)
+                                    .map(|c| c.back.trim())
+                                    .filter(|b| !b.is_empty())
+                                {
+                                    ui.add_space(10.0);
+                                    markdown.show(ui, "answer", notes);
+                                }
+                            }
+                        } else if self.revealed {
                             ui.add_space(10.0);
                             ui.separator();
                             ui.add_space(10.0);
@@ -279,13 +367,23 @@ impl StudyScreen {
             }
             ui.vertical_centered(|ui| {
                 if !self.revealed {
-                    let button = egui::Button::new(RichText::new("Show answer").size(17.0))
+                    let label = if self.rubric.is_some() {
+                        "Done: show the rubric"
+                    } else {
+                        "Show answer"
+                    };
+                    let button = egui::Button::new(RichText::new(label).size(17.0))
                         .min_size(egui::vec2(220.0, 40.0));
                     if ui.add(button).on_hover_text("Space or Enter").clicked() {
-                        self.revealed = true;
+                        self.reveal();
                     }
                     ui.label(RichText::new("Space").small().weak());
                     return;
+                }
+                let proposed = self.rubric.as_ref().map(|r| r.proposed());
+                if let Some(r) = &self.rubric {
+                    ui.label(RichText::new(r.proposal_line()).small());
+                    ui.add_space(4.0);
                 }
                 let Some(outcomes) = self.outcomes.clone() else {
                     return;
@@ -302,10 +400,16 @@ impl StudyScreen {
                                 ui.set_width(120.0);
                                 ui.vertical_centered(|ui| {
                                     ui.label(RichText::new(&label).small());
-                                    let button =
+                                    let mut button =
                                         egui::Button::new(RichText::new(rating.label()).strong())
                                             .min_size(egui::vec2(112.0, 36.0))
                                             .fill(rating_fill(ui, rating));
+                                    if proposed == Some(rating) {
+                                        button = button.stroke(egui::Stroke::new(
+                                            2.5,
+                                            ui.visuals().strong_text_color(),
+                                        ));
+                                    }
                                     let r = ui.add(button).on_hover_text(format!("Key {}", i + 1));
                                     r.widget_info(|| {
                                         egui::WidgetInfo::labeled(
@@ -317,7 +421,12 @@ impl StudyScreen {
                                     if r.clicked() {
                                         chosen = Some(rating);
                                     }
-                                    ui.label(RichText::new((i + 1).to_string()).small().weak());
+                                    let key = if proposed.is_some() {
+                                        format!("Shift+{}", i + 1)
+                                    } else {
+                                        (i + 1).to_string()
+                                    };
+                                    ui.label(RichText::new(key).small().weak());
                                 });
                             });
                         }

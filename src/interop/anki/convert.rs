@@ -226,6 +226,7 @@ fn convert_note(
             topic,
             tags: note.tags.clone(),
             source: None,
+            rubric: crate::deck::Rubric::default(),
         },
         guid: note.guid.clone(),
     });

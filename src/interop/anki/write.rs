@@ -267,7 +267,8 @@ fn checksum(text: &str) -> i64 {
 /// The items a card is written with, as Anki card ordinals.
 fn ordinals(note: &ExportNote) -> Result<Vec<(u16, Variant)>, AnkiError> {
     Ok(match note.card.kind {
-        CardKind::Basic => vec![(0, Variant::Forward)],
+        // A rubric goes to Anki as a basic note with its points as a list.
+        CardKind::Basic | CardKind::Rubric => vec![(0, Variant::Forward)],
         CardKind::Reversed => vec![(0, Variant::Forward), (1, Variant::Reverse)],
         CardKind::Cloze => {
             let numbers = cloze_numbers(&note.card.front);
@@ -362,11 +363,16 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
             let nid = now_ms + index as i64;
             let card = &note.card;
             let mid = match card.kind {
-                CardKind::Basic => BASIC_ID,
+                CardKind::Basic | CardKind::Rubric => BASIC_ID,
                 CardKind::Reversed => REVERSED_ID,
                 CardKind::Cloze => CLOZE_ID,
             };
-            let fields = [markdown_to_html(&card.front), markdown_to_html(&card.back)];
+            let back = if card.kind == CardKind::Rubric {
+                card.render(Variant::Forward).1
+            } else {
+                card.back.clone()
+            };
+            let fields = [markdown_to_html(&card.front), markdown_to_html(&back)];
             let mut tags: Vec<String> = card
                 .tags
                 .iter()

@@ -1,0 +1,176 @@
+//! Interview mode: rubric cards in the deck format and `check`, and answering
+//! one by keyboard in the window (reveal, tick points with number keys,
+//! accept the proposed grade), with the points recorded in the journal.
+
+mod common;
+
+use common::*;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::Timestamp;
+use rehearse::deck::{CardKind, parse_deck, validate};
+use rehearse::schedule::Rating;
+use rehearse::store::Event;
+use rehearse::ui::RehearseApp;
+
+const RUBRIC_DECK: &str = r#"(name: "Design", cards: [
+    (
+        id: "sd-shortener",
+        kind: Rubric,
+        topic: "System design",
+        time_box: "10m",
+        front: "Design a URL shortener for 100M new links a month.",
+        points: [
+            "estimates QPS and storage",
+            "base62 ids or hashing with collision handling",
+            "caches hot redirects",
+            "analytics off the critical path",
+        ],
+    ),
+])"#;
+
+fn journal_events(root: &std::path::Path) -> Vec<Event> {
+    let text = std::fs::read_to_string(root.join("journal/test.ron")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| ron::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn rubric_cards_parse_and_check_their_points() {
+    let deck = parse_deck(RUBRIC_DECK, std::path::Path::new("design.ron")).unwrap();
+    let card = &deck.cards[0];
+    assert_eq!(card.kind, CardKind::Rubric);
+    assert_eq!(card.rubric.points.len(), 4);
+    assert_eq!(card.rubric.time_box.map(|t| t.seconds()), Some(600));
+    assert!(validate(&deck).iter().all(|p| !p.is_error));
+    // The answer side lists the points.
+    let (_, answer) = card.render(card.items()[0].variant);
+    assert!(answer.contains("- caches hot redirects"), "{answer}");
+    // A saved deck keeps them.
+    let again = parse_deck(
+        &rehearse::deck::to_ron(&deck),
+        std::path::Path::new("design.ron"),
+    )
+    .unwrap();
+    assert_eq!(again.cards[0].rubric, card.rubric);
+
+    let one_point = RUBRIC_DECK.replace(
+        r#""base62 ids or hashing with collision handling",
+            "caches hot redirects",
+            "analytics off the critical path","#,
+        "",
+    );
+    let deck = parse_deck(&one_point, std::path::Path::new("d.ron")).unwrap();
+    let problems = validate(&deck);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.is_error && p.message.contains("at least 2 key points")),
+        "{problems:?}"
+    );
+    let long = RUBRIC_DECK.replace("caches hot redirects", &"x".repeat(130));
+    let problems = validate(&parse_deck(&long, std::path::Path::new("d.ron")).unwrap());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.is_error && p.message.contains("key point 3 is 130 characters")),
+        "{problems:?}"
+    );
+    let on_basic =
+        r#"(name: "D", cards: [(id: "b", topic: "t", front: "Q", back: "A", points: ["a", "b"])])"#;
+    let problems = validate(&parse_deck(on_basic, std::path::Path::new("d.ron")).unwrap());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.is_error && p.message.contains("belong to `kind: Rubric`")),
+        "{problems:?}"
+    );
+    let bad_box = RUBRIC_DECK.replace("\"10m\"", "\"ten minutes\"");
+    assert!(parse_deck(&bad_box, std::path::Path::new("d.ron")).is_err());
+}
+
+#[test]
+fn a_rubric_is_answered_by_keyboard_and_its_points_are_journalled() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("design.ron", RUBRIC_DECK.to_string())]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    h.get_by_label_contains("Design a URL shortener");
+    h.get_by_label_contains("of 10:00");
+    // Notes typed in the scratch pad go with the review.
+    h.get_by_label("Scratch pad (optional, kept with the review)")
+        .click();
+    h.run();
+    h.get_by_label("Scratch pad (optional, kept with the review)")
+        .type_text("62^7 ids");
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    // Tick points 1, 2 and 4 with the number keys: 3 of 4 covered, Good.
+    for key in [Key::Num1, Key::Num2, Key::Num4] {
+        h.key_press(key);
+        h.run();
+    }
+    h.get_by_label_contains("Covered 3 of 4 · proposed: Good");
+    h.key_press(Key::Enter);
+    h.run();
+    let events = journal_events(dir.path());
+    let (review_id, rating) = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Review { id, rating, .. } => Some((*id, *rating)),
+            _ => None,
+        })
+        .expect("a review");
+    assert_eq!(rating, Rating::Good);
+    let points = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Points {
+                review,
+                covered,
+                total,
+                notes,
+                ..
+            } => Some((*review, covered.clone(), *total, notes.clone())),
+            _ => None,
+        })
+        .expect("the points");
+    assert_eq!(
+        points,
+        (review_id, vec![0, 1, 3], 4, "62^7 ids".to_string())
+    );
+    let item = "sd-shortener".parse().unwrap();
+    assert_eq!(h.state().collection().state(&item).reps, 1);
+}
+
+#[test]
+fn shift_and_a_number_overrides_the_proposed_grade() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("design.ron", RUBRIC_DECK.to_string())]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    h.get_by_label_contains("Covered 0 of 4 · proposed: Again");
+    h.key_press_modifiers(Modifiers::SHIFT, Key::Num2);
+    h.run();
+    let rating = journal_events(dir.path()).iter().find_map(|e| match e {
+        Event::Review { rating, .. } => Some(*rating),
+        _ => None,
+    });
+    assert_eq!(rating, Some(Rating::Hard));
+}
