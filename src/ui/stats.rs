@@ -242,6 +242,19 @@ fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
         .data_mut(|d| d.insert_temp(id, response.rect.height()));
 }
 
+/// A chart tooltip: the first line (what) strong, the rest (how many) plain,
+/// never wrapped.
+fn tooltip(ui: &mut egui::Ui, text: &str) {
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    let mut lines = text.lines();
+    if let Some(first) = lines.next() {
+        ui.label(RichText::new(first).strong());
+    }
+    for line in lines {
+        ui.label(line);
+    }
+}
+
 /// Words where a chart would be: nothing to show yet, and why.
 fn empty_state(ui: &mut egui::Ui, text: &str) {
     ui.add_space(6.0);
@@ -403,6 +416,12 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
             .is_some_and(|p| r.expand(pitch - cell).contains(p))
         {
             hovered = Some((day, n));
+            painter.rect_stroke(
+                r,
+                2.0,
+                (1.5, ui.visuals().text_color()),
+                egui::StrokeKind::Outside,
+            );
         }
     }
     // The labels are widgets, so that screen readers (and tests) find them.
@@ -448,7 +467,7 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
     if let Some((day, n)) = hovered {
         let ms = s.time_per_day.get(&day).copied().unwrap_or(0);
         response.on_hover_ui_at_pointer(|ui| {
-            ui.label(day_tooltip(s.date_of(day), n, ms));
+            tooltip(ui, &day_tooltip(s.date_of(day), n, ms));
         });
     }
     ui.horizontal_wrapped(|ui| {
@@ -537,18 +556,21 @@ fn bar_chart(
     let y_tick = chart.y_tick;
     let y_marks = chart.y_marks;
     let bar_labels = chart.bar_labels;
-    let y_axis = AxisHints::new_y()
+    let mut y_axis = AxisHints::new_y()
         .label(chart.y_title.clone())
         .tick_label_font(tick_font)
         .formatter(move |mark, _| y_tick(mark.value));
     let mut plot = Plot::new(chart.id);
     if let Some(marks) = y_marks {
+        // Grid lines as light as egui_plot's own, every label shown.
+        let step = marks.windows(2).map(|w| w[1] - w[0]).fold(1.0, f64::max);
+        y_axis = y_axis.label_spacing(egui::Rangef::new(0.0, 1.0));
         plot = plot.y_grid_spacer(move |_| {
             marks
                 .iter()
                 .map(|&value| GridMark {
                     value,
-                    step_size: 1e6,
+                    step_size: step,
                 })
                 .collect()
         });
@@ -625,7 +647,7 @@ fn bar_chart(
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, &accessible));
     if let Some(i) = response.inner {
         response.response.on_hover_ui_at_pointer(|ui| {
-            ui.label(tip(i));
+            tooltip(ui, &tip(i));
         });
     }
 }
