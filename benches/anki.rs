@@ -35,6 +35,7 @@ fn package() -> Vec<u8> {
                     topic: format!("Topic {}", i % 25),
                     tags: vec![format!("t{}", i % 7)],
                     source: None,
+                    rubric: Default::default(),
                 },
                 progress: if studied {
                     vec![ExportProgress {

@@ -1047,6 +1047,7 @@ fn native_card() -> ExportNote {
             topic: "Algorithms".into(),
             tags: vec!["sorting".into()],
             source: None,
+            rubric: Default::default(),
         },
         progress: Vec::new(),
     }

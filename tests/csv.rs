@@ -18,6 +18,7 @@ fn card(id: &str, kind: CardKind, front: &str, back: &str, topic: &str, tags: &[
         topic: topic.into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         source: None,
+        rubric: Default::default(),
     }
 }
 
@@ -521,6 +522,7 @@ fn explicit_mapping_and_missing_back_column() {
                 topic: String::new(),
                 tags: vec![],
                 source: None,
+                rubric: Default::default(),
             },
         }
     );
@@ -647,6 +649,7 @@ proptest! {
                     topic,
                     tags,
                     source: None,
+                    rubric: Default::default(),
                 };
                 (deck, card)
             })

@@ -18,6 +18,7 @@ fn card(id: &str, front: &str) -> Card {
         topic: "T".into(),
         tags: vec!["x".into()],
         source: None,
+        rubric: Default::default(),
     }
 }
 

@@ -35,6 +35,7 @@ fn a_deck_edited_on_disk_reloads_and_own_writes_do_not() {
             topic: "T".into(),
             tags: vec![],
             source: None,
+            rubric: Default::default(),
         },
     )
     .unwrap();

@@ -805,6 +805,7 @@ mod tests {
             topic: String::new(),
             tags: vec![],
             source: None,
+            rubric: Rubric::default(),
         };
         let (q, a) = card.render(Variant::Cloze(2));
         assert_eq!(q, "A and **[hint]**");
