@@ -1,62 +1,347 @@
-//! Readiness for an interview date: predicted recall per topic on the day if
-//! the user keeps doing their due reviews, or if they stop now, and how many
-//! reviews per day keeping up takes.
+//! Readiness for an interview date: how well the interview's cards will be
+//! known on the day if the user keeps studying at their current pace (due
+//! reviews done, new cards introduced at the settings' daily limit), or if
+//! they stop now; how many of the cards they will have seen by then; and how
+//! many reviews a day keeping up takes.
+//!
+//! Cards never studied count as not known: their predicted recall is 0 in
+//! every figure, and they are counted, so a collection with 16 cards studied
+//! out of 516 never looks ready.
+//!
+//! Also the final-stretch rule: desired retention raised to
+//! [`FINAL_STRETCH_RETENTION`] until the interview, and put back after it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::weak::{DrillFilter, NO_TOPIC};
-use crate::collection::Collection;
-use crate::schedule::{CardState, Phase, Rating, ScheduleError, Scheduler, Settings};
+use crate::collection::{Collection, CollectionError};
+use crate::deck::ItemId;
+use crate::schedule::{CardState, Interview, Phase, Rating, ScheduleError, Scheduler, Settings};
 
 /// Interviews are assumed to be at this local hour on the day.
 pub const INTERVIEW_HOUR: i8 = 9;
+
+/// Desired retention offered for the final stretch before an interview.
+pub const FINAL_STRETCH_RETENTION: f32 = 0.95;
+
+/// Why a forecast could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ForecastError {
+    /// The interview date is before today.
+    #[error("{date} has passed; give the date of an interview still to come")]
+    Past {
+        /// The date given.
+        date: Date,
+    },
+    /// The scheduler could not compute a state.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+}
+
+/// Why a typed interview date was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Nothing was typed.
+    #[error("Type the interview date as YYYY-MM-DD, for example {example}.")]
+    Empty {
+        /// A date two weeks from today.
+        example: Date,
+    },
+    /// The text is not a date.
+    #[error("`{text}` is not a date. Type it as YYYY-MM-DD, for example {example}.")]
+    NotADate {
+        /// What was typed.
+        text: String,
+        /// A date two weeks from today.
+        example: Date,
+    },
+    /// The date is before today.
+    #[error("{date} has passed. Type a date from today ({today}) on.")]
+    Past {
+        /// The date typed.
+        date: Date,
+        /// Today's date.
+        today: Date,
+    },
+}
+
+/// Reads a typed interview date (`YYYY-MM-DD`, or with `/`), which must not
+/// be before `today`.
+pub fn parse_date(text: &str, today: Date) -> Result<Date, DateError> {
+    let example = today
+        .checked_add(jiff::Span::new().days(14))
+        .unwrap_or(today);
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DateError::Empty { example });
+    }
+    let date = text
+        .replace('/', "-")
+        .parse::<Date>()
+        .map_err(|_| DateError::NotADate {
+            text: text.to_string(),
+            example,
+        })?;
+    if date < today {
+        return Err(DateError::Past { date, today });
+    }
+    Ok(date)
+}
 
 /// One topic's readiness.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicForecast {
     /// The topic.
     pub topic: String,
+    /// Study items of the topic (suspended ones excluded).
+    pub cards: usize,
     /// Items answered at least once.
     pub studied: usize,
-    /// Items never answered (not in the recall figures).
+    /// Items never answered; they count as not known (recall 0).
     pub unstudied: usize,
-    /// Mean recall on the day if no more reviews are done.
+    /// Items that will have been seen by the day at the current pace:
+    /// the studied ones plus the new ones introduced before then.
+    pub seen_by_then: usize,
+    /// Mean recall on the day over all the topic's items if no more reviews
+    /// are done (never-studied items count 0). `None` for an empty topic.
     pub recall_if_stop: Option<f32>,
-    /// Mean recall on the day if every review is done when due (answered Good).
+    /// Mean recall on the day over all the topic's items if every review is
+    /// done when due (answered Good) and new cards keep coming at the current
+    /// pace; items not reached by then count 0.
     pub recall_if_keep: Option<f32>,
-    /// Reviews due before the day.
+    /// Reviews before the day, keeping up (every answer but a new card's first).
     pub reviews: usize,
+    /// New cards of the topic introduced before the day at the current pace.
+    pub new_cards: usize,
 }
 
 /// Readiness on the interview day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
+    /// The interview's date.
+    pub date: Date,
+    /// Today's date (study day), when the forecast was made.
+    pub today: Date,
     /// When the interview is.
     pub at: Timestamp,
-    /// Whole days from now until then (at least 1).
+    /// Study days before the interview's, today included (0 when it is today).
     pub days: u32,
     /// Per topic, weakest (if keeping up) first.
     pub topics: Vec<TopicForecast>,
-    /// All reviews due before the day.
+    /// All reviews before the day, keeping up.
     pub reviews: usize,
-    /// Reviews per day that takes.
-    pub reviews_per_day: f32,
+    /// New cards introduced before the day at the current pace.
+    pub new_cards: usize,
+    /// Reviews on each study day from today, keeping up.
+    pub daily_reviews: Vec<u32>,
+    /// New cards introduced on each study day from today.
+    pub daily_new: Vec<u32>,
+    /// The pace: new cards a day from the settings.
+    pub new_per_day: u32,
+    /// The settings' limit on reviews a day.
+    pub review_limit: u32,
+    /// The day (if any) by which every card will have been seen.
+    pub all_seen_on: Option<Date>,
     /// The desired retention the forecast was made with.
     pub retention: f32,
 }
 
 impl Forecast {
-    /// Mean recall on the day over all studied items, keeping up.
-    pub fn overall_if_keep(&self) -> Option<f32> {
-        weighted(self.topics.iter().map(|t| (t.recall_if_keep, t.studied)))
+    /// Study items the interview covers.
+    pub fn cards(&self) -> usize {
+        self.topics.iter().map(|t| t.cards).sum()
     }
 
-    /// Mean recall on the day over all studied items, stopping now.
+    /// Items answered at least once.
+    pub fn studied(&self) -> usize {
+        self.topics.iter().map(|t| t.studied).sum()
+    }
+
+    /// Items never answered.
+    pub fn unstudied(&self) -> usize {
+        self.topics.iter().map(|t| t.unstudied).sum()
+    }
+
+    /// Items that will have been seen by the day at the current pace.
+    pub fn seen_by_then(&self) -> usize {
+        self.topics.iter().map(|t| t.seen_by_then).sum()
+    }
+
+    /// The share of the interview's items seen by the day.
+    pub fn share_seen(&self) -> Option<f32> {
+        let cards = self.cards();
+        (cards > 0).then(|| self.seen_by_then() as f32 / cards as f32)
+    }
+
+    /// Mean recall on the day over all items, keeping up (unseen count 0).
+    pub fn overall_if_keep(&self) -> Option<f32> {
+        weighted(self.topics.iter().map(|t| (t.recall_if_keep, t.cards)))
+    }
+
+    /// Mean recall on the day over all items, stopping now (unstudied count 0).
     pub fn overall_if_stop(&self) -> Option<f32> {
-        weighted(self.topics.iter().map(|t| (t.recall_if_stop, t.studied)))
+        weighted(self.topics.iter().map(|t| (t.recall_if_stop, t.cards)))
+    }
+
+    /// Reviews a day keeping up takes, on average over the days left.
+    pub fn reviews_per_day(&self) -> f32 {
+        self.reviews as f32 / self.days.max(1) as f32
+    }
+
+    /// New cards a day, on average over the days left.
+    pub fn new_cards_per_day(&self) -> f32 {
+        self.new_cards as f32 / self.days.max(1) as f32
+    }
+
+    /// The most reviews on any one day.
+    pub fn busiest_day(&self) -> u32 {
+        self.daily_reviews.iter().copied().max().unwrap_or(0)
+    }
+
+    /// The interview's date in words: "14 Dec", with the year when it is not this year's.
+    pub fn date_words(&self) -> String {
+        short_date(self.date, self.today)
+    }
+
+    /// What share of the cards will have been seen by the day, in words:
+    /// "At 20 new cards a day you will have seen 412 of 516 cards (80%) by 14 Dec."
+    pub fn seen_summary(&self) -> String {
+        let (cards, unstudied, seen) = (self.cards(), self.unstudied(), self.seen_by_then());
+        let by = self.date_words();
+        if cards == 0 {
+            return "The interview covers no cards.".into();
+        }
+        if unstudied == 0 {
+            return format!("You have studied all {}.", count(cards, "card"));
+        }
+        if self.days == 0 {
+            return format!(
+                "The interview is today: you have seen {} of {} ({}).",
+                self.studied(),
+                count(cards, "card"),
+                percent(self.studied(), cards)
+            );
+        }
+        if self.new_per_day == 0 {
+            return format!(
+                "New cards are off (0 a day in Settings): you will have seen {} of {} ({}) by {by}.",
+                seen,
+                count(cards, "card"),
+                percent(seen, cards)
+            );
+        }
+        let pace = format!("At {} a day", count(self.new_per_day as usize, "new card"));
+        match self.all_seen_on {
+            Some(day) if seen == cards => {
+                let early = self
+                    .date
+                    .since((jiff::Unit::Day, day))
+                    .map(|s| s.get_days())
+                    .unwrap_or(0);
+                format!(
+                    "{pace} you will have seen all {} by {}, {} before the interview.",
+                    count(cards, "card"),
+                    short_date(day, self.today),
+                    count(early.max(0) as usize, "day")
+                )
+            }
+            _ => format!(
+                "{pace} you will have seen {} of {} ({}) by {by}.",
+                seen,
+                count(cards, "card"),
+                percent(seen, cards)
+            ),
+        }
+    }
+
+    /// How much keeping up takes, in words: "Keeping up takes about 35
+    /// reviews a day (48 on the busiest day), plus the new cards, until 14 Dec."
+    pub fn load_summary(&self) -> String {
+        if self.days == 0 {
+            return "The interview is today: no study days are left to plan.".into();
+        }
+        let by = self.date_words();
+        let reviews = per_day(self.reviews_per_day(), "review");
+        let busiest = self.busiest_day();
+        let peak = if self.days > 1 && busiest as f32 > self.reviews_per_day().round() {
+            format!(" ({busiest} on the busiest day)")
+        } else {
+            String::new()
+        };
+        let new = if self.new_cards > 0 {
+            ", plus the new cards,"
+        } else {
+            ""
+        };
+        let mut text = format!("Keeping up takes about {reviews}{peak}{new} until {by}.");
+        if busiest > self.review_limit {
+            text.push_str(&format!(
+                " That is more than your limit of {} reviews a day; the rest would wait.",
+                self.review_limit
+            ));
+        }
+        text
+    }
+
+    /// How many cards were never studied, in words.
+    pub fn unstudied_summary(&self) -> String {
+        let (cards, unstudied) = (self.cards(), self.unstudied());
+        match unstudied {
+            0 => format!("All {} have been studied.", count(cards, "card")),
+            n if n == cards => format!(
+                "None of the {} has been studied yet; they count as not known.",
+                count(cards, "card")
+            ),
+            n => format!(
+                "{n} of {} have never been studied; they count as not known.",
+                count(cards, "card")
+            ),
+        }
+    }
+}
+
+/// "1 card", "3 cards".
+fn count(n: usize, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// "80%", rounded, but never 100% short of all nor 0% above none.
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "0%".into();
+    }
+    let rounded = (part * 100 + whole / 2) / whole;
+    let p = match rounded {
+        100 if part < whole => 99,
+        0 if part > 0 => 1,
+        p => p,
+    };
+    format!("{p}%")
+}
+
+/// "0.5 reviews a day", "1 review a day", "12 reviews a day".
+pub fn per_day(x: f32, unit: &str) -> String {
+    if x > 0.0 && x < 0.95 {
+        format!("{x:.1} {unit}s a day")
+    } else {
+        let n = x.round() as usize;
+        format!("{} a day", count(n, unit))
+    }
+}
+
+/// "14 Dec", or "14 Dec 2027" when not in `today`'s year.
+pub fn short_date(date: Date, today: Date) -> String {
+    if date.year() == today.year() {
+        date.strftime("%-d %b").to_string()
+    } else {
+        date.strftime("%-d %b %Y").to_string()
     }
 }
 
@@ -77,113 +362,391 @@ pub fn interview_time(collection: &Collection, date: Date) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
+/// The topics of the collection's study items (suspended ones excluded),
+/// by name, with how many items each has.
+pub fn topics(collection: &Collection) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for item in collection.items() {
+        if collection.state(&item.id).suspended {
+            continue;
+        }
+        if let Some(card) = collection.card_of(&item.id) {
+            *out.entry(topic_name(&card.topic)).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+fn topic_name(topic: &str) -> String {
+    if topic.is_empty() {
+        NO_TOPIC.to_string()
+    } else {
+        topic.to_string()
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    cards: usize,
+    studied: usize,
+    unstudied: usize,
+    seen: usize,
+    stop: f64,
+    keep: f64,
+    reviews: usize,
+    new_cards: usize,
+}
+
 /// Forecasts readiness on `date` for the cards `filter` selects (all when
 /// `None`). With `retention`, reviews from now on are scheduled for that
 /// desired retention instead of the current one.
+///
+/// Keeping up means: every review done when due and answered Good, and new
+/// cards introduced each day as studying all decks does (in deck order, at
+/// most the settings' new cards a day per deck and in all, less what was
+/// already introduced today), each answered Good through its learning steps.
+/// Reviews and new cards stop when the interview's study day begins.
 pub fn forecast(
     collection: &Collection,
     filter: Option<&DrillFilter>,
     date: Date,
     now: Timestamp,
     retention: Option<f32>,
-) -> Result<Forecast, ScheduleError> {
+) -> Result<Forecast, ForecastError> {
     let base = collection.scheduler();
     let settings = Settings {
         desired_retention: retention.unwrap_or(base.settings().desired_retention),
         ..base.settings().clone()
     };
     let scheduler = Scheduler::new(settings, base.clock().clone())?;
+    let clock = scheduler.clock();
+    let today = clock.day_of(now);
     let at = interview_time(collection, date);
+    let interview_day = clock.day_of(at);
+    if interview_day < today {
+        return Err(ForecastError::Past { date });
+    }
+    let days = (interview_day - today) as usize;
+    let until = clock.start_of_day(interview_day);
+    let new_per_day = scheduler.settings().new_per_day;
+    let introduced_on = new_card_days(collection, now, days, new_per_day as usize);
+    // Which study day an answer at `t` falls on (only asked for `t < until`).
+    let day_index =
+        |t: Timestamp| ((clock.day_of(t) - today).max(0) as usize).min(days.saturating_sub(1));
+    let mut daily_reviews = vec![0u32; days];
+    let mut daily_new = vec![0u32; days];
+    let mut last_new_day: Option<usize> = None;
+    let mut all_reached = true;
     let mut per_topic: BTreeMap<String, Acc> = BTreeMap::new();
     for item in collection.items() {
         let state = collection.state(&item.id);
         if state.suspended || filter.is_some_and(|f| !f.matches(collection, &item.id)) {
             continue;
         }
-        let topic = collection
-            .card_of(&item.id)
-            .map(|c| {
-                if c.topic.is_empty() {
-                    NO_TOPIC.to_string()
-                } else {
-                    c.topic.clone()
-                }
-            })
-            .unwrap_or_default();
-        let acc = per_topic.entry(topic).or_default();
+        let Some(card) = collection.card_of(&item.id) else {
+            continue;
+        };
+        let acc = per_topic.entry(topic_name(&card.topic)).or_default();
+        acc.cards += 1;
         if state.phase == Phase::New {
             acc.unstudied += 1;
+            let Some(&day) = introduced_on.get(&item.id) else {
+                // Not reached by the day: not known, and not counted as seen.
+                all_reached = false;
+                continue;
+            };
+            acc.seen += 1;
+            acc.new_cards += 1;
+            daily_new[day] += 1;
+            last_new_day = Some(last_new_day.map_or(day, |d| d.max(day)));
+            let first = if day == 0 {
+                now
+            } else {
+                clock.start_of_day(today + day as i32)
+            };
+            let learnt = scheduler
+                .answer(&item.id, state, Rating::Good, first)?
+                .state;
+            let kept = keep_up(&scheduler, &item.id, &learnt, first, until, |t| {
+                daily_reviews[day_index(t)] += 1;
+                acc.reviews += 1;
+            })?;
+            acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
             continue;
         }
         acc.studied += 1;
-        if let Some(r) = scheduler.retrievability(state, at) {
-            acc.stop += f64::from(r);
-        }
-        let (kept, reviews) = keep_up(&scheduler, &item.id, state, at)?;
-        acc.reviews += reviews;
-        if let Some(r) = scheduler.retrievability(&kept, at) {
-            acc.keep += f64::from(r);
-        }
+        acc.seen += 1;
+        acc.stop += f64::from(scheduler.retrievability(state, at).unwrap_or(0.0));
+        let kept = keep_up(&scheduler, &item.id, state, now, until, |t| {
+            daily_reviews[day_index(t)] += 1;
+            acc.reviews += 1;
+        })?;
+        acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
     }
     let mut topics: Vec<TopicForecast> = per_topic
         .into_iter()
         .map(|(topic, a)| {
-            let mean = |x: f64| (a.studied > 0).then(|| (x / a.studied as f64) as f32);
+            let mean = |x: f64| (a.cards > 0).then(|| (x / a.cards as f64) as f32);
             TopicForecast {
                 topic,
+                cards: a.cards,
                 studied: a.studied,
                 unstudied: a.unstudied,
+                seen_by_then: a.seen,
                 recall_if_stop: mean(a.stop),
                 recall_if_keep: mean(a.keep),
                 reviews: a.reviews,
+                new_cards: a.new_cards,
             }
         })
         .collect();
     topics.sort_by(|a, b| {
-        (a.recall_if_keep.is_none(), a.recall_if_keep.unwrap_or(1.0))
-            .partial_cmp(&(b.recall_if_keep.is_none(), b.recall_if_keep.unwrap_or(1.0)))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.topic.cmp(&b.topic))
+        a.recall_if_keep
+            .unwrap_or(1.0)
+            .total_cmp(&b.recall_if_keep.unwrap_or(1.0))
+            .then_with(|| a.topic.cmp(&b.topic))
     });
-    let seconds = (at.as_second() - now.as_second()).max(0);
-    let days = (seconds as f64 / 86_400.0).ceil().max(1.0) as u32;
-    let reviews = topics.iter().map(|t| t.reviews).sum();
+    let today_date = clock.date_of_day(today);
+    let all_seen_on = if all_reached {
+        Some(clock.date_of_day(today + last_new_day.unwrap_or(0) as i32))
+    } else {
+        None
+    };
     Ok(Forecast {
+        date,
+        today: today_date,
         at,
-        days,
+        days: days as u32,
+        reviews: topics.iter().map(|t| t.reviews).sum(),
+        new_cards: topics.iter().map(|t| t.new_cards).sum(),
         topics,
-        reviews,
-        reviews_per_day: reviews as f32 / days as f32,
+        daily_reviews,
+        daily_new,
+        new_per_day,
+        review_limit: scheduler.settings().reviews_per_day,
+        all_seen_on,
         retention: scheduler.settings().desired_retention,
     })
 }
 
-#[derive(Default)]
-struct Acc {
-    studied: usize,
-    unstudied: usize,
-    stop: f64,
-    keep: f64,
-    reviews: usize,
-}
-
-/// Answers `state` Good each time it falls due before `until`; returns the
-/// state on the day and the number of reviews that took.
-fn keep_up(
-    scheduler: &Scheduler,
-    id: &crate::deck::ItemId,
-    state: &CardState,
-    until: Timestamp,
-) -> Result<(CardState, usize), ScheduleError> {
-    let mut state = state.clone();
-    let mut reviews = 0;
-    // Bounded: even 1-day intervals reach any date within a few hundred steps.
-    while let Some(due) = state.due.filter(|d| *d < until) {
-        if reviews >= 1000 {
+/// The study day (0 is today) on which each new item is introduced before
+/// the interview, studying all decks every day: items in deck order, at most
+/// `per_day` per deck and in all, today less what was already introduced.
+fn new_card_days(
+    collection: &Collection,
+    now: Timestamp,
+    days: usize,
+    per_day: usize,
+) -> HashMap<ItemId, usize> {
+    let mut queue: VecDeque<(usize, &ItemId)> = collection
+        .items()
+        .iter()
+        .filter(|i| {
+            let s = collection.state(&i.id);
+            !s.suspended && s.phase == Phase::New
+        })
+        .map(|i| (i.deck, &i.id))
+        .collect();
+    let mut out = HashMap::new();
+    let decks = collection.decks().len();
+    for day in 0..days {
+        if queue.is_empty() || per_day == 0 {
             break;
         }
-        state = scheduler.answer(id, &state, Rating::Good, due)?.state;
-        reviews += 1;
+        let (mut deck_left, mut global_left) = if day == 0 {
+            let done = collection.done_today(now);
+            let left: Vec<usize> = done
+                .iter()
+                .map(|(n, _)| per_day.saturating_sub(*n))
+                .collect();
+            (left, collection.global_left(now).0)
+        } else {
+            (vec![per_day; decks], per_day)
+        };
+        // Cards of a deck at its limit wait for the next day, in their order.
+        let mut waiting = Vec::new();
+        while global_left > 0 {
+            let Some((deck, id)) = queue.pop_front() else {
+                break;
+            };
+            match deck_left.get_mut(deck) {
+                Some(left) if *left > 0 => {
+                    *left -= 1;
+                    global_left -= 1;
+                    out.insert(id.clone(), day);
+                }
+                _ => waiting.push((deck, id)),
+            }
+        }
+        for w in waiting.into_iter().rev() {
+            queue.push_front(w);
+        }
     }
-    Ok((state, reviews))
+    out
+}
+
+/// Answers `state` Good each time it falls due before `until` (an overdue
+/// card is answered at `from`, not in the past), calling `on_review` with the
+/// time of each answer; returns the state on the day.
+fn keep_up(
+    scheduler: &Scheduler,
+    id: &ItemId,
+    state: &CardState,
+    from: Timestamp,
+    until: Timestamp,
+    mut on_review: impl FnMut(Timestamp),
+) -> Result<CardState, ScheduleError> {
+    let mut state = state.clone();
+    // Bounded: even 1-day intervals reach any date within a few hundred steps.
+    for _ in 0..1000 {
+        let Some(due) = state.due.filter(|d| *d < until) else {
+            break;
+        };
+        let when = due.max(from);
+        if when >= until {
+            break;
+        }
+        state = scheduler.answer(id, &state, Rating::Good, when)?.state;
+        on_review(when);
+    }
+    Ok(state)
+}
+
+// ----- the final stretch: desired retention raised until the interview -----
+
+/// A raise of desired retention for an interview.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetentionRaise {
+    /// Desired retention before the raise; it comes back after the interview.
+    pub from: f32,
+    /// Desired retention until the interview.
+    pub to: f32,
+    /// The interview's date; the old value returns the day after.
+    pub until: Date,
+}
+
+impl RetentionRaise {
+    /// "Desired retention is 0.95 until your interview on 14 Dec; it returns
+    /// to 0.90 after."
+    pub fn note(&self, today: Date) -> String {
+        format!(
+            "Desired retention is {:.2} until your interview on {}; it returns to {:.2} after.",
+            self.to,
+            short_date(self.until, today),
+            self.from
+        )
+    }
+}
+
+/// Whether raising desired retention to [`FINAL_STRETCH_RETENTION`] would
+/// change anything.
+pub fn can_raise(settings: &Settings) -> bool {
+    settings.desired_retention + 1e-4 < FINAL_STRETCH_RETENTION
+}
+
+/// The raise in force, if any: what retention is now, what it returns to and when.
+pub fn raised_retention(settings: &Settings) -> Option<RetentionRaise> {
+    let interview = settings.interview.as_ref()?;
+    let from = interview.restore_retention?;
+    Some(RetentionRaise {
+        from,
+        to: settings.desired_retention,
+        until: interview.date,
+    })
+}
+
+/// `settings` with the interview remembered (its date and topics; empty means
+/// all); desired retention unchanged, and a raise already made kept.
+pub fn with_interview(settings: &Settings, date: Date, topics: Vec<String>) -> Settings {
+    let restore = settings
+        .interview
+        .as_ref()
+        .and_then(|i| i.restore_retention);
+    Settings {
+        interview: Some(Interview {
+            date,
+            topics,
+            restore_retention: restore,
+        }),
+        ..settings.clone()
+    }
+}
+
+/// `settings` with the interview remembered and desired retention raised to
+/// [`FINAL_STRETCH_RETENTION`] until then (the current value comes back the
+/// day after); `None` when retention is already that high.
+pub fn with_raised_retention(
+    settings: &Settings,
+    date: Date,
+    topics: Vec<String>,
+) -> Option<(Settings, RetentionRaise)> {
+    if !can_raise(settings) {
+        return None;
+    }
+    let from = raised_retention(settings).map_or(settings.desired_retention, |r| r.from);
+    let mut out = with_interview(settings, date, topics);
+    out.desired_retention = FINAL_STRETCH_RETENTION;
+    if let Some(i) = out.interview.as_mut() {
+        i.restore_retention = Some(from);
+    }
+    let raise = RetentionRaise {
+        from,
+        to: FINAL_STRETCH_RETENTION,
+        until: date,
+    };
+    Some((out, raise))
+}
+
+/// `settings` with a raise undone now (the interview stays); `None` when no
+/// raise is in force.
+pub fn with_retention_restored(settings: &Settings) -> Option<Settings> {
+    let raise = raised_retention(settings)?;
+    let mut out = settings.clone();
+    out.desired_retention = raise.from;
+    if let Some(i) = out.interview.as_mut() {
+        i.restore_retention = None;
+    }
+    Some(out)
+}
+
+/// Remembers the interview in the collection's settings.
+pub fn save_interview(
+    collection: &mut Collection,
+    date: Date,
+    topics: Vec<String>,
+) -> Result<(), CollectionError> {
+    let settings = with_interview(collection.settings(), date, topics);
+    if &settings == collection.settings() {
+        return Ok(());
+    }
+    collection.save_settings(settings)
+}
+
+/// Raises desired retention until the interview and saves it; returns what
+/// changed, or `None` when retention was already that high.
+pub fn raise_retention(
+    collection: &mut Collection,
+    date: Date,
+    topics: Vec<String>,
+) -> Result<Option<RetentionRaise>, CollectionError> {
+    match with_raised_retention(collection.settings(), date, topics) {
+        Some((settings, raise)) => {
+            collection.save_settings(settings)?;
+            Ok(Some(raise))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Puts desired retention back now; returns the value restored, or `None`
+/// when no raise was in force.
+pub fn restore_retention(collection: &mut Collection) -> Result<Option<f32>, CollectionError> {
+    match with_retention_restored(collection.settings()) {
+        Some(settings) => {
+            let value = settings.desired_retention;
+            collection.save_settings(settings)?;
+            Ok(Some(value))
+        }
+        None => Ok(None),
+    }
 }

@@ -1,43 +1,677 @@
-//! Interview readiness: the interview's date and topics, and how well each
-//! topic will be known on the day.
+//! Interview readiness: the interview's date and topics, how well its cards
+//! will be known on the day (cards never studied count as not known), how
+//! many will have been seen by then at the current pace, what keeping up
+//! takes, and the final-stretch retention raise.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use egui::{Color32, RichText, Sense};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
-use super::Nav;
 use super::history::HistoryCache;
+use super::{Nav, notice, theme};
 use crate::collection::Collection;
+use crate::insight::forecast::{
+    self, FINAL_STRETCH_RETENTION, Forecast, can_raise, forecast, parse_date, raised_retention,
+    short_date,
+};
+use crate::insight::weak::DrillFilter;
+
+/// Why desired retention is what it is, for the Settings screen: "Desired
+/// retention is 0.95 until your interview on 14 Dec; it returns to 0.90
+/// after." `None` when no raise for an interview is in force.
+pub fn retention_note(collection: &Collection) -> Option<String> {
+    let raise = raised_retention(collection.settings())?;
+    Some(raise.note(today(collection, Timestamp::now())))
+}
+
+/// The study day's date at `now`.
+fn today(collection: &Collection, now: Timestamp) -> Date {
+    let clock = collection.scheduler().clock();
+    clock.date_of_day(clock.day_of(now))
+}
+
+/// A forecast made, and what it was made for.
+struct Made {
+    date: Date,
+    ticked: BTreeSet<String>,
+    /// At the current retention, and (when a raise is on offer) at the raised one.
+    result: Result<(Forecast, Option<Forecast>), String>,
+}
 
 /// Readiness screen state.
-pub struct ReadinessScreen {}
+pub struct ReadinessScreen {
+    date_text: String,
+    /// Every topic, with its number of cards.
+    topics: BTreeMap<String, usize>,
+    ticked: BTreeSet<String>,
+    made: Option<Made>,
+    /// Set when Forecast was pressed with a date that is not valid.
+    show_date_error: bool,
+    /// Fold the topic list on the next frame (after a forecast).
+    fold_topics: bool,
+}
 
 impl ReadinessScreen {
-    /// The screen for the collection's interview settings.
-    pub fn new(_collection: &Collection, _now: Timestamp) -> Self {
-        Self {}
+    /// The screen for the collection's interview settings; with an interview
+    /// saved, its forecast is shown at once.
+    pub fn new(collection: &Collection, now: Timestamp) -> Self {
+        let topics = forecast::topics(collection);
+        let interview = collection.settings().interview.clone();
+        let ticked: BTreeSet<String> = match &interview {
+            Some(i) if !i.topics.is_empty() => i
+                .topics
+                .iter()
+                .filter(|t| topics.contains_key(*t))
+                .cloned()
+                .collect(),
+            _ => topics.keys().cloned().collect(),
+        };
+        let mut screen = Self {
+            date_text: interview
+                .as_ref()
+                .map(|i| i.date.to_string())
+                .unwrap_or_default(),
+            topics,
+            ticked,
+            made: None,
+            show_date_error: false,
+            fold_topics: false,
+        };
+        if let Some(i) = interview
+            && i.date >= today(collection, now)
+        {
+            screen.made = Some(screen.compute(collection, i.date, now));
+        }
+        screen
+    }
+
+    /// The topics ticked, as saved in the settings: empty when all are.
+    fn saved_topics(&self) -> Vec<String> {
+        if self.ticked.len() == self.topics.len() {
+            Vec::new()
+        } else {
+            self.ticked.iter().cloned().collect()
+        }
+    }
+
+    fn compute(&self, collection: &Collection, date: Date, now: Timestamp) -> Made {
+        let filter = (self.ticked.len() < self.topics.len()).then(|| DrillFilter {
+            topics: self.ticked.iter().cloned().collect(),
+            tags: Vec::new(),
+        });
+        let raise = can_raise(collection.settings());
+        let result = forecast(collection, filter.as_ref(), date, now, None)
+            .and_then(|current| {
+                let high = if raise {
+                    Some(forecast(
+                        collection,
+                        filter.as_ref(),
+                        date,
+                        now,
+                        Some(FINAL_STRETCH_RETENTION),
+                    )?)
+                } else {
+                    None
+                };
+                Ok((current, high))
+            })
+            .map_err(|e| e.to_string());
+        Made {
+            date,
+            ticked: self.ticked.clone(),
+            result,
+        }
+    }
+
+    /// Forecasts for the typed date and ticked topics, and remembers the
+    /// interview in the settings.
+    fn run(&mut self, ui: &egui::Ui, collection: &mut Collection, now: Timestamp) {
+        let Ok(date) = parse_date(&self.date_text, today(collection, now)) else {
+            self.show_date_error = true;
+            return;
+        };
+        self.show_date_error = false;
+        if let Err(e) = forecast::save_interview(collection, date, self.saved_topics()) {
+            notice::error(
+                ui.ctx(),
+                format!("The interview date could not be saved: {e}"),
+            );
+        }
+        self.made = Some(self.compute(collection, date, now));
+        self.fold_topics = true;
     }
 
     /// Draws the screen.
     pub fn show(
         &mut self,
         ui: &mut egui::Ui,
-        _collection: &mut Collection,
+        collection: &mut Collection,
         _history: &mut HistoryCache,
-        _now: Timestamp,
+        now: Timestamp,
     ) -> Nav {
-        ui.heading("Interview readiness");
-        Nav::Stay
+        let mut nav = Nav::Stay;
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.set_max_width(ui.available_width().min(1000.0));
+                    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                        ui.add_space(12.0);
+                        ui.horizontal(|ui| {
+                            ui.heading("Interview readiness");
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    if ui
+                                        .link("← Weak topics")
+                                        .on_hover_text("Every topic's recall now; drill the weakest")
+                                        .clicked()
+                                    {
+                                        nav = Nav::Weak;
+                                    }
+                                },
+                            );
+                        });
+                        ui.label(
+                            RichText::new(
+                                "How well you will know the interview's cards on the day. Cards you have never studied count as not known.",
+                            )
+                            .weak(),
+                        );
+                        ui.add_space(10.0);
+                        self.inputs(ui, collection, now);
+                        ui.add_space(14.0);
+                        self.results(ui, collection, now);
+                        ui.add_space(20.0);
+                    });
+                });
+            });
+        nav
+    }
+
+    /// The date, the topics and the Forecast button.
+    fn inputs(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        let today = today(collection, now);
+        let parsed = parse_date(&self.date_text, today);
+        let mut go = false;
+        section(ui, |ui| {
+            ui.label(RichText::new("When is the interview?").strong());
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                let l = ui.label("Date");
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.date_text)
+                            .hint_text("YYYY-MM-DD")
+                            .desired_width(130.0),
+                    )
+                    .labelled_by(l.id);
+                if field.changed() {
+                    self.show_date_error = false;
+                }
+                if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    go = true;
+                }
+                match &parsed {
+                    Ok(date) => {
+                        let days = date
+                            .since((jiff::Unit::Day, today))
+                            .map(|s| s.get_days())
+                            .unwrap_or(0);
+                        let when = match days {
+                            0 => "today".to_string(),
+                            1 => "tomorrow".to_string(),
+                            n => format!("in {n} days"),
+                        };
+                        ui.label(
+                            RichText::new(format!("{}, {when}", date.strftime("%A %-d %B %Y")))
+                                .weak(),
+                        );
+                    }
+                    Err(_) if self.date_text.trim().is_empty() => {
+                        ui.label(RichText::new("for example 2026-12-14").weak());
+                    }
+                    Err(_) => {}
+                }
+            });
+            // A typed date that is not valid says why as soon as it is
+            // complete, or when Forecast is pressed.
+            if let Err(e) = &parsed
+                && (self.show_date_error || self.date_text.trim().len() >= 10)
+            {
+                ui.colored_label(theme::ERROR, e.to_string());
+            }
+            ui.add_space(10.0);
+            let cards: usize = self.ticked.iter().filter_map(|t| self.topics.get(t)).sum();
+            let covers = match self.ticked.len() {
+                0 => "none ticked".to_string(),
+                n if n == self.topics.len() => {
+                    format!("all {n} ({})", plural(cards, "card"))
+                }
+                n => format!("{n} of {} ({})", self.topics.len(), plural(cards, "card")),
+            };
+            // Folded away once a forecast shows, so the figures are in view.
+            let open = std::mem::take(&mut self.fold_topics).then_some(false);
+            egui::CollapsingHeader::new(
+                RichText::new(format!("Topics it covers: {covers}")).strong(),
+            )
+            .id_salt("readiness_topic_picker")
+            .default_open(self.made.is_none())
+            .open(open)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    if ui
+                        .small_button("Select all")
+                        .on_hover_text("Tick every topic")
+                        .clicked()
+                    {
+                        self.ticked = self.topics.keys().cloned().collect();
+                    }
+                    if ui
+                        .small_button("Select none")
+                        .on_hover_text("Untick every topic")
+                        .clicked()
+                    {
+                        self.ticked.clear();
+                    }
+                });
+                ui.add_space(4.0);
+                self.topic_boxes(ui);
+            });
+            ui.add_space(10.0);
+            let ready = !self.ticked.is_empty();
+            let label = RichText::new("Forecast readiness")
+                .strong()
+                .color(Color32::WHITE);
+            let button = egui::Button::new(label)
+                .fill(ui.visuals().selection.bg_fill)
+                .min_size(egui::vec2(0.0, 30.0));
+            if ui
+                .add_enabled(ready, button)
+                .on_hover_text(
+                    "Forecast the ticked topics on the interview day (Enter in the date field)",
+                )
+                .on_disabled_hover_text("Tick at least one topic")
+                .clicked()
+            {
+                go = true;
+            }
+        });
+        if go && !self.ticked.is_empty() {
+            self.run(ui, collection, now);
+        }
+    }
+
+    /// One checkbox per topic, in as many columns as fit.
+    fn topic_boxes(&mut self, ui: &mut egui::Ui) {
+        if self.topics.is_empty() {
+            ui.label(RichText::new("No cards yet: add or import some first.").weak());
+            return;
+        }
+        let column = 270.0;
+        let columns = ((ui.available_width() / column).floor() as usize).clamp(1, 4);
+        // About as many characters as fit a column beside the box and the count.
+        let fit = (((ui.available_width() / columns as f32) - 70.0) / 7.8).max(12.0) as usize;
+        let rows = self.topics.len().div_ceil(columns);
+        let names: Vec<(&String, &usize)> = self.topics.iter().collect();
+        egui::Grid::new("readiness_topics")
+            .num_columns(columns)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                for r in 0..rows {
+                    for c in 0..columns {
+                        // Column-major, so the list reads down then across.
+                        let Some((name, n)) = names.get(c * rows + r) else {
+                            continue;
+                        };
+                        let mut on = self.ticked.contains(*name);
+                        let short = format!("{} ({n})", elide(name, fit));
+                        let check = ui.add(egui::Checkbox::new(&mut on, short));
+                        let check = if name.chars().count() > fit {
+                            check.on_hover_text(format!("{name} ({n})"))
+                        } else {
+                            check
+                        };
+                        if check.changed() {
+                            if on {
+                                self.ticked.insert((*name).clone());
+                            } else {
+                                self.ticked.remove(*name);
+                            }
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn results(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        let Some(made) = &self.made else {
+            if !self.topics.is_empty() {
+                ui.label(
+                    RichText::new(
+                        "Give the date and press Forecast readiness to see how ready you will be.",
+                    )
+                    .weak(),
+                );
+            }
+            return;
+        };
+        let (current, high) = match &made.result {
+            Ok(pair) => pair,
+            Err(e) => {
+                ui.colored_label(theme::ERROR, e);
+                return;
+            }
+        };
+        let stale = made.ticked != self.ticked
+            || parse_date(&self.date_text, today(collection, now)).ok() != Some(made.date);
+        if stale {
+            ui.label(
+                RichText::new("The date or topics changed: press Forecast readiness to update.")
+                    .italics()
+                    .weak(),
+            );
+            ui.add_space(4.0);
+        }
+        let (current, high) = (current.clone(), high.clone());
+        let made_date = made.date;
+        section(ui, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "On {} ({})",
+                    made_date.strftime("%A %-d %B"),
+                    plural(current.cards(), "card")
+                ))
+                .strong(),
+            );
+            ui.add_space(6.0);
+            ui.horizontal_wrapped(|ui| {
+                figure(
+                    ui,
+                    "Recall on the day, keeping up",
+                    current.overall_if_keep(),
+                    "Reviews done when due and new cards at your current pace; cards not seen by then count as not known",
+                );
+                figure(
+                    ui,
+                    "If you stop now",
+                    current.overall_if_stop(),
+                    "No more reviews or new cards; cards never studied count as not known",
+                );
+                figure(
+                    ui,
+                    "Seen by then",
+                    current.share_seen(),
+                    "Share of the interview's cards you will have studied at least once by the day",
+                );
+            });
+            ui.add_space(8.0);
+            for line in [
+                current.unstudied_summary(),
+                current.seen_summary(),
+                current.load_summary(),
+            ] {
+                ui.add(egui::Label::new(line).wrap());
+            }
+        });
+        ui.add_space(10.0);
+        self.final_stretch(ui, collection, &current, high.as_ref(), made_date, now);
+        ui.add_space(10.0);
+        egui::CollapsingHeader::new(RichText::new("By topic, weakest first").strong())
+            .default_open(true)
+            .show(ui, |ui| topic_table(ui, &current));
+    }
+
+    /// The retention raise for the final stretch: on offer, or in force.
+    fn final_stretch(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        current: &Forecast,
+        high: Option<&Forecast>,
+        date: Date,
+        now: Timestamp,
+    ) {
+        let today = today(collection, now);
+        if let (Some(raise), Some(note)) = (
+            raised_retention(collection.settings()),
+            retention_note(collection),
+        ) {
+            section(ui, |ui| {
+                ui.add(egui::Label::new(note).wrap());
+                if ui
+                    .button(format!("Return to {:.2} now", raise.from))
+                    .on_hover_text(
+                        "Put desired retention back today instead of after the interview",
+                    )
+                    .clicked()
+                {
+                    match forecast::restore_retention(collection) {
+                        Ok(Some(r)) => {
+                            notice::info(ui.ctx(), format!("Desired retention is back to {r:.2}."));
+                            self.made = Some(self.compute(collection, date, now));
+                        }
+                        Ok(None) => {}
+                        Err(e) => notice::error(ui.ctx(), e.to_string()),
+                    }
+                }
+            });
+            return;
+        }
+        let Some(high) = high else {
+            return;
+        };
+        if current.days == 0 {
+            return;
+        }
+        section(ui, |ui| {
+            ui.label(RichText::new("The final stretch").strong());
+            ui.add(
+                egui::Label::new(format!(
+                    "Raising desired retention from {:.2} to {:.2} until {} schedules reviews so memory peaks on the day: recall on the day {} instead of {}, with about {} instead of {:.0}.",
+                    current.retention,
+                    FINAL_STRETCH_RETENTION,
+                    short_date(date, today),
+                    pct(high.overall_if_keep()),
+                    pct(current.overall_if_keep()),
+                    forecast::per_day(high.reviews_per_day(), "review"),
+                    current.reviews_per_day(),
+                ))
+                .wrap(),
+            );
+            ui.add_space(4.0);
+            if ui
+                .button(format!(
+                    "Raise to {FINAL_STRETCH_RETENTION:.2} until {}",
+                    short_date(date, today)
+                ))
+                .on_hover_text(format!(
+                    "Desired retention {FINAL_STRETCH_RETENTION:.2} until the interview; {:.2} comes back the day after",
+                    current.retention
+                ))
+                .clicked()
+            {
+                let topics = self.saved_topics();
+                match forecast::raise_retention(collection, date, topics) {
+                    Ok(Some(raise)) => {
+                        notice::info(
+                            ui.ctx(),
+                            format!(
+                                "Desired retention raised from {:.2} to {:.2} until your interview on {}; it returns to {:.2} after.",
+                                raise.from,
+                                raise.to,
+                                short_date(raise.until, today),
+                                raise.from
+                            ),
+                        );
+                        self.made = Some(self.compute(collection, date, now));
+                    }
+                    Ok(None) => notice::info(
+                        ui.ctx(),
+                        format!("Desired retention is already {:.2}.", collection.settings().desired_retention),
+                    ),
+                    Err(e) => notice::error(
+                        ui.ctx(),
+                        format!("Desired retention was not changed: {e}"),
+                    ),
+                }
+            }
+        });
     }
 }
 
-/// Why desired retention differs from what the user set, if an interview
-/// raised it: for the Settings screen.
-pub fn retention_note(collection: &Collection) -> Option<String> {
-    let interview = collection.settings().interview.as_ref()?;
-    let before = interview.restore_retention?;
-    Some(format!(
-        "Desired retention is raised to {:.2} until your interview on {}; it returns to {:.2} after.",
-        collection.settings().desired_retention,
-        interview.date,
-        before
-    ))
+/// A framed block of the page.
+fn section(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+    egui::Frame::group(ui.style())
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add(ui);
+        });
+}
+
+/// A headline figure: a big percentage over its caption; read out as
+/// "caption: 42%".
+fn figure(ui: &mut egui::Ui, caption: &str, value: Option<f32>, hover: &str) {
+    let text = pct(value);
+    let response = ui
+        .vertical(|ui| {
+            ui.set_width(220.0);
+            let color = value.map_or(ui.visuals().strong_text_color(), recall_text_color);
+            ui.label(RichText::new(&text).size(30.0).color(color).strong())
+                .on_hover_text(hover);
+            ui.label(RichText::new(caption).weak()).on_hover_text(hover);
+        })
+        .response;
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{caption}: {text}"))
+    });
+}
+
+fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
+    egui::ScrollArea::horizontal()
+        .id_salt("readiness_topics_scroll")
+        .show(ui, |ui| {
+            egui::Grid::new("readiness_forecast")
+                .num_columns(6)
+                .striped(true)
+                .spacing([16.0, 6.0])
+                .show(ui, |ui| {
+                    for (h, tip) in [
+                        ("Topic", ""),
+                        ("Cards", "Cards of the topic"),
+                        (
+                            "Never studied",
+                            "Cards you have not studied yet; they count as not known",
+                        ),
+                        (
+                            "Seen by then",
+                            "Cards studied at least once by the day, at your current pace",
+                        ),
+                        ("Keeping up", "Recall on the day if you keep up"),
+                        ("If you stop", "Recall on the day if you stop now"),
+                    ] {
+                        let l = ui.label(RichText::new(h).strong());
+                        if !tip.is_empty() {
+                            l.on_hover_text(tip);
+                        }
+                    }
+                    ui.end_row();
+                    for t in &f.topics {
+                        let name = ui.label(elide(&t.topic, 34));
+                        if t.topic.chars().count() > 34 {
+                            name.on_hover_text(&t.topic);
+                        }
+                        ui.label(t.cards.to_string());
+                        let unstudied = RichText::new(t.unstudied.to_string());
+                        ui.label(if t.unstudied > 0 {
+                            unstudied.color(theme::LEARNING)
+                        } else {
+                            unstudied.weak()
+                        });
+                        ui.label(t.seen_by_then.to_string());
+                        recall_bar(ui, t.recall_if_keep);
+                        recall_bar(ui, t.recall_if_stop);
+                        ui.end_row();
+                    }
+                    ui.label(RichText::new("All").strong());
+                    ui.label(RichText::new(f.cards().to_string()).strong());
+                    ui.label(RichText::new(f.unstudied().to_string()).strong());
+                    ui.label(RichText::new(f.seen_by_then().to_string()).strong());
+                    recall_bar(ui, f.overall_if_keep());
+                    recall_bar(ui, f.overall_if_stop());
+                    ui.end_row();
+                });
+        });
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn elide(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn plural(n: usize, unit: &str) -> String {
+    super::plural(n, unit)
+}
+
+fn pct(v: Option<f32>) -> String {
+    v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0))
+}
+
+/// A bar a person reads at a glance: red when recall is poor, green when good.
+pub(super) fn recall_bar(ui: &mut egui::Ui, value: Option<f32>) {
+    let size = egui::vec2(140.0, 16.0);
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(rect);
+    let radius = 3.0;
+    painter.rect_filled(rect, radius, ui.visuals().extreme_bg_color);
+    let text = match value {
+        Some(v) => {
+            let v = v.clamp(0.0, 1.0);
+            let mut fill = rect;
+            fill.set_width(rect.width() * v);
+            painter.rect_filled(fill, radius, recall_color(v));
+            format!("{:.0}%", v * 100.0)
+        }
+        None => "not studied".into(),
+    };
+    painter.text(
+        rect.left_center() + egui::vec2(6.0, 0.0),
+        egui::Align2::LEFT_CENTER,
+        &text,
+        egui::FontId::proportional(12.5),
+        ui.visuals().strong_text_color(),
+    );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &text));
+}
+
+/// Bar fill: red when recall is poor, amber when middling, green when good.
+pub(super) fn recall_color(v: f32) -> Color32 {
+    let alpha = 150;
+    if v < 0.7 {
+        Color32::from_rgba_unmultiplied(0xdc, 0x26, 0x26, alpha)
+    } else if v < 0.85 {
+        Color32::from_rgba_unmultiplied(0xd9, 0x77, 0x06, alpha)
+    } else {
+        Color32::from_rgba_unmultiplied(0x16, 0xa3, 0x4a, alpha)
+    }
+}
+
+/// Text colour for a headline recall figure.
+fn recall_text_color(v: f32) -> Color32 {
+    if v < 0.7 {
+        theme::ERROR
+    } else if v < 0.85 {
+        Color32::from_rgb(0xd9, 0x77, 0x06)
+    } else {
+        theme::REVIEW
+    }
 }
