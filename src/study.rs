@@ -120,6 +120,7 @@ impl Session {
             _ => collection.global_left(now),
         };
         let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
+        let mut siblings = Siblings::new(collection, now);
         for item in collection.items() {
             if !self.scope.includes(collection, item) {
                 continue;
@@ -129,9 +130,13 @@ impl Session {
                 continue;
             }
             match (state.phase, state.due) {
+                (Phase::New, _) if settings.bury_new_siblings && siblings.buried(&item.id) => {}
                 (Phase::New, _) if new_left[item.deck] > 0 && new_global > 0 => {
                     new_left[item.deck] -= 1;
                     new_global -= 1;
+                    if settings.bury_new_siblings {
+                        siblings.take(&item.id);
+                    }
                     self.new.push_back(item.id.clone());
                 }
                 (Phase::Learning { .. } | Phase::Relearning { .. }, Some(due))
@@ -151,6 +156,9 @@ impl Session {
             .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r))
             .collect();
         for (_, deck, id) in reviews {
+            if settings.bury_review_siblings && !siblings.take(id) {
+                continue;
+            }
             if review_left[deck] > 0 && review_global > 0 {
                 review_left[deck] -= 1;
                 review_global -= 1;
@@ -214,12 +222,27 @@ impl Session {
             return Ok(None);
         };
         let outcome = collection.answer(&id, rating, now, took_ms)?;
-        self.after_answer(id, rating, took_ms, &outcome);
+        self.after_answer(collection, id, rating, took_ms, &outcome);
         Ok(Some(outcome))
     }
 
-    /// Moves on from an answered card: a learning card due today comes back.
-    fn after_answer(&mut self, id: ItemId, rating: Rating, took_ms: u32, outcome: &Outcome) {
+    /// Moves on from an answered card: a learning card due today comes back,
+    /// and its siblings wait for another day (when burying is on).
+    fn after_answer(
+        &mut self,
+        collection: &Collection,
+        id: ItemId,
+        rating: Rating,
+        took_ms: u32,
+        outcome: &Outcome,
+    ) {
+        let settings = collection.settings();
+        if settings.bury_new_siblings {
+            self.new.retain(|i| i.card != id.card || *i == id);
+        }
+        if settings.bury_review_siblings {
+            self.review.retain(|i| i.card != id.card || *i == id);
+        }
         self.current = None;
         self.answered.push((id.clone(), rating, took_ms));
         if outcome.state.is_learning()
@@ -244,7 +267,7 @@ impl Session {
             return Ok(None);
         };
         let outcome = collection.answer_rubric(&id, rating, now, took_ms, marks)?;
-        self.after_answer(id, rating, took_ms, &outcome);
+        self.after_answer(collection, id, rating, took_ms, &outcome);
         Ok(Some(outcome))
     }
 
@@ -330,4 +353,37 @@ pub fn next_due_after_today(
         })
         .filter(|d| *d >= tomorrow)
         .min()
+}
+
+/// Which cards already have a side in today's study: answered today, or
+/// taken into the queue being built. Their other sides are buried for the day.
+struct Siblings<'a> {
+    taken: std::collections::HashMap<&'a crate::deck::CardId, &'a ItemId>,
+}
+
+impl<'a> Siblings<'a> {
+    fn new(collection: &'a Collection, now: Timestamp) -> Self {
+        Self {
+            taken: collection
+                .answers_today(now)
+                .map(|r| (&r.item.card, &r.item))
+                .collect(),
+        }
+    }
+
+    /// Whether another side of `id`'s card already has its turn today.
+    fn buried(&self, id: &ItemId) -> bool {
+        self.taken.get(&id.card).is_some_and(|other| *other != id)
+    }
+
+    /// Gives `id` its card's turn today; false when a sibling has it.
+    fn take(&mut self, id: &'a ItemId) -> bool {
+        match self.taken.get(&id.card) {
+            Some(other) => *other == id,
+            None => {
+                self.taken.insert(&id.card, id);
+                true
+            }
+        }
+    }
 }

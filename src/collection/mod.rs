@@ -526,7 +526,23 @@ impl Collection {
     /// Today's counts for each deck, limits applied, in [`Self::decks`] order.
     pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
         let tomorrow = self.tomorrow_start(now);
+        let s = self.settings();
         let mut raw = vec![Counts::default(); self.decks.len()];
+        // A card with a side answered today, or already counted, has its other
+        // sides buried for the day (as the study queue buries them): new
+        // sides first, as the queue gathers them first.
+        let mut taken: std::collections::HashSet<&deck::CardId> =
+            self.answers_today(now).map(|r| &r.item.card).collect();
+        for item in &self.items {
+            let state = self.state(&item.id);
+            if state.suspended || state.phase != Phase::New {
+                continue;
+            }
+            if s.bury_new_siblings && !taken.insert(&item.id.card) {
+                continue;
+            }
+            raw[item.deck].new += 1;
+        }
         for item in &self.items {
             let state = self.state(&item.id);
             if state.suspended {
@@ -535,13 +551,15 @@ impl Collection {
             let c = &mut raw[item.deck];
             let due_today = state.due.is_some_and(|d| d < tomorrow);
             match state.phase {
-                Phase::New => c.new += 1,
                 Phase::Learning { .. } | Phase::Relearning { .. } if due_today => c.learning += 1,
-                Phase::Review if due_today => c.review += 1,
+                Phase::Review if due_today => {
+                    if !s.bury_review_siblings || taken.insert(&item.id.card) {
+                        c.review += 1;
+                    }
+                }
                 _ => {}
             }
         }
-        let s = self.settings();
         let done = self.done_today(now);
         raw.iter()
             .zip(done)

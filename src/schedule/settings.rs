@@ -103,6 +103,11 @@ pub struct Settings {
     pub leech_threshold: u32,
     /// Spread review intervals a little so cards learnt together do not stay together.
     pub fuzz: bool,
+    /// Keep the other new sides of a card (its reverse, other cloze numbers)
+    /// for another day once one is studied, as Anki's "bury new siblings".
+    pub bury_new_siblings: bool,
+    /// The same for sides due for review.
+    pub bury_review_siblings: bool,
     /// FSRS parameters (17, 19 or 21 values); empty means the defaults.
     pub fsrs_parameters: Vec<f32>,
     /// An interview being prepared for.
@@ -171,6 +176,8 @@ impl Default for Settings {
             learn_ahead_minutes: 20,
             leech_threshold: 8,
             fuzz: true,
+            bury_new_siblings: true,
+            bury_review_siblings: true,
             fsrs_parameters: Vec::new(),
             interview: None,
             display: Display::default(),

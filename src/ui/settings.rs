@@ -163,6 +163,12 @@ impl SettingsScreen {
             row(ui, "Spread intervals (fuzz)", "Keeps cards learnt together from always coming due together", &mut |ui| {
                 ui.checkbox(&mut d.fuzz, "")
             });
+            row(ui, "Bury new siblings", "Once one side of a card (its reverse, another cloze number) is studied, its other new sides wait for the next day", &mut |ui| {
+                ui.checkbox(&mut d.bury_new_siblings, "")
+            });
+            row(ui, "Bury review siblings", "The same for sides due for review", &mut |ui| {
+                ui.checkbox(&mut d.bury_review_siblings, "")
+            });
             ui.label("Memory model parameters");
             ui.label(if d.fsrs_parameters.is_empty() {
                 "FSRS-6 defaults".to_string()

@@ -1,0 +1,96 @@
+//! Burying siblings: the sides of one card (its reverse, its other cloze
+//! numbers) do not come up the same day, as Anki's "bury new/review
+//! siblings" (on by default); they come back the next day.
+
+mod common;
+
+use common::*;
+use rehearse::schedule::Rating;
+use rehearse::{ItemId, Scope, Session, Settings};
+
+const DECK: &str = r#"(name: "D", cards: [
+    (id: "rev", kind: Reversed, topic: "t", front: "mutex", back: "mutual exclusion"),
+    (id: "cz", kind: Cloze, topic: "t", front: "{{c1::Raft}} elects a {{c2::leader}} per {{c3::term}}"),
+])"#;
+
+/// Everything the session shows at `now`, answering each Good, until it has
+/// nothing left for now.
+fn study_all(c: &mut rehearse::Collection, s: &mut Session, now: jiff::Timestamp) -> Vec<ItemId> {
+    let mut shown = Vec::new();
+    while let Some(id) = s.current(c, now) {
+        shown.push(id.clone());
+        s.answer(c, Rating::Easy, now, 1000).unwrap();
+        assert!(shown.len() < 50, "the queue does not end: {shown:?}");
+    }
+    shown
+}
+
+#[test]
+fn one_side_of_each_card_a_day_the_others_the_next_day() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("d.ron", DECK.to_string())]);
+    let mut c = open(dir.path(), t0());
+    let counts = c.total_counts(t0());
+    assert_eq!(counts.new, 2, "one new side per card: {counts:?}");
+    let mut s = Session::new(&c, Scope::All, t0());
+    let day1 = study_all(&mut c, &mut s, t0());
+    let cards: Vec<&str> = day1.iter().map(|i| i.card.as_str()).collect();
+    assert_eq!(cards, ["rev", "cz"], "one side each on day one: {day1:?}");
+    // Rebuilding the same day (a new session) still buries them.
+    let mut again = Session::new(&c, Scope::All, mins(5));
+    assert_eq!(again.current(&c, mins(5)), None);
+    assert_eq!(c.total_counts(mins(5)).new, 0);
+
+    let mut s = Session::new(&c, Scope::All, days(1));
+    let day2 = study_all(&mut c, &mut s, days(1));
+    let day2: Vec<String> = day2.iter().map(ToString::to_string).collect();
+    assert_eq!(day2, ["rev:rev", "cz:c2"], "the next sides the next day");
+}
+
+#[test]
+fn burying_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("d.ron", DECK.to_string())]);
+    let mut c = open(dir.path(), t0());
+    c.save_settings(Settings {
+        bury_new_siblings: false,
+        bury_review_siblings: false,
+        ..Settings::default()
+    })
+    .unwrap();
+    assert_eq!(c.total_counts(t0()).new, 5);
+    let mut s = Session::new(&c, Scope::All, t0());
+    assert_eq!(study_all(&mut c, &mut s, t0()).len(), 5);
+}
+
+#[test]
+fn review_siblings_due_the_same_day_come_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("d.ron", DECK.to_string())]);
+    let mut c = open(dir.path(), t0());
+    c.save_settings(Settings {
+        bury_new_siblings: false,
+        ..Settings::default()
+    })
+    .unwrap();
+    // Learn both sides of the reversed card the same day: due together later.
+    for id in ["rev", "rev:rev"] {
+        let id: ItemId = id.parse().unwrap();
+        c.answer(&id, Rating::Easy, t0(), 1000).unwrap();
+    }
+    let due = ["rev", "rev:rev"]
+        .iter()
+        .map(|i| c.state(&i.parse().unwrap()).due.unwrap())
+        .max()
+        .unwrap();
+    let later = due
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let mut s = Session::new(&c, Scope::Deck("d".into()), later);
+    let shown = study_all(&mut c, &mut s, later);
+    let sides = shown.iter().filter(|i| i.card.as_str() == "rev").count();
+    assert_eq!(
+        sides, 1,
+        "one side of the reversed card that day: {shown:?}"
+    );
+}
