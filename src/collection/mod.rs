@@ -552,10 +552,12 @@ impl Collection {
             let due_today = state.due.is_some_and(|d| d < tomorrow);
             match state.phase {
                 Phase::Learning { .. } | Phase::Relearning { .. } if due_today => c.learning += 1,
-                Phase::Review if due_today => {
-                    if !s.bury_review_siblings || taken.insert(&item.id.card) {
-                        c.review += 1;
-                    }
+                // The guard takes the card's turn for the day: a sibling
+                // counted later is buried.
+                Phase::Review
+                    if due_today && (!s.bury_review_siblings || taken.insert(&item.id.card)) =>
+                {
+                    c.review += 1;
                 }
                 _ => {}
             }
