@@ -23,6 +23,9 @@ pub enum Scope {
     /// The weakest cards of some topics or tags across all decks, due or not,
     /// lowest predicted recall first. The answers count as real reviews.
     Drill(DrillFilter),
+    /// These items in this order, due or not (a mock interview). The answers
+    /// count as real reviews.
+    Fixed(Vec<ItemId>),
 }
 
 /// Cards in one drill session.
@@ -34,6 +37,7 @@ impl Scope {
             Scope::All => true,
             Scope::Deck(slug) => collection.decks()[item.deck].slug == *slug,
             Scope::Drill(filter) => filter.matches(collection, &item.id),
+            Scope::Fixed(items) => items.contains(&item.id),
         }
     }
 }
@@ -104,9 +108,16 @@ impl Session {
         self.current = None;
         let tomorrow = collection.tomorrow_start(now);
         self.built_for_day = tomorrow;
-        if let Scope::Drill(filter) = &self.scope {
-            self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
-            return;
+        match &self.scope {
+            Scope::Drill(filter) => {
+                self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
+                return;
+            }
+            Scope::Fixed(items) => {
+                self.review = items.iter().cloned().collect();
+                return;
+            }
+            Scope::All | Scope::Deck(_) => {}
         }
         let settings = collection.settings();
         let done = collection.done_today(now);

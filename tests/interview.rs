@@ -174,3 +174,107 @@ fn shift_and_a_number_overrides_the_proposed_grade() {
     });
     assert_eq!(rating, Some(Rating::Hard));
 }
+
+/// A mock interview from set-up to report: the rubric prompt first, then
+/// quick-fire cards from the weakest topic, then the report with what was
+/// missed and a one-click drill.
+#[test]
+fn a_mock_interview_runs_from_set_up_to_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let quick = r#"(name: "Basics", cards: [
+        (id: "q-1", topic: "Caching", front: "Cache-aside?", back: "Read through the app"),
+        (id: "q-2", topic: "Caching", front: "Write-through?", back: "Write both"),
+        (id: "q-3", topic: "Caching", front: "TTL?", back: "Expiry"),
+    ])"#;
+    write_decks(
+        dir.path(),
+        &[
+            ("design.ron", RUBRIC_DECK.to_string()),
+            ("basics.ron", quick.to_string()),
+        ],
+    );
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+    h.run();
+    h.key_press(Key::M);
+    h.run();
+    h.get_by_label("30 min").click();
+    h.run();
+    h.get_by_label_contains("Design a URL shortener");
+    h.get_by_label_contains("Then 3 quick-fire cards from Caching.");
+    h.get_by_label("Start the interview").click();
+    h.run();
+    h.get_by_label_contains("Mock interview · System design · 30 min");
+    h.get_by_label_contains("Design a URL shortener");
+    h.key_press(Key::Space);
+    h.run();
+    h.key_press(Key::Num2);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    for _ in 0..3 {
+        h.key_press(Key::Space);
+        h.run();
+        h.key_press(Key::Num4);
+        h.run();
+    }
+    h.get_by_label("Mock interview report");
+    h.get_by_label_contains("Covered 1 of 4 points");
+    h.get_by_label("• caches hot redirects");
+    h.get_by_label_contains("Quick-fire: 3 cards");
+    h.get_by_label("Drill these topics").click();
+    h.run();
+    let (current, _) = h.state().study_state().expect("a drill");
+    assert!(current.is_some());
+    // Every mock answer was a real review.
+    let reviews = journal_events(dir.path())
+        .iter()
+        .filter(|e| matches!(e, Event::Review { .. }))
+        .count();
+    assert_eq!(reviews, 4);
+}
+
+#[test]
+fn a_mock_plan_fits_prompts_in_two_thirds_and_fills_the_rest_with_quick_fire() {
+    let dir = tempfile::tempdir().unwrap();
+    let second = RUBRIC_DECK
+        .replace("sd-shortener", "sd-limiter")
+        .replace(
+            "Design a URL shortener for 100M new links a month.",
+            "Design a rate limiter.",
+        )
+        .replace("name: \"Design\"", "name: \"Design 2\"");
+    let quick: String = (1..=60)
+        .map(|i| format!("(id: \"q-{i}\", topic: \"Caching\", front: \"Q{i}?\", back: \"A\"),"))
+        .collect();
+    write_decks(
+        dir.path(),
+        &[
+            ("design.ron", RUBRIC_DECK.to_string()),
+            ("design2.ron", second),
+            (
+                "basics.ron",
+                format!("(name: \"Basics\", cards: [{quick}])"),
+            ),
+        ],
+    );
+    let c = open(dir.path(), Timestamp::now());
+    use rehearse::interview::{Focus, plan_mock};
+    // 30 minutes: two thirds is 20, so both 10-minute prompts fit; the other
+    // 10 minutes hold 13 quick-fire cards at 45 seconds each.
+    let plan = plan_mock(&c, Focus::SystemDesign, 30, Timestamp::now());
+    assert_eq!(plan.prompts.len(), 2);
+    assert_eq!(plan.quick.len(), 13);
+    assert_eq!(plan.topics, ["Caching"]);
+    // Behavioural: no prompt fits, the whole half hour is quick-fire.
+    let plan = plan_mock(&c, Focus::Behavioural, 30, Timestamp::now());
+    assert!(plan.prompts.is_empty());
+    assert_eq!(plan.quick.len(), 40);
+    assert!(
+        plan.items()
+            .iter()
+            .all(|i| i.card.as_str().starts_with("q-"))
+    );
+}

@@ -222,10 +222,17 @@ impl HomeScreen {
             }
             if ui
                 .button("Import…")
-                .on_hover_text("Cards from a CSV or TSV file, or an Anki package (.apkg)")
+                .on_hover_text("Cards from a CSV or TSV file, or an Anki package (.apkg) (Ctrl+I)")
                 .clicked()
             {
                 nav = Some(Nav::Import(String::new()));
+            }
+            if ui
+                .button("Mock interview…")
+                .on_hover_text("A timed session of interview prompts and quick-fire questions (m)")
+                .clicked()
+            {
+                nav = Some(Nav::MockSetup);
             }
         });
         nav

@@ -25,6 +25,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("d", "decks"),
             ("w", "weak topics"),
             ("r", "interview readiness"),
+            ("m", "mock interview"),
             ("t", "statistics"),
         ],
     ),
@@ -36,6 +37,16 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("u or Ctrl+Z", "undo the last answer"),
             ("e", "edit this card"),
             ("Esc", "stop studying"),
+        ],
+    ),
+    (
+        "Rubric prompts (interview mode)",
+        &[
+            ("Space or Enter", "done answering: show the key points"),
+            ("Ctrl+Enter", "the same, from the scratch pad"),
+            ("1 … 9", "tick or untick a key point"),
+            ("Enter", "accept the proposed grade"),
+            ("Shift+1 … 4", "choose another grade"),
         ],
     ),
     (

@@ -9,6 +9,7 @@ mod home;
 mod import;
 mod keys;
 mod markdown;
+mod mock;
 mod notice;
 mod readiness;
 mod rubric;
@@ -36,6 +37,7 @@ enum Screen {
     Import(Box<import::ImportScreen>),
     Weak(Box<weak::WeakScreen>),
     Readiness(Box<readiness::ReadinessScreen>),
+    MockSetup(Box<mock::MockScreen>),
     Stats(Box<stats::StatsScreen>),
     Settings(Box<settings::SettingsScreen>),
 }
@@ -61,6 +63,10 @@ pub(crate) enum Nav {
     Weak,
     /// Interview readiness: the forecast to an interview date.
     Readiness,
+    /// Setting up a mock interview.
+    MockSetup,
+    /// Running a mock interview.
+    Mock(Box<crate::interview::MockPlan>),
     Stats,
     Settings,
 }
@@ -107,7 +113,7 @@ impl Tab {
                     Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_)
                 )
                 | (Tab::Weak, Screen::Weak(_))
-                | (Tab::Readiness, Screen::Readiness(_))
+                | (Tab::Readiness, Screen::Readiness(_) | Screen::MockSetup(_))
                 | (Tab::Stats, Screen::Stats(_))
                 | (Tab::Settings, Screen::Settings(_))
         )
@@ -313,6 +319,7 @@ impl RehearseApp {
                         Screen::Readiness(s) => {
                             s.show(ui, &mut self.collection, &mut self.history, now)
                         }
+                        Screen::MockSetup(s) => s.show(ui, &self.collection, now),
                         Screen::Stats(s) => {
                             s.show(ui, &self.collection, &mut self.history, now);
                             Nav::Stay
@@ -390,6 +397,8 @@ impl RehearseApp {
             Nav::Readiness
         } else if pressed(Key::T) {
             Nav::Stats
+        } else if pressed(Key::M) {
+            Nav::MockSetup
         } else if pressed(Key::A) && !self.collection.decks().is_empty() {
             Nav::Edit(None)
         } else if !matches!(self.screen, Screen::Browse(_)) && pressed(Key::Slash) {
@@ -436,6 +445,17 @@ impl RehearseApp {
             Nav::Readiness => {
                 self.screen = Screen::Readiness(Box::new(readiness::ReadinessScreen::new(
                     &self.collection,
+                    now,
+                )))
+            }
+            Nav::MockSetup => {
+                self.screen =
+                    Screen::MockSetup(Box::new(mock::MockScreen::new(&self.collection, now)))
+            }
+            Nav::Mock(plan) => {
+                self.screen = Screen::Study(Box::new(study::StudyScreen::mock(
+                    &self.collection,
+                    *plan,
                     now,
                 )))
             }

@@ -26,6 +26,8 @@ pub struct StudyScreen {
     error: Option<String>,
     /// The rubric being answered, when the current card is a rubric prompt.
     rubric: Option<super::rubric::RubricAnswer>,
+    /// The mock interview this session is, if it is one.
+    mock: Option<super::mock::MockRun>,
 }
 
 impl StudyScreen {
@@ -47,6 +49,7 @@ impl StudyScreen {
                     .collect();
                 format!("Drill: {}", names.join(", "))
             }
+            Scope::Fixed(items) => super::plural(items.len(), "chosen card"),
         };
         Self {
             session: Session::new(collection, scope, now),
@@ -57,7 +60,17 @@ impl StudyScreen {
             outcomes: None,
             error: None,
             rubric: None,
+            mock: None,
         }
+    }
+
+    /// A mock interview following `plan`.
+    pub fn mock(collection: &Collection, plan: crate::interview::MockPlan, now: Timestamp) -> Self {
+        let run = super::mock::MockRun::new(collection, plan, now);
+        let mut s = Self::new(collection, run.scope(), now);
+        s.title = run.title();
+        s.mock = Some(run);
+        s
     }
 
     /// The card showing, if any.
@@ -95,6 +108,18 @@ impl StudyScreen {
                 self.session.answer(collection, rating, now, took)
             }
         };
+        if result.is_ok()
+            && let (Some(mock), Some(id)) = (&mut self.mock, self.current.clone())
+        {
+            let (took, marks) = match &self.rubric {
+                Some(r) => (r.took_ms(), Some(r.marks())),
+                None => (
+                    self.shown_at.elapsed().min(MAX_ANSWER_TIME).as_millis() as u32,
+                    None,
+                ),
+            };
+            mock.record(id, rating, took, marks);
+        }
         match result {
             Ok(_) => {
                 self.error = None;
@@ -108,6 +133,9 @@ impl StudyScreen {
     fn undo(&mut self, collection: &mut Collection, now: Timestamp) {
         match self.session.undo(collection, now) {
             Ok(true) => {
+                if let Some(mock) = &mut self.mock {
+                    mock.undo();
+                }
                 self.error = None;
                 self.current = None;
                 self.refresh_current(collection, now);
@@ -144,6 +172,9 @@ impl StudyScreen {
                     nav = Nav::Home;
                 }
                 ui.label(RichText::new(&self.title).strong());
+                if let Some(mock) = &self.mock {
+                    mock.clock(ui);
+                }
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     let undo = ui
                         .add_enabled(collection.undo_depth() > 0, egui::Button::new("Undo"))
@@ -174,11 +205,24 @@ impl StudyScreen {
             });
         });
 
-        if let Some(id) = self.current.clone() {
+        let mock_over = self.mock.as_ref().is_some_and(|m| m.done());
+        if let Some(mock) = self.mock.as_ref().filter(|_| mock_over) {
+            let report =
+                egui::CentralPanel::default().show(ui, |ui| mock.report(ui, collection, now));
+            if !matches!(report.inner, Nav::Stay) {
+                nav = report.inner;
+            }
+        } else if let Some(id) = self.current.clone() {
             self.answer_bar(ui, collection, now);
             egui::CentralPanel::default().show(ui, |ui| {
                 self.card(ui, collection, markdown, &id);
             });
+        } else if let Some(mock) = &self.mock {
+            let report =
+                egui::CentralPanel::default().show(ui, |ui| mock.report(ui, collection, now));
+            if !matches!(report.inner, Nav::Stay) {
+                nav = report.inner;
+            }
         } else {
             egui::CentralPanel::default().show(ui, |ui| {
                 if self.finished(ui, collection, now) {
@@ -196,7 +240,7 @@ impl StudyScreen {
         collection: &mut Collection,
         now: Timestamp,
     ) -> Option<Nav> {
-        if ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().egui_wants_keyboard_input() || self.mock.as_ref().is_some_and(|m| m.done()) {
             return None;
         }
         if self.rubric.is_some() {
