@@ -87,7 +87,7 @@ fn never_studied_cards_count_as_not_known_and_are_counted() {
         "8 of 10 cards have never been studied; they count as not known."
     );
     assert_eq!(
-        f.seen_summary(),
+        f.seen_summary().unwrap(),
         "New cards are off (0 a day in Settings): you will have seen 2 of 10 cards (20%) by 12 Mar."
     );
 }
@@ -128,7 +128,7 @@ fn share_seen_by_the_date_at_the_settings_pace_with_the_limits_respected() {
     assert_eq!((f.cards(), f.unstudied(), f.seen_by_then()), (100, 87, 60));
     assert_eq!(f.share_seen(), Some(0.6));
     assert_eq!(
-        f.seen_summary(),
+        f.seen_summary().unwrap(),
         "At 5 new cards a day you will have seen 60 of 100 cards (60%) by 12 Mar."
     );
     // Deck A's cards come first, so every new card before the day is A's;
@@ -143,7 +143,7 @@ fn share_seen_by_the_date_at_the_settings_pace_with_the_limits_respected() {
     assert_eq!((a.cards(), a.seen_by_then()), (60, 60));
     assert_eq!(a.all_seen_on, Some(day(9)));
     assert_eq!(
-        a.seen_summary(),
+        a.seen_summary().unwrap(),
         "At 5 new cards a day you will have seen all 60 cards by 11 Mar, 1 day before the interview."
     );
     // Keeping up on them, recall on the day is far above stopping now.
@@ -232,6 +232,14 @@ fn an_interview_today_or_past_and_typed_dates() {
         (0, 0, 0, 0)
     );
     assert_eq!(f.overall_if_keep(), Some(0.0));
+    assert_eq!(
+        f.seen_summary().as_deref(),
+        Some("The interview is today: you have seen 0 of 3 cards (0%).")
+    );
+    assert_eq!(
+        f.load_summary(),
+        "The interview is today: no study days are left to plan."
+    );
     assert!(matches!(
         forecast(&c, None, day(-1), t0(), None),
         Err(ForecastError::Past { .. })
@@ -315,4 +323,28 @@ fn raising_retention_for_the_final_stretch_and_putting_it_back() {
     assert_eq!(c.settings().desired_retention, 0.9);
     assert!(raised_retention(c.settings()).is_none());
     assert_eq!(restore_retention(&mut c).unwrap(), None);
+}
+
+/// How long a forecast of a large collection takes (it runs when the
+/// Readiness screen opens): `cargo test --test readiness -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn forecast_of_a_large_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck("A", "a", "Alpha", 20_000))]);
+    let mut c = open(dir.path(), days(-30));
+    for i in 1..=10_000 {
+        learn(
+            &mut c,
+            &format!("a-{i}"),
+            days(-30) + jiff::SignedDuration::from_secs(i),
+        );
+    }
+    let started = std::time::Instant::now();
+    let f = forecast(&c, None, day(30), t0(), None).unwrap();
+    println!(
+        "20 000 cards, 10 000 studied, 30 days: {:?} ({} reviews)",
+        started.elapsed(),
+        f.reviews
+    );
 }

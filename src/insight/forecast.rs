@@ -207,34 +207,32 @@ impl Forecast {
     }
 
     /// What share of the cards will have been seen by the day, in words:
-    /// "At 20 new cards a day you will have seen 412 of 516 cards (80%) by 14 Dec."
-    pub fn seen_summary(&self) -> String {
+    /// "At 20 new cards a day you will have seen 412 of 516 cards (80%) by
+    /// 14 Dec." `None` when every card has been studied (or there are none).
+    pub fn seen_summary(&self) -> Option<String> {
         let (cards, unstudied, seen) = (self.cards(), self.unstudied(), self.seen_by_then());
         let by = self.date_words();
-        if cards == 0 {
-            return "The interview covers no cards.".into();
-        }
-        if unstudied == 0 {
-            return format!("You have studied all {}.", count(cards, "card"));
+        if cards == 0 || unstudied == 0 {
+            return None;
         }
         if self.days == 0 {
-            return format!(
+            return Some(format!(
                 "The interview is today: you have seen {} of {} ({}).",
                 self.studied(),
                 count(cards, "card"),
                 percent(self.studied(), cards)
-            );
+            ));
         }
         if self.new_per_day == 0 {
-            return format!(
+            return Some(format!(
                 "New cards are off (0 a day in Settings): you will have seen {} of {} ({}) by {by}.",
                 seen,
                 count(cards, "card"),
                 percent(seen, cards)
-            );
+            ));
         }
         let pace = format!("At {} a day", count(self.new_per_day as usize, "new card"));
-        match self.all_seen_on {
+        Some(match self.all_seen_on {
             Some(day) if seen == cards => {
                 let early = self
                     .date
@@ -254,7 +252,7 @@ impl Forecast {
                 count(cards, "card"),
                 percent(seen, cards)
             ),
-        }
+        })
     }
 
     /// How much keeping up takes, in words: "Keeping up takes about 35
@@ -290,6 +288,7 @@ impl Forecast {
     pub fn unstudied_summary(&self) -> String {
         let (cards, unstudied) = (self.cards(), self.unstudied());
         match unstudied {
+            _ if cards == 0 => "The interview covers no cards.".into(),
             0 => format!("All {} have been studied.", count(cards, "card")),
             n if n == cards => format!(
                 "None of the {} has been studied yet; they count as not known.",

@@ -18,6 +18,9 @@ use crate::insight::forecast::{
 };
 use crate::insight::weak::DrillFilter;
 
+/// The primary button's fill: dark enough for white text in both themes.
+const PRIMARY: Color32 = Color32::from_rgb(0x00, 0x5c, 0x80);
+
 /// Why desired retention is what it is, for the Settings screen: "Desired
 /// retention is 0.95 until your interview on 14 Dec; it returns to 0.90
 /// after." `None` when no raise for an interview is in force.
@@ -153,10 +156,11 @@ impl ReadinessScreen {
     ) -> Nav {
         let mut nav = Nav::Stay;
         egui::ScrollArea::vertical()
+            .id_salt("readiness_scroll")
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.vertical_centered(|ui| {
-                    ui.set_max_width(ui.available_width().min(1000.0));
+                    ui.set_max_width(ui.available_width().min(920.0));
                     ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                         ui.add_space(12.0);
                         ui.horizontal(|ui| {
@@ -286,7 +290,7 @@ impl ReadinessScreen {
                 .strong()
                 .color(Color32::WHITE);
             let button = egui::Button::new(label)
-                .fill(ui.visuals().selection.bg_fill)
+                .fill(PRIMARY)
                 .min_size(egui::vec2(0.0, 30.0));
             if ui
                 .add_enabled(ready, button)
@@ -312,8 +316,11 @@ impl ReadinessScreen {
         }
         let column = 270.0;
         let columns = ((ui.available_width() / column).floor() as usize).clamp(1, 4);
-        // About as many characters as fit a column beside the box and the count.
-        let fit = (((ui.available_width() / columns as f32) - 70.0) / 7.8).max(12.0) as usize;
+        // What a column has for its text beside the box and the spacing.
+        let room = ui.available_width() / columns as f32
+            - 12.0
+            - ui.spacing().icon_width
+            - ui.spacing().icon_spacing;
         let rows = self.topics.len().div_ceil(columns);
         let names: Vec<(&String, &usize)> = self.topics.iter().collect();
         egui::Grid::new("readiness_topics")
@@ -327,9 +334,11 @@ impl ReadinessScreen {
                             continue;
                         };
                         let mut on = self.ticked.contains(*name);
-                        let short = format!("{} ({n})", elide(name, fit));
+                        let whole = format!("{name} ({n})");
+                        let short = elide_to_width(ui, name, &format!(" ({n})"), room);
+                        let cut = short != whole;
                         let check = ui.add(egui::Checkbox::new(&mut on, short));
-                        let check = if name.chars().count() > fit {
+                        let check = if cut {
                             check.on_hover_text(format!("{name} ({n})"))
                         } else {
                             check
@@ -409,11 +418,12 @@ impl ReadinessScreen {
                 );
             });
             ui.add_space(8.0);
-            for line in [
-                current.unstudied_summary(),
+            let lines = [
+                Some(current.unstudied_summary()),
                 current.seen_summary(),
-                current.load_summary(),
-            ] {
+                Some(current.load_summary()),
+            ];
+            for line in lines.into_iter().flatten() {
                 ui.add(egui::Label::new(line).wrap());
             }
         });
@@ -470,15 +480,11 @@ impl ReadinessScreen {
         section(ui, |ui| {
             ui.label(RichText::new("The final stretch").strong());
             ui.add(
-                egui::Label::new(format!(
-                    "Raising desired retention from {:.2} to {:.2} until {} schedules reviews so memory peaks on the day: recall on the day {} instead of {}, with about {} instead of {:.0}.",
-                    current.retention,
+                egui::Label::new(stretch_text(
+                    current,
+                    high,
                     FINAL_STRETCH_RETENTION,
-                    short_date(date, today),
-                    pct(high.overall_if_keep()),
-                    pct(current.overall_if_keep()),
-                    forecast::per_day(high.reviews_per_day(), "review"),
-                    current.reviews_per_day(),
+                    &short_date(date, today),
                 ))
                 .wrap(),
             );
@@ -523,6 +529,26 @@ impl ReadinessScreen {
     }
 }
 
+/// What raising desired retention to `to` until `until` would change.
+fn stretch_text(current: &Forecast, high: &Forecast, to: f32, until: &str) -> String {
+    let (now, raised) = (pct(current.overall_if_keep()), pct(high.overall_if_keep()));
+    let reviews = format!(
+        "about {} instead of {:.0}",
+        forecast::per_day(high.reviews_per_day(), "review"),
+        current.reviews_per_day()
+    );
+    let from = current.retention;
+    if now == raised {
+        format!(
+            "Raising desired retention from {from:.2} to {to:.2} until {until} would barely change recall on the day ({now} either way), for {reviews}."
+        )
+    } else {
+        format!(
+            "Raising desired retention from {from:.2} to {to:.2} until {until} schedules reviews so memory peaks on the day: recall on the day {raised} instead of {now}, with {reviews}."
+        )
+    }
+}
+
 /// A framed block of the page.
 fn section(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     egui::Frame::group(ui.style())
@@ -552,6 +578,8 @@ fn figure(ui: &mut egui::Ui, caption: &str, value: Option<f32>, hover: &str) {
 }
 
 fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
+    // The two bars share what the other columns leave, so 800 px fits.
+    let bar = ((ui.available_width() - 580.0) / 2.0).clamp(80.0, 140.0);
     egui::ScrollArea::horizontal()
         .id_salt("readiness_topics_scroll")
         .show(ui, |ui| {
@@ -593,19 +621,49 @@ fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
                             unstudied.weak()
                         });
                         ui.label(t.seen_by_then.to_string());
-                        recall_bar(ui, t.recall_if_keep);
-                        recall_bar(ui, t.recall_if_stop);
+                        recall_bar_sized(ui, t.recall_if_keep, bar);
+                        recall_bar_sized(ui, t.recall_if_stop, bar);
                         ui.end_row();
                     }
                     ui.label(RichText::new("All").strong());
                     ui.label(RichText::new(f.cards().to_string()).strong());
                     ui.label(RichText::new(f.unstudied().to_string()).strong());
                     ui.label(RichText::new(f.seen_by_then().to_string()).strong());
-                    recall_bar(ui, f.overall_if_keep());
-                    recall_bar(ui, f.overall_if_stop());
+                    recall_bar_sized(ui, f.overall_if_keep(), bar);
+                    recall_bar_sized(ui, f.overall_if_stop(), bar);
                     ui.end_row();
                 });
         });
+}
+
+/// `text` followed by `tail`, with `text` cut short (with an ellipsis) so
+/// the whole fits `width` points in the body font.
+fn elide_to_width(ui: &egui::Ui, text: &str, tail: &str, width: f32) -> String {
+    let fits = |s: &str| {
+        egui::WidgetText::from(s)
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x
+            <= width
+    };
+    let whole = format!("{text}{tail}");
+    if fits(&whole) {
+        return whole;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let cut: String = chars[..keep].iter().collect();
+        let candidate = format!("{}…{tail}", cut.trim_end());
+        if fits(&candidate) {
+            return candidate;
+        }
+    }
+    format!("…{tail}")
 }
 
 /// `text` cut to `max` characters with an ellipsis.
@@ -628,7 +686,12 @@ fn pct(v: Option<f32>) -> String {
 
 /// A bar a person reads at a glance: red when recall is poor, green when good.
 pub(super) fn recall_bar(ui: &mut egui::Ui, value: Option<f32>) {
-    let size = egui::vec2(140.0, 16.0);
+    recall_bar_sized(ui, value, 140.0);
+}
+
+/// [`recall_bar`] of a given width.
+fn recall_bar_sized(ui: &mut egui::Ui, value: Option<f32>, width: f32) {
+    let size = egui::vec2(width, 16.0);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(rect);
     let radius = 3.0;

@@ -66,65 +66,87 @@ impl WeakScreen {
             self.rows = Some((rows, loaded.is_some()));
         }
         let mut nav = Nav::Stay;
-        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-            ui.vertical_centered(|ui| {
-                // Tables use the width there is (up to a comfortable line length).
-                ui.set_max_width(ui.available_width().min(1100.0));
-                ui.add_space(12.0);
-                ui.horizontal(|ui| {
-                    ui.heading("Weak topics");
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let n = self.selected.len();
-                        let drill = ui
-                            .add_enabled(n > 0, egui::Button::new(RichText::new(if n == 0 { "Drill selected".to_string() } else { format!("Drill {n} selected") }).strong()))
-                            .on_hover_text("The weakest cards of the selected topics, due or not; the answers count as reviews")
-                            .on_disabled_hover_text("Tick the topics or tags to drill");
-                        if drill.clicked() {
-                            nav = Nav::Study(Scope::Drill(self.filter()));
+        egui::ScrollArea::vertical()
+            .id_salt("weak_scroll")
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.vertical_centered(|ui| {
+                    // Tables use the width there is, up to a comfortable size.
+                    ui.set_max_width(ui.available_width().min(1040.0));
+                    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                        ui.add_space(12.0);
+                        self.header(ui, history, &mut nav);
+                        ui.add_space(6.0);
+                        if let Some(n) = self.table(ui) {
+                            nav = n;
                         }
+                        ui.add_space(20.0);
                     });
                 });
-                ui.label(
-                    RichText::new(
-                        "Recall now is the memory model's chance you would remember a card of the topic today, averaged over the cards you have studied.",
+            });
+        nav
+    }
+
+    /// The title with Drill, the explanation, the Topics / Tags switch and
+    /// the way to Readiness.
+    fn header(&mut self, ui: &mut egui::Ui, history: &HistoryCache, nav: &mut Nav) {
+        ui.horizontal(|ui| {
+            ui.heading("Weak topics");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let n = self.selected.len();
+                let label = if n == 0 {
+                    "Drill selected".to_string()
+                } else {
+                    format!("Drill {n} selected")
+                };
+                let drill = ui
+                    .add_enabled(n > 0, egui::Button::new(RichText::new(label).strong()))
+                    .on_hover_text(
+                        "The weakest cards of the selected topics, due or not; the answers count as reviews",
                     )
-                    .weak(),
-                );
-                ui.add_space(6.0);
-                ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.kind, GroupKind::Topic, "Topics");
-                    ui.selectable_value(&mut self.kind, GroupKind::Tag, "Tags");
-                    if history.is_loading() {
-                        ui.spinner();
-                        ui.label(RichText::new("reading the review history…").small().weak());
-                    }
-                    if let Some(e) = history.error()
-                        && self.history_error.as_deref() != Some(e)
-                    {
-                        notice::error(
-                            ui.ctx(),
-                            format!("The review history could not be read, so the again rates are missing: {e}"),
-                        );
-                        self.history_error = Some(e.to_string());
-                    }
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui
-                            .link("Interview readiness →")
-                            .on_hover_text("How well you will know your topics on the interview day (key r)")
-                            .clicked()
-                        {
-                            nav = Nav::Readiness;
-                        }
-                    });
-                });
-                ui.add_space(6.0);
-                if let Some(n) = self.table(ui) {
-                    nav = n;
+                    .on_disabled_hover_text("Tick the topics or tags to drill");
+                if drill.clicked() {
+                    *nav = Nav::Study(Scope::Drill(self.filter()));
                 }
-                ui.add_space(20.0);
             });
         });
-        nav
+        ui.label(
+            RichText::new(
+                "Recall now is the memory model's chance you would remember a card of the topic today, averaged over the cards you have studied.",
+            )
+            .weak(),
+        );
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.kind, GroupKind::Topic, "Topics");
+            ui.selectable_value(&mut self.kind, GroupKind::Tag, "Tags");
+            if history.is_loading() {
+                ui.spinner();
+                ui.label(RichText::new("reading the review history…").small().weak());
+            }
+            if let Some(e) = history.error()
+                && self.history_error.as_deref() != Some(e)
+            {
+                notice::error(
+                    ui.ctx(),
+                    format!(
+                        "The review history could not be read, so the again rates are missing: {e}"
+                    ),
+                );
+                self.history_error = Some(e.to_string());
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .link("Interview readiness →")
+                    .on_hover_text(
+                        "How well you will know your topics on the interview day (key r)",
+                    )
+                    .clicked()
+                {
+                    *nav = Nav::Readiness;
+                }
+            });
+        });
     }
 
     /// The table; clicking a name opens its cards in the browser.
@@ -138,6 +160,8 @@ impl WeakScreen {
             ui.label("No cards to show yet.");
             return None;
         }
+        // Names get what the other columns leave, and elide beyond it.
+        let fit = ((ui.available_width() - 640.0) / 8.5).clamp(20.0, 60.0) as usize;
         let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
         egui::Frame::group(ui.style())
             .inner_margin(10.0)
@@ -186,7 +210,7 @@ impl WeakScreen {
                                     }
                                     // Long names elide; the tooltip has them whole.
                                     let link =
-                                        ui.link(elide(&row.name, 36)).on_hover_text(format!(
+                                        ui.link(elide(&row.name, fit)).on_hover_text(format!(
                                             "Show the cards of {} in the browser, weakest first",
                                             row.name
                                         ));
