@@ -11,6 +11,7 @@ pub use optimize::{Evaluation, Fitted, MIN_ITEMS, OptimizeError, evaluate, train
 pub use revlog::{ImportedReview, RevlogError, RevlogImport, RowError, parse_revlog_csv};
 
 // Weak topics, interview readiness and statistics (over the collection and its history).
+pub mod card_info;
 pub mod fit;
 pub mod forecast;
 pub mod stats;

@@ -121,6 +121,8 @@ pub enum BrowseAction {
     Import,
     /// Leave the browser.
     Leave,
+    /// Show one item's card info.
+    Info(ItemId),
 }
 
 impl BrowseScreen {
@@ -264,6 +266,11 @@ impl BrowseScreen {
                     self.step_cursor(collection, step, shift);
                 }
             }
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::I))
+            && let [one] = self.selected_items().as_slice()
+        {
+            return Some(BrowseAction::Info(one.clone()));
         }
         if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
             match self.selected_cards().as_slice() {
@@ -430,6 +437,16 @@ impl BrowseScreen {
             && let Some(id) = cards.first()
         {
             *action = Some(BrowseAction::Edit(id.clone()));
+            ui.close();
+        }
+        if ui
+            .add_enabled(items.len() == 1, egui::Button::new("Card info"))
+            .on_hover_text("i")
+            .on_disabled_hover_text("Select exactly one row")
+            .clicked()
+            && let Some(id) = items.first()
+        {
+            *action = Some(BrowseAction::Info(id.clone()));
             ui.close();
         }
         ui.add_enabled_ui(any, |ui| {
@@ -1081,5 +1098,6 @@ pub fn nav_for(action: BrowseAction) -> Nav {
         BrowseAction::New => Nav::Edit(None),
         BrowseAction::Import => Nav::Import(String::new()),
         BrowseAction::Leave => Nav::Home,
+        BrowseAction::Info(item) => Nav::CardInfo(item),
     }
 }

@@ -2,6 +2,7 @@
 //! screen is a plain struct of UI state with a `show` method.
 
 mod browse;
+mod card_info;
 mod editor;
 mod file_dialog;
 mod history;
@@ -40,6 +41,7 @@ enum Screen {
     MockSetup(Box<mock::MockScreen>),
     Stats(Box<stats::StatsScreen>),
     Settings(Box<settings::SettingsScreen>),
+    CardInfo(Box<card_info::CardInfoScreen>),
 }
 
 /// What a screen asks the app to do next.
@@ -65,6 +67,10 @@ pub(crate) enum Nav {
     Readiness,
     /// Setting up a mock interview.
     MockSetup,
+    /// Everything about one study item.
+    CardInfo(crate::deck::ItemId),
+    /// Back to the screen the editor or card info was opened from.
+    Back,
     /// Running a mock interview.
     Mock(Box<crate::interview::MockPlan>),
     Stats,
@@ -110,7 +116,7 @@ impl Tab {
             (Tab::Decks, Screen::Home | Screen::Study(_))
                 | (
                     Tab::Browse,
-                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_)
+                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_) | Screen::CardInfo(_)
                 )
                 | (Tab::Weak, Screen::Weak(_))
                 | (Tab::Readiness, Screen::Readiness(_) | Screen::MockSetup(_))
@@ -146,8 +152,9 @@ pub struct RehearseApp {
     queued: Vec<(notice::Kind, String)>,
     /// Whether the shortcut overlay (`?`) shows.
     show_keys: bool,
-    /// A study session left to edit its card, resumed when the editor closes.
-    paused_study: Option<Box<study::StudyScreen>>,
+    /// The study session or browser left for the editor or card info,
+    /// resumed when that closes.
+    paused: Option<Box<Screen>>,
 }
 
 impl RehearseApp {
@@ -166,7 +173,7 @@ impl RehearseApp {
             theme: None,
             queued: Vec::new(),
             show_keys: false,
-            paused_study: None,
+            paused: None,
         }
     }
 
@@ -320,6 +327,7 @@ impl RehearseApp {
                             s.show(ui, &mut self.collection, &mut self.history, now)
                         }
                         Screen::MockSetup(s) => s.show(ui, &self.collection, now),
+                        Screen::CardInfo(s) => s.show(ui, &self.collection, &mut self.history, now),
                         Screen::Stats(s) => {
                             s.show(ui, &self.collection, &mut self.history, now);
                             Nav::Stay
@@ -341,7 +349,11 @@ impl RehearseApp {
                     && !self.show_keys
                     && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
             {
-                Nav::Home
+                if matches!(self.screen, Screen::CardInfo(_)) {
+                    Nav::Back
+                } else {
+                    Nav::Home
+                }
             }
             other => other,
         };
@@ -409,27 +421,28 @@ impl RehearseApp {
     }
 
     fn go(&mut self, nav: Nav, now: Timestamp) {
-        // Editing a card from study (key e) comes back to the same session.
+        // The editor or card info opened from study or the browser comes back
+        // to the same session or list when it closes.
+        let returns = matches!(self.screen, Screen::Edit(_) | Screen::CardInfo(_));
         let nav = match nav {
-            // The editor closes with Nav::Browse.
-            Nav::Browse
-                if matches!(self.screen, Screen::Edit(_)) && self.paused_study.is_some() =>
-            {
-                if let Some(study) = self.paused_study.take() {
-                    self.screen = Screen::Study(study);
+            // The editor closes with Nav::Browse, card info with Nav::Back.
+            Nav::Browse | Nav::Back if returns && self.paused.is_some() => {
+                if let Some(screen) = self.paused.take() {
+                    self.screen = *screen;
                 }
                 return;
             }
-            Nav::Edit(card) if matches!(self.screen, Screen::Study(_)) => {
-                let study = std::mem::replace(&mut self.screen, Screen::Home);
-                if let Screen::Study(study) = study {
-                    self.paused_study = Some(study);
-                }
-                Nav::Edit(card)
+            Nav::Back => Nav::Home,
+            Nav::Edit(_) | Nav::CardInfo(_)
+                if matches!(self.screen, Screen::Study(_) | Screen::Browse(_)) =>
+            {
+                let left = std::mem::replace(&mut self.screen, Screen::Home);
+                self.paused = Some(Box::new(left));
+                nav
             }
-            Nav::Stay => Nav::Stay,
+            Nav::Stay | Nav::Edit(_) | Nav::CardInfo(_) => nav,
             other => {
-                self.paused_study = None;
+                self.paused = None;
                 other
             }
         };
@@ -448,6 +461,10 @@ impl RehearseApp {
                     now,
                 )))
             }
+            Nav::CardInfo(item) => {
+                self.screen = Screen::CardInfo(Box::new(card_info::CardInfoScreen::new(item)))
+            }
+            Nav::Back => {}
             Nav::MockSetup => {
                 self.screen =
                     Screen::MockSetup(Box::new(mock::MockScreen::new(&self.collection, now)))

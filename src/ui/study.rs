@@ -255,6 +255,9 @@ impl StudyScreen {
         if pressed(Key::E) {
             return Some(Nav::Edit(Some(current.card)));
         }
+        if pressed(Key::I) {
+            return Some(Nav::CardInfo(current));
+        }
         let space_or_enter = pressed(Key::Space) | pressed(Key::Enter);
         if !self.revealed {
             if space_or_enter {
@@ -295,6 +298,9 @@ impl StudyScreen {
         let current = self.current.clone()?;
         if pressed(Key::E, Modifiers::NONE) {
             return Some(Nav::Edit(Some(current.card)));
+        }
+        if pressed(Key::I, Modifiers::NONE) {
+            return Some(Nav::CardInfo(current));
         }
         let space_or_enter =
             pressed(Key::Space, Modifiers::NONE) | pressed(Key::Enter, Modifiers::NONE);
