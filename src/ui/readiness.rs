@@ -84,6 +84,7 @@ impl ReadinessScreen {
         };
         if let Some(i) = interview
             && i.date >= today(collection, now)
+            && !screen.ticked.is_empty()
         {
             screen.made = Some(screen.compute(collection, i.date, now));
         }
