@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use jiff::Timestamp;
 use rehearse::schedule::{CardState, Phase, Rating};
 use rehearse::ui::RehearseApp;
@@ -173,11 +173,29 @@ fn settings_screen_saves_to_settings_ron() {
     h.run();
     h.get_by_label("Settings").click();
     h.run();
+    // Nothing changed yet: nothing to save.
+    assert!(h.get_by_label("Save").accesskit_node().is_disabled());
+    h.get_by_label("Learning steps").click();
+    h.run();
+    h.get_by_label("Learning steps").type_text(" 1h");
+    h.run();
+    h.get_by_label("Unsaved changes");
     h.get_by_label("Save").click();
     h.run();
     h.get_by_label("Saved the settings.");
     let text = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
-    assert_eq!(Settings::from_ron(&text).unwrap(), Settings::default());
+    let saved = Settings::from_ron(&text).unwrap();
+    assert_eq!(
+        saved,
+        Settings {
+            learning_steps: vec![
+                "1m".parse().unwrap(),
+                "10m".parse().unwrap(),
+                "1h".parse().unwrap()
+            ],
+            ..Settings::default()
+        }
+    );
 }
 
 #[test]

@@ -105,7 +105,8 @@ impl Counts {
         self.new + self.learning + self.review
     }
 
-    fn add(&mut self, other: Counts) {
+    /// Adds `other` to these counts.
+    pub fn add(&mut self, other: Counts) {
         self.new += other.new;
         self.learning += other.learning;
         self.review += other.review;

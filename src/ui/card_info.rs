@@ -25,11 +25,6 @@ impl CardInfoScreen {
         Self { item, info: None }
     }
 
-    /// The item shown.
-    pub fn item(&self) -> &ItemId {
-        &self.item
-    }
-
     /// Draws the screen.
     pub fn show(
         &mut self,

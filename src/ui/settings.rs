@@ -56,6 +56,34 @@ impl SettingsScreen {
 
     /// Draws the screen.
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> Nav {
+        // Save stays in view however far the form is scrolled.
+        egui::Panel::bottom("settings_bar").show(ui, |ui| {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let dirty = self.is_changed(collection);
+                if ui
+                    .add_enabled(dirty, egui::Button::new(RichText::new("Save").strong()))
+                    .on_disabled_hover_text("Nothing changed")
+                    .clicked()
+                {
+                    self.save(ui.ctx(), collection);
+                }
+                if ui.button("Restore defaults").clicked() {
+                    *self = Self::from_settings(Settings {
+                        display: collection.settings().display.clone(),
+                        ..Settings::default()
+                    });
+                    notice::info(
+                        ui.ctx(),
+                        "Defaults restored in the form; press Save to keep them.",
+                    );
+                }
+                if dirty {
+                    ui.label(RichText::new("Unsaved changes").color(theme::LEARNING));
+                }
+            });
+            ui.add_space(6.0);
+        });
         egui::ScrollArea::vertical()
             .id_salt("settings_scroll")
             .auto_shrink(false)
@@ -72,26 +100,10 @@ impl SettingsScreen {
                         appearance(ui, collection);
                         ui.add_space(12.0);
                         ui.label(RichText::new("Scheduling").strong().size(17.0));
-                        self.form(ui);
                         if let Some(note) = super::readiness::retention_note(collection) {
                             ui.label(RichText::new(note).color(theme::LEARNING));
                         }
-                        ui.add_space(12.0);
-                        ui.horizontal(|ui| {
-                            if ui.button(RichText::new("Save").strong()).clicked() {
-                                self.save(ui.ctx(), collection);
-                            }
-                            if ui.button("Restore defaults").clicked() {
-                                *self = Self::from_settings(Settings {
-                                    display: collection.settings().display.clone(),
-                                    ..Settings::default()
-                                });
-                                notice::info(
-                                    ui.ctx(),
-                                    "Defaults restored in the form; press Save to keep them.",
-                                );
-                            }
-                        });
+                        self.form(ui);
                         ui.add_space(20.0);
                         self.memory_model(ui, collection);
                         ui.add_space(8.0);
@@ -107,6 +119,20 @@ impl SettingsScreen {
                 });
             });
         Nav::Stay
+    }
+
+    /// Whether the form differs from the saved settings.
+    fn is_changed(&self, collection: &Collection) -> bool {
+        let saved = collection.settings();
+        let steps = |text: &str, steps: &[Step]| text.trim() != steps_text(steps);
+        let mut draft = self.draft.clone();
+        draft.display = saved.display.clone();
+        draft.interview = saved.interview.clone();
+        draft.learning_steps = saved.learning_steps.clone();
+        draft.relearning_steps = saved.relearning_steps.clone();
+        draft != *saved
+            || steps(&self.learning_steps, &saved.learning_steps)
+            || steps(&self.relearning_steps, &saved.relearning_steps)
     }
 
     fn from_settings(draft: Settings) -> Self {
