@@ -3,9 +3,10 @@
 //! card renders within the study column.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use rehearse::deck::{self, Deck};
+use rehearse::deck::{self, CardKind, Deck};
 
 const ARTICLES: [&str; 3] = [
     "000_9de84c7924ce48b8.txt",
@@ -19,7 +20,7 @@ const MIN_TOPIC: usize = 10;
 const MIN_CARDS: usize = 650;
 
 /// Each deck file (by stem) and the prefix its card ids start with.
-const DECKS: [(&str, &str); 15] = [
+const DECKS: [(&str, &str); 16] = [
     ("backend-fundamentals", "bf-"),
     ("responsibilities", "resp-"),
     ("languages-frameworks", "lang-"),
@@ -35,7 +36,13 @@ const DECKS: [(&str, &str); 15] = [
     ("networking", "net-"),
     ("concurrency", "conc-"),
     ("estimation", "est-"),
+    ("system-design-exercises", "sde-"),
 ];
+
+/// Decks of Rubric prompts (every card `kind: Rubric`, and only there): the
+/// key points each prompt has and its time box in minutes.
+const RUBRIC_DECKS: [(&str, RangeInclusive<usize>, RangeInclusive<u32>); 1] =
+    [("system-design-exercises", 6..=10, 30..=45)];
 
 /// Cards moved to another deck keep their shipped id, and with it the prefix
 /// of the deck they first shipped in: a learner's progress follows the id.
@@ -466,6 +473,45 @@ fn tags_come_from_one_vocabulary() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+#[test]
+fn rubric_decks_hold_rubric_cards_within_their_ranges() {
+    let mut failures = Vec::new();
+    for d in decks() {
+        let rubric = RUBRIC_DECKS.iter().find(|(slug, ..)| *slug == d.slug);
+        for c in &d.cards {
+            let id = &c.id;
+            let Some((_, points, minutes)) = rubric else {
+                if c.kind == CardKind::Rubric {
+                    failures.push(format!("{id}: Rubric card outside RUBRIC_DECKS"));
+                }
+                continue;
+            };
+            if c.kind != CardKind::Rubric {
+                failures.push(format!("{id}: not a Rubric card"));
+                continue;
+            }
+            let n = c.rubric.points.len();
+            if !points.contains(&n) {
+                failures.push(format!("{id}: {n} key points, not {points:?}"));
+            }
+            match c.rubric.time_box.map(|t| t.seconds()) {
+                Some(s) if s % 60 == 0 && minutes.contains(&(s / 60)) => {}
+                other => failures.push(format!("{id}: time box {other:?} s, not {minutes:?} min")),
+            }
+            let mut seen = HashSet::new();
+            for p in &c.rubric.points {
+                if p.chars().count() > deck::RUBRIC_POINT_MAX_CHARS {
+                    failures.push(format!("{id}: key point too long: {p}"));
+                }
+                if !seen.insert(p.to_lowercase()) {
+                    failures.push(format!("{id}: key point twice: {p}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 /// Markdown without fenced code blocks and inline code spans.
 fn prose(markdown: &str) -> String {
     let mut out = String::new();
@@ -492,7 +538,10 @@ fn card_text_uses_british_spelling() {
         for c in &d.cards {
             let source = c.source.as_deref().unwrap_or_default();
             let text = [c.front.as_str(), &c.back, &c.topic, source]
+                .into_iter()
+                .chain(c.rubric.points.iter().map(String::as_str))
                 .map(prose)
+                .collect::<Vec<_>>()
                 .join("\n")
                 .to_lowercase();
             for w in AMERICAN {
