@@ -7,6 +7,7 @@ pub mod browse;
 pub mod cli;
 pub mod collection;
 pub mod deck;
+pub mod deck_tree;
 pub mod insight;
 pub mod interop;
 pub mod interview;

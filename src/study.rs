@@ -20,6 +20,9 @@ pub enum Scope {
     All,
     /// One deck, by slug.
     Deck(String),
+    /// A parent deck and the decks under it (slugs): the daily limits apply
+    /// to them together, as a parent deck's do in Anki.
+    Decks(Vec<String>),
     /// The weakest cards of some topics or tags across all decks, due or not,
     /// lowest predicted recall first. The answers count as real reviews.
     Drill(DrillFilter),
@@ -36,6 +39,7 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Deck(slug) => collection.decks()[item.deck].slug == *slug,
+            Scope::Decks(slugs) => slugs.contains(&collection.decks()[item.deck].slug),
             Scope::Drill(filter) => filter.matches(collection, &item.id),
             Scope::Fixed(items) => items.contains(&item.id),
         }
@@ -117,7 +121,7 @@ impl Session {
                 self.review = items.iter().cloned().collect();
                 return;
             }
-            Scope::All | Scope::Deck(_) => {}
+            Scope::All | Scope::Deck(_) | Scope::Decks(_) => {}
         }
         let settings = collection.settings();
         let done = collection.done_today(now);
@@ -126,8 +130,19 @@ impl Session {
             .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n))
             .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
-        let (mut new_global, mut review_global) = match self.scope {
+        let (mut new_global, mut review_global) = match &self.scope {
             Scope::Deck(_) => (usize::MAX, usize::MAX),
+            Scope::Decks(slugs) => {
+                let (new_done, review_done) = done
+                    .iter()
+                    .zip(collection.decks())
+                    .filter(|(_, d)| slugs.contains(&d.slug))
+                    .fold((0, 0), |(n, r), ((dn, dr), _)| (n + dn, r + dr));
+                (
+                    (settings.new_per_day as usize).saturating_sub(new_done),
+                    (settings.reviews_per_day as usize).saturating_sub(review_done),
+                )
+            }
             _ => collection.global_left(now),
         };
         let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();

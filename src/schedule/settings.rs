@@ -140,6 +140,9 @@ pub struct Display {
     /// Browser columns the user has hidden, by their header name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hidden_columns: Vec<String>,
+    /// Parent decks (full `A::B` names) folded on Home.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub collapsed_decks: Vec<String>,
 }
 
 impl Display {
@@ -308,6 +311,7 @@ mod tests {
             display: Display {
                 theme: Theme::Dark,
                 hidden_columns: vec!["Tags".into()],
+                collapsed_decks: vec!["Languages::Rust".into()],
             },
             ..Settings::default()
         };

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use super::{Nav, notice, theme};
 use crate::collection::{Collection, Counts, Progress};
+use crate::deck_tree::{TreeRow, deck_tree};
 use crate::study::Scope;
 
 /// How long counts stay cached; they change only with answers and the clock.
@@ -22,6 +23,8 @@ struct Cached {
     decks: Vec<Counts>,
     total: Counts,
     progress: Progress,
+    /// The deck tree's visible rows.
+    rows: Vec<TreeRow>,
 }
 
 /// Home screen state: cached counts, the highlighted deck, and the deck being
@@ -54,6 +57,41 @@ fn count_label(ui: &mut egui::Ui, n: usize, color: egui::Color32) {
     });
 }
 
+/// What studying a row studies: its deck, or its deck and those under it.
+fn scope_of(collection: &Collection, row: &TreeRow) -> Scope {
+    let slugs: Vec<String> = row
+        .subtree
+        .iter()
+        .filter_map(|&i| collection.decks().get(i))
+        .map(|d| d.slug.clone())
+        .collect();
+    match slugs.as_slice() {
+        [one] => Scope::Deck(one.clone()),
+        _ => Scope::Decks(slugs),
+    }
+}
+
+/// A row's full name, description and size.
+fn row_tooltip(collection: &Collection, row: &TreeRow) -> String {
+    let description = row
+        .deck
+        .and_then(|i| collection.decks().get(i))
+        .map(|d| d.description.as_str())
+        .filter(|d| !d.is_empty())
+        .map(|d| format!("{d}\n\n"))
+        .unwrap_or_default();
+    let under = if row.subtree.len() > 1 {
+        format!(" in {} decks", row.subtree.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{}\n\n{description}{}{under}",
+        row.path,
+        super::plural(row.cards, "card")
+    )
+}
+
 /// Width of each count column in the deck table.
 const COUNT_WIDTH: f32 = 52.0;
 
@@ -70,12 +108,20 @@ impl HomeScreen {
                 || c.decks.len() != collection.decks().len()
         });
         if stale {
+            let decks = collection.deck_counts(now);
+            let rows = deck_tree(
+                collection,
+                &decks,
+                &collection.done_today(now),
+                &collection.settings().display.collapsed_decks,
+            );
             self.cached = Some(Cached {
                 at: Instant::now(),
                 generation: collection.generation(),
-                decks: collection.deck_counts(now),
+                decks,
                 total: collection.total_counts(now),
                 progress: collection.progress_today(now),
+                rows,
             });
             self.conflicts = collection.deck_conflicts();
             ui.ctx().request_repaint_after(REFRESH);
@@ -88,20 +134,24 @@ impl HomeScreen {
                 decks: Vec::new(),
                 total: Counts::default(),
                 progress: Progress::default(),
+                rows: Vec::new(),
             },
         }
     }
 
-    /// ↑/↓ move the highlight; Enter studies the highlighted deck, or all.
-    fn keys(&mut self, ui: &egui::Ui, collection: &Collection, counts: &Cached) -> Option<Nav> {
+    /// ↑/↓ move the highlight; ←/→ fold and unfold a parent; Enter studies
+    /// the highlighted deck (with the decks under it), or every deck.
+    fn keys(&mut self, ui: &egui::Ui, collection: &mut Collection, counts: &Cached) -> Option<Nav> {
         if self.dialog_open() || ui.ctx().egui_wants_keyboard_input() {
             return None;
         }
-        let n = collection.decks().len();
-        let (down, up, enter) = ui.input_mut(|i| {
+        let n = counts.rows.len();
+        let (down, up, left, right, enter) = ui.input_mut(|i| {
             (
                 i.consume_key(Modifiers::NONE, Key::ArrowDown),
                 i.consume_key(Modifiers::NONE, Key::ArrowUp),
+                i.consume_key(Modifiers::NONE, Key::ArrowLeft),
+                i.consume_key(Modifiers::NONE, Key::ArrowRight),
                 i.consume_key(Modifiers::NONE, Key::Enter),
             )
         });
@@ -111,20 +161,19 @@ impl HomeScreen {
         if n > 0 && up {
             self.highlight = Some(self.highlight.map_or(n - 1, |h| h.saturating_sub(1)));
         }
+        let row = self.highlight.and_then(|h| counts.rows.get(h));
+        if let Some(row) = row.filter(|r| r.has_children && (left || right)) {
+            self.fold(ui, collection, &row.path, left);
+        }
         if !enter {
             return None;
         }
-        match self.highlight.filter(|&h| h < n) {
-            Some(h) if counts.decks.get(h).is_some_and(|c| c.total() > 0) => {
-                Some(Nav::Study(Scope::Deck(collection.decks()[h].slug.clone())))
-            }
-            Some(h) => {
+        match row {
+            Some(row) if row.counts.total() > 0 => Some(Nav::Study(scope_of(collection, row))),
+            Some(row) => {
                 notice::info(
                     ui.ctx(),
-                    format!(
-                        "Nothing to study in \"{}\" today.",
-                        collection.decks()[h].name
-                    ),
+                    format!("Nothing to study in \"{}\" today.", row.path),
                 );
                 None
             }
@@ -136,11 +185,26 @@ impl HomeScreen {
         }
     }
 
+    /// Folds (or unfolds) a parent deck; kept in settings.
+    fn fold(&mut self, ui: &egui::Ui, collection: &mut Collection, path: &str, fold: bool) {
+        let mut display = collection.settings().display.clone();
+        display.collapsed_decks.retain(|p| p != path);
+        if fold {
+            display.collapsed_decks.push(path.to_string());
+        }
+        if let Err(e) = collection.save_display(display) {
+            notice::error(ui.ctx(), format!("Cannot keep the folded decks: {e}"));
+        }
+        self.cached = None;
+    }
+
     /// Draws the screen.
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
         let cached = self.refresh(ui, collection, now);
         let mut nav = self.keys(ui, collection, &cached).unwrap_or(Nav::Stay);
         self.dialogs(ui, collection, now);
+        // Keys and dialogs may have changed the decks: draw what is there now.
+        let cached = self.refresh(ui, collection, now);
         egui::ScrollArea::vertical()
             .id_salt("home_scroll")
             .auto_shrink(false)
@@ -299,19 +363,60 @@ impl HomeScreen {
                         ui.label("");
                         ui.label("");
                         ui.end_row();
-                        for (row, (deck, c)) in
-                            collection.decks().iter().zip(&cached.decks).enumerate()
-                        {
-                            let highlighted = self.highlight == Some(row);
+                        let mut fold = None;
+                        for (index, row) in cached.rows.iter().enumerate() {
+                            let highlighted = self.highlight == Some(index);
+                            let c = row.counts;
+                            let indent = 18.0 * row.depth as f32;
                             let name = ui
                                 .allocate_ui_with_layout(
                                     egui::vec2(name_width, 24.0),
                                     Layout::left_to_right(Align::Center),
                                     |ui| {
                                         ui.set_max_width(name_width);
-                                        let mut text = RichText::new(&deck.name).size(16.5);
+                                        ui.add_space(indent);
+                                        if row.has_children {
+                                            let folded = collection
+                                                .settings()
+                                                .display
+                                                .collapsed_decks
+                                                .contains(&row.path);
+                                            let toggle = ui
+                                                .add(
+                                                    egui::Button::new(if folded {
+                                                        "▸"
+                                                    } else {
+                                                        "▾"
+                                                    })
+                                                    .frame(false)
+                                                    .small(),
+                                                )
+                                                .on_hover_text(if folded {
+                                                    "Show the decks under it (→)"
+                                                } else {
+                                                    "Fold the decks under it (←)"
+                                                });
+                                            toggle.widget_info(|| {
+                                                egui::WidgetInfo::labeled(
+                                                    egui::Role::Button,
+                                                    true,
+                                                    format!(
+                                                        "{} {}",
+                                                        if folded { "Unfold" } else { "Fold" },
+                                                        row.path
+                                                    ),
+                                                )
+                                            });
+                                            if toggle.clicked() {
+                                                fold = Some((row.path.clone(), !folded));
+                                            }
+                                        }
+                                        let mut text = RichText::new(&row.label).size(16.5);
                                         if highlighted {
                                             text = text.strong().underline();
+                                        }
+                                        if row.deck.is_none() {
+                                            text = text.italics();
                                         }
                                         ui.add(
                                             egui::Label::new(text)
@@ -321,69 +426,46 @@ impl HomeScreen {
                                     },
                                 )
                                 .inner
-                                .on_hover_text(format!(
-                                    "{}\n\n{}{}",
-                                    deck.name,
-                                    if deck.description.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!("{}\n\n", deck.description)
-                                    },
-                                    super::plural(deck.cards.len(), "card")
-                                ));
+                                .on_hover_text(row_tooltip(collection, row));
                             count_label(ui, c.new, theme::NEW);
                             count_label(ui, c.learning, theme::LEARNING);
                             count_label(ui, c.review, theme::REVIEW);
-                            ui.label(RichText::new(deck.cards.len().to_string()).monospace());
+                            ui.label(RichText::new(row.cards.to_string()).monospace());
                             let study = ui
                                 .add_enabled(c.total() > 0, egui::Button::new("Study"))
-                                .on_disabled_hover_text(if deck.cards.is_empty() {
+                                .on_disabled_hover_text(if row.cards == 0 {
                                     "This deck has no cards yet"
                                 } else {
                                     "Nothing due in this deck today"
                                 });
                             if (name.clicked() && c.total() > 0) || study.clicked() {
-                                nav = Some(Nav::Study(Scope::Deck(deck.slug.clone())));
+                                nav = Some(Nav::Study(scope_of(collection, row)));
                             }
                             if name.clicked() {
-                                self.highlight = Some(row);
+                                self.highlight = Some(index);
                             }
                             // The accessible label says which deck the button studies.
                             study.widget_info(|| {
                                 egui::WidgetInfo::labeled(
                                     egui::Role::Button,
                                     true,
-                                    format!("Study {}", deck.name),
+                                    format!("Study {}", row.path),
                                 )
                             });
-                            let menu = ui.menu_button("More", |ui| {
-                                if ui.button("Add card to this deck").clicked() {
-                                    nav = Some(Nav::NewCard(deck.slug.clone()));
+                            match row.deck.and_then(|i| collection.decks().get(i)) {
+                                Some(deck) => {
+                                    if let Some(n) = self.deck_menu(ui, deck) {
+                                        nav = Some(n);
+                                    }
                                 }
-                                if ui.button("Browse this deck").clicked() {
-                                    nav = Some(Nav::BrowseQuery(format!("deck:{}", deck.slug)));
+                                None => {
+                                    ui.label("");
                                 }
-                                if ui.button("Edit name and description").clicked() {
-                                    self.dialog = Some(DeckDialog {
-                                        slug: Some(deck.slug.clone()),
-                                        name: deck.name.clone(),
-                                        description: deck.description.clone(),
-                                        error: None,
-                                    });
-                                }
-                                if ui.button("Delete…").clicked() {
-                                    self.confirm_delete =
-                                        Some((deck.slug.clone(), deck.name.clone()));
-                                }
-                            });
-                            menu.response.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Button,
-                                    true,
-                                    format!("More for {}", deck.name),
-                                )
-                            });
+                            }
                             ui.end_row();
+                        }
+                        if let Some((path, folded)) = fold {
+                            self.fold(ui, collection, &path, folded);
                         }
                         ui.label(RichText::new("Total").strong());
                         count_label(ui, cached.total.new, theme::NEW);
@@ -401,6 +483,34 @@ impl HomeScreen {
 }
 
 impl HomeScreen {
+    /// A deck's More menu: add a card, browse it, rename it, delete it.
+    fn deck_menu(&mut self, ui: &mut egui::Ui, deck: &crate::deck::Deck) -> Option<Nav> {
+        let mut nav = None;
+        let menu = ui.menu_button("More", |ui| {
+            if ui.button("Add card to this deck").clicked() {
+                nav = Some(Nav::NewCard(deck.slug.clone()));
+            }
+            if ui.button("Browse this deck").clicked() {
+                nav = Some(Nav::BrowseQuery(format!("deck:{}", deck.slug)));
+            }
+            if ui.button("Edit name and description").clicked() {
+                self.dialog = Some(DeckDialog {
+                    slug: Some(deck.slug.clone()),
+                    name: deck.name.clone(),
+                    description: deck.description.clone(),
+                    error: None,
+                });
+            }
+            if ui.button("Delete…").clicked() {
+                self.confirm_delete = Some((deck.slug.clone(), deck.name.clone()));
+            }
+        });
+        menu.response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("More for {}", deck.name))
+        });
+        nav
+    }
+
     fn dialogs(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
         if let Some(dialog) = &mut self.dialog {
             let mut close = false;

@@ -50,6 +50,20 @@ impl StudyScreen {
                 format!("Drill: {}", names.join(", "))
             }
             Scope::Fixed(items) => super::plural(items.len(), "chosen card"),
+            Scope::Decks(slugs) => {
+                // The parent's name: what the decks' names have in common.
+                let names: Vec<Vec<&str>> = collection
+                    .decks()
+                    .iter()
+                    .filter(|d| slugs.contains(&d.slug))
+                    .map(|d| d.name.split(crate::deck_tree::SEPARATOR).collect())
+                    .collect();
+                let first = names.first().cloned().unwrap_or_default();
+                let common = (0..first.len())
+                    .take_while(|&i| names.iter().all(|n| n.get(i) == first.get(i)))
+                    .count();
+                first[..common].join(crate::deck_tree::SEPARATOR)
+            }
         };
         Self {
             session: Session::new(collection, scope, now),

@@ -1,0 +1,131 @@
+//! Decks named with `::` (Anki's separator, kept on import) form a tree:
+//! `Languages::Rust` sits under `Languages`. One file per deck still; a
+//! parent that has no deck of its own is shown only to hold its children.
+
+use crate::collection::{Collection, Counts};
+
+/// The separator between a parent's name and a child's.
+pub const SEPARATOR: &str = "::";
+
+/// One row of the deck tree, as Home lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeRow {
+    /// The full name up to this level, e.g. `Languages::Rust`.
+    pub path: String,
+    /// The last part of the name, e.g. `Rust`.
+    pub label: String,
+    /// 0 for a top-level deck.
+    pub depth: usize,
+    /// The deck (index into [`Collection::decks`]) with exactly this name, if any.
+    pub deck: Option<usize>,
+    /// Every deck in this row's subtree, itself included.
+    pub subtree: Vec<usize>,
+    /// Whether other rows sit under this one.
+    pub has_children: bool,
+    /// Today's counts over the subtree, the daily limits applied to the
+    /// subtree as a whole (a parent's limit caps its children, as in Anki).
+    pub counts: Counts,
+    /// Cards in the subtree.
+    pub cards: usize,
+}
+
+/// The rows of the tree in display order (alphabetical at each level, case
+/// ignored), leaving out the children of collapsed rows. `counts` are the
+/// per-deck counts of [`Collection::deck_counts`], `done` what
+/// [`Collection::done_today`] says.
+pub fn deck_tree(
+    collection: &Collection,
+    counts: &[Counts],
+    done: &[(usize, usize)],
+    collapsed: &[String],
+) -> Vec<TreeRow> {
+    let decks = collection.decks();
+    let mut order: Vec<usize> = (0..decks.len()).collect();
+    order.sort_by_key(|&i| {
+        decks[i]
+            .name
+            .split(SEPARATOR)
+            .map(|p| p.trim().to_lowercase())
+            .collect::<Vec<_>>()
+    });
+    // Every prefix of every name is a row.
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for &i in &order {
+        let parts: Vec<String> = decks[i]
+            .name
+            .split(SEPARATOR)
+            .map(|p| p.trim().to_string())
+            .collect();
+        for n in 1..=parts.len() {
+            let prefix = parts[..n].to_vec();
+            if !paths.contains(&prefix) {
+                paths.push(prefix);
+            }
+        }
+    }
+    let settings = collection.settings();
+    let now_done = |subtree: &[usize]| -> (usize, usize) {
+        subtree
+            .iter()
+            .filter_map(|&i| done.get(i))
+            .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr))
+    };
+    let mut rows = Vec::new();
+    let mut hidden_under: Option<Vec<String>> = None;
+    for path in &paths {
+        if let Some(h) = &hidden_under {
+            if path.len() > h.len() && path[..h.len()] == h[..] {
+                continue;
+            }
+            hidden_under = None;
+        }
+        let joined = path.join(SEPARATOR);
+        let subtree: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let parts: Vec<&str> = decks[i].name.split(SEPARATOR).map(str::trim).collect();
+                parts.len() >= path.len()
+                    && parts[..path.len()]
+                        == path.iter().map(String::as_str).collect::<Vec<_>>()[..]
+            })
+            .collect();
+        let deck = subtree
+            .iter()
+            .copied()
+            .find(|&i| decks[i].name.split(SEPARATOR).map(str::trim).count() == path.len());
+        let has_children = paths
+            .iter()
+            .any(|p| p.len() > path.len() && p[..path.len()] == path[..]);
+        let mut sum = Counts::default();
+        for &i in &subtree {
+            if let Some(c) = counts.get(i) {
+                sum.add(*c);
+            }
+        }
+        if subtree.len() > 1 {
+            let (new_done, review_done) = now_done(&subtree);
+            sum.new = sum
+                .new
+                .min((settings.new_per_day as usize).saturating_sub(new_done));
+            sum.review = sum
+                .review
+                .min((settings.reviews_per_day as usize).saturating_sub(review_done));
+        }
+        let cards = subtree.iter().map(|&i| decks[i].cards.len()).sum();
+        if has_children && collapsed.contains(&joined) {
+            hidden_under = Some(path.clone());
+        }
+        rows.push(TreeRow {
+            label: path.last().cloned().unwrap_or_default(),
+            depth: path.len() - 1,
+            path: joined,
+            deck,
+            subtree,
+            has_children,
+            counts: sum,
+            cards,
+        });
+    }
+    rows
+}
