@@ -20,7 +20,7 @@ const MIN_TOPIC: usize = 10;
 const MIN_CARDS: usize = 650;
 
 /// Each deck file (by stem) and the prefix its card ids start with.
-const DECKS: [(&str, &str); 16] = [
+const DECKS: [(&str, &str); 17] = [
     ("backend-fundamentals", "bf-"),
     ("responsibilities", "resp-"),
     ("languages-frameworks", "lang-"),
@@ -37,12 +37,15 @@ const DECKS: [(&str, &str); 16] = [
     ("concurrency", "conc-"),
     ("estimation", "est-"),
     ("system-design-exercises", "sde-"),
+    ("behavioural-prompts", "beh-"),
 ];
 
 /// Decks of Rubric prompts (every card `kind: Rubric`, and only there): the
 /// key points each prompt has and its time box in minutes.
-const RUBRIC_DECKS: [(&str, RangeInclusive<usize>, RangeInclusive<u32>); 1] =
-    [("system-design-exercises", 6..=10, 30..=45)];
+const RUBRIC_DECKS: [(&str, RangeInclusive<usize>, RangeInclusive<u32>); 2] = [
+    ("system-design-exercises", 6..=10, 30..=45),
+    ("behavioural-prompts", 5..=8, 3..=5),
+];
 
 /// Cards moved to another deck keep their shipped id, and with it the prefix
 /// of the deck they first shipped in: a learner's progress follows the id.
