@@ -17,10 +17,10 @@ const MAX_FRONT: usize = 200;
 const MAX_BACK: usize = 700;
 const MAX_BACK_LINES: usize = 14;
 const MIN_TOPIC: usize = 10;
-const MIN_CARDS: usize = 650;
+const MIN_CARDS: usize = 700;
 
 /// Each deck file (by stem) and the prefix its card ids start with.
-const DECKS: [(&str, &str); 17] = [
+const DECKS: [(&str, &str); 18] = [
     ("backend-fundamentals", "bf-"),
     ("responsibilities", "resp-"),
     ("languages-frameworks", "lang-"),
@@ -38,13 +38,15 @@ const DECKS: [(&str, &str); 17] = [
     ("estimation", "est-"),
     ("system-design-exercises", "sde-"),
     ("behavioural-prompts", "beh-"),
+    ("explain-it", "expl-"),
 ];
 
 /// Decks of Rubric prompts (every card `kind: Rubric`, and only there): the
 /// key points each prompt has and its time box in minutes.
-const RUBRIC_DECKS: [(&str, RangeInclusive<usize>, RangeInclusive<u32>); 2] = [
+const RUBRIC_DECKS: [(&str, RangeInclusive<usize>, RangeInclusive<u32>); 3] = [
     ("system-design-exercises", 6..=10, 30..=45),
     ("behavioural-prompts", 5..=8, 3..=5),
+    ("explain-it", 5..=8, 5..=10),
 ];
 
 /// Cards moved to another deck keep their shipped id, and with it the prefix
