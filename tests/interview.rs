@@ -278,3 +278,76 @@ fn a_mock_plan_fits_prompts_in_two_thirds_and_fills_the_rest_with_quick_fire() {
             .all(|i| i.card.as_str().starts_with("q-"))
     );
 }
+
+/// Weak topics lists the key points most often missed, leaving out undone
+/// answers, and drills the prompts they belong to.
+#[test]
+fn missed_points_are_tracked_through_the_journal_and_drilled() {
+    use rehearse::insight::weak::missed_points;
+    use rehearse::interview::RubricMarks;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("design.ron", RUBRIC_DECK.to_string())]);
+    let mut c = open(dir.path(), t0());
+    let id: rehearse::ItemId = "sd-shortener".parse().unwrap();
+    let marks = |covered: Vec<u16>| RubricMarks {
+        covered,
+        total: 4,
+        notes: String::new(),
+    };
+    c.answer_rubric(&id, Rating::Good, t0(), 60_000, marks(vec![0, 1, 3]))
+        .unwrap();
+    c.answer_rubric(&id, Rating::Hard, days(3), 60_000, marks(vec![0, 3]))
+        .unwrap();
+    // An answer taken back does not count.
+    c.answer_rubric(&id, Rating::Again, days(4), 60_000, marks(vec![]))
+        .unwrap();
+    c.undo(days(4)).unwrap();
+    let history = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(history.points.len(), 2);
+    let missed = missed_points(&c, &history);
+    let rows: Vec<(&str, usize, usize)> = missed
+        .iter()
+        .map(|m| (m.point.as_str(), m.missed, m.answered))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("caches hot redirects", 2, 2),
+            ("base62 ids or hashing with collision handling", 1, 2),
+        ]
+    );
+    // Another machine's data folder, synced: its history has the same marks.
+    drop(c);
+    let other = tempfile::tempdir().unwrap();
+    write_decks(other.path(), &[("design.ron", RUBRIC_DECK.to_string())]);
+    std::fs::create_dir_all(other.path().join("journal")).unwrap();
+    std::fs::copy(
+        dir.path().join("journal/test.ron"),
+        other.path().join("journal/laptop.ron"),
+    )
+    .unwrap();
+    let desk = open_as(other.path(), "desk", days(5));
+    let merged = desk.history_loader().unwrap().load().unwrap();
+    assert_eq!(missed_points(&desk, &merged), missed);
+    let app = RehearseApp::new(open(dir.path(), days(5)));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+    h.run();
+    h.key_press(Key::W);
+    h.run();
+    h.get_by_label("Key points missed").click();
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.query_by_label("caches hot redirects").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.get_by_label("caches hot redirects");
+    h.get_by_label("2 of 2");
+    h.get_by_label("Drill this prompt").click();
+    h.run();
+    let (current, _) = h.state().study_state().expect("drilling");
+    assert_eq!(current, Some(id));
+}

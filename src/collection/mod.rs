@@ -1131,6 +1131,54 @@ pub struct History {
     /// For each answer, its item's index in [`Self::items`]: lets a pass over
     /// millions of answers index a vector instead of hashing ids.
     pub item_of: Vec<u32>,
+    /// The key points marked on rubric answers (undone answers left out),
+    /// oldest first.
+    pub points: Vec<PointsRecord>,
+}
+
+/// The key points a rubric answer covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsRecord {
+    /// When it was answered.
+    pub at: Timestamp,
+    /// The rubric item.
+    pub item: ItemId,
+    /// Indices (0-based) of the points covered.
+    pub covered: Vec<u16>,
+    /// How many points the rubric had.
+    pub total: u16,
+}
+
+/// The points events of `events` whose review was not undone.
+fn rubric_points(events: &[DeviceEvent]) -> Vec<PointsRecord> {
+    let undone: std::collections::HashSet<(&str, u64)> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Undo { undoes, .. } => Some((e.device.as_str(), *undoes)),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<PointsRecord> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Points {
+                at,
+                item,
+                review,
+                covered,
+                total,
+                ..
+            } if !undone.contains(&(e.device.as_str(), *review)) => Some(PointsRecord {
+                at: *at,
+                item: item.clone(),
+                covered: covered.clone(),
+                total: *total,
+            }),
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    out
 }
 
 impl History {
@@ -1152,6 +1200,7 @@ impl History {
             warnings,
             items,
             item_of,
+            points: Vec::new(),
         }
     }
 }
@@ -1161,6 +1210,7 @@ impl HistoryLoader {
     /// run it off the UI thread.
     pub fn load(self) -> Result<History, StoreError> {
         let (events, _, mut warnings) = read_journals(&self.journals, &BTreeMap::new())?;
+        let points = rubric_points(&events);
         let mut states = HashMap::new();
         let mut answers = Vec::new();
         warnings.extend(replay::apply(
@@ -1170,7 +1220,9 @@ impl HistoryLoader {
             Timestamp::MIN,
             events,
         ));
-        Ok(History::new(answers, warnings))
+        let mut history = History::new(answers, warnings);
+        history.points = points;
+        Ok(history)
     }
 }
 

@@ -236,3 +236,73 @@ pub fn drill_items(
         .cloned()
         .collect()
 }
+
+/// A rubric key point and how often answers missed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MissedPoint {
+    /// The rubric prompt's item.
+    pub item: ItemId,
+    /// Its topic.
+    pub topic: String,
+    /// The point, as the card has it now.
+    pub point: String,
+    /// Answers that did not cover it.
+    pub missed: usize,
+    /// Answers marked against it.
+    pub answered: usize,
+}
+
+/// Every key point that has been missed at least once, most often missed
+/// (as a share of answers) first. Points are matched by position on the card
+/// as it is now.
+pub fn missed_points(collection: &Collection, history: &History) -> Vec<MissedPoint> {
+    let mut tally: HashMap<(&ItemId, usize), (usize, usize)> = HashMap::new();
+    for record in &history.points {
+        for index in 0..usize::from(record.total) {
+            let entry = tally.entry((&record.item, index)).or_default();
+            entry.1 += 1;
+            if !record.covered.iter().any(|c| usize::from(*c) == index) {
+                entry.0 += 1;
+            }
+        }
+    }
+    let mut out: Vec<MissedPoint> = tally
+        .into_iter()
+        .filter(|(_, (missed, _))| *missed > 0)
+        .filter_map(|((item, index), (missed, answered))| {
+            let card = collection.card_of(item)?;
+            let point = card.rubric.points.get(index)?;
+            Some(MissedPoint {
+                item: item.clone(),
+                topic: if card.topic.is_empty() {
+                    NO_TOPIC.to_string()
+                } else {
+                    card.topic.clone()
+                },
+                point: point.clone(),
+                missed,
+                answered,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let share = |p: &MissedPoint| p.missed as f64 / p.answered as f64;
+        share(b)
+            .total_cmp(&share(a))
+            .then(b.missed.cmp(&a.missed))
+            .then(a.topic.cmp(&b.topic))
+            .then(a.point.cmp(&b.point))
+    });
+    out
+}
+
+/// The rubric prompts whose points are missed, most missed first: a drill.
+pub fn missed_point_prompts(points: &[MissedPoint]) -> Vec<ItemId> {
+    let mut out: Vec<ItemId> = Vec::new();
+    for p in points {
+        if !out.contains(&p.item) {
+            out.push(p.item.clone());
+        }
+    }
+    out
+}

@@ -11,12 +11,18 @@ use super::history::HistoryCache;
 use super::readiness::recall_bar;
 use super::{Nav, notice, theme};
 use crate::collection::Collection;
-use crate::insight::weak::{DrillFilter, GroupKind, WeakRow, weak_topics};
+use crate::insight::weak::{
+    DrillFilter, GroupKind, MissedPoint, WeakRow, missed_point_prompts, missed_points, weak_topics,
+};
 use crate::study::Scope;
 
 /// Weak-topics screen state.
 pub struct WeakScreen {
     kind: GroupKind,
+    /// Showing the rubric key points most often missed instead of groups.
+    points_view: bool,
+    /// Those points, once the history is read.
+    points: Option<Vec<MissedPoint>>,
     selected: BTreeSet<(GroupKind, String)>,
     rows: Option<(Vec<WeakRow>, bool)>,
     /// The history error already posted as a notice, so it is posted once.
@@ -28,6 +34,8 @@ impl WeakScreen {
     pub fn new(_collection: &Collection) -> Self {
         Self {
             kind: GroupKind::Topic,
+            points_view: false,
+            points: None,
             selected: BTreeSet::new(),
             rows: None,
             history_error: None,
@@ -65,6 +73,11 @@ impl WeakScreen {
             let rows = weak_topics(collection, loaded.as_deref(), now);
             self.rows = Some((rows, loaded.is_some()));
         }
+        if self.points.is_none()
+            && let Some(h) = &loaded
+        {
+            self.points = Some(missed_points(collection, h));
+        }
         let mut nav = Nav::Stay;
         egui::ScrollArea::vertical()
             .id_salt("weak_scroll")
@@ -77,7 +90,12 @@ impl WeakScreen {
                         ui.add_space(12.0);
                         self.header(ui, history, &mut nav);
                         ui.add_space(6.0);
-                        if let Some(n) = self.table(ui) {
+                        let shown = if self.points_view {
+                            self.points_table(ui)
+                        } else {
+                            self.table(ui)
+                        };
+                        if let Some(n) = shown {
                             nav = n;
                         }
                         ui.add_space(20.0);
@@ -118,8 +136,22 @@ impl WeakScreen {
         );
         ui.add_space(6.0);
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.kind, GroupKind::Topic, "Topics");
-            ui.selectable_value(&mut self.kind, GroupKind::Tag, "Tags");
+            if ui
+                .selectable_label(!self.points_view && self.kind == GroupKind::Topic, "Topics")
+                .clicked()
+            {
+                self.kind = GroupKind::Topic;
+                self.points_view = false;
+            }
+            if ui
+                .selectable_label(!self.points_view && self.kind == GroupKind::Tag, "Tags")
+                .clicked()
+            {
+                self.kind = GroupKind::Tag;
+                self.points_view = false;
+            }
+            ui.selectable_value(&mut self.points_view, true, "Key points missed")
+                .on_hover_text("The rubric points your answers leave out most often");
             if history.is_loading() {
                 ui.spinner();
                 ui.label(RichText::new("reading the review history…").small().weak());
@@ -242,6 +274,68 @@ impl WeakScreen {
                                     ui.end_row();
                                 }
                             });
+                    });
+            });
+        nav
+    }
+}
+
+impl WeakScreen {
+    /// The rubric key points most often missed, with a drill of their prompts.
+    fn points_table(&mut self, ui: &mut egui::Ui) -> Option<Nav> {
+        let Some(points) = &self.points else {
+            ui.label(RichText::new("Reading the review history…").weak());
+            return None;
+        };
+        if points.is_empty() {
+            ui.label(
+                "No key point missed yet. Rubric prompts (interview mode) record which points each answer covered.",
+            );
+            return None;
+        }
+        let mut nav = None;
+        let prompts = missed_point_prompts(points);
+        if ui
+            .button(
+                RichText::new(if prompts.len() == 1 {
+                    "Drill this prompt".to_string()
+                } else {
+                    format!("Drill these {} prompts", prompts.len())
+                })
+                .strong(),
+            )
+            .on_hover_text("The prompts whose points you miss, most missed first")
+            .clicked()
+        {
+            nav = Some(Nav::Study(Scope::Fixed(prompts)));
+        }
+        ui.add_space(6.0);
+        let fit = ((ui.available_width() - 300.0) / 8.5).clamp(20.0, 90.0) as usize;
+        egui::Frame::group(ui.style())
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                egui::Grid::new("missed_points")
+                    .num_columns(3)
+                    .striped(true)
+                    .spacing([18.0, 6.0])
+                    .show(ui, |ui| {
+                        for h in ["Topic", "Key point", "Missed"] {
+                            ui.label(RichText::new(h).strong());
+                        }
+                        ui.end_row();
+                        for p in points {
+                            ui.label(elide(&p.topic, 28)).on_hover_text(&p.topic);
+                            ui.label(elide(&p.point, fit)).on_hover_text(&p.point);
+                            let share = p.missed as f32 / p.answered.max(1) as f32;
+                            let text = RichText::new(format!("{} of {}", p.missed, p.answered));
+                            ui.label(if share >= 0.5 {
+                                text.color(theme::ERROR)
+                            } else {
+                                text
+                            });
+                            ui.end_row();
+                        }
                     });
             });
         nav
