@@ -212,3 +212,59 @@ fn raise_to_095_changes_the_settings_and_says_so() {
     h.run();
     assert_eq!(h.state().collection().settings().desired_retention, 0.9);
 }
+
+/// The study plan: the new cards a day that see every card a few days before
+/// the interview, on fixed inputs; applied with one click.
+#[test]
+fn a_study_plan_to_the_date_is_computed_and_applied() {
+    use rehearse::insight::forecast::{apply_plan, study_plan};
+    let dir = tempfile::tempdir().unwrap();
+    // 100 never-studied cards, the interview in 10 days: seen by 2 days
+    // before (a fifth of the time), so 100 cards over 8 days, 13 a day.
+    let mut c = collection(dir.path(), 100, 0);
+    let clock = c.scheduler().clock().clone();
+    let date = clock.date_of_day(clock.day_of(Timestamp::now()) + 10);
+    let plan = study_plan(&c, None, date, Timestamp::now()).unwrap();
+    assert_eq!(plan.margin_days, 2);
+    assert_eq!(plan.new_per_day, 13);
+    assert!(plan.feasible);
+    assert_eq!(plan.forecast.seen_by_then(), 100);
+    assert_eq!(plan.forecast.daily_new.iter().sum::<u32>(), 100);
+    assert!(plan.forecast.daily_new.iter().all(|n| *n <= 13));
+    apply_plan(&mut c, &plan).unwrap();
+    assert_eq!(c.settings().new_per_day, 13);
+
+    // 2,000 cards in 5 days is no sane pace: it says what to put first.
+    let big = tempfile::tempdir().unwrap();
+    let c = collection(big.path(), 2000, 0);
+    let date = clock.date_of_day(clock.day_of(Timestamp::now()) + 5);
+    let plan = study_plan(&c, None, date, Timestamp::now()).unwrap();
+    assert_eq!(plan.new_per_day, 500);
+    assert!(!plan.feasible);
+    assert!(!plan.prioritise.is_empty());
+}
+
+#[test]
+fn the_readiness_view_offers_the_plan_and_applies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = collection(dir.path(), 100, 0);
+    let date = date_in(&c, 10);
+    let mut h = harness(RehearseApp::new(c));
+    h.run();
+    h.get_by_label("Readiness").click();
+    h.run();
+    h.get_by_label("Date").click();
+    h.run();
+    h.get_by_label("Date").type_text(&date);
+    h.run();
+    h.get_by_label("Forecast readiness").click();
+    h.run();
+    h.get_by_label("A plan to the date");
+    h.get_by_label_contains("learn 13 new cards a day (now 20)");
+    h.get_by_label("Use 13 new cards a day").scroll_to_me();
+    h.run();
+    h.get_by_label("Use 13 new cards a day").click();
+    h.run();
+    assert_eq!(h.state().collection().settings().new_per_day, 13);
+    h.get_by_label_contains("New cards per day: 13 (was 20).");
+}

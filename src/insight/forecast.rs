@@ -412,9 +412,22 @@ pub fn forecast(
     now: Timestamp,
     retention: Option<f32>,
 ) -> Result<Forecast, ForecastError> {
+    forecast_at_pace(collection, filter, date, now, retention, None)
+}
+
+/// [`forecast`], with `new_per_day` new cards a day instead of the settings'.
+pub fn forecast_at_pace(
+    collection: &Collection,
+    filter: Option<&DrillFilter>,
+    date: Date,
+    now: Timestamp,
+    retention: Option<f32>,
+    new_per_day: Option<u32>,
+) -> Result<Forecast, ForecastError> {
     let base = collection.scheduler();
     let settings = Settings {
         desired_retention: retention.unwrap_or(base.settings().desired_retention),
+        new_per_day: new_per_day.unwrap_or(base.settings().new_per_day),
         ..base.settings().clone()
     };
     let scheduler = Scheduler::new(settings, base.clock().clone())?;
@@ -748,4 +761,92 @@ pub fn restore_retention(collection: &mut Collection) -> Result<Option<f32>, Col
         }
         None => Ok(None),
     }
+}
+
+/// A pace that sees every card of the interview before its date.
+#[derive(Clone, Debug)]
+pub struct StudyPlan {
+    /// New cards a day the plan needs.
+    pub new_per_day: u32,
+    /// Days before the interview by which every card has been seen.
+    pub margin_days: u32,
+    /// The forecast at that pace: daily load and recall on the day.
+    pub forecast: Forecast,
+    /// Whether the load stays sane: the busiest day within the daily review
+    /// limit, and at most [`MAX_PLAN_NEW_PER_DAY`] new cards a day.
+    pub feasible: bool,
+    /// When it is not: the topics to study first, weakest and largest
+    /// never-seen share first.
+    pub prioritise: Vec<String>,
+}
+
+/// More new cards a day than this is no plan anyone keeps.
+pub const MAX_PLAN_NEW_PER_DAY: u32 = 80;
+
+impl StudyPlan {
+    /// The busiest day's reviews and new cards together.
+    pub fn peak_load(&self) -> u32 {
+        self.forecast
+            .daily_reviews
+            .iter()
+            .zip(&self.forecast.daily_new)
+            .map(|(r, n)| r + n)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The new cards a day that introduce every never-seen card of the
+/// interview (`filter`) a few days before it (a fifth of the time left, one
+/// to five days), and the daily load that pace brings.
+pub fn study_plan(
+    collection: &Collection,
+    filter: Option<&DrillFilter>,
+    date: Date,
+    now: Timestamp,
+) -> Result<StudyPlan, ForecastError> {
+    let current = forecast(collection, filter, date, now, None)?;
+    let margin_days = (current.days / 5)
+        .clamp(1, 5)
+        .min(current.days.saturating_sub(1));
+    let study_days = current.days.saturating_sub(margin_days).max(1);
+    let unseen = current.unstudied() as u32;
+    let new_per_day = unseen.div_ceil(study_days).max(1);
+    let forecast = forecast_at_pace(collection, filter, date, now, None, Some(new_per_day))?;
+    let review_limit = collection.settings().reviews_per_day;
+    let feasible = new_per_day <= MAX_PLAN_NEW_PER_DAY
+        && forecast.busiest_day() <= review_limit
+        && forecast.seen_by_then() >= forecast.cards();
+    let mut prioritise: Vec<&TopicForecast> =
+        current.topics.iter().filter(|t| t.unstudied > 0).collect();
+    prioritise.sort_by(|a, b| {
+        let weak = |t: &TopicForecast| t.recall_if_keep.unwrap_or(0.0);
+        let unseen = |t: &TopicForecast| t.unstudied as f32 / t.cards.max(1) as f32;
+        weak(a)
+            .total_cmp(&weak(b))
+            .then(unseen(b).total_cmp(&unseen(a)))
+            .then(b.cards.cmp(&a.cards))
+    });
+    Ok(StudyPlan {
+        new_per_day,
+        margin_days,
+        feasible,
+        prioritise: if feasible {
+            Vec::new()
+        } else {
+            prioritise
+                .into_iter()
+                .take(5)
+                .map(|t| t.topic.clone())
+                .collect()
+        },
+        forecast,
+    })
+}
+
+/// Puts the plan's new cards a day into the settings.
+pub fn apply_plan(collection: &mut Collection, plan: &StudyPlan) -> Result<(), CollectionError> {
+    let mut settings = collection.settings().clone();
+    settings.new_per_day = plan.new_per_day;
+    collection.save_settings(settings)
 }

@@ -41,6 +41,8 @@ struct Made {
     ticked: BTreeSet<String>,
     /// At the current retention, and (when a raise is on offer) at the raised one.
     result: Result<(Forecast, Option<Forecast>), String>,
+    /// A pace that sees every card before the day.
+    plan: Option<forecast::StudyPlan>,
 }
 
 /// Readiness screen state.
@@ -122,10 +124,12 @@ impl ReadinessScreen {
                 Ok((current, high))
             })
             .map_err(|e| e.to_string());
+        let plan = forecast::study_plan(collection, filter.as_ref(), date, now).ok();
         Made {
             date,
             ticked: self.ticked.clone(),
             result,
+            plan,
         }
     }
 
@@ -428,12 +432,126 @@ impl ReadinessScreen {
                 ui.add(egui::Label::new(line).wrap());
             }
         });
+        if let Some(plan) = made.plan.clone()
+            && current.unstudied() > 0
+        {
+            ui.add_space(10.0);
+            Self::study_plan(ui, collection, &current, &plan);
+        }
         ui.add_space(10.0);
         self.final_stretch(ui, collection, &current, high.as_ref(), made_date, now);
         ui.add_space(10.0);
         egui::CollapsingHeader::new(RichText::new("By topic, weakest first").strong())
             .default_open(true)
             .show(ui, |ui| topic_table(ui, &current));
+    }
+
+    /// The pace that sees every card before the day, its daily load as a chart,
+    /// and a button to adopt it; or, when no sane pace does, the topics to put
+    /// first.
+    fn study_plan(
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        current: &Forecast,
+        plan: &forecast::StudyPlan,
+    ) {
+        section(ui, |ui| {
+            ui.label(RichText::new("A plan to the date").strong());
+            let f = &plan.forecast;
+            let when = if plan.margin_days == 1 {
+                "the day before".to_string()
+            } else {
+                format!("{} days before", plan.margin_days)
+            };
+            if plan.feasible {
+                ui.add(
+                egui::Label::new(format!(
+                    "To have seen all {} by {when}, learn {} new cards a day (now {}). Reviews peak at {} on the busiest day; {} a day on average.",
+                    plural(f.cards(), "card"),
+                    plan.new_per_day,
+                    collection.settings().new_per_day,
+                    f.busiest_day(),
+                    forecast::per_day(f.reviews_per_day(), "review"),
+                ))
+                .wrap(),
+            );
+            } else {
+                ui.add(
+                egui::Label::new(format!(
+                    "Seeing all {} by then would take {} new cards a day and up to {} reviews on the busiest day: more than a sane load. Put these topics first: {}.",
+                    plural(current.cards(), "card"),
+                    plan.new_per_day,
+                    f.busiest_day(),
+                    plan.prioritise.join(", ")
+                ))
+                .wrap(),
+            );
+            }
+            Self::load_chart(ui, f);
+            let same = collection.settings().new_per_day == plan.new_per_day;
+            let apply = ui
+                .add_enabled(
+                    plan.feasible && !same,
+                    egui::Button::new(format!("Use {} new cards a day", plan.new_per_day)),
+                )
+                .on_hover_text(
+                    "Sets New cards per day in Settings; change it back there at any time",
+                )
+                .on_disabled_hover_text(if same {
+                    "Already your pace"
+                } else {
+                    "No sane pace sees every card in time; study the topics above first"
+                });
+            if apply.clicked() {
+                let before = collection.settings().new_per_day;
+                notice::report(
+                    ui.ctx(),
+                    forecast::apply_plan(collection, plan).map(|()| {
+                        format!(
+                            "New cards per day: {} (was {before}). Settings can change it back.",
+                            plan.new_per_day
+                        )
+                    }),
+                );
+            }
+        });
+    }
+
+    /// Reviews and new cards per day up to the interview, stacked.
+    fn load_chart(ui: &mut egui::Ui, f: &Forecast) {
+        use egui_plot::{Bar, BarChart, Plot};
+        let reviews: Vec<Bar> = f
+            .daily_reviews
+            .iter()
+            .enumerate()
+            .map(|(d, r)| Bar::new(d as f64, f64::from(*r)).width(0.8))
+            .collect();
+        let new: Vec<Bar> = f
+            .daily_new
+            .iter()
+            .enumerate()
+            .map(|(d, n)| Bar::new(d as f64, f64::from(*n)).width(0.8))
+            .collect();
+        let reviews = BarChart::new("Reviews", reviews).color(theme::REVIEW);
+        let new = BarChart::new("New cards", new)
+            .color(theme::NEW)
+            .stack_on(&[&reviews]);
+        ui.horizontal(|ui| {
+            ui.colored_label(theme::REVIEW, "■ reviews");
+            ui.colored_label(theme::NEW, "■ new cards");
+        });
+        Plot::new("plan_load")
+            .height(160.0)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .include_y(0.0)
+            .x_axis_label("days from today")
+            .y_axis_label("cards a day")
+            .show(ui, |plot| {
+                plot.bar_chart(reviews);
+                plot.bar_chart(new);
+            });
     }
 
     /// The retention raise for the final stretch: on offer, or in force.
