@@ -104,7 +104,7 @@ pub fn apply(
             }
             // Points annotate a review for the weak-point views; the
             // review itself schedules.
-            Event::Undo { .. } | Event::Points { .. } => {}
+            Event::Undo { .. } | Event::Points { .. } | Event::Mock { .. } => {}
         }
     }
     warnings
@@ -147,6 +147,6 @@ pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceE
             .get(item)
             .and_then(|s| s.last_review)
             .is_none_or(|last| *at >= last),
-        Event::Suspend { .. } | Event::Points { .. } => true,
+        Event::Suspend { .. } | Event::Points { .. } | Event::Mock { .. } => true,
     })
 }

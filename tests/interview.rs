@@ -234,6 +234,17 @@ fn a_mock_interview_runs_from_set_up_to_report() {
         .filter(|e| matches!(e, Event::Review { .. }))
         .count();
     assert_eq!(reviews, 4);
+    // ...and statistics count them as mock-interview answers.
+    assert!(
+        journal_events(dir.path())
+            .iter()
+            .any(|e| matches!(e, Event::Mock { minutes: 30, .. }))
+    );
+    let c = h.state().collection();
+    let history = c.history_loader().unwrap().load().unwrap();
+    let stats =
+        rehearse::insight::stats::compute(c, Some(&history), &Default::default(), Timestamp::now());
+    assert_eq!((stats.mock_answers, stats.mock_sessions), (4, 1));
 }
 
 #[test]

@@ -670,6 +670,24 @@ impl Collection {
         Ok(outcome)
     }
 
+    /// Records that a mock interview ran from `started` until `now`: this
+    /// device's reviews in that time are marked as mock-interview reviews.
+    pub fn record_mock(
+        &mut self,
+        started: Timestamp,
+        now: Timestamp,
+        minutes: u16,
+        focus: &str,
+    ) -> Result<(), CollectionError> {
+        self.append(Event::Mock {
+            id: self.next_event_id,
+            at: now,
+            started,
+            minutes,
+            focus: focus.to_string(),
+        })
+    }
+
     /// Takes back the last answer of this session, restoring the item's exact
     /// previous state. Returns the item, or `None` when there is nothing to undo.
     pub fn undo(&mut self, now: Timestamp) -> Result<Option<ItemId>, CollectionError> {
@@ -1134,6 +1152,17 @@ pub struct History {
     /// The key points marked on rubric answers (undone answers left out),
     /// oldest first.
     pub points: Vec<PointsRecord>,
+    /// Mock interviews: (device, started, ended).
+    pub mocks: Vec<(String, Timestamp, Timestamp)>,
+}
+
+impl History {
+    /// Whether an answer was given in a mock interview.
+    pub fn in_mock(&self, answer: &AnswerRecord) -> bool {
+        self.mocks.iter().any(|(device, started, ended)| {
+            *device == answer.device && answer.at >= *started && answer.at <= *ended
+        })
+    }
 }
 
 /// The key points a rubric answer covered.
@@ -1201,6 +1230,7 @@ impl History {
             items,
             item_of,
             points: Vec::new(),
+            mocks: Vec::new(),
         }
     }
 }
@@ -1211,6 +1241,13 @@ impl HistoryLoader {
     pub fn load(self) -> Result<History, StoreError> {
         let (events, _, mut warnings) = read_journals(&self.journals, &BTreeMap::new())?;
         let points = rubric_points(&events);
+        let mocks = events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Mock { at, started, .. } => Some((e.device.clone(), *started, *at)),
+                _ => None,
+            })
+            .collect();
         let mut states = HashMap::new();
         let mut answers = Vec::new();
         warnings.extend(replay::apply(
@@ -1222,6 +1259,7 @@ impl HistoryLoader {
         ));
         let mut history = History::new(answers, warnings);
         history.points = points;
+        history.mocks = mocks;
         Ok(history)
     }
 }

@@ -150,6 +150,10 @@ pub struct Statistics {
     pub total_answers: u64,
     /// All time spent answering, in milliseconds.
     pub total_time_ms: u64,
+    /// Answers given in mock interviews.
+    pub mock_answers: u64,
+    /// Mock interviews run.
+    pub mock_sessions: usize,
     /// Items covered, and how many of them were studied.
     pub items: usize,
     /// Items answered at least once.
@@ -258,6 +262,7 @@ pub fn compute(
         })
         .collect();
     if let Some(history) = history {
+        s.mock_sessions = history.mocks.len();
         let included: Vec<bool> = history
             .items
             .iter()
@@ -271,6 +276,9 @@ pub fn compute(
             let ago = today - day;
             s.total_answers += 1;
             s.total_time_ms += u64::from(a.took_ms);
+            if !history.mocks.is_empty() && history.in_mock(a) {
+                s.mock_answers += 1;
+            }
             if (0..CALENDAR_DAYS).contains(&ago) {
                 *s.reviews_per_day.entry(day).or_default() += 1;
                 *s.time_per_day.entry(day).or_default() += u64::from(a.took_ms);

@@ -196,6 +196,7 @@ fn set_id(event: &mut Event, n: u64) {
         | Event::Suspend { id, .. }
         | Event::Reset { id, .. }
         | Event::Points { id, .. }
+        | Event::Mock { id, .. }
         | Event::Import { id, .. } => *id = n,
     }
 }

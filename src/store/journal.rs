@@ -76,6 +76,20 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         notes: String,
     },
+    /// A mock interview ended: this device's reviews from `started` to `at`
+    /// were given in it.
+    Mock {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it ended.
+        at: Timestamp,
+        /// When it started.
+        started: Timestamp,
+        /// Its planned length in minutes.
+        minutes: u16,
+        /// What it concentrated on.
+        focus: String,
+    },
     /// Sets an item's whole state, as brought in from another app (an Anki
     /// package): its memory, due date and suspension, after its history.
     Import {
@@ -99,6 +113,7 @@ impl Event {
             | Event::Suspend { id, .. }
             | Event::Reset { id, .. }
             | Event::Points { id, .. }
+            | Event::Mock { id, .. }
             | Event::Import { id, .. } => *id,
         }
     }
@@ -111,6 +126,7 @@ impl Event {
             | Event::Suspend { at, .. }
             | Event::Reset { at, .. }
             | Event::Points { at, .. }
+            | Event::Mock { at, .. }
             | Event::Import { at, .. } => *at,
         }
     }
@@ -123,7 +139,7 @@ impl Event {
             | Event::Reset { item, .. }
             | Event::Import { item, .. } => Some(item),
             // Points annotate a review; they change no state.
-            Event::Undo { .. } | Event::Points { .. } => None,
+            Event::Undo { .. } | Event::Points { .. } | Event::Mock { .. } => None,
         }
     }
 

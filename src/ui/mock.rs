@@ -155,6 +155,10 @@ struct Answer {
 pub struct MockRun {
     plan: MockPlan,
     started: Instant,
+    /// The same start, on the calendar, for the journal.
+    started_at: Timestamp,
+    /// Whether the end has been written to the journal.
+    recorded: bool,
     recall_before: Option<f32>,
     answers: Vec<Answer>,
 }
@@ -166,6 +170,8 @@ impl MockRun {
         Self {
             plan,
             started: Instant::now(),
+            started_at: now,
+            recorded: false,
             recall_before,
             answers: Vec::new(),
         }
@@ -220,6 +226,24 @@ impl MockRun {
     /// over (cards forgotten on the way come back in later sessions).
     pub fn done(&self) -> bool {
         self.answers.len() >= self.plan.items().len()
+    }
+
+    /// Writes the interview's end to the journal, once, so its reviews show
+    /// as mock-interview reviews in statistics.
+    pub fn finish(&mut self, ctx: &egui::Context, collection: &mut Collection, now: Timestamp) {
+        if self.recorded {
+            return;
+        }
+        self.recorded = true;
+        let minutes = u16::try_from(self.plan.minutes).unwrap_or(u16::MAX);
+        if let Err(e) =
+            collection.record_mock(self.started_at, now, minutes, self.plan.focus.label())
+        {
+            super::notice::error(
+                ctx,
+                format!("The mock interview could not be marked in the journal: {e}"),
+            );
+        }
     }
 
     /// Forgets the last answer (it was undone).

@@ -220,6 +220,9 @@ impl StudyScreen {
         });
 
         let mock_over = self.mock.as_ref().is_some_and(|m| m.done());
+        if mock_over && let Some(mock) = &mut self.mock {
+            mock.finish(ui.ctx(), collection, now);
+        }
         if let Some(mock) = self.mock.as_ref().filter(|_| mock_over) {
             let report =
                 egui::CentralPanel::default().show(ui, |ui| mock.report(ui, collection, now));
