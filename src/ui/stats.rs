@@ -280,14 +280,6 @@ fn summary(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
             pending(count(u64::from(s.streak), "day", "days")),
             "current streak",
         ),
-        (
-            pending(format!(
-                "{} in {}",
-                thousands(s.mock_answers),
-                count(s.mock_sessions as u64, "mock", "mocks")
-            )),
-            "mock-interview answers",
-        ),
     ];
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing = egui::vec2(10.0, 10.0);
@@ -304,6 +296,16 @@ fn summary(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
                 });
         }
     });
+    if s.mock_sessions > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} of them in {}.",
+                count(s.mock_answers, "answer", "answers"),
+                count(s.mock_sessions as u64, "mock interview", "mock interviews")
+            ))
+            .weak(),
+        );
+    }
 }
 
 // ----- The calendar -----
