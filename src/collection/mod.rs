@@ -18,6 +18,7 @@ use crate::store::{
 };
 
 mod edit;
+mod setup;
 
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 
@@ -203,18 +204,17 @@ impl Collection {
             move |e| StoreError::io(&p, e)
         };
         let read_only = options.read_only;
+        let mut setup_warnings = Vec::new();
         let lock = if read_only {
             None
         } else {
             std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
             let lock = DataLock::acquire(&dir.lock())?;
-            if !dir.decks().exists() {
-                install_builtin_decks(&dir)?;
-            }
+            setup_warnings = setup::prepare(&dir)?;
             std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
             Some(lock)
         };
-        let mut warnings = Vec::new();
+        let mut warnings = setup_warnings;
 
         let (settings, settings_error) = load_settings(&dir, read_only)?;
         let clock = options
@@ -966,16 +966,6 @@ impl Drop for Collection {
     }
 }
 
-fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
-    let decks = dir.decks();
-    std::fs::create_dir_all(&decks).map_err(|e| StoreError::io(&decks, e))?;
-    for (name, text) in BUILTIN_DECKS {
-        let path = decks.join(name);
-        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
-    }
-    Ok(())
-}
-
 /// Reads `state.ron`: `None` when there is none (or of an older layout), an
 /// error message when it cannot be used. Either way the journals rebuild it.
 fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
@@ -997,12 +987,18 @@ fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
 
 fn load_settings(dir: &DataDir, read_only: bool) -> Result<(Settings, Option<String>), StoreError> {
     let path = dir.settings();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => match Settings::from_ron(&text) {
-            Ok(s) => Ok((s, None)),
+    match std::fs::read(&path) {
+        Ok(bytes) => match deck::utf8(&bytes, &path) {
+            Ok(text) => match Settings::from_ron(text) {
+                Ok(s) => Ok((s, None)),
+                Err(e) => Ok((
+                    Settings::default(),
+                    Some(format!("{}: {e}; using default settings", path.display())),
+                )),
+            },
             Err(e) => Ok((
                 Settings::default(),
-                Some(format!("{}: {e}; using default settings", path.display())),
+                Some(format!("{e}; using default settings")),
             )),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && read_only => {
