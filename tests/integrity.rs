@@ -194,3 +194,81 @@ fn item9_check_keeps_reporting_bad_journal_lines_after_a_snapshot() {
     assert!(out.contains("test.ron: line 2, column"), "{out}");
     assert!(out.contains("1 warning"), "{out}");
 }
+
+// ----- 10. CSV edge cases -----
+
+fn plan(text: &str) -> rehearse::interop::CsvPlan {
+    rehearse::interop::plan_csv_import(text.as_bytes(), "Default").unwrap()
+}
+
+#[test]
+fn item10_anki_text_export_headers_are_honoured() {
+    let text = "#separator:tab\n#html:true\n# exported from Anki\n#tags column:3\n\
+                What is <b>TCP</b>?\tA <i>reliable</i> stream<br>protocol\tnet transport\n\
+                What is UDP?\tDatagrams\tnet\n";
+    let p = plan(text);
+    assert_eq!(p.sniffed.delimiter, b'\t');
+    assert!(!p.sniffed.has_header);
+    assert!(p.mapped.errors.is_empty(), "{:?}", p.mapped.errors);
+    assert_eq!(p.mapped.cards.len(), 2);
+    let tcp = &p.mapped.cards[0];
+    assert_eq!(tcp.line, 5);
+    assert_eq!(tcp.card.front, "What is **TCP**?");
+    assert!(tcp.card.back.contains("*reliable*"), "{}", tcp.card.back);
+    assert!(!tcp.card.back.contains("<br>"), "{}", tcp.card.back);
+    assert_eq!(tcp.card.tags, ["net", "transport"]);
+
+    // Columns, deck, note type, extra tags and guids as Anki writes them.
+    let text = "#separator:Comma\n#columns:Text,Back Extra\n#deck:Networking\n\
+                #notetype:Cloze\n#tags:imported\n\
+                {{c1::TCP}} is reliable,see RFC 793\n";
+    let p = plan(text);
+    assert!(p.mapped.errors.is_empty(), "{:?}", p.mapped.errors);
+    let c = &p.mapped.cards[0];
+    assert_eq!(c.deck, "Networking");
+    assert_eq!(c.card.kind, rehearse::CardKind::Cloze);
+    assert_eq!(c.card.front, "{{c1::TCP}} is reliable");
+    assert_eq!(c.card.back, "see RFC 793");
+    assert_eq!(c.card.tags, ["imported"]);
+
+    let text = "#separator:tab\n#guid column:1\n#notetype column:2\n\
+                abc\tBasic (and reversed card)\tTerm\tDefinition\n";
+    let p = plan(text);
+    assert!(p.mapped.errors.is_empty(), "{:?}", p.mapped.errors);
+    let c = &p.mapped.cards[0];
+    assert_eq!(c.card.id.as_str(), "anki-abc");
+    assert_eq!(c.card.kind, rehearse::CardKind::Reversed);
+    assert_eq!(
+        (c.card.front.as_str(), c.card.back.as_str()),
+        ("Term", "Definition")
+    );
+}
+
+#[test]
+fn item10_an_unlabelled_extra_column_is_not_dropped_silently() {
+    let p = plan("Q1,A1,\nQ2,A2,kept?\n");
+    assert_eq!(p.mapped.errors.len(), 1, "{:?}", p.mapped.errors);
+    assert_eq!(p.mapped.errors[0].line, 2);
+    assert!(
+        p.mapped.errors[0].message.contains("column 3 has no name"),
+        "{:?}",
+        p.mapped.errors
+    );
+    // Named, it is mapped (or knowingly left out): no error.
+    let p = plan("front,back,tags\nQ1,A1,x\n");
+    assert!(p.mapped.errors.is_empty(), "{:?}", p.mapped.errors);
+}
+
+#[test]
+fn item10_crlf_inside_a_quoted_field_leaves_no_carriage_return() {
+    let p = plan("front,back\r\n\"line one\r\nline two\",answer\r\nQ2,A2\r\n");
+    assert!(p.mapped.errors.is_empty(), "{:?}", p.mapped.errors);
+    assert_eq!(p.mapped.cards[0].card.front, "line one\nline two");
+    assert_eq!(p.mapped.cards[1].line, 4);
+    assert!(
+        p.mapped
+            .cards
+            .iter()
+            .all(|c| !c.card.front.contains('\r') && !c.card.back.contains('\r'))
+    );
+}
