@@ -201,15 +201,7 @@ fn import_cards(
             outln!("warning: {w}");
         }
         let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
-        outln!(
-            "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s)",
-            r.added,
-            r.updated,
-            r.unchanged,
-            r.reviews,
-            r.states,
-            r.media
-        );
+        outln!("{}", r.summary());
         return Ok(ExitCode::SUCCESS);
     }
     let default_deck = deck.unwrap_or_else(|| {

@@ -1099,6 +1099,7 @@ fn native_card() -> ExportNote {
             tags: vec!["sorting".into()],
             source: None,
             rubric: Default::default(),
+            modified: None,
         },
         progress: Vec::new(),
     }

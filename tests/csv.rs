@@ -19,6 +19,7 @@ fn card(id: &str, kind: CardKind, front: &str, back: &str, topic: &str, tags: &[
         tags: tags.iter().map(|t| t.to_string()).collect(),
         source: None,
         rubric: Default::default(),
+        modified: None,
     }
 }
 
@@ -550,6 +551,7 @@ fn explicit_mapping_and_missing_back_column() {
                 tags: vec![],
                 source: None,
                 rubric: Default::default(),
+                modified: None,
             },
         }
     );
@@ -677,6 +679,7 @@ proptest! {
                     tags,
                     source: None,
                     rubric: Default::default(),
+                    modified: None,
                 };
                 (deck, card)
             })

@@ -272,3 +272,214 @@ fn item10_crlf_inside_a_quoted_field_leaves_no_carriage_return() {
             .all(|c| !c.card.front.contains('\r') && !c.card.back.contains('\r'))
     );
 }
+
+// ----- 2. importing your own export -----
+
+use rehearse::interop::anki::write_package;
+use rehearse::interop::package::{apply_anki_import, export_input, plan_anki_import};
+
+/// Every file under `root` (but the lock and the state cache) and its bytes.
+fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                if rel != ".lock" && rel != "state.ron" {
+                    out.push((rel, fs::read(&p).unwrap()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn export_all(c: &rehearse::Collection, now: jiff::Timestamp) -> Vec<u8> {
+    let history = c.history_loader().unwrap().load().unwrap();
+    let rows: Vec<usize> = (0..c.items().len()).collect();
+    write_package(&export_input(c, &history, &rows, now).unwrap()).unwrap()
+}
+
+#[test]
+fn item2_importing_your_own_export_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = mins(0);
+    let mut c = open(dir.path(), now);
+    // The window records answers to the nanosecond; Anki keeps milliseconds.
+    let items: Vec<_> = c.items().iter().take(40).map(|i| i.id.clone()).collect();
+    for (n, id) in items.iter().enumerate() {
+        let at = mins(n as i64)
+            .checked_add(jiff::SignedDuration::from_nanos(123_456_789))
+            .unwrap();
+        c.answer(id, rehearse::Rating::Good, at, 1500).unwrap();
+    }
+    let today = c.progress_today(mins(50));
+    let before = files(dir.path());
+    // Exported now, by the real clock: after the deck files were written.
+    let package = export_all(&c, jiff::Timestamp::now());
+
+    let plan = plan_anki_import(&package).unwrap();
+    let report = apply_anki_import(&mut c, &plan, mins(51)).unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.reviews,
+            report.states,
+            report.media
+        ),
+        (0, 0, 0, 0, 0),
+        "{report:?}"
+    );
+    assert!(report.skipped_older.is_empty(), "{report:?}");
+    assert_eq!(report.unchanged, plan.converted.cards.len());
+    assert!(
+        report.summary().starts_with("Nothing changed"),
+        "{}",
+        report.summary()
+    );
+    assert!(report.nothing_changed(), "{report:?}");
+    assert_eq!(report.journal, None);
+    assert_eq!(files(dir.path()), before, "the import wrote files");
+    assert_eq!(c.progress_today(mins(52)), today);
+    let history = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(history.answers.len(), 40);
+}
+
+fn package(
+    id: &str,
+    front: &str,
+    back: &str,
+    media: &[(&str, &[u8])],
+    modified: jiff::Timestamp,
+) -> Vec<u8> {
+    use rehearse::interop::anki::{ExportInput, ExportNote};
+    let card = rehearse::Card {
+        id: rehearse::CardId::new(id).unwrap(),
+        id_pinned: true,
+        kind: rehearse::CardKind::Basic,
+        front: front.into(),
+        back: back.into(),
+        topic: String::new(),
+        tags: vec![],
+        source: None,
+        modified: Some(modified),
+        rubric: Default::default(),
+    };
+    write_package(&ExportInput {
+        notes: vec![ExportNote {
+            deck: "Pkg".into(),
+            card,
+            progress: vec![],
+        }],
+        media: media
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect(),
+        now: modified,
+    })
+    .unwrap()
+}
+
+fn import(
+    c: &mut rehearse::Collection,
+    bytes: &[u8],
+    now: jiff::Timestamp,
+) -> rehearse::interop::package::AnkiReport {
+    apply_anki_import(c, &plan_anki_import(bytes).unwrap(), now).unwrap()
+}
+
+fn card<'a>(c: &'a rehearse::Collection, id: &str) -> &'a rehearse::Card {
+    c.decks()
+        .iter()
+        .flat_map(|d| &d.cards)
+        .find(|x| x.id.as_str() == id)
+        .unwrap()
+}
+
+// ----- 3. media names -----
+
+#[test]
+fn item3_a_media_name_taken_by_another_file_is_made_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[]);
+    let mut c = open(dir.path(), t0());
+    let one = package(
+        "p1",
+        "Hear ![](media/foo.png)",
+        "one",
+        &[("foo.png", b"first sound")],
+        t0(),
+    );
+    let two = package(
+        "p2",
+        "Hear ![](media/foo.png)",
+        "two",
+        &[("foo.png", b"second sound")],
+        t0(),
+    );
+    import(&mut c, &one, mins(1));
+    let r = import(&mut c, &two, mins(2));
+    assert_eq!(r.media, 1);
+    let media = dir.path().join("media");
+    assert_eq!(fs::read(media.join("foo.png")).unwrap(), b"first sound");
+    let (from, to) = &r.media_renamed[0];
+    assert_eq!(from, "foo.png");
+    assert!(to.starts_with("foo-") && to.ends_with(".png"), "{to}");
+    assert_eq!(fs::read(media.join(to)).unwrap(), b"second sound");
+    assert_eq!(card(&c, "p1").front, "Hear ![](media/foo.png)");
+    assert_eq!(card(&c, "p2").front, format!("Hear ![](media/{to})"));
+    // Importing either again finds its own file and changes nothing.
+    assert!(import(&mut c, &two, mins(3)).nothing_changed());
+    assert!(import(&mut c, &one, mins(4)).nothing_changed());
+    assert_eq!(names(&media).len(), 2);
+}
+
+// ----- 4. an older package -----
+
+#[test]
+fn item4_an_older_package_does_not_overwrite_a_newer_card() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[]);
+    let mut c = open(dir.path(), t0());
+    let update1 = package("n1", "Question", "old answer", &[], days(-2));
+    let update2 = package("n1", "Question", "new answer", &[], days(-1));
+    assert_eq!(import(&mut c, &update1, mins(1)).added, 1);
+    assert_eq!(import(&mut c, &update2, mins(2)).updated, 1);
+    let r = import(&mut c, &update1, mins(3));
+    assert_eq!(card(&c, "n1").back, "new answer");
+    assert_eq!(r.updated, 0);
+    assert_eq!(r.skipped_older, [rehearse::CardId::new("n1").unwrap()]);
+    assert!(r.summary().contains("skipped"), "{}", r.summary());
+    assert!(r.summary().contains("n1"), "{}", r.summary());
+    // The card keeps its time in the deck file, so a restart knows it too.
+    drop(c);
+    let mut c = open(dir.path(), mins(4));
+    assert_eq!(card(&c, "n1").modified, Some(days(-1)));
+    assert_eq!(import(&mut c, &update1, mins(5)).skipped_older.len(), 1);
+    // Edited here after the package was made: the package is older.
+    let mut edited = card(&c, "n1").clone();
+    edited.back = "my own answer".into();
+    let slug = c
+        .deck_of(&rehearse::ItemId::forward(edited.id.clone()))
+        .unwrap()
+        .slug
+        .clone();
+    let id = edited.id.clone();
+    c.save_card(&slug, Some(&id), edited).unwrap();
+    let r = import(&mut c, &update2, mins(6));
+    assert_eq!(card(&c, "n1").back, "my own answer");
+    assert_eq!(r.skipped_older.len(), 1, "{r:?}");
+    // A package made after the edit still updates.
+    let later = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let update3 = package("n1", "Question", "newest", &[], later);
+    assert_eq!(import(&mut c, &update3, mins(7)).updated, 1);
+    assert_eq!(card(&c, "n1").back, "newest");
+}

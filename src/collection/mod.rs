@@ -20,6 +20,7 @@ use crate::store::{
 mod edit;
 mod setup;
 
+pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));

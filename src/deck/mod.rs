@@ -215,6 +215,12 @@ pub struct Card {
     pub source: Option<String>,
     /// Key points and time box; empty unless the kind is [`CardKind::Rubric`].
     pub rubric: Rubric,
+    /// When the content was last changed, for cards that came from an Anki
+    /// package: the note's modification time there (`notes.mod`). Importing
+    /// a package again updates the card only when the package's note is
+    /// newer, as Anki does. `None` for cards written here, whose deck file's
+    /// modification time stands in for it; editing a card clears it.
+    pub modified: Option<jiff::Timestamp>,
 }
 
 impl Card {
@@ -435,6 +441,8 @@ pub(crate) struct CardFile {
     /// A rubric card's key points.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub points: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<jiff::Timestamp>,
 }
 
 fn is_basic(kind: &CardKind) -> bool {
@@ -517,6 +525,7 @@ pub fn parse_deck(text: &str, path: &Path) -> Result<Deck, DeckError> {
                 points: c.points,
                 time_box: c.time_box,
             },
+            modified: c.modified,
         });
     }
     Ok(Deck {
@@ -719,6 +728,7 @@ pub fn to_ron(deck: &Deck) -> String {
                 points: c.rubric.points.clone(),
                 front: c.front.clone(),
                 back: c.back.clone(),
+                modified: c.modified,
             })
             .collect(),
     };
@@ -864,6 +874,7 @@ mod tests {
             tags: vec![],
             source: None,
             rubric: Rubric::default(),
+            modified: None,
         };
         let (q, a) = card.render(Variant::Cloze(2));
         assert_eq!(q, "A and **[hint]**");

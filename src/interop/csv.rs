@@ -859,6 +859,7 @@ fn map_row(
             tags,
             source: None,
             rubric: crate::deck::Rubric::default(),
+            modified: None,
         },
     })
 }

@@ -44,6 +44,14 @@ use jiff::Timestamp;
 pub use convert::{card_id_for_guid, guid_for_card_id, to_rehearse};
 pub use html::{html_to_markdown, markdown_to_html};
 pub use read::read_package;
+
+/// The SHA-1 of `data` in hex, as Anki names media files by content.
+pub fn sha1_hex(data: &[u8]) -> String {
+    sha1::sha1(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 pub use write::write_package;
 
 use crate::deck::{Card, ItemId, Variant};
