@@ -483,3 +483,81 @@ fn item4_an_older_package_does_not_overwrite_a_newer_card() {
     assert_eq!(import(&mut c, &update3, mins(7)).updated, 1);
     assert_eq!(card(&c, "n1").back, "newest");
 }
+
+// ----- 8. clocks -----
+
+fn review_line(id: u64, at: &str, item: &str) -> String {
+    format!("Review(id:{id},at:\"{at}\",item:\"{item}\",rating:Good,took_ms:1000)\n")
+}
+
+#[test]
+fn item8_events_dated_far_ahead_or_before_2000_are_kept_but_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 5))]);
+    // Another machine's journal, synced in: its clock was wrong twice, and
+    // it answered a card this folder does not have.
+    let laptop = dir.path().join("journal/laptop.ron");
+    let text = [
+        review_line(1, "2026-03-02T11:00:00Z", "a-1"),
+        review_line(2, "2100-01-01T00:00:00Z", "a-2"),
+        review_line(3, "1970-01-01T00:00:05Z", "a-3"),
+        review_line(4, "2026-03-02T11:50:00Z", "ghost-card"),
+    ]
+    .concat();
+    fs::write(&laptop, &text).unwrap();
+    let a = |n: u32| -> rehearse::ItemId { format!("a-{n}").parse().unwrap() };
+
+    let mut c = open(dir.path(), t0());
+    assert_eq!(c.state(&a(1)).reps, 1);
+    for n in [2, 3] {
+        assert_eq!(c.state(&a(n)), &rehearse::CardState::new(), "a-{n}");
+    }
+    let w = c.warnings().join("\n");
+    assert!(
+        w.contains("journal/laptop.ron, line 2") && w.contains("2100-01-01"),
+        "{w}"
+    );
+    assert!(
+        w.contains("journal/laptop.ron, line 3") && w.contains("1970-01-01"),
+        "{w}"
+    );
+    // Today: one answer, not four.
+    let p = c.progress_today(t0());
+    assert_eq!((p.answers, p.new), (1, 1), "{p:?}");
+    assert_eq!(c.total_counts(t0()).new, 4);
+    // Still in the journal, untouched.
+    assert_eq!(fs::read_to_string(&laptop).unwrap(), text);
+
+    // Reported at every start, also once the state cache has moved past.
+    c.save_snapshot().unwrap();
+    drop(c);
+    let c = open(dir.path(), mins(5));
+    let w = c.warnings().join("\n");
+    assert!(w.contains("laptop.ron, line 2"), "{w}");
+    assert!(w.contains("laptop.ron, line 3"), "{w}");
+    assert_eq!(c.state(&a(2)), &rehearse::CardState::new());
+    let history = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(history.answers.len(), 2, "a-1 and the ghost card's");
+
+    // Merged while running: held back too, and said so.
+    let mut c = c;
+    let desk = dir.path().join("journal/desk.ron");
+    fs::write(&desk, review_line(1, "2099-06-01T00:00:00Z", "a-4")).unwrap();
+    c.on_files_changed(&[desk.clone()], mins(6)).unwrap();
+    assert_eq!(c.state(&a(4)), &rehearse::CardState::new());
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.contains("journal/desk.ron, line 1")),
+        "{:?}",
+        c.warnings()
+    );
+    c.save_snapshot().unwrap();
+    drop(c);
+
+    // When its time comes, the event is applied; the 1970 one never is.
+    let c = open(dir.path(), "2100-01-01T12:00:00Z".parse().unwrap());
+    assert_eq!(c.state(&a(2)).reps, 1);
+    assert_eq!(c.state(&a(4)).reps, 1);
+    assert_eq!(c.state(&a(3)), &rehearse::CardState::new());
+}

@@ -139,6 +139,9 @@ impl Event {
 pub struct JournalRead {
     /// The events, in file order.
     pub events: Vec<Event>,
+    /// Where each event's line starts in the file, in bytes (parallel to
+    /// `events`), so that a message about one can find its line.
+    pub offsets: Vec<u64>,
     /// Byte offset just past the last complete line read.
     pub end: u64,
     /// Lines that were skipped, each with its place and reason.
@@ -168,6 +171,12 @@ pub fn read_journal(path: &Path, from: u64) -> io::Result<JournalRead> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     Ok(parse_journal_from_line(&bytes, path, 0, 0))
+}
+
+/// The 1-based line of `path` that starts at byte `offset`.
+pub fn line_at(path: &Path, offset: u64) -> io::Result<usize> {
+    let file = File::open(path)?;
+    Ok(count_lines(file.take(offset))? + 1)
 }
 
 fn count_lines(mut reader: impl Read) -> io::Result<usize> {
@@ -230,7 +239,10 @@ fn parse_journal_from_line(
             continue;
         }
         match ron::from_str::<Event>(text) {
-            Ok(event) => out.events.push(event),
+            Ok(event) => {
+                out.events.push(event);
+                out.offsets.push(from + (offset - nl - 1) as u64);
+            }
             Err(e) => out.warnings.push(format!(
                 "{}: line {line_no}, column {}: {}; line skipped",
                 path.display(),

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub use atomic::write_atomic;
 pub use journal::{Event, JournalRead, JournalWriter, read_journal};
 pub use lock::DataLock;
-pub use snapshot::{AnswerKind, AnswerRecord, JournalMark, Snapshot};
+pub use snapshot::{AnswerKind, AnswerRecord, Deferred, JournalMark, Snapshot};
 pub use txn::Transaction;
 
 /// Where everything lives inside a data folder.
