@@ -169,8 +169,9 @@ pub struct Collection {
     warnings: Vec<String>,
     /// Journal events held back for their dates (see [`clock`]).
     deferred: Vec<Deferred>,
-    /// The time the journals were last read at: what "now" was for
-    /// holding events back.
+    /// The latest time this collection has been told it is (at open, merge
+    /// or a change): events up to a day past it are applied. Never earlier
+    /// than its own events, so they are never held back from its history.
     read_at: Timestamp,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
@@ -756,6 +757,7 @@ impl Collection {
             .append(&event)
             .map_err(|e| StoreError::io(journal.path(), e))?;
         let len = journal.len();
+        self.read_at = self.read_at.max(event.at());
         self.next_event_id = event.id() + 1;
         let mark = self.marks.entry(self.device.clone()).or_default();
         mark.bytes = len;
@@ -834,6 +836,7 @@ impl Collection {
     /// rebuilding from all journals when it reaches back before what is
     /// already applied. Returns how many events were merged, by origin.
     fn merge_journals(&mut self, now: Timestamp) -> Result<Merged, CollectionError> {
+        let now = now.max(self.read_at);
         let journals = list_journals(&self.dir)?;
         let (tail, marks, warnings, held) = read_journals(&journals, &self.marks, now)?;
         let foreign = tail.iter().filter(|e| e.device != self.device).count();
