@@ -702,6 +702,7 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
             "again": progress.again, "time_ms": progress.time_ms,
         },
         "deck_errors": collection.deck_errors().iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        "settings_error": collection.settings_error(),
         "cards": cards,
     });
     outln!("{}", serde_json::to_string_pretty(&out)?);

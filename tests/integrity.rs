@@ -543,7 +543,8 @@ fn item8_events_dated_far_ahead_or_before_2000_are_kept_but_not_applied() {
     let mut c = c;
     let desk = dir.path().join("journal/desk.ron");
     fs::write(&desk, review_line(1, "2099-06-01T00:00:00Z", "a-4")).unwrap();
-    c.on_files_changed(&[desk.clone()], mins(6)).unwrap();
+    c.on_files_changed(std::slice::from_ref(&desk), mins(6))
+        .unwrap();
     assert_eq!(c.state(&a(4)), &rehearse::CardState::new());
     assert!(
         c.warnings()
