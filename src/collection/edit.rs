@@ -685,7 +685,11 @@ impl Collection {
                 card.topic.clone_from(&old.topic);
             }
             card.source = card.source.take().or(old.source.clone());
-            if *old == card {
+            // The same text with a different time is the same card: the
+            // time alone is no reason to write (or to report a skip).
+            let mut same = card.clone();
+            same.modified = old.modified;
+            if *old == same {
                 report.unchanged += 1;
                 continue;
             }
