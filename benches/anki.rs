@@ -36,6 +36,7 @@ fn package() -> Vec<u8> {
                     tags: vec![format!("t{}", i % 7)],
                     source: None,
                     rubric: Default::default(),
+                    modified: None,
                 },
                 progress: if studied {
                     vec![ExportProgress {

@@ -129,12 +129,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         },
         Some(Command::Check { paths, fix }) => {
-            let paths = if paths.is_empty() {
-                vec![data_dir.join("decks")]
+            if paths.is_empty() {
+                check(
+                    &[data_dir.join("decks")],
+                    fix,
+                    Some(&data_dir.join("journal")),
+                )
             } else {
-                paths
-            };
-            check(&paths, fix)
+                check(&paths, fix, None)
+            }
         }
         Some(Command::Stats { json }) => {
             // Read-only, so it works while the window is open.
@@ -198,15 +201,7 @@ fn import_cards(
             outln!("warning: {w}");
         }
         let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
-        outln!(
-            "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s)",
-            r.added,
-            r.updated,
-            r.unchanged,
-            r.reviews,
-            r.states,
-            r.media
-        );
+        outln!("{}", r.summary());
         return Ok(ExitCode::SUCCESS);
     }
     let default_deck = deck.unwrap_or_else(|| {
@@ -472,6 +467,11 @@ fn open(data_dir: &Path, read_only: bool) -> Result<Collection> {
         },
         Timestamp::now(),
     )?;
+    // The window shows a broken settings file; the command line must too,
+    // or `stats` would quietly count with the defaults.
+    if let Some(e) = collection.settings_error() {
+        eprintln!("warning: {e}");
+    }
     for w in collection.warnings() {
         eprintln!("warning: {w}");
     }
@@ -479,7 +479,9 @@ fn open(data_dir: &Path, read_only: bool) -> Result<Collection> {
 }
 
 /// `rehearse check`: prints every problem, returns failure if any is an error.
-pub fn check(paths: &[PathBuf], fix: bool) -> Result<ExitCode> {
+/// With `journals`, also every journal line that cannot be used: the window
+/// reports those only until the state cache has moved past them.
+pub fn check(paths: &[PathBuf], fix: bool, journals: Option<&Path>) -> Result<ExitCode> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -537,6 +539,9 @@ pub fn check(paths: &[PathBuf], fix: bool) -> Result<ExitCode> {
                 .or_insert_with(|| file.clone());
         }
     }
+    if let Some(dir) = journals {
+        warnings += check_journals(dir)?;
+    }
     outln!(
         "{} deck file{}, {cards} cards: {errors} error{}, {warnings} warning{}",
         files.len(),
@@ -551,12 +556,37 @@ pub fn check(paths: &[PathBuf], fix: bool) -> Result<ExitCode> {
     })
 }
 
+/// Prints every skipped line of the journals in `dir`; returns how many.
+fn check_journals(dir: &Path) -> Result<usize> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| f.extension().is_some_and(|e| e == "ron"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    files.sort();
+    let mut count = 0;
+    for file in files {
+        let read = crate::store::read_journal(&file, 0)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        for w in read.warnings {
+            outln!("warning: {w}");
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
 /// `check --fix` for one file: pins missing ids; a file that does not parse
 /// is left alone (check reports it).
 fn pin_file(file: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    if let Ok((fixed, n)) = deck::pin_ids(&text, file)
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(());
+    };
+    if let Ok((fixed, n)) = deck::pin_ids(text, file)
         && n > 0
     {
         crate::store::write_atomic(file, fixed.as_bytes())
@@ -672,6 +702,7 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
             "again": progress.again, "time_ms": progress.time_ms,
         },
         "deck_errors": collection.deck_errors().iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        "settings_error": collection.settings_error(),
         "cards": cards,
     });
     outln!("{}", serde_json::to_string_pretty(&out)?);

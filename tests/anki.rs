@@ -12,8 +12,8 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use rehearse::interop::anki::{
     AnkiError, AnkiPackage, CardType, Converted, Due, ExportInput, ExportNote, ExportProgress,
-    Limits, NoteKind, PackageFormat, Queue, ReviewKind, card_id_for_guid, html_to_markdown,
-    markdown_to_html, read_package, to_rehearse, write_package,
+    LimitKind, Limits, NoteKind, PackageFormat, Queue, ReviewKind, card_id_for_guid,
+    html_to_markdown, markdown_to_html, read_package, to_rehearse, write_package,
 };
 use rehearse::schedule::{Phase, Rating};
 use rehearse::{Card, CardId, CardKind, CardState, ItemId, Variant};
@@ -759,6 +759,68 @@ fn rejects_zip_bombs() {
     assert!(matches!(e, AnkiError::TooLarge { .. }), "{e:?}");
 }
 
+/// The error reading `bytes` gives; a package read despite all is named by
+/// its size only (its media would fill the screen).
+fn refused(bytes: &[u8], limits: &Limits) -> AnkiError {
+    match read_package(bytes, limits) {
+        Ok(p) => panic!(
+            "read a bomb: {} media bytes",
+            p.media.values().map(Vec::len).sum::<usize>()
+        ),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn item7_a_small_package_that_expands_a_thousandfold_is_refused_early() {
+    // Three media files of 40 MiB of zeros: each within the per-file limit,
+    // all within the overall one, but 120 MiB from a package of a few
+    // hundred KiB is a bomb.
+    let mut pkg = entries(&fixture("fixture-legacy.apkg"));
+    pkg.retain(|(n, _)| n != "0" && n != "media");
+    for i in 0..3 {
+        pkg.push((i.to_string(), vec![0u8; 40 << 20]));
+    }
+    let map: BTreeMap<String, String> = (0..3)
+        .map(|i| (i.to_string(), format!("f{i}.wav")))
+        .collect();
+    pkg.push(("media".into(), serde_json::to_vec(&map).unwrap()));
+    let bomb = zip_of(&pkg);
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let e = refused(&bomb, &Limits::default());
+    assert!(
+        matches!(e, AnkiError::TooLarge { kind: LimitKind::Expansion, limit, .. } if limit == 64 << 20),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("relative to its size"), "{e}");
+    // The same rule for zstd inside the zip.
+    let zbomb = zip_of(&[
+        ("meta".into(), vec![0x08, 0x03]),
+        (
+            "collection.anki21b".into(),
+            zstd::encode_all(&vec![0u8; 100 << 20][..], 3).unwrap(),
+        ),
+    ]);
+    let e = refused(&zbomb, &Limits::default());
+    assert!(
+        matches!(e, AnkiError::TooLarge { kind: LimitKind::Expansion, ref what, .. } if what.contains("zstd")),
+        "{e:?}"
+    );
+    // A limit passed is the one named.
+    let e = refused(
+        &bomb,
+        &Limits {
+            max_entry_bytes: 1 << 20,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        matches!(e, AnkiError::TooLarge { kind: LimitKind::Entry, limit, .. } if limit == 1 << 20),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("one file"), "{e}");
+}
+
 #[test]
 fn rejects_huge_declared_sizes() {
     let mut z = zip_of(&[("meta".into(), vec![0x08, 0x02])]);
@@ -1048,6 +1110,7 @@ fn native_card() -> ExportNote {
             tags: vec!["sorting".into()],
             source: None,
             rubric: Default::default(),
+            modified: None,
         },
         progress: Vec::new(),
     }

@@ -106,6 +106,8 @@ fn an_updated_package_updates_the_changed_cards_and_keeps_progress() {
     let item = rehearse::ItemId::forward(changed.clone());
     let progress = c.state(&item).clone();
     plan.converted.cards[0].card.back = "Reworded in Anki".into();
+    // Anki marks the note as changed.
+    plan.converted.cards[0].card.modified = Some(days(1001));
     let r = apply_anki_import(&mut c, &plan, days(1001)).unwrap();
     assert_eq!((r.added, r.updated), (0, 1));
     let card = c

@@ -19,6 +19,7 @@ fn card(id: &str, front: &str) -> Card {
         tags: vec!["x".into()],
         source: None,
         rubric: Default::default(),
+        modified: None,
     }
 }
 

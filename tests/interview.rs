@@ -346,7 +346,8 @@ fn missed_points_are_tracked_through_the_journal_and_drilled() {
         .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
     h.run();
     h.key_press(Key::W);
-    h.run();
+    // The history loads in the background with a spinner: step, not settle.
+    h.run_steps(2);
     h.get_by_label("Key points missed").click();
     for _ in 0..200 {
         h.run_steps(1);

@@ -36,6 +36,7 @@ fn a_deck_edited_on_disk_reloads_and_own_writes_do_not() {
             tags: vec![],
             source: None,
             rubric: Default::default(),
+            modified: None,
         },
     )
     .unwrap();

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use super::{Collection, CollectionError};
 use crate::deck::{self, Card, CardId, Deck, ItemId};
 use crate::schedule::CardState;
-use crate::store::{self, Event, StoreError};
+use crate::store::{self, Event, StoreError, Transaction};
 
 /// Why an edit was refused. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +128,29 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// Decks created for the import.
     pub new_decks: Vec<String>,
+    /// Cards left as they are because the version here is newer than the
+    /// file's (Anki packages only: they say when each note was changed).
+    pub skipped_older: Vec<CardId>,
+}
+
+/// How an import treats cards that already exist.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ImportRules {
+    /// Keep the card's topic here: the file has no topic of its own (an
+    /// Anki package; the deck's name only stands in for new cards).
+    pub keep_local_topic: bool,
+    /// Update a card only when the file's version is newer (by
+    /// [`Card::modified`]), as Anki does.
+    pub newer_only: bool,
+}
+
+/// An import worked out but not yet written.
+#[derive(Debug)]
+pub(crate) struct StagedImport {
+    /// Decks to write: only those with a card added or changed.
+    pub decks: Vec<Deck>,
+    /// What it does.
+    pub report: ImportReport,
 }
 
 /// What a bulk change does with one card.
@@ -181,6 +204,20 @@ impl Collection {
         decks: Vec<Deck>,
         moved: Vec<(PathBuf, PathBuf)>,
     ) -> Result<(), EditError> {
+        let txn = Transaction::new(self.dir.root());
+        self.commit_decks_with(label, decks, moved, txn)
+    }
+
+    /// [`Self::commit_decks`] as part of `txn`, which may already hold other
+    /// files (an import's media and journal): all of them are written as
+    /// one, so a crash leaves either none or all.
+    pub(crate) fn commit_decks_with(
+        &mut self,
+        label: String,
+        decks: Vec<Deck>,
+        moved: Vec<(PathBuf, PathBuf)>,
+        mut txn: Transaction,
+    ) -> Result<(), EditError> {
         let mut files = Vec::new();
         for deck in &decks {
             let path = self.deck_path(&deck.slug);
@@ -204,11 +241,14 @@ impl Collection {
             });
         }
         for f in &files {
-            if let Some(dir) = f.path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            match f.after.as_deref() {
+                Some(text) => txn.write(&f.path, text.as_bytes()),
+                None => txn.remove(&f.path),
             }
-            write_optional(&f.path, f.after.as_deref())?;
+            .map_err(|e| StoreError::io(&f.path, e))?;
         }
+        txn.commit()
+            .map_err(|e| StoreError::io(self.dir.root(), e))?;
         for deck in decks {
             match self.decks.iter().position(|d| d.slug == deck.slug) {
                 Some(i) => self.decks[i] = deck,
@@ -350,6 +390,14 @@ impl Collection {
         let mut changed: Vec<Deck> = Vec::new();
         let mut card = card;
         card.id_pinned = true;
+        // Saved unchanged, a card keeps the modification time it came with;
+        // changed, it loses it, and its deck file's time (now) stands in.
+        if let Some((d, c)) = original.and_then(|id| self.find_card(id)) {
+            let old = &self.decks[d].cards[c];
+            let mut same = card.clone();
+            same.modified = old.modified;
+            card.modified = if same == *old { old.modified } else { None };
+        }
         let label;
         match original.and_then(|id| self.find_card(id).map(|at| (id, at))) {
             Some((_, (d, c))) if d == target => {
@@ -561,9 +609,23 @@ impl Collection {
     /// it is (its progress stays), so importing the same file twice changes
     /// nothing the second time.
     pub fn import_cards(&mut self, cards: Vec<(String, Card)>) -> Result<ImportReport, EditError> {
+        let staged = self.stage_import(cards, ImportRules::default())?;
+        let report = staged.report.clone();
+        self.commit_import(staged, Transaction::new(self.dir.root()))?;
+        Ok(report)
+    }
+
+    /// Works out what importing `cards` changes, writing nothing: the decks
+    /// to write (only those with a card added or changed) and the report.
+    pub(crate) fn stage_import(
+        &self,
+        cards: Vec<(String, Card)>,
+        rules: ImportRules,
+    ) -> Result<StagedImport, EditError> {
         self.require_writable()?;
         let mut report = ImportReport::default();
         let mut decks: Vec<Deck> = Vec::new();
+        let mut changed: HashSet<String> = HashSet::new();
         let deck_for = |decks: &mut Vec<Deck>, this: &Self, name: &str| -> usize {
             let name = name.trim();
             if let Some(i) = decks
@@ -599,6 +661,8 @@ impl Collection {
             });
             decks.len() - 1
         };
+        let mut file_times: std::collections::HashMap<String, Option<i64>> =
+            std::collections::HashMap::new();
         for (deck_name, mut card) in cards {
             card.id_pinned = true;
             // An existing card is updated in its own deck, wherever the file puts it.
@@ -609,34 +673,83 @@ impl Collection {
                 Some(slug) => deck_for(&mut decks, self, slug),
                 None => deck_for(&mut decks, self, &deck_name),
             };
+            let slug = decks[target].slug.clone();
             let deck = &mut decks[target];
-            match deck.cards.iter_mut().find(|c| c.id == card.id) {
-                Some(old) if *old == card => report.unchanged += 1,
-                Some(old) => {
-                    card.source = card.source.take().or(old.source.take());
-                    *old = card;
-                    report.updated += 1;
-                }
-                None => {
-                    deck.cards.push(card);
-                    report.added += 1;
+            let Some(old) = deck.cards.iter_mut().find(|c| c.id == card.id) else {
+                deck.cards.push(card);
+                report.added += 1;
+                changed.insert(slug);
+                continue;
+            };
+            if rules.keep_local_topic {
+                card.topic.clone_from(&old.topic);
+            }
+            card.source = card.source.take().or(old.source.clone());
+            // The same text with a different time is the same card: the
+            // time alone is no reason to write (or to report a skip).
+            let mut same = card.clone();
+            same.modified = old.modified;
+            if *old == same {
+                report.unchanged += 1;
+                continue;
+            }
+            if rules.newer_only
+                && let Some(incoming) = card.modified
+            {
+                // Seconds, as Anki keeps them. A card without its own time
+                // was last changed no later than its deck file.
+                let local = old.modified.map(|m| m.as_second()).or_else(|| {
+                    *file_times.entry(slug.clone()).or_insert_with(|| {
+                        std::fs::metadata(self.deck_path(&slug))
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| Timestamp::try_from(t).ok())
+                            .map(|t| t.as_second())
+                    })
+                });
+                if local.is_some_and(|local| incoming.as_second() <= local) {
+                    if local.is_some_and(|local| incoming.as_second() < local) {
+                        report.skipped_older.push(card.id.clone());
+                    } else {
+                        // The same version: what differs is only what the
+                        // round trip through Anki's format cannot carry.
+                        report.unchanged += 1;
+                    }
+                    continue;
                 }
             }
+            *old = card;
+            report.updated += 1;
+            changed.insert(slug);
         }
         report.new_decks = decks
             .iter()
             .filter(|d| !self.decks.iter().any(|e| e.slug == d.slug))
             .map(|d| d.name.clone())
             .collect();
-        if report.added + report.updated > 0 || !report.new_decks.is_empty() {
-            let label = format!(
-                "import {} card{}",
-                report.added + report.updated,
-                plural(report.added + report.updated)
-            );
-            self.commit_decks(label, decks, Vec::new())?;
+        decks.retain(|d| changed.contains(&d.slug));
+        Ok(StagedImport { decks, report })
+    }
+
+    /// Writes what [`Self::stage_import`] worked out, with the files already
+    /// in `txn`, all as one; one undo step for the decks.
+    pub(crate) fn commit_import(
+        &mut self,
+        staged: StagedImport,
+        txn: Transaction,
+    ) -> Result<(), EditError> {
+        let report = &staged.report;
+        if staged.decks.is_empty() {
+            txn.commit()
+                .map_err(|e| StoreError::io(self.dir.root(), e))?;
+            return Ok(());
         }
-        Ok(report)
+        let label = format!(
+            "import {} card{}",
+            report.added + report.updated,
+            plural(report.added + report.updated)
+        );
+        self.commit_decks_with(label, staged.decks, Vec::new(), txn)
     }
 
     /// Appends journal events for `items` as one undoable change.

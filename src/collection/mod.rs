@@ -13,12 +13,15 @@ use crate::schedule::{
     CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Settings,
 };
 use crate::store::{
-    self, AnswerKind, AnswerRecord, DataDir, DataLock, Event, JournalMark, JournalWriter, Snapshot,
-    StoreError, snapshot::SNAPSHOT_VERSION,
+    self, AnswerKind, AnswerRecord, DataDir, DataLock, Deferred, Event, JournalMark, JournalWriter,
+    Snapshot, StoreError, snapshot::SNAPSHOT_VERSION,
 };
 
+mod clock;
 mod edit;
+mod setup;
 
+pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
@@ -165,6 +168,12 @@ pub struct Collection {
     undo: Vec<UndoEntry>,
     edit_undo: Vec<edit::EditUndo>,
     warnings: Vec<String>,
+    /// Journal events held back for their dates (see [`clock`]).
+    deferred: Vec<Deferred>,
+    /// The latest time this collection has been told it is (at open, merge
+    /// or a change): events up to a day past it are applied. Never earlier
+    /// than its own events, so they are never held back from its history.
+    read_at: Timestamp,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
     generation: u64,
@@ -204,18 +213,17 @@ impl Collection {
             move |e| StoreError::io(&p, e)
         };
         let read_only = options.read_only;
+        let mut setup_warnings = Vec::new();
         let lock = if read_only {
             None
         } else {
             std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
             let lock = DataLock::acquire(&dir.lock())?;
-            if !dir.decks().exists() {
-                install_builtin_decks(&dir)?;
-            }
+            setup_warnings = setup::prepare(&dir)?;
             std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
             Some(lock)
         };
-        let mut warnings = Vec::new();
+        let mut warnings = setup_warnings;
 
         let (settings, settings_error) = load_settings(&dir, read_only)?;
         let clock = options
@@ -263,12 +271,15 @@ impl Collection {
             undo: Vec::new(),
             edit_undo: Vec::new(),
             warnings: Vec::new(),
+            deferred: Vec::new(),
+            read_at: now,
             answers_since_snapshot: 0,
             snapshot_job: None,
             generation: 0,
         };
         collection.index_items();
         collection.load_state(snapshot, now, &mut warnings)?;
+        warnings.extend(collection.deferred.iter().map(clock::warning));
         collection.warnings.extend(warnings);
         if !read_only {
             collection.end_interview_if_past(now)?;
@@ -338,9 +349,18 @@ impl Collection {
                     .and_then(|p| std::fs::metadata(p).ok())
                     .is_some_and(|m| m.len() >= mark.bytes)
             });
-            if consistent {
-                let (tail, marks, tail_warnings) = read_journals(&journals, &snapshot.journals)?;
+            // An event held back whose time has come is applied in its
+            // place in history: that takes a rebuild.
+            let none_due = snapshot
+                .deferred
+                .iter()
+                .all(|d| clock::held_back(d.at, now));
+            if consistent && none_due {
+                let (tail, marks, tail_warnings, tail_deferred) =
+                    read_journals(&journals, &snapshot.journals, now)?;
                 if replay::tail_applies_cleanly(&snapshot.cards, &tail) {
+                    self.deferred = snapshot.deferred;
+                    self.deferred.extend(tail_deferred);
                     self.states = snapshot.cards;
                     self.recent = snapshot.recent;
                     self.recent.retain(|r| r.at >= recent_from);
@@ -357,16 +377,20 @@ impl Collection {
                 }
             }
         }
-        self.rebuild_from_journals(&journals, recent_from, warnings)
+        self.rebuild_from_journals(&journals, recent_from, now, warnings)
     }
 
     fn rebuild_from_journals(
         &mut self,
         journals: &BTreeMap<String, PathBuf>,
         recent_from: Timestamp,
+        now: Timestamp,
         warnings: &mut Vec<String>,
     ) -> Result<(), CollectionError> {
-        let (events, marks, read_warnings) = read_journals(journals, &BTreeMap::new())?;
+        let (events, marks, read_warnings, deferred) =
+            read_journals(journals, &BTreeMap::new(), now)?;
+        self.deferred = deferred;
+        self.read_at = now;
         self.marks = marks;
         warnings.extend(read_warnings);
         self.states.clear();
@@ -481,9 +505,13 @@ impl Collection {
     }
 
     /// Today's answers (since the day started).
+    /// Answers to cards that no longer exist (or never did, here) are not
+    /// counted: they are in a journal, not in anything left to study.
     pub fn answers_today(&self, now: Timestamp) -> impl Iterator<Item = &AnswerRecord> {
         let start = self.today_start(now);
-        self.recent.iter().filter(move |r| r.at >= start)
+        self.recent
+            .iter()
+            .filter(move |r| r.at >= start && self.item_index.contains_key(&r.item))
     }
 
     fn today_start(&self, now: Timestamp) -> Timestamp {
@@ -748,6 +776,7 @@ impl Collection {
             .append(&event)
             .map_err(|e| StoreError::io(journal.path(), e))?;
         let len = journal.len();
+        self.read_at = self.read_at.max(event.at());
         self.next_event_id = event.id() + 1;
         let mark = self.marks.entry(self.device.clone()).or_default();
         mark.bytes = len;
@@ -826,16 +855,23 @@ impl Collection {
     /// rebuilding from all journals when it reaches back before what is
     /// already applied. Returns how many events were merged, by origin.
     fn merge_journals(&mut self, now: Timestamp) -> Result<Merged, CollectionError> {
+        let now = now.max(self.read_at);
         let journals = list_journals(&self.dir)?;
-        let (tail, marks, warnings) = read_journals(&journals, &self.marks)?;
+        let (tail, marks, warnings, held) = read_journals(&journals, &self.marks, now)?;
         let foreign = tail.iter().filter(|e| e.device != self.device).count();
         let imported = tail.iter().filter(|e| is_import_journal(&e.device)).count();
-        if tail.is_empty() {
+        self.read_at = now;
+        self.warnings.extend(held.iter().map(clock::warning));
+        self.deferred.extend(held);
+        let due = self.deferred.iter().any(|d| !clock::held_back(d.at, now));
+        if tail.is_empty() && !due {
+            // Past any lines held back, so they are not reported twice.
+            self.marks = marks;
             return Ok(Merged::default());
         }
         let recent_from = self.recent_cutoff(now);
         self.warnings.extend(warnings);
-        if replay::tail_applies_cleanly(&self.states, &tail) {
+        if !due && replay::tail_applies_cleanly(&self.states, &tail) {
             let w = replay::apply(
                 &self.scheduler,
                 &mut self.states,
@@ -847,7 +883,7 @@ impl Collection {
             self.marks = marks;
         } else {
             let mut w = Vec::new();
-            self.rebuild_from_journals(&journals, recent_from, &mut w)?;
+            self.rebuild_from_journals(&journals, recent_from, now, &mut w)?;
             self.warnings.extend(w);
         }
         // Undo covers this session's own answers; merged history may reorder them.
@@ -934,6 +970,7 @@ impl Collection {
             journals: self.marks.clone(),
             recent: self.recent.clone(),
             cards: self.states.clone(),
+            deferred: self.deferred.clone(),
         }
     }
 
@@ -985,16 +1022,6 @@ impl Drop for Collection {
     }
 }
 
-fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
-    let decks = dir.decks();
-    std::fs::create_dir_all(&decks).map_err(|e| StoreError::io(&decks, e))?;
-    for (name, text) in BUILTIN_DECKS {
-        let path = decks.join(name);
-        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
-    }
-    Ok(())
-}
-
 /// Reads `state.ron`: `None` when there is none (or of an older layout), an
 /// error message when it cannot be used. Either way the journals rebuild it.
 fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
@@ -1016,12 +1043,18 @@ fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
 
 fn load_settings(dir: &DataDir, read_only: bool) -> Result<(Settings, Option<String>), StoreError> {
     let path = dir.settings();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => match Settings::from_ron(&text) {
-            Ok(s) => Ok((s, None)),
+    match std::fs::read(&path) {
+        Ok(bytes) => match deck::utf8(&bytes, &path) {
+            Ok(text) => match Settings::from_ron(text) {
+                Ok(s) => Ok((s, None)),
+                Err(e) => Ok((
+                    Settings::default(),
+                    Some(format!("{}: {e}; using default settings", path.display())),
+                )),
+            },
             Err(e) => Ok((
                 Settings::default(),
-                Some(format!("{}: {e}; using default settings", path.display())),
+                Some(format!("{e}; using default settings")),
             )),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && read_only => {
@@ -1080,33 +1113,52 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
 }
 
 /// What reading the journals gave: the events, how far each journal was
-/// read, and warnings about skipped lines.
-type JournalsRead = (Vec<DeviceEvent>, BTreeMap<String, JournalMark>, Vec<String>);
+/// read, warnings about skipped lines, and the events held back for their
+/// dates (see [`clock`]).
+type JournalsRead = (
+    Vec<DeviceEvent>,
+    BTreeMap<String, JournalMark>,
+    Vec<String>,
+    Vec<Deferred>,
+);
 
 /// Reads every journal from where `from` says it was read up to (the start,
-/// for one it does not name).
+/// for one it does not name). Events whose dates cannot be right at `now`
+/// are held back, not returned.
 fn read_journals(
     journals: &BTreeMap<String, PathBuf>,
     from: &BTreeMap<String, JournalMark>,
+    now: Timestamp,
 ) -> Result<JournalsRead, StoreError> {
     let mut events = Vec::new();
     let mut marks = from.clone();
     let mut warnings = Vec::new();
+    let mut deferred = Vec::new();
     for (device, path) in journals {
         let start = marks.get(device).map_or(0, |m| m.bytes);
         let read = store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?;
         warnings.extend(read.warnings);
         let mark = marks.entry(device.clone()).or_default();
         mark.bytes = read.end;
-        for event in read.events {
+        for (event, offset) in read.events.into_iter().zip(read.offsets) {
             mark.last_id = mark.last_id.max(event.id());
+            if clock::held_back(event.at(), now) {
+                let line =
+                    store::journal::line_at(path, offset).map_err(|e| StoreError::io(path, e))?;
+                deferred.push(Deferred {
+                    device: device.clone(),
+                    line,
+                    at: event.at(),
+                });
+                continue;
+            }
             events.push(DeviceEvent {
                 device: device.clone(),
                 event,
             });
         }
     }
-    Ok((events, marks, warnings))
+    Ok((events, marks, warnings, deferred))
 }
 
 fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError> {
@@ -1134,6 +1186,8 @@ fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError>
 pub struct HistoryLoader {
     journals: BTreeMap<String, PathBuf>,
     scheduler: Scheduler,
+    /// Events are held back as at this time, as the collection does.
+    now: Timestamp,
 }
 
 /// Every answer ever recorded on any device, in time order, with the phase
@@ -1239,7 +1293,8 @@ impl HistoryLoader {
     /// Reads and replays every journal. Takes a while on a large history:
     /// run it off the UI thread.
     pub fn load(self) -> Result<History, StoreError> {
-        let (events, _, mut warnings) = read_journals(&self.journals, &BTreeMap::new())?;
+        let (events, _, mut warnings, _) =
+            read_journals(&self.journals, &BTreeMap::new(), self.now)?;
         let points = rubric_points(&events);
         let mocks = events
             .iter()
@@ -1270,6 +1325,7 @@ impl Collection {
         Ok(HistoryLoader {
             journals: list_journals(&self.dir)?,
             scheduler: self.scheduler.clone(),
+            now: self.read_at,
         })
     }
 }

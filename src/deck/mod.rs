@@ -215,6 +215,12 @@ pub struct Card {
     pub source: Option<String>,
     /// Key points and time box; empty unless the kind is [`CardKind::Rubric`].
     pub rubric: Rubric,
+    /// When the content was last changed, for cards that came from an Anki
+    /// package: the note's modification time there (`notes.mod`). Importing
+    /// a package again updates the card only when the package's note is
+    /// newer, as Anki does. `None` for cards written here, whose deck file's
+    /// modification time stands in for it; editing a card clears it.
+    pub modified: Option<jiff::Timestamp>,
 }
 
 impl Card {
@@ -435,6 +441,8 @@ pub(crate) struct CardFile {
     /// A rubric card's key points.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub points: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<jiff::Timestamp>,
 }
 
 fn is_basic(kind: &CardKind) -> bool {
@@ -517,6 +525,7 @@ pub fn parse_deck(text: &str, path: &Path) -> Result<Deck, DeckError> {
                 points: c.points,
                 time_box: c.time_box,
             },
+            modified: c.modified,
         });
     }
     Ok(Deck {
@@ -534,11 +543,32 @@ fn ron_options() -> ron::Options {
 
 /// Reads and parses a deck file.
 pub fn load_deck(path: &Path) -> Result<Deck, DeckError> {
-    let text = std::fs::read_to_string(path).map_err(|e| DeckError::Io {
+    let bytes = std::fs::read(path).map_err(|e| DeckError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    parse_deck(&text, path)
+    let text = utf8(&bytes, path)?;
+    parse_deck(text, path)
+}
+
+/// The text of a file, or a parse error at the first byte that is not UTF-8.
+pub fn utf8<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, DeckError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        // Columns count characters, as the RON parser's do.
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        DeckError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!(
+                "not UTF-8 text (byte 0x{:02x}); save the file as UTF-8",
+                bytes[e.valid_up_to()]
+            ),
+        }
+    })
 }
 
 /// The deck key for a file: its stem.
@@ -598,9 +628,11 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
                 "{}: a Cloze card needs at least one `{{{{c1::...}}}}` deletion in its front",
                 label()
             )),
-            CardKind::Basic | CardKind::Reversed if card.back.trim().is_empty() => {
-                error(format!("{}: the back is empty", label()))
-            }
+            // The reverse item would ask an empty question.
+            CardKind::Reversed if card.back.trim().is_empty() => error(format!(
+                "{}: the back is empty, and a reversed card asks it as a question",
+                label()
+            )),
             _ => {}
         }
         if let Some(first) = seen.insert(&card.id, index) {
@@ -610,6 +642,18 @@ pub fn validate(deck: &Deck) -> Vec<Problem> {
                 card.id,
                 first + 1
             ));
+        }
+        // A front-only card is legitimate (Anki has many): it is studied as a
+        // prompt to recall, so this is only pointed out.
+        let empty_back = card.kind == CardKind::Basic
+            && card.back.trim().is_empty()
+            && !card.front.trim().is_empty();
+        if empty_back {
+            problems.push(Problem {
+                is_error: false,
+                card: Some(card.id.clone()),
+                message: format!("{}: the back is empty", label()),
+            });
         }
         if card.topic.is_empty() {
             problems.push(Problem {
@@ -684,6 +728,7 @@ pub fn to_ron(deck: &Deck) -> String {
                 points: c.rubric.points.clone(),
                 front: c.front.clone(),
                 back: c.back.clone(),
+                modified: c.modified,
             })
             .collect(),
     };
@@ -730,6 +775,29 @@ mod tests {
                 assert_eq!(line, 3);
                 assert!(column > 1, "column {column}");
                 assert!(message.contains("bakc"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn item9_invalid_utf8_is_reported_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.ron");
+        std::fs::write(
+            &path,
+            b"(name: \"T\",\n cards: [(front: \"caf\xe9\", back: \"A\")])",
+        )
+        .unwrap();
+        match load_deck(&path).unwrap_err() {
+            DeckError::Parse {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((line, column), (2, 22), "{message}");
+                assert!(message.contains("UTF-8"), "{message}");
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -806,6 +874,7 @@ mod tests {
             tags: vec![],
             source: None,
             rubric: Rubric::default(),
+            modified: None,
         };
         let (q, a) = card.render(Variant::Cloze(2));
         assert_eq!(q, "A and **[hint]**");
@@ -822,11 +891,31 @@ mod tests {
                 (id: "a", front: "Q", back: ""),
                 (id: "a", front: "Q2", back: "A"),
                 (id: "c", kind: Cloze, front: "no deletions"),
+                (id: "r", kind: Reversed, front: "Term", back: " "),
             ])"#,
         )
         .unwrap();
         let errors: Vec<_> = validate(&d).into_iter().filter(|p| p.is_error).collect();
         assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn item6_an_empty_back_is_a_warning_not_an_error() {
+        let d = deck(
+            r#"(name: "T", cards: [
+                (id: "front-only", topic: "t", front: "Recite the OSI layers"),
+                (id: "cloze", topic: "t", kind: Cloze, front: "{{c1::TCP}} is reliable"),
+            ])"#,
+        )
+        .unwrap();
+        let problems = validate(&d);
+        assert!(problems.iter().all(|p| !p.is_error), "{problems:?}");
+        let warned: Vec<_> = problems
+            .iter()
+            .filter(|p| p.message.contains("the back is empty"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{problems:?}");
+        assert_eq!(warned[0].card.as_ref().unwrap().as_str(), "front-only");
     }
 
     #[test]

@@ -41,11 +41,15 @@ const SNIFF_RECORDS: usize = 20;
 
 /// Header names that [`sniff`] and [`guess_mapping`] recognise (compared
 /// case-insensitively, ignoring surrounding spaces), and the column each names.
-const KNOWN_COLUMNS: [(&str, Column); 10] = [
+const KNOWN_COLUMNS: [(&str, Column); 13] = [
     ("front", Column::Front),
     ("question", Column::Front),
+    // Anki's Cloze note type, as its text export's `#columns:` names it.
+    ("text", Column::Front),
     ("back", Column::Back),
     ("answer", Column::Back),
+    ("back extra", Column::Back),
+    ("extra", Column::Back),
     ("tags", Column::Tags),
     ("tag", Column::Tags),
     ("topic", Column::Topic),
@@ -94,11 +98,110 @@ pub enum CsvError {
 /// A file split into rows of fields, before any meaning is given to them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
-    /// The column names: the header row as written, or `Column 1`,
-    /// `Column 2`, … (as many as the widest row) when there is no header.
+    /// The column names: the header row as written, the names of an Anki
+    /// `#columns:` line, or `Column 1`, `Column 2`, … (as many as the widest
+    /// row) when there is neither.
     pub headers: Vec<String>,
     /// The rows after the header, in file order. Blank lines are left out.
     pub rows: Vec<TableRow>,
+    /// What the `#` lines at the top of an Anki text export said.
+    pub anki: AnkiHeader,
+}
+
+/// The file headers Anki's text export writes (and its importer reads) at
+/// the top of a file: `#separator:Tab`, `#html:true`, `#columns:…`,
+/// `#tags:…`, `#deck:…`, `#notetype:…` and `#<x> column:N` for tags, deck,
+/// notetype and guid. Other lines starting with `#` there are comments.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnkiHeader {
+    /// `#separator:`, as a byte.
+    pub separator: Option<u8>,
+    /// `#html:true`: fields are HTML, converted to Markdown on import.
+    pub html: bool,
+    /// `#columns:`: the column names, split on the separator.
+    pub columns: Option<Vec<String>>,
+    /// `#tags:`: tags added to every card.
+    pub tags: Vec<String>,
+    /// `#deck:`: the deck for rows that name none.
+    pub deck: Option<String>,
+    /// `#notetype:`: the note type of rows that name none.
+    pub notetype: Option<String>,
+    /// `#tags column:`, `#deck column:`, `#notetype column:` and
+    /// `#guid column:`: (0-based column, the name it stands for).
+    pub named_columns: Vec<(usize, &'static str)>,
+    /// How many lines at the top are header and comment lines.
+    pub lines: usize,
+}
+
+/// Reads the `#` lines at the start of `text` (see [`AnkiHeader`]); returns
+/// them and the byte offset where the table starts.
+pub fn anki_header(text: &str) -> (AnkiHeader, usize) {
+    let mut header = AnkiHeader::default();
+    let mut offset = 0;
+    let mut raw_columns = None;
+    while text[offset..].starts_with('#') {
+        let rest = &text[offset..];
+        let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let line = rest[..end].trim_end_matches(['\r', '\n']);
+        offset += end;
+        header.lines += 1;
+        let Some((key, value)) = line[1..].split_once(':') else {
+            continue;
+        };
+        let key = key.trim().to_lowercase();
+        match key.as_str() {
+            "separator" => header.separator = separator_named(value),
+            "html" => header.html = value.trim().eq_ignore_ascii_case("true"),
+            "columns" => raw_columns = Some(value.to_string()),
+            "tags" => {
+                header.tags = value.split_whitespace().map(str::to_string).collect();
+            }
+            "deck" => header.deck = Some(value.trim().to_string()).filter(|d| !d.is_empty()),
+            "notetype" => {
+                header.notetype = Some(value.trim().to_string()).filter(|d| !d.is_empty());
+            }
+            _ => {
+                let name = match key.as_str() {
+                    "tags column" => "tags",
+                    "deck column" => "deck",
+                    "notetype column" => "kind",
+                    "guid column" => "id",
+                    // Anything else is a comment.
+                    _ => continue,
+                };
+                if let Some(n) = value.trim().parse::<usize>().ok().filter(|n| *n > 0) {
+                    header.named_columns.push((n - 1, name));
+                }
+            }
+        }
+    }
+    if let Some(raw) = raw_columns {
+        let sep = char::from(header.separator.unwrap_or(b'\t'));
+        header.columns = Some(raw.split(sep).map(|c| c.trim().to_string()).collect());
+    }
+    (header, offset)
+}
+
+/// Anki's names for separators (`Tab`, `Comma`, …) or the character itself.
+fn separator_named(value: &str) -> Option<u8> {
+    let byte = match value.trim().to_lowercase().as_str() {
+        "tab" => b'\t',
+        "comma" => b',',
+        "semicolon" => b';',
+        "space" => b' ',
+        "pipe" => b'|',
+        "colon" => b':',
+        _ => {
+            // A literal tab would have been trimmed away above.
+            let raw = value.trim_end_matches(['\r', '\n']);
+            let raw = if raw == "\t" { raw } else { raw.trim() };
+            match raw.as_bytes() {
+                [b] if b.is_ascii() => *b,
+                _ => return None,
+            }
+        }
+    };
+    Some(byte)
 }
 
 /// One row of a [`Table`].
@@ -258,6 +361,14 @@ impl Lines {
 /// the user correct it.
 pub fn sniff(text: &str) -> Sniffed {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (header, start) = anki_header(text);
+    let text = &text[start..];
+    if let Some(delimiter) = header.separator {
+        return Sniffed {
+            delimiter,
+            has_header: header.columns.is_none() && looks_like_header(&sample(text, delimiter)),
+        };
+    }
     let mut best: Option<(f64, bool, usize, bool, u8)> = None;
     for delimiter in DELIMITERS {
         let counts: Vec<usize> = sample(text, delimiter).iter().map(Vec::len).collect();
@@ -288,7 +399,7 @@ pub fn sniff(text: &str) -> Sniffed {
     let records = sample(text, delimiter);
     Sniffed {
         delimiter,
-        has_header: looks_like_header(&records),
+        has_header: header.columns.is_none() && looks_like_header(&records),
     }
 }
 
@@ -370,34 +481,80 @@ fn is_number(s: &str) -> bool {
 pub fn read_table(bytes: &[u8], delimiter: u8, has_header: bool) -> Result<Table, CsvError> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let lines = Lines::new(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(CsvError::Encoding {
-            line: lines.line_at(e.valid_up_to()),
-        });
-    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(CsvError::Encoding {
+                line: lines.line_at(e.valid_up_to()),
+            });
+        }
+    };
+    let (anki, start) = anki_header(text);
+    let body = &bytes[start..];
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(bytes);
+        .from_reader(body);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| CsvError::Malformed {
-            line: lines.record_line(bytes, e.position()),
+            line: lines.record_line(bytes, e.position().map(|p| shifted(p, start)).as_ref()),
             message: e.to_string(),
         })?;
         rows.push(TableRow {
-            line: lines.record_line(bytes, record.position()),
-            fields: record.iter().map(str::to_string).collect(),
+            line: lines.record_line(bytes, record.position().map(|p| shifted(p, start)).as_ref()),
+            // A line break inside a quoted field of a Windows file is CRLF;
+            // cards keep plain LF, as the deck files do.
+            fields: record.iter().map(normalise_breaks).collect(),
         });
     }
-    let headers = if has_header && !rows.is_empty() {
+    let mut headers = if has_header && !rows.is_empty() {
         rows.remove(0).fields
+    } else if let Some(columns) = &anki.columns {
+        columns.clone()
     } else {
         let width = rows.iter().map(|r| r.fields.len()).max().unwrap_or(0);
         (1..=width).map(|i| format!("Column {i}")).collect()
     };
-    Ok(Table { headers, rows })
+    for (index, name) in &anki.named_columns {
+        if *index >= headers.len() {
+            headers.resize_with(index + 1, String::new);
+        }
+        headers[*index] = (*name).to_string();
+    }
+    // Anki's guids become the ids its packages give the same notes, so the
+    // text export and the package of one collection import as the same cards.
+    if let Some((guid, _)) = anki.named_columns.iter().find(|(_, n)| *n == "id") {
+        for row in &mut rows {
+            if let Some(field) = row.fields.get_mut(*guid)
+                && !field.trim().is_empty()
+            {
+                *field = super::anki::card_id_for_guid(field.trim()).to_string();
+            }
+        }
+    }
+    Ok(Table {
+        headers,
+        rows,
+        anki,
+    })
+}
+
+/// A record position in the body as a position in the whole file.
+fn shifted(position: &::csv::Position, by: usize) -> ::csv::Position {
+    let mut p = position.clone();
+    p.set_byte(position.byte() + by as u64);
+    p
+}
+
+/// CRLF and lone CR as LF.
+fn normalise_breaks(field: &str) -> String {
+    if field.contains('\r') {
+        field.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        field.to_string()
+    }
 }
 
 /// Guesses which column holds what from the header names.
@@ -453,6 +610,14 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
 /// can be shown at once.
 pub fn map_rows(table: &Table, mapping: &ColumnMapping, default_deck: &str) -> Mapped {
     let mut out = Mapped::default();
+    let default_deck = table.anki.deck.as_deref().unwrap_or(default_deck);
+    let default_kind = table
+        .anki
+        .notetype
+        .as_deref()
+        .and_then(kind_named)
+        .unwrap_or_default();
+    unmapped_unlabelled_columns(table, mapping, &mut out.errors);
     // Each id seen so far: the line it was on and whether it was derived.
     let mut seen: HashMap<CardId, (usize, bool)> = HashMap::new();
     for row in &table.rows {
@@ -465,8 +630,17 @@ pub fn map_rows(table: &Table, mapping: &ColumnMapping, default_deck: &str) -> M
                 message,
             })
         };
-        let card = match map_row(row, mapping, table.headers.len(), default_deck) {
-            Ok(card) => card,
+        let card = match map_row(
+            row,
+            mapping,
+            table.headers.len(),
+            default_deck,
+            default_kind,
+        ) {
+            Ok(mut card) => {
+                apply_anki_header(&mut card.card, &table.anki);
+                card
+            }
             Err(messages) => {
                 messages.into_iter().for_each(&mut error);
                 continue;
@@ -491,12 +665,80 @@ pub fn map_rows(table: &Table, mapping: &ColumnMapping, default_deck: &str) -> M
     out
 }
 
+/// A column without a name that nothing is mapped to would be dropped
+/// without a word: each one holding text is an error, on the first row that
+/// has some.
+fn unmapped_unlabelled_columns(table: &Table, mapping: &ColumnMapping, errors: &mut Vec<RowError>) {
+    let mapped = [
+        Some(mapping.front),
+        mapping.back,
+        mapping.tags,
+        mapping.topic,
+        mapping.deck,
+        mapping.id,
+        mapping.kind,
+    ];
+    for column in 0..table.headers.len() {
+        // Fields past the header's width are reported row by row already.
+        if mapped.contains(&Some(column)) || column >= table.headers.len() {
+            continue;
+        }
+        let header = &table.headers[column];
+        let unlabelled = header.trim().is_empty() || *header == format!("Column {}", column + 1);
+        if !unlabelled {
+            continue;
+        }
+        if let Some(row) = table
+            .rows
+            .iter()
+            .find(|r| r.fields.get(column).is_some_and(|f| !f.trim().is_empty()))
+        {
+            errors.push(RowError {
+                line: row.line,
+                message: format!(
+                    "column {} has no name and is not mapped to anything, so its text would be lost; \
+                     name the columns in a header row (front, back, tags, topic, deck, id, kind) \
+                     or map it to a part of the card",
+                    column + 1
+                ),
+            });
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+}
+
+/// What an Anki text export's header says about every card.
+fn apply_anki_header(card: &mut Card, header: &AnkiHeader) {
+    if header.html {
+        card.front = super::anki::html_to_markdown(&card.front);
+        card.back = super::anki::html_to_markdown(&card.back);
+    }
+    for tag in &header.tags {
+        if !card.tags.contains(tag) {
+            card.tags.push(tag.clone());
+        }
+    }
+}
+
+/// A card kind from its name: Rehearse's, or an Anki note type's.
+fn kind_named(text: &str) -> Option<CardKind> {
+    match text.trim().to_lowercase().as_str() {
+        "basic" | "basic (type in the answer)" | "basic (optional reversed card)" => {
+            Some(CardKind::Basic)
+        }
+        "reversed" | "basic (and reversed card)" => Some(CardKind::Reversed),
+        "cloze" => Some(CardKind::Cloze),
+        _ => None,
+    }
+}
+
 /// One row as a card, or everything wrong with it.
 fn map_row(
     row: &TableRow,
     mapping: &ColumnMapping,
     width: usize,
     default_deck: &str,
+    default_kind: CardKind,
 ) -> Result<ImportCard, Vec<String>> {
     let fields = &row.fields;
     let columns = [
@@ -546,12 +788,10 @@ fn map_row(
         problems.push(format!("the front (column {}) is empty", mapping.front + 1));
     }
     let kind = match get(mapping.kind).map(str::trim).unwrap_or("") {
-        "" => Some(CardKind::Basic),
-        text => match text.to_lowercase().as_str() {
-            "basic" => Some(CardKind::Basic),
-            "reversed" => Some(CardKind::Reversed),
-            "cloze" => Some(CardKind::Cloze),
-            _ => {
+        "" => Some(default_kind),
+        text => match kind_named(text) {
+            Some(kind) => Some(kind),
+            None => {
                 problems.push(format!(
                     "the kind (column {}) is `{text}`; expected basic, reversed or cloze",
                     mapping.kind.map_or(0, |i| i + 1)
@@ -619,6 +859,7 @@ fn map_row(
             tags,
             source: None,
             rubric: crate::deck::Rubric::default(),
+            modified: None,
         },
     })
 }

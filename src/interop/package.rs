@@ -8,10 +8,13 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
+use std::path::Path;
+
 use super::anki::{self, AnkiError, AnkiPackage, Converted, Limits};
-use crate::collection::{Collection, CollectionError, EditError};
-use crate::deck::ItemId;
-use crate::store::{self, Event, StoreError};
+use crate::collection::{Collection, CollectionError, EditError, ImportRules};
+use crate::deck::{CardId, ItemId};
+use crate::schedule::{CardState, Rating};
+use crate::store::{self, Event, StoreError, Transaction};
 
 /// What an import would bring in, shown before anything is written.
 #[derive(Clone, Debug)]
@@ -83,18 +86,68 @@ pub struct AnkiReport {
     pub updated: usize,
     /// Cards already as in the package.
     pub unchanged: usize,
+    /// Cards not updated because they were changed here after the
+    /// package's version (Anki's rule: the newer note wins).
+    pub skipped_older: Vec<CardId>,
     /// Answers brought in (those already imported are not counted twice).
     pub reviews: usize,
     /// Items whose state was set from the package.
     pub states: usize,
     /// Media files written.
     pub media: usize,
+    /// Media files whose name was taken by a different file here: (name in
+    /// the package, name given). The imported cards refer to the new name.
+    pub media_renamed: Vec<(String, String)>,
     /// The journal the history went to, if any was written.
     pub journal: Option<PathBuf>,
 }
 
-/// Why an import stopped. What was written before the error is complete on
-/// its own (cards, then media, then history), and importing again finishes it.
+impl AnkiReport {
+    /// True when the import wrote nothing at all.
+    pub fn nothing_changed(&self) -> bool {
+        self.added + self.updated + self.reviews + self.states + self.media == 0
+    }
+
+    /// One line saying what was done.
+    pub fn summary(&self) -> String {
+        let mut s = if self.nothing_changed() {
+            format!(
+                "Nothing changed: the package's {} cards, history and media are already here",
+                self.unchanged + self.skipped_older.len()
+            )
+        } else {
+            format!(
+                "{} added, {} updated, {} unchanged; {} answers and {} card states brought in; {} media file(s)",
+                self.added, self.updated, self.unchanged, self.reviews, self.states, self.media
+            )
+        };
+        s.push_str(&self.notes());
+        s
+    }
+
+    /// What the counts do not say: cards skipped as older, media renamed.
+    /// Empty, or starting with `"; "`.
+    pub fn notes(&self) -> String {
+        let mut s = String::new();
+        if !self.skipped_older.is_empty() {
+            let ids: Vec<&str> = self.skipped_older.iter().map(CardId::as_str).collect();
+            s.push_str(&format!(
+                "; {} skipped, as the version here is newer than the package's: {}",
+                ids.len(),
+                ids.join(", ")
+            ));
+        }
+        for (from, to) in &self.media_renamed {
+            s.push_str(&format!(
+                "; media {from} saved as {to} (another file has that name)"
+            ));
+        }
+        s
+    }
+}
+
+/// Why an import stopped. Nothing was written: an import is written as one
+/// change (see [`crate::store::txn`]).
 #[derive(Debug, thiserror::Error)]
 pub enum AnkiImportError {
     /// Writing the cards failed.
@@ -108,42 +161,67 @@ pub enum AnkiImportError {
     Collection(#[from] CollectionError),
 }
 
-/// Imports `plan` into `collection`.
+/// Imports `plan` into `collection`: cards, media and the journal of history
+/// and states are written as one change, so a crash leaves either all of it
+/// or none. Only what is new is written: a package imported again, or your
+/// own export, writes nothing.
 pub fn apply_anki_import(
     collection: &mut Collection,
     plan: &AnkiPlan,
     now: Timestamp,
 ) -> Result<AnkiReport, AnkiImportError> {
     let mut report = AnkiReport::default();
-    let cards = collection.import_cards(plan.converted.card_pairs())?;
-    report.added = cards.added;
-    report.updated = cards.updated;
-    report.unchanged = cards.unchanged;
+    let mut txn = Transaction::new(collection.root());
 
+    // Media first: a name may have to change, and the cards must say so.
     let media_dir = collection.root().join("media");
     for (name, bytes) in &plan.package.media {
-        let path = media_dir.join(name);
-        if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-            continue;
+        let (given, write) = media_name_for(&media_dir, name, bytes)?;
+        if write {
+            let path = media_dir.join(&given);
+            txn.write(&path, bytes)
+                .map_err(|e| StoreError::io(&path, e))?;
+            report.media += 1;
         }
-        std::fs::create_dir_all(&media_dir).map_err(|e| StoreError::io(&media_dir, e))?;
-        store::write_atomic(&path, bytes).map_err(|e| StoreError::io(&path, e))?;
-        report.media += 1;
+        if given != *name {
+            report.media_renamed.push((name.clone(), given));
+        }
     }
+    let mut cards = plan.converted.card_pairs();
+    if !report.media_renamed.is_empty() {
+        for (_, card) in &mut cards {
+            for (from, to) in &report.media_renamed {
+                card.front = rename_media(&card.front, from, to);
+                card.back = rename_media(&card.back, from, to);
+            }
+        }
+    }
+    let staged = collection.stage_import(
+        cards,
+        ImportRules {
+            keep_local_topic: true,
+            newer_only: true,
+        },
+    )?;
+    report.added = staged.report.added;
+    report.updated = staged.report.updated;
+    report.unchanged = staged.report.unchanged;
+    report.skipped_older = staged.report.skipped_older.clone();
 
     // Only what the collection does not know yet: a package imported again,
     // or an updated one, adds just its new answers and changed states.
-    let known: HashSet<(ItemId, Timestamp)> = collection
-        .history_loader()?
-        .load()?
+    // Answers are matched at Anki's precision, milliseconds: answers given
+    // here carry nanoseconds, the package's copy of them does not.
+    let history = collection.history_loader()?.load()?;
+    let known: HashSet<(ItemId, i64, Rating)> = history
         .answers
         .into_iter()
-        .map(|a| (a.item, a.at))
+        .map(|a| (a.item, a.at.as_millisecond(), a.rating))
         .collect();
     let mut events = Vec::new();
     for progress in &plan.converted.items {
         for r in &progress.reviews {
-            if known.contains(&(progress.item.clone(), r.at)) {
+            if known.contains(&(progress.item.clone(), r.at.as_millisecond(), r.rating)) {
                 continue;
             }
             events.push(Event::Review {
@@ -158,7 +236,7 @@ pub fn apply_anki_import(
     }
     events.sort_by_key(Event::at);
     for progress in &plan.converted.items {
-        if collection.state(&progress.item) != &progress.state {
+        if state_is_news(collection.state(&progress.item), &progress.state) {
             events.push(Event::Import {
                 id: 0,
                 at: now,
@@ -168,25 +246,135 @@ pub fn apply_anki_import(
             report.states += 1;
         }
     }
-    if events.is_empty() {
+    if !events.is_empty() {
+        let mut text = String::with_capacity(events.len() * 120);
+        for (n, mut event) in events.into_iter().enumerate() {
+            set_id(&mut event, n as u64 + 1);
+            text.push_str(&event.to_line());
+            text.push('\n');
+        }
+        // Named by content: the same import twice writes the same file.
+        let device = format!("anki-{:016x}", crate::deck::fnv1a(text.as_bytes()));
+        let path = collection
+            .root()
+            .join("journal")
+            .join(format!("{device}.ron"));
+        txn.write(&path, text.as_bytes())
+            .map_err(|e| StoreError::io(&path, e))?;
+        report.journal = Some(path);
+    }
+    if staged.decks.is_empty() && txn.is_empty() {
         return Ok(report);
     }
-    let mut text = String::with_capacity(events.len() * 120);
-    for (n, mut event) in events.into_iter().enumerate() {
-        set_id(&mut event, n as u64 + 1);
-        text.push_str(&event.to_line());
-        text.push('\n');
+    collection.commit_import(staged, txn)?;
+    if let Some(path) = &report.journal {
+        collection.on_files_changed(std::slice::from_ref(path), now)?;
     }
-    // Named by content: the same import twice writes the same file.
-    let device = format!("anki-{:016x}", crate::deck::fnv1a(text.as_bytes()));
-    let path = collection
-        .root()
-        .join("journal")
-        .join(format!("{device}.ron"));
-    store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
-    collection.on_files_changed(std::slice::from_ref(&path), now)?;
-    report.journal = Some(path);
     Ok(report)
+}
+
+/// Whether an item's state from a package says something the collection
+/// does not know: not when it is the same at Anki's precision (due days,
+/// milliseconds, f32 memory), and not when the item was answered here after
+/// the package's last answer (the newer progress wins, as with the text).
+fn state_is_news(local: &CardState, incoming: &CardState) -> bool {
+    let ms = |t: Option<Timestamp>| t.map(|t| t.as_millisecond());
+    let (here, there) = (ms(local.last_review), ms(incoming.last_review));
+    if here.is_some() && here > there {
+        return false;
+    }
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * a.abs().max(b.abs()).max(1.0);
+    let same_memory = match (local.memory, incoming.memory) {
+        (None, None) => true,
+        (Some(a), Some(b)) => close(a.stability, b.stability) && close(a.difficulty, b.difficulty),
+        _ => false,
+    };
+    // Review cards are due on a day in Anki; learning cards at a second.
+    let same_due = match (local.due, incoming.due) {
+        (None, None) => true,
+        (Some(a), Some(b)) if local.phase == crate::schedule::Phase::Review => {
+            (a.as_second() - b.as_second()).abs() < 24 * 3600
+        }
+        (Some(a), Some(b)) => a.as_second() == b.as_second(),
+        _ => false,
+    };
+    let same = local.phase == incoming.phase
+        && same_memory
+        && same_due
+        && here == there
+        && local.interval_days == incoming.interval_days
+        && local.reps == incoming.reps
+        && local.lapses == incoming.lapses
+        && local.leech == incoming.leech
+        && local.suspended == incoming.suspended;
+    !same
+}
+
+/// The name a package's media file gets in `dir`, and whether it must be
+/// written: its own name when that is free or already holds the same bytes;
+/// otherwise, as Anki does, the name with the content's SHA-1 added
+/// (`foo-<sha1>.wav`), so that two different files never share a name and
+/// importing the same file again finds it.
+fn media_name_for(dir: &Path, name: &str, bytes: &[u8]) -> Result<(String, bool), StoreError> {
+    let same = |candidate: &str| -> Result<Option<bool>, StoreError> {
+        let path = dir.join(candidate);
+        match std::fs::read(&path) {
+            Ok(existing) => Ok(Some(existing == bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    };
+    match same(name)? {
+        None => return Ok((name.to_string(), true)),
+        Some(true) => return Ok((name.to_string(), false)),
+        Some(false) => {}
+    }
+    let hash = anki::sha1_hex(bytes);
+    let unique = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}-{hash}.{ext}"),
+        _ => format!("{name}-{hash}"),
+    };
+    match same(&unique)? {
+        None => Ok((unique, true)),
+        Some(true) => Ok((unique, false)),
+        // Another file under the content's own hash: only a collision of
+        // SHA-1 itself could do this.
+        Some(false) => Err(StoreError::io(
+            &dir.join(&unique),
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a different file already has this name",
+            ),
+        )),
+    }
+}
+
+/// `text` with references to the media file `from` (`media/<from>` in
+/// Markdown, `[sound:<from>]` as Anki writes sounds) pointing at `to`.
+fn rename_media(text: &str, from: &str, to: &str) -> String {
+    let mut out = text.to_string();
+    for (prefix, ends) in [
+        ("media/", &[')', '>', '"', ' ', '\n', '\t', ']'][..]),
+        ("[sound:", &[']'][..]),
+    ] {
+        let needle = format!("{prefix}{from}");
+        let mut result = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(&needle) {
+            let after = &rest[at + needle.len()..];
+            result.push_str(&rest[..at]);
+            if after.is_empty() || after.starts_with(ends) {
+                result.push_str(prefix);
+                result.push_str(to);
+            } else {
+                result.push_str(&needle);
+            }
+            rest = after;
+        }
+        result.push_str(rest);
+        out = result;
+    }
+    out
 }
 
 fn set_id(event: &mut Event, n: u64) {
@@ -241,13 +429,33 @@ pub fn export_input(
                 media.insert(name.to_string(), bytes);
             }
         }
+        let mut card = card.clone();
+        card.modified = modified_time(collection, &card);
         notes.push(anki::ExportNote {
             deck: deck.to_string(),
-            card: card.clone(),
+            card,
             progress,
         });
     }
     Ok(anki::ExportInput { notes, media, now })
+}
+
+/// When a card was last changed, for the package's note: its own time when
+/// it has one, else its deck file's (it was changed no later than that), in
+/// whole seconds as Anki keeps them. So a package of unchanged cards is, on
+/// import, the same version and not a newer one.
+fn modified_time(collection: &Collection, card: &crate::deck::Card) -> Option<Timestamp> {
+    if card.modified.is_some() {
+        return card.modified;
+    }
+    let item = card.items().into_iter().next()?;
+    let deck = collection.deck_of(&item)?;
+    let path = collection
+        .root()
+        .join("decks")
+        .join(format!("{}.ron", deck.slug));
+    let time = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    Timestamp::from_second(Timestamp::try_from(time).ok()?.as_second()).ok()
 }
 
 /// File names a card's Markdown refers to as `media/<name>`.

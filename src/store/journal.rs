@@ -155,6 +155,9 @@ impl Event {
 pub struct JournalRead {
     /// The events, in file order.
     pub events: Vec<Event>,
+    /// Where each event's line starts in the file, in bytes (parallel to
+    /// `events`), so that a message about one can find its line.
+    pub offsets: Vec<u64>,
     /// Byte offset just past the last complete line read.
     pub end: u64,
     /// Lines that were skipped, each with its place and reason.
@@ -166,20 +169,64 @@ pub struct JournalRead {
 /// ignored with a warning and not counted in `end`.
 pub fn read_journal(path: &Path, from: u64) -> io::Result<JournalRead> {
     let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(from))?;
+    // Warnings name the file's own line numbers, so the lines before `from`
+    // are counted; only when there is something to report, as that means
+    // reading the part already applied.
+    if from > 0 {
+        let mut probe = Vec::new();
+        file.seek(SeekFrom::Start(from))?;
+        file.read_to_end(&mut probe)?;
+        let first = parse_journal_from_line(&probe, path, from, 0);
+        if first.warnings.is_empty() {
+            return Ok(first);
+        }
+        file.seek(SeekFrom::Start(0))?;
+        let lines_before = count_lines((&mut file).take(from))?;
+        return Ok(parse_journal_from_line(&probe, path, from, lines_before));
+    }
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    Ok(parse_journal(&bytes, path, from))
+    Ok(parse_journal_from_line(&bytes, path, 0, 0))
+}
+
+/// The 1-based line of `path` that starts at byte `offset`.
+pub fn line_at(path: &Path, offset: u64) -> io::Result<usize> {
+    let file = File::open(path)?;
+    Ok(count_lines(file.take(offset))? + 1)
+}
+
+fn count_lines(mut reader: impl Read) -> io::Result<usize> {
+    let mut buf = [0u8; 64 * 1024];
+    let mut lines = 0;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count();
+    }
 }
 
 /// Parses journal bytes that start at byte `from` of `path` (for messages).
+/// Lines are numbered from the start of `bytes`; [`read_journal`] numbers
+/// them from the start of the file.
 pub fn parse_journal(bytes: &[u8], path: &Path, from: u64) -> JournalRead {
+    parse_journal_from_line(bytes, path, from, 0)
+}
+
+/// [`parse_journal`] for bytes that follow `lines_before` lines of the file.
+fn parse_journal_from_line(
+    bytes: &[u8],
+    path: &Path,
+    from: u64,
+    lines_before: usize,
+) -> JournalRead {
     let mut out = JournalRead {
         end: from,
         ..JournalRead::default()
     };
     let mut offset = 0usize;
-    let mut line_no = 0usize;
+    let mut line_no = lines_before;
     while offset < bytes.len() {
         let rest = &bytes[offset..];
         let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
@@ -198,9 +245,8 @@ pub fn parse_journal(bytes: &[u8], path: &Path, from: u64) -> JournalRead {
             Ok(t) => t.trim(),
             Err(_) => {
                 out.warnings.push(format!(
-                    "{}: {}: not UTF-8 text; line skipped",
+                    "{}: line {line_no}: not UTF-8 text; line skipped",
                     path.display(),
-                    place(from, line_no)
                 ));
                 continue;
             }
@@ -209,25 +255,19 @@ pub fn parse_journal(bytes: &[u8], path: &Path, from: u64) -> JournalRead {
             continue;
         }
         match ron::from_str::<Event>(text) {
-            Ok(event) => out.events.push(event),
+            Ok(event) => {
+                out.events.push(event);
+                out.offsets.push(from + (offset - nl - 1) as u64);
+            }
             Err(e) => out.warnings.push(format!(
-                "{}: {}, column {}: {}; line skipped",
+                "{}: line {line_no}, column {}: {}; line skipped",
                 path.display(),
-                place(from, line_no),
                 e.span.start.col,
                 e.code
             )),
         }
     }
     out
-}
-
-fn place(from: u64, line_no: usize) -> String {
-    if from == 0 {
-        format!("line {line_no}")
-    } else {
-        format!("line {line_no} after byte {from}")
-    }
 }
 
 /// Appends events to this device's journal, durably.
@@ -407,6 +447,28 @@ mod tests {
         assert_eq!(read.warnings.len(), 1);
         assert!(
             read.warnings[0].starts_with("j.ron: line 2"),
+            "{:?}",
+            read.warnings
+        );
+    }
+
+    #[test]
+    fn item9_journal_warnings_name_the_line_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dev.ron");
+        let first = format!("{}\n{}\n", review(1).to_line(), review(2).to_line());
+        let text = format!("{first}not an event\n{}\n", review(3).to_line());
+        std::fs::write(&path, &text).unwrap();
+        let read = read_journal(&path, first.len() as u64).unwrap();
+        assert_eq!(read.events, vec![review(3)]);
+        assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+        assert!(
+            read.warnings[0].contains("dev.ron: line 3, column"),
+            "{:?}",
+            read.warnings
+        );
+        assert!(
+            !read.warnings[0].contains("after byte"),
             "{:?}",
             read.warnings
         );

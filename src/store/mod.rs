@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod journal;
 pub mod lock;
 pub mod snapshot;
+pub mod txn;
 pub mod watch;
 
 use std::io;
@@ -13,7 +14,8 @@ use std::path::{Path, PathBuf};
 pub use atomic::write_atomic;
 pub use journal::{Event, JournalRead, JournalWriter, read_journal};
 pub use lock::DataLock;
-pub use snapshot::{AnswerKind, AnswerRecord, JournalMark, Snapshot};
+pub use snapshot::{AnswerKind, AnswerRecord, Deferred, JournalMark, Snapshot};
+pub use txn::Transaction;
 
 /// Where everything lives inside a data folder.
 #[derive(Clone, Debug)]
@@ -67,12 +69,14 @@ impl DataDir {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    // The OS error is part of the message and deliberately not a `source`:
+    // a report that prints the chain (`{:#}`) would say it twice.
+    #[error("{path}: {error}")]
     Io {
         /// The file concerned.
         path: PathBuf,
         /// What the OS said.
-        source: io::Error,
+        error: io::Error,
     },
     /// Another Rehearse is using the data folder.
     #[error(
@@ -88,10 +92,24 @@ pub enum StoreError {
 
 impl StoreError {
     /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: &Path, source: io::Error) -> Self {
+    pub fn io(path: &Path, error: io::Error) -> Self {
         Self::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item9_io_error_names_the_os_error_once() {
+        let e = StoreError::io(Path::new("/data/.lock"), io::Error::from_raw_os_error(30));
+        let shown = format!("{:#}", anyhow::Error::from(e));
+        let os = io::Error::from_raw_os_error(30).to_string();
+        assert_eq!(shown.matches(&os).count(), 1, "{shown}");
+        assert!(shown.starts_with("/data/.lock: "), "{shown}");
     }
 }

@@ -71,6 +71,24 @@ pub struct Snapshot {
     pub recent: Vec<AnswerRecord>,
     /// Every answered item's state.
     pub cards: HashMap<ItemId, CardState>,
+    /// Journal events not applied because their time cannot be right; kept
+    /// here so they are reported at every start, and applied (by a rebuild)
+    /// once their time has come.
+    #[serde(default)]
+    pub deferred: Vec<Deferred>,
+}
+
+/// A journal event held back because of its date: more than a day ahead of
+/// this computer's clock (a machine with a wrong clock, synced in), or
+/// before the year 2000 (a clock that was reset).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deferred {
+    /// The journal's device name.
+    pub device: String,
+    /// The 1-based line in that journal.
+    pub line: usize,
+    /// The date the event carries.
+    pub at: Timestamp,
 }
 
 impl Snapshot {
@@ -89,6 +107,9 @@ impl Snapshot {
             let _ = writeln!(out, "        {},", one(r));
         }
         out.push_str("    ],\n");
+        if !self.deferred.is_empty() {
+            let _ = writeln!(out, "    deferred: {},", one(&self.deferred));
+        }
         out.push_str(CARDS_OPEN);
         let mut ids: Vec<&ItemId> = self.cards.keys().collect();
         ids.sort();

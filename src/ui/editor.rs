@@ -154,6 +154,7 @@ impl EditorScreen {
             } else {
                 crate::deck::Rubric::default()
             },
+            modified: None,
         }
     }
 

@@ -376,14 +376,18 @@ impl ImportScreen {
             notice::report(
                 ui.ctx(),
                 result.map(|r| {
+                    if r.nothing_changed() {
+                        return format!("{}.", r.summary());
+                    }
                     format!(
-                        "Imported: {} added, {} updated, {} unchanged; {} and {} brought in; {}.",
+                        "Imported: {} added, {} updated, {} unchanged; {} and {} brought in; {}{}.",
                         r.added,
                         r.updated,
                         r.unchanged,
                         super::plural(r.reviews, "answer"),
                         super::plural(r.states, "card state"),
-                        super::plural(r.media, "media file")
+                        super::plural(r.media, "media file"),
+                        r.notes()
                     )
                 }),
             );

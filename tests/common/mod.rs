@@ -36,10 +36,13 @@ pub fn deck_text(name: &str, prefix: &str, n: usize) -> String {
     s
 }
 
-/// Writes decks into `root/decks` so the built-in ones are not installed.
+/// Writes decks into `root/decks` so the built-in ones are not installed
+/// (with `journal/`, so that even no decks at all reads as a folder in use,
+/// not as a first start that was cut short).
 pub fn write_decks(root: &Path, decks: &[(&str, String)]) {
     let dir = root.join("decks");
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(root.join("journal")).unwrap();
     for (file, text) in decks {
         std::fs::write(dir.join(file), text).unwrap();
     }

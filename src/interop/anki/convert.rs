@@ -227,6 +227,8 @@ fn convert_note(
             tags: note.tags.clone(),
             source: None,
             rubric: crate::deck::Rubric::default(),
+            // Anki keeps whole seconds.
+            modified: Timestamp::from_second(note.modified.as_second()).ok(),
         },
         guid: note.guid.clone(),
     });

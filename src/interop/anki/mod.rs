@@ -44,6 +44,14 @@ use jiff::Timestamp;
 pub use convert::{card_id_for_guid, guid_for_card_id, to_rehearse};
 pub use html::{html_to_markdown, markdown_to_html};
 pub use read::read_package;
+
+/// The SHA-1 of `data` in hex, as Anki names media files by content.
+pub fn sha1_hex(data: &[u8]) -> String {
+    sha1::sha1(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 pub use write::write_package;
 
 use crate::deck::{Card, ItemId, Variant};
@@ -62,18 +70,55 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Most entries in the zip.
     pub max_entries: usize,
+    /// All decompressed data together may be at most this many times the
+    /// package's size (but see [`Self::min_expansion_bytes`]): real packages
+    /// hold SQLite and already compressed media, which expand a few times at
+    /// most; a bomb expands a thousandfold.
+    pub max_expansion: u64,
+    /// Decompressed data allowed whatever the package's size, so that small
+    /// packages with a very compressible collection still open.
+    pub min_expansion_bytes: u64,
 }
 
 impl Default for Limits {
-    /// 1 GiB package, 512 MiB per entry, 2 GiB in all, 100 000 entries:
-    /// room for large real decks with audio, far from what a bomb needs.
+    /// 1 GiB package, 512 MiB per entry, 2 GiB in all and at most 100 times
+    /// the package (64 MiB at least), 100 000 entries: room for large real
+    /// decks with audio, far from what a bomb needs.
     fn default() -> Self {
         Self {
             max_package_bytes: 1 << 30,
             max_entry_bytes: 512 << 20,
             max_total_bytes: 2 << 30,
             max_entries: 100_000,
+            max_expansion: 100,
+            min_expansion_bytes: 64 << 20,
         }
+    }
+}
+
+/// Which of the [`Limits`] a package went over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// [`Limits::max_package_bytes`].
+    Package,
+    /// [`Limits::max_entry_bytes`].
+    Entry,
+    /// [`Limits::max_total_bytes`].
+    Total,
+    /// [`Limits::max_expansion`] times the package's size.
+    Expansion,
+}
+
+impl std::fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LimitKind::Package => "the limit for a package",
+            LimitKind::Entry => "the limit for one file once decompressed",
+            LimitKind::Total => "the limit for all files together once decompressed",
+            LimitKind::Expansion => {
+                "the most a real package expands to once decompressed (in all, relative to its size)"
+            }
+        })
     }
 }
 
@@ -83,15 +128,16 @@ pub enum AnkiError {
     /// Not a zip archive, or a truncated or damaged one.
     #[error("not a readable Anki package: {0}")]
     Zip(String),
-    /// Something decompresses to more than [`Limits`] allow.
-    #[error(
-        "{what} is larger than the limit of {limit} bytes; the package may be damaged or a zip bomb"
-    )]
+    /// Something decompresses to more than [`Limits`] allow. Refused as soon
+    /// as the running count passes the limit, before reading further.
+    #[error("{what} passed {kind} ({limit} bytes); the package may be damaged or a zip bomb")]
     TooLarge {
         /// What was being read.
         what: String,
-        /// The limit it went over.
+        /// The limit it went over, in bytes.
         limit: u64,
+        /// Which limit that is.
+        kind: LimitKind,
     },
     /// More zip entries than [`Limits::max_entries`].
     #[error("the package has {count} entries, more than the limit of {limit}")]

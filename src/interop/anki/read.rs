@@ -8,7 +8,7 @@ use zip::ZipArchive;
 use zip::result::ZipError;
 
 use super::sqlite::read_collection;
-use super::{AnkiError, AnkiPackage, Limits, PackageFormat, proto, sha1};
+use super::{AnkiError, AnkiPackage, LimitKind, Limits, PackageFormat, proto, sha1};
 
 /// Reads an Anki package (`.apkg` or `.colpkg`, current or legacy format).
 ///
@@ -20,6 +20,7 @@ pub fn read_package(bytes: &[u8], limits: &Limits) -> Result<AnkiPackage, AnkiEr
         return Err(AnkiError::TooLarge {
             what: "the package".into(),
             limit: limits.max_package_bytes,
+            kind: LimitKind::Package,
         });
     }
     let mut zip = Entries::open(bytes, limits)?;
@@ -95,8 +96,15 @@ fn corrupt(what: &str, message: String) -> AnkiError {
 struct Entries<'a> {
     zip: ZipArchive<Cursor<&'a [u8]>>,
     limits: Limits,
+    /// The cap on all decompressed data for this package, and which limit
+    /// sets it.
+    total: (u64, LimitKind),
     used: u64,
 }
+
+/// Read size while counting: small enough that the count is never far past
+/// a limit before it is noticed.
+const CHUNK: usize = 64 << 10;
 
 impl<'a> Entries<'a> {
     fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, AnkiError> {
@@ -107,9 +115,18 @@ impl<'a> Entries<'a> {
                 limit: limits.max_entries,
             });
         }
+        let expansion = (bytes.len() as u64)
+            .saturating_mul(limits.max_expansion)
+            .max(limits.min_expansion_bytes);
+        let total = if expansion < limits.max_total_bytes {
+            (expansion, LimitKind::Expansion)
+        } else {
+            (limits.max_total_bytes, LimitKind::Total)
+        };
         Ok(Self {
             zip,
             limits: *limits,
+            total,
             used: 0,
         })
     }
@@ -119,57 +136,61 @@ impl<'a> Entries<'a> {
     }
 
     /// The room left for one more decompressed entry, and the limit that sets it.
-    fn room(&self) -> (u64, u64) {
-        let total_left = self.limits.max_total_bytes.saturating_sub(self.used);
+    fn room(&self) -> (u64, u64, LimitKind) {
+        let total_left = self.total.0.saturating_sub(self.used);
         if total_left < self.limits.max_entry_bytes {
-            (total_left, self.limits.max_total_bytes)
+            (total_left, self.total.0, self.total.1)
         } else {
-            (self.limits.max_entry_bytes, self.limits.max_entry_bytes)
+            (
+                self.limits.max_entry_bytes,
+                self.limits.max_entry_bytes,
+                LimitKind::Entry,
+            )
         }
     }
 
-    /// Reads everything from `reader`, failing once it gives more than the room left.
+    /// Reads everything from `reader`, refusing once it gives more than the
+    /// room left.
     fn read_limited(&mut self, reader: impl Read, what: &str) -> Result<Vec<u8>, AnkiError> {
-        let (room, limit) = self.room();
-        let mut out = Vec::new();
-        reader
-            .take(room.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| corrupt(what, e.to_string()))?;
-        if out.len() as u64 > room {
-            return Err(AnkiError::TooLarge {
+        let (room, limit, kind) = self.room();
+        match drain(reader, room, 0, what)? {
+            Some(out) => {
+                self.used += out.len() as u64;
+                Ok(out)
+            }
+            None => Err(AnkiError::TooLarge {
                 what: what.to_string(),
                 limit,
-            });
+                kind,
+            }),
         }
-        self.used += out.len() as u64;
-        Ok(out)
     }
 
     /// The decompressed contents of entry `name`, or `None` when there is none.
     fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, AnkiError> {
         let what = format!("entry `{name}`");
-        let (room, limit) = self.room();
+        let (room, limit, kind) = self.room();
         let file = match self.zip.by_name(name) {
             Ok(file) => file,
             Err(ZipError::FileNotFound) => return Ok(None),
             Err(e) => return Err(AnkiError::Zip(format!("{what}: {e}"))),
         };
+        // Refused on the declared size before decompressing anything; the
+        // count while reading catches a size that lies.
         if file.size() > room {
-            return Err(AnkiError::TooLarge { what, limit });
+            return Err(AnkiError::TooLarge { what, limit, kind });
         }
         if file.is_dir() {
             return Err(corrupt(&what, "it is a directory".into()));
         }
-        let mut out = Vec::with_capacity(file.size().min(1 << 20) as usize);
-        file.take(room.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| corrupt(&what, e.to_string()))?;
-        if out.len() as u64 > room {
-            return Err(AnkiError::TooLarge { what, limit });
+        let declared = file.size();
+        match drain(file, room, declared, &what)? {
+            Some(out) => {
+                self.used += out.len() as u64;
+                Ok(Some(out))
+            }
+            None => Err(AnkiError::TooLarge { what, limit, kind }),
         }
-        self.used += out.len() as u64;
-        Ok(Some(out))
     }
 
     /// Decompresses zstd data from entry `name`.
@@ -178,6 +199,31 @@ impl<'a> Entries<'a> {
         let decoder =
             zstd::stream::read::Decoder::new(data).map_err(|e| corrupt(&what, e.to_string()))?;
         self.read_limited(decoder, &what)
+    }
+}
+
+/// Reads `reader` to its end in chunks, counting as it goes: `None` as soon
+/// as it has given more than `room` bytes, so memory never grows past the
+/// limit, whatever the data claims about its own size.
+fn drain(
+    mut reader: impl Read,
+    room: u64,
+    declared: u64,
+    what: &str,
+) -> Result<Option<Vec<u8>>, AnkiError> {
+    let mut out = Vec::with_capacity(declared.min(room).min(1 << 20) as usize);
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(Some(out)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(corrupt(what, e.to_string())),
+        };
+        if (out.len() + n) as u64 > room {
+            return Ok(None);
+        }
+        out.extend_from_slice(&chunk[..n]);
     }
 }
 

@@ -396,7 +396,9 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
                     nid,
                     guid_for_card_id(&card.id),
                     mid,
-                    now_s,
+                    // The card's own modification time, so that importing
+                    // this package back is recognised as nothing newer.
+                    card.modified.map_or(now_s, |m| m.as_second()),
                     tags,
                     fields.join("\x1f"),
                     sort_field,
