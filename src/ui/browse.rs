@@ -625,14 +625,29 @@ impl BrowseScreen {
         egui::ScrollArea::horizontal()
             .id_salt("browse_hscroll")
             .show(ui, |ui| {
+                let available = ui.available_width();
                 let mut table = TableBuilder::new(ui)
                     .id_salt("browse_table")
                     .striped(true)
                     .sense(Sense::click())
                     .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-                for (_, name, width, _) in &columns {
+                // The front takes the width the other columns leave.
+                let others: f32 = columns
+                    .iter()
+                    .filter(|(c, ..)| *c != SortColumn::Front)
+                    .map(|(_, name, width, _)| {
+                        width.max(name.chars().count() as f32 * 9.0 + 40.0) + 8.0
+                    })
+                    .sum();
+                let front = (available - others - 16.0).max(340.0);
+                for (column, name, width, _) in &columns {
                     // Never narrower than the header and its sort arrow.
                     let header = name.chars().count() as f32 * 9.0 + 40.0;
+                    let width = if *column == SortColumn::Front {
+                        front
+                    } else {
+                        *width
+                    };
                     table = table.column(
                         Column::initial(width.max(header))
                             .at_least(header)
@@ -1034,7 +1049,15 @@ fn cell(
     let dash = || "–".to_string();
     match column {
         SortColumn::Deck => deck.name.clone(),
-        SortColumn::Front => plain_line(&card.render(item.id.variant).0),
+        // Sides of one card would read alike: say which side a row is.
+        SortColumn::Front => {
+            let line = plain_line(&card.render(item.id.variant).0);
+            match item.id.variant {
+                crate::deck::Variant::Cloze(n) => format!("c{n} · {line}"),
+                crate::deck::Variant::Reverse => format!("↔ {line}"),
+                crate::deck::Variant::Forward => line,
+            }
+        }
         SortColumn::Topic => card.topic.clone(),
         SortColumn::Tags => card.tags.join(" "),
         SortColumn::Due if state.suspended => "suspended".into(),

@@ -256,18 +256,29 @@ impl EditorScreen {
         egui::Panel::bottom("editor_bar").show(ui, |ui| {
             ui.add_space(6.0);
             ui.horizontal(|ui| {
-                let save_next = ui
-                    .add_enabled(
-                        valid,
-                        egui::Button::new(RichText::new("Save and add next").strong()),
+                // Writing new cards, the next one is the usual step; editing
+                // one, saving it is.
+                let editing = self.original.is_some();
+                let (next_button, save_button) = if editing {
+                    (
+                        egui::Button::new("Save and add next"),
+                        theme::primary("Save"),
                     )
+                } else {
+                    (
+                        theme::primary("Save and add next"),
+                        egui::Button::new("Save"),
+                    )
+                };
+                let save_next = ui
+                    .add_enabled(valid, next_button)
                     .on_hover_text("Ctrl+Enter")
                     .on_disabled_hover_text(why);
                 if save_next.clicked() {
                     self.save(ui.ctx(), collection, true);
                 }
                 if ui
-                    .add_enabled(valid, egui::Button::new("Save"))
+                    .add_enabled(valid, save_button)
                     .on_disabled_hover_text(why)
                     .clicked()
                 {
@@ -445,7 +456,7 @@ impl EditorScreen {
                         ui,
                         egui::TextEdit::singleline(&mut self.topic)
                             .hint_text("for weak-topic views")
-                            .desired_width(260.0),
+                            .desired_width(f32::INFINITY),
                         |query| suggest(query.word, &topics, &[], ""),
                     );
                 egui::Response::clone(&topic.text_edit.response).labelled_by(l.id);
@@ -472,7 +483,7 @@ impl EditorScreen {
                 ui.add(
                     egui::TextEdit::singleline(&mut self.source)
                         .hint_text("optional")
-                        .desired_width(260.0),
+                        .desired_width(f32::INFINITY),
                 )
                 .labelled_by(l.id);
                 ui.end_row();

@@ -212,14 +212,11 @@ impl HomeScreen {
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(760.0);
                     ui.add_space(12.0);
-                    if let Some(n) = self.header(ui, &cached) {
+                    if let Some(n) = self.header(ui, collection, &cached) {
                         nav = n;
                     }
                     ui.add_space(8.0);
                     if let Some(n) = self.deck_table(ui, collection, &cached) {
-                        nav = n;
-                    }
-                    if let Some(n) = self.deck_actions(ui, collection) {
                         nav = n;
                     }
                     ui.add_space(16.0);
@@ -238,19 +235,30 @@ impl HomeScreen {
         nav
     }
 
-    fn header(&mut self, ui: &mut egui::Ui, cached: &Cached) -> Option<Nav> {
+    /// The heading, the deck actions, and Study all, in one row above the
+    /// decks so that they show at any window size.
+    fn header(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        cached: &Cached,
+    ) -> Option<Nav> {
         let mut nav = None;
         ui.horizontal(|ui| {
             ui.heading("Decks");
+            ui.add_space(8.0);
+            if let Some(n) = self.deck_actions(ui, collection) {
+                nav = Some(n);
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                let label = if cached.total.total() == 0 {
-                    "Nothing due"
+                let due = cached.total.total() > 0;
+                let button = if due {
+                    theme::primary("Study all")
                 } else {
-                    "Study all"
+                    egui::Button::new("Nothing due")
                 };
-                let button = egui::Button::new(RichText::new(label).strong());
                 if ui
-                    .add_enabled(cached.total.total() > 0, button)
+                    .add_enabled(due, button)
                     .on_hover_text("Enter")
                     .on_disabled_hover_text("Every deck is done for today")
                     .clicked()
@@ -264,7 +272,8 @@ impl HomeScreen {
 
     fn deck_actions(&mut self, ui: &mut egui::Ui, collection: &Collection) -> Option<Nav> {
         let mut nav = None;
-        ui.horizontal(|ui| {
+        ui.scope(|ui| {
+            ui.spacing_mut().button_padding = egui::vec2(8.0, 4.0);
             if ui.button("New deck").clicked() {
                 self.dialog = Some(DeckDialog {
                     slug: None,

@@ -75,35 +75,51 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
 /// Draws the overlay; returns whether it stays open.
 pub fn overlay(ctx: &egui::Context) -> bool {
     let mut open = true;
+    let screen = ctx.content_rect();
+    let width = (screen.width() - 60.0).clamp(360.0, 900.0);
     let response = egui::Modal::new(egui::Id::unique("shortcuts")).show(ctx, |ui| {
-        ui.set_max_width(560.0);
-        ui.heading("Keyboard shortcuts");
-        ui.add_space(6.0);
-        egui::ScrollArea::vertical()
-            .max_height(ctx.content_rect().height() - 140.0)
-            .show(ui, |ui| {
-                for (place, keys) in KEYS {
-                    ui.add_space(6.0);
-                    ui.label(RichText::new(*place).strong());
-                    egui::Grid::new(("keys", *place))
-                        .num_columns(2)
-                        .spacing([18.0, 4.0])
-                        .show(ui, |ui| {
-                            for (key, does) in *keys {
-                                ui.label(RichText::new(*key).monospace());
-                                ui.label(*does);
-                                ui.end_row();
-                            }
-                        });
+        ui.set_width(width);
+        ui.horizontal(|ui| {
+            ui.heading("Keyboard shortcuts");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Close").on_hover_text("? or Esc").clicked() {
+                    open = false;
                 }
             });
-        ui.add_space(8.0);
-        if ui.button("Close").clicked() {
-            open = false;
-        }
+        });
+        ui.add_space(4.0);
+        egui::ScrollArea::vertical()
+            .max_height((screen.height() - 160.0).max(200.0))
+            .show(ui, |ui| {
+                // Two columns when there is room, so everything fits on one screen.
+                let columns = if width >= 700.0 { 2 } else { 1 };
+                ui.columns(columns, |cols| {
+                    let per = KEYS.len().div_ceil(columns);
+                    for (c, col) in cols.iter_mut().enumerate() {
+                        for (place, keys) in KEYS.iter().skip(c * per).take(per) {
+                            section(col, place, keys);
+                        }
+                    }
+                });
+            });
     });
     if response.should_close() {
         open = false;
     }
     open
+}
+
+fn section(ui: &mut egui::Ui, place: &str, keys: &[(&str, &str)]) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(place).strong());
+    egui::Grid::new(("keys", place))
+        .num_columns(2)
+        .spacing([14.0, 3.0])
+        .show(ui, |ui| {
+            for (key, does) in keys {
+                ui.label(RichText::new(*key).monospace());
+                ui.add(egui::Label::new(*does).wrap());
+                ui.end_row();
+            }
+        });
 }

@@ -50,15 +50,16 @@ impl Markdown {
 
 /// Body and bold text colours for cards: (body, bold).
 pub fn card_colors(dark: bool) -> (egui::Color32, egui::Color32) {
+    // Amber rather than blue: blue is for links.
     if dark {
         (
             egui::Color32::from_rgb(0xe8, 0xe8, 0xe8),
-            egui::Color32::from_rgb(0x93, 0xc5, 0xfd),
+            egui::Color32::from_rgb(0xfb, 0xc8, 0x6e),
         )
     } else {
         (
             egui::Color32::from_rgb(0x1a, 0x1a, 0x1a),
-            egui::Color32::from_rgb(0x1d, 0x4e, 0xd8),
+            egui::Color32::from_rgb(0x9a, 0x34, 0x12),
         )
     }
 }
@@ -181,6 +182,10 @@ mod tests {
             assert!(contrast(body, background) >= 7.0, "body, dark={dark}");
             assert!(contrast(bold, background) >= 4.5, "bold, dark={dark}");
             assert_ne!(body, bold, "bold must differ from body, dark={dark}");
+            assert_ne!(
+                bold, visuals.hyperlink_color,
+                "bold is not a link, dark={dark}"
+            );
         }
     }
 

@@ -78,7 +78,7 @@ pub(crate) enum Nav {
 }
 
 /// A tab in the top bar.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Decks,
     Browse,
@@ -110,19 +110,21 @@ impl Tab {
         }
     }
 
-    fn is_showing(self, screen: &Screen) -> bool {
-        matches!(
-            (self, screen),
-            (Tab::Decks, Screen::Home | Screen::Study(_))
-                | (
-                    Tab::Browse,
-                    Screen::Browse(_) | Screen::Edit(_) | Screen::Import(_) | Screen::CardInfo(_)
-                )
-                | (Tab::Weak, Screen::Weak(_))
-                | (Tab::Readiness, Screen::Readiness(_) | Screen::MockSetup(_))
-                | (Tab::Stats, Screen::Stats(_))
-                | (Tab::Settings, Screen::Settings(_))
-        )
+    /// The tab a navigation belongs to; `None` for screens opened from
+    /// elsewhere (the editor, import, card info, study), which keep the tab
+    /// they were opened from.
+    fn of(nav: &Nav) -> Option<Tab> {
+        match nav {
+            Nav::Home => Some(Tab::Decks),
+            Nav::Browse | Nav::BrowseQuery(_) | Nav::BrowseSearch | Nav::BrowseWeakest(_) => {
+                Some(Tab::Browse)
+            }
+            Nav::Weak => Some(Tab::Weak),
+            Nav::Readiness | Nav::MockSetup => Some(Tab::Readiness),
+            Nav::Stats => Some(Tab::Stats),
+            Nav::Settings => Some(Tab::Settings),
+            _ => None,
+        }
     }
 }
 
@@ -152,6 +154,8 @@ pub struct RehearseApp {
     queued: Vec<(notice::Kind, String)>,
     /// Whether the shortcut overlay (`?`) shows.
     show_keys: bool,
+    /// The tab highlighted in the top bar.
+    tab: Tab,
     /// The study session or browser left for the editor or card info,
     /// resumed when that closes.
     paused: Option<Box<Screen>>,
@@ -173,6 +177,7 @@ impl RehearseApp {
             theme: None,
             queued: Vec::new(),
             show_keys: false,
+            tab: Tab::Decks,
             paused: None,
         }
     }
@@ -446,6 +451,9 @@ impl RehearseApp {
                 other
             }
         };
+        if let Some(tab) = Tab::of(&nav) {
+            self.tab = tab;
+        }
         if !matches!(nav, Nav::Stay) && matches!(self.screen, Screen::Study(_)) {
             // Answers were given: figures built from the history are out of date.
             self.history.invalidate();
@@ -542,7 +550,7 @@ impl RehearseApp {
                 ui.label(egui::RichText::new("Rehearse").strong().size(18.0));
                 ui.add_space(10.0);
                 for (tab, label, key) in TABS {
-                    let here = tab.is_showing(&self.screen);
+                    let here = tab == self.tab;
                     if ui
                         .selectable_label(here, label)
                         .on_hover_text(format!("Key: {key}"))

@@ -199,14 +199,17 @@ pub fn history_button(ui: &mut egui::Ui) {
         RichText::new("Messages")
     };
     let response = ui
-        .add_enabled(!items.is_empty(), egui::Button::new(label))
-        .on_hover_text("Recent messages")
-        .on_disabled_hover_text("No messages yet");
+        .add(egui::Button::new(label).frame(false))
+        .on_hover_text("Recent messages");
     egui::Popup::menu(&response)
         .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show(|ui| {
             ui.set_min_width(320.0);
             ui.set_max_width(520.0);
+            if items.is_empty() {
+                ui.label(RichText::new("No messages yet.").weak());
+                return;
+            }
             egui::ScrollArea::vertical()
                 .max_height(360.0)
                 .show(ui, |ui| {

@@ -397,7 +397,7 @@ impl ReadinessScreen {
                 RichText::new(format!(
                     "On {} ({})",
                     made_date.strftime("%A %-d %B"),
-                    plural(current.cards(), "card")
+                    plural(current.cards(), "study item")
                 ))
                 .strong(),
             );
@@ -479,7 +479,7 @@ impl ReadinessScreen {
                 ui.add(
                 egui::Label::new(format!(
                     "Seeing all {} by then would take {} new cards a day and up to {} reviews on the busiest day: more than a sane load. Put these topics first: {}.",
-                    plural(current.cards(), "card"),
+                    plural(current.cards(), "study item"),
                     plan.new_per_day,
                     f.busiest_day(),
                     plan.prioritise.join(", ")

@@ -59,7 +59,10 @@ impl SettingsScreen {
         // Save stays in view however far the form is scrolled.
         egui::Panel::bottom("settings_bar").show(ui, |ui| {
             ui.add_space(6.0);
+            // Lined up with the form's column above.
+            let margin = ((ui.available_width() - 640.0) / 2.0).max(0.0);
             ui.horizontal(|ui| {
+                ui.add_space(margin);
                 let dirty = self.is_changed(collection);
                 if ui
                     .add_enabled(dirty, egui::Button::new(RichText::new("Save").strong()))

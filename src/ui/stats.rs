@@ -272,7 +272,7 @@ fn summary(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
         }
     };
     let tiles = [
-        (thousands(s.items as u64), "cards"),
+        (thousands(s.items as u64), "study items"),
         (thousands(s.studied as u64), "studied"),
         (pending(thousands(s.total_answers)), "answers"),
         (pending(duration_text(s.total_time_ms)), "time spent"),

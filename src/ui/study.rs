@@ -393,7 +393,14 @@ impl StudyScreen {
                             ui.style_mut()
                                 .text_styles
                                 .insert(egui::TextStyle::Body, egui::FontId::proportional(20.0));
-                            markdown.show(ui, "question", &question);
+                            // A revealed cloze reads as its filled-in text, not the
+                            // question and then the same sentence again.
+                            let cloze = matches!(id.variant, crate::deck::Variant::Cloze(_));
+                            if cloze && self.revealed {
+                                markdown.show(ui, "question", &answer);
+                            } else {
+                                markdown.show(ui, "question", &question);
+                            }
                         });
                         if let Some(rubric) = &mut self.rubric {
                             if !self.revealed {
@@ -414,7 +421,9 @@ impl StudyScreen {
                                     markdown.show(ui, "answer", notes);
                                 }
                             }
-                        } else if self.revealed {
+                        } else if self.revealed
+                            && !matches!(id.variant, crate::deck::Variant::Cloze(_))
+                        {
                             ui.add_space(10.0);
                             ui.separator();
                             ui.add_space(10.0);
@@ -428,6 +437,8 @@ impl StudyScreen {
 
     fn answer_bar(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
         egui::Panel::bottom("answer_bar").show(ui, |ui| {
+            // One height before and after the reveal, so nothing jumps.
+            ui.set_min_height(if self.rubric.is_some() { 118.0 } else { 96.0 });
             ui.add_space(10.0);
             if let Some(e) = &self.error {
                 ui.colored_label(theme::ERROR, e);
