@@ -408,7 +408,7 @@ fn row_errors_name_lines_and_good_rows_still_map() {
     assert!(errors[0].1.contains("`bad id`"), "{errors:?}");
     assert_eq!(
         errors[1].1,
-        "the kind (column 4) is `flashcard`; expected basic, reversed or cloze"
+        "the kind (column 4) is `flashcard`; expected basic, reversed, cloze or rubric"
     );
     assert_eq!(
         errors[2].1,
@@ -495,6 +495,8 @@ fn guesses_mappings() {
             deck: Some(1),
             id: Some(0),
             kind: Some(6),
+            points: None,
+            time_box: None,
         }
     );
     let m = guess_mapping(&h(&[" Tags ", "ANSWER", "Question"]));
@@ -533,6 +535,8 @@ fn explicit_mapping_and_missing_back_column() {
         deck: None,
         id: None,
         kind: Some(1),
+        points: None,
+        time_box: None,
     };
     let mapped = map_rows(&table, &mapping, "D");
     assert_eq!(mapped.cards.len(), 1);
@@ -644,6 +648,8 @@ proptest! {
                         deck: maybe(5),
                         id: maybe(6),
                         kind: maybe(7),
+                        points: None,
+                        time_box: None,
                     };
                     let mapped = map_rows(&table, &mapping, &default_deck);
                     for e in &mapped.errors {
@@ -694,4 +700,51 @@ proptest! {
             mapped.cards.into_iter().map(|c| (c.deck, c.card)).collect();
         prop_assert_eq!(got, lf_only(cards.clone()));
     }
+}
+
+/// Rubric cards go out and come back through CSV with their key points in
+/// one column (` | ` between them) and their time box.
+#[test]
+fn rubric_cards_round_trip_with_points_in_one_column() {
+    use rehearse::deck::{Rubric, parse_deck};
+    let deck = parse_deck(
+        r#"(name: "Design", cards: [(
+            id: "sd-short", kind: Rubric, topic: "Design", time_box: "10m",
+            front: "Design a URL shortener.",
+            points: ["estimates QPS", "base62 ids", "caches redirects"],
+        )])"#,
+        std::path::Path::new("design.ron"),
+    )
+    .unwrap();
+    let card = &deck.cards[0];
+    let text = write_table(&[("Design", card)], b',');
+    assert!(
+        text.contains("estimates QPS | base62 ids | caches redirects"),
+        "{text}"
+    );
+    let table = read_table(text.as_bytes(), b',', true).unwrap();
+    let mapped = map_rows(&table, &guess_mapping(&table.headers), "x");
+    assert!(mapped.errors.is_empty(), "{:?}", mapped.errors);
+    let back = &mapped.cards[0].card;
+    assert_eq!(back.kind, rehearse::CardKind::Rubric);
+    assert_eq!(
+        back.rubric,
+        Rubric {
+            points: vec![
+                "estimates QPS".into(),
+                "base62 ids".into(),
+                "caches redirects".into()
+            ],
+            time_box: Some("10m".parse().unwrap()),
+        }
+    );
+    // Too few points, a bad time box, or points on a basic card are row errors.
+    let bad = "front,back,kind,points,time_box\nQ,,rubric,only one,10m\nQ2,,rubric,a | b,soon\nQ3,A,basic,a | b,\n";
+    let table = read_table(bad.as_bytes(), b',', true).unwrap();
+    let mapped = map_rows(&table, &guess_mapping(&table.headers), "x");
+    let errors: Vec<String> = mapped.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].contains("at least 2 key points"), "{errors:?}");
+    assert!(errors[1].contains("time box"), "{errors:?}");
+    assert!(errors[2].contains("belong to rubric cards"), "{errors:?}");
 }

@@ -41,7 +41,7 @@ const SNIFF_RECORDS: usize = 20;
 
 /// Header names that [`sniff`] and [`guess_mapping`] recognise (compared
 /// case-insensitively, ignoring surrounding spaces), and the column each names.
-const KNOWN_COLUMNS: [(&str, Column); 13] = [
+const KNOWN_COLUMNS: [(&str, Column); 17] = [
     ("front", Column::Front),
     ("question", Column::Front),
     // Anki's Cloze note type, as its text export's `#columns:` names it.
@@ -56,10 +56,19 @@ const KNOWN_COLUMNS: [(&str, Column); 13] = [
     ("deck", Column::Deck),
     ("id", Column::Id),
     ("kind", Column::Kind),
+    ("points", Column::Points),
+    ("key points", Column::Points),
+    ("time_box", Column::TimeBox),
+    ("time box", Column::TimeBox),
 ];
 
 /// The header [`write_table`] writes.
-const WRITE_HEADER: [&str; 7] = ["id", "deck", "front", "back", "topic", "tags", "kind"];
+const WRITE_HEADER: [&str; 9] = [
+    "id", "deck", "front", "back", "topic", "tags", "kind", "points", "time_box",
+];
+
+/// Between a rubric's key points in one CSV field.
+pub const POINTS_SEPARATOR: &str = " | ";
 
 /// A UTF-8 byte-order mark, as spreadsheets write at the start of "CSV UTF-8".
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -231,8 +240,12 @@ pub struct ColumnMapping {
     pub deck: Option<usize>,
     /// The card id; when absent or empty it is derived from the front.
     pub id: Option<usize>,
-    /// `basic`, `reversed` or `cloze`; when absent or empty, `basic`.
+    /// `basic`, `reversed`, `cloze` or `rubric`; when absent or empty, `basic`.
     pub kind: Option<usize>,
+    /// A rubric's key points, separated by ` | ` (or one per line).
+    pub points: Option<usize>,
+    /// A rubric's time box, such as `10m`.
+    pub time_box: Option<usize>,
 }
 
 /// One card read from a row.
@@ -280,6 +293,8 @@ enum Column {
     Deck,
     Id,
     Kind,
+    Points,
+    TimeBox,
 }
 
 impl Column {
@@ -293,6 +308,8 @@ impl Column {
             Column::Deck => "deck",
             Column::Id => "id",
             Column::Kind => "kind",
+            Column::Points => "points",
+            Column::TimeBox => "time box",
         }
     }
 }
@@ -581,6 +598,8 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
         deck: find(Column::Deck),
         id: find(Column::Id),
         kind: find(Column::Kind),
+        points: find(Column::Points),
+        time_box: find(Column::TimeBox),
     }
 }
 
@@ -728,6 +747,7 @@ fn kind_named(text: &str) -> Option<CardKind> {
         }
         "reversed" | "basic (and reversed card)" => Some(CardKind::Reversed),
         "cloze" => Some(CardKind::Cloze),
+        "rubric" => Some(CardKind::Rubric),
         _ => None,
     }
 }
@@ -749,6 +769,8 @@ fn map_row(
         (Column::Deck, mapping.deck),
         (Column::Id, mapping.id),
         (Column::Kind, mapping.kind),
+        (Column::Points, mapping.points),
+        (Column::TimeBox, mapping.time_box),
     ];
     let mut missing: Vec<(usize, Column)> = columns
         .iter()
@@ -793,7 +815,7 @@ fn map_row(
             Some(kind) => Some(kind),
             None => {
                 problems.push(format!(
-                    "the kind (column {}) is `{text}`; expected basic, reversed or cloze",
+                    "the kind (column {}) is `{text}`; expected basic, reversed, cloze or rubric",
                     mapping.kind.map_or(0, |i| i + 1)
                 ));
                 None
@@ -833,6 +855,11 @@ fn map_row(
         },
         None => Some((CardId::derived_from(front), false)),
     };
+    let rubric = rubric_fields(get(mapping.points), get(mapping.time_box), kind, mapping)
+        .unwrap_or_else(|p| {
+            problems.extend(p);
+            crate::deck::Rubric::default()
+        });
     let (Some(kind), Some((id, id_pinned)), true) = (kind, id, problems.is_empty()) else {
         return Err(problems);
     };
@@ -858,10 +885,68 @@ fn map_row(
             topic: get(mapping.topic).unwrap_or("").trim().to_string(),
             tags,
             source: None,
-            rubric: crate::deck::Rubric::default(),
+            rubric,
             modified: None,
         },
     })
+}
+
+/// A rubric's points and time box from their fields: ` | ` or line breaks
+/// between points; for other kinds both must be empty.
+fn rubric_fields(
+    points: Option<&str>,
+    time_box: Option<&str>,
+    kind: Option<CardKind>,
+    mapping: &ColumnMapping,
+) -> Result<crate::deck::Rubric, Vec<String>> {
+    let column = |i: Option<usize>| i.map_or(0, |i| i + 1);
+    let points: Vec<String> = points
+        .unwrap_or("")
+        .split(['\n', '|'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let boxed = time_box.map(str::trim).filter(|t| !t.is_empty());
+    let mut problems = Vec::new();
+    if kind != Some(CardKind::Rubric) {
+        if kind.is_some() && (!points.is_empty() || boxed.is_some()) {
+            problems.push(format!(
+                "points (column {}) and a time box (column {}) belong to rubric cards; set the kind to rubric or leave them empty",
+                column(mapping.points),
+                column(mapping.time_box)
+            ));
+        }
+        return if problems.is_empty() {
+            Ok(crate::deck::Rubric::default())
+        } else {
+            Err(problems)
+        };
+    }
+    if points.len() < crate::deck::RUBRIC_MIN_POINTS {
+        problems.push(format!(
+            "a rubric card needs at least {} key points in column {}, separated by ` | `; found {}",
+            crate::deck::RUBRIC_MIN_POINTS,
+            column(mapping.points),
+            points.len()
+        ));
+    }
+    let time_box = match boxed.map(str::parse::<crate::schedule::Step>) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            problems.push(format!(
+                "the time box (column {}): {e}",
+                column(mapping.time_box)
+            ));
+            None
+        }
+        None => None,
+    };
+    if problems.is_empty() {
+        Ok(crate::deck::Rubric { points, time_box })
+    } else {
+        Err(problems)
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -893,25 +978,40 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
         .delimiter(delimiter)
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
+    // The rubric columns only when a rubric card is among them, so plain
+    // exports stay as they were.
+    let width = if cards.iter().any(|(_, c)| c.kind == CardKind::Rubric) {
+        WRITE_HEADER.len()
+    } else {
+        WRITE_HEADER.len() - 2
+    };
     // Writing to memory cannot fail; the `let _` only satisfies the types.
-    let _ = writer.write_record(WRITE_HEADER);
+    let _ = writer.write_record(&WRITE_HEADER[..width]);
     for (deck, card) in cards {
-        // A rubric is written as a basic card whose back lists its key points.
-        let (kind, back) = match card.kind {
-            CardKind::Basic => ("basic", card.back.clone()),
-            CardKind::Reversed => ("reversed", card.back.clone()),
-            CardKind::Cloze => ("cloze", card.back.clone()),
-            CardKind::Rubric => ("basic", card.render(crate::deck::Variant::Forward).1),
+        let kind = match card.kind {
+            CardKind::Basic => "basic",
+            CardKind::Reversed => "reversed",
+            CardKind::Cloze => "cloze",
+            CardKind::Rubric => "rubric",
         };
-        let _ = writer.write_record([
+        let time_box = card
+            .rubric
+            .time_box
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        let points = card.rubric.points.join(POINTS_SEPARATOR);
+        let record = [
             card.id.as_str(),
             deck,
             &card.front,
-            &back,
+            &card.back,
             &card.topic,
             &card.tags.join(" "),
             kind,
-        ]);
+            &points,
+            &time_box,
+        ];
+        let _ = writer.write_record(&record[..width]);
     }
     let bytes = writer.into_inner().unwrap_or_default();
     // Only `&str`s went in, so the bytes are UTF-8.

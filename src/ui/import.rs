@@ -103,10 +103,12 @@ impl ImportScreen {
                 let columns = table.headers.len();
                 let fits = self.mapping.is_some_and(|m| {
                     m.front < columns
-                        && [m.back, m.tags, m.topic, m.deck, m.id, m.kind]
-                            .iter()
-                            .flatten()
-                            .all(|c| *c < columns)
+                        && [
+                            m.back, m.tags, m.topic, m.deck, m.id, m.kind, m.points, m.time_box,
+                        ]
+                        .iter()
+                        .flatten()
+                        .all(|c| *c < columns)
                 });
                 if !fits {
                     self.mapping = Some(csv::guess_mapping(&table.headers));
@@ -234,6 +236,8 @@ impl ImportScreen {
                 ("Deck", &mut mapping.deck),
                 ("Id", &mut mapping.id),
                 ("Kind", &mut mapping.kind),
+                ("Points", &mut mapping.points),
+                ("Time box", &mut mapping.time_box),
             ] {
                 changed |= column_combo(ui, label, slot, &headers, true, &name);
             }
