@@ -76,11 +76,17 @@ impl MockScreen {
                             preview(ui, collection, plan);
                             ui.add_space(12.0);
                             let empty = plan.items().is_empty();
+                            let enter = !empty
+                                && !ui.ctx().egui_wants_keyboard_input()
+                                && ui.input_mut(|i| {
+                                    i.consume_key(egui::Modifiers::NONE, egui::Key::Enter)
+                                });
+                            if enter {
+                                nav = Nav::Mock(Box::new(plan.clone()));
+                            }
                             if ui
-                                .add_enabled(
-                                    !empty,
-                                    egui::Button::new(RichText::new("Start the interview").strong()),
-                                )
+                                .add_enabled(!empty, theme::primary("Start the interview"))
+                                .on_hover_text("Enter")
                                 .on_disabled_hover_text(
                                     "No prompts or cards fit this focus; add rubric cards or choose another focus",
                                 )
