@@ -1,15 +1,23 @@
 //! The card browser's search language and sorted listing.
 //!
 //! A query is a list of whitespace-separated terms; an item must match all of
-//! them. Any term can be negated with a leading `-`.
+//! them (`and` between terms may be written or left out). `or` between terms
+//! matches either, and binds looser than `and`, as in Anki: `a b or c` is
+//! `(a b) or c`. Parentheses group: `(tag:sql or tag:nosql) is:due`. Any term
+//! or group can be negated with a leading `-`. To search for the word "or",
+//! quote it.
 //!
 //! | term | matches |
 //! |---|---|
-//! | `word` | `word` anywhere in the card's front or back, ignoring case (cloze cards: the raw text) |
+//! | `word` | `word` anywhere in the card's front or back, ignoring case (cloze cards: the raw text); `*` matches any run of characters and `_` any one: `index*`, `d_g` |
 //! | `"two words"` | the phrase, spaces included, the same way |
-//! | `deck:NAME` | the deck's slug or name, ignoring case; `deck:data*` for a prefix; `deck:"A name"` |
-//! | `tag:NAME` | cards with that tag, ignoring case; `tag:net*` for a prefix |
-//! | `topic:NAME` | cards with that topic, ignoring case; quotes and a trailing `*` allowed |
+//! | `deck:NAME` | the deck's slug or name, ignoring case; `*` and `_` wildcards: `deck:data*`; `deck:"A name"` |
+//! | `tag:NAME` | cards with that tag, ignoring case; wildcards as for decks: `tag:net*` |
+//! | `topic:NAME` | cards with that topic, ignoring case; quotes and wildcards allowed |
+//! | `front:TEXT` `back:TEXT` | the whole field is TEXT (ignoring case); with wildcards, `front:*index*` |
+//! | `re:PATTERN` | a regular expression over the front and back, ignoring case: `re:"b-?tree"` |
+//! | `card:N` | the item: cloze number N, or 1 for a card's front and 2 for its reverse |
+//! | `is:buried` | new or review sides kept for tomorrow because another side of the card was answered today |
 //! | `is:new` `is:learning` `is:review` | the phase (`learning` includes relearning; `review` is graduated) |
 //! | `is:due` | not suspended, not new, and due before the next study day starts |
 //! | `is:suspended` `is:leech` | suspended items, leeches |
@@ -50,9 +58,43 @@ pub struct QueryError {
 /// A parsed search query. Build one with [`parse`] (or `str::parse`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
-    /// Terms in evaluation order: cheap ones first (all must match, so the
-    /// order does not change the result).
+    /// The terms, which [`Self::expr`] refers to by index.
     terms: Vec<Term>,
+    /// How the terms combine.
+    expr: Expr,
+}
+
+/// How terms combine: a tree of and, or and not over the terms.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Expr {
+    /// The empty query: everything.
+    #[default]
+    All,
+    /// One term, by index into [`Query::terms`].
+    Leaf(usize),
+    /// All must match (cheap tests first: the order does not change the result).
+    And(Vec<Expr>),
+    /// One must match.
+    Or(Vec<Expr>),
+    /// Must not match.
+    Not(Box<Expr>),
+}
+
+/// A compiled regular expression, compared by its pattern.
+#[derive(Clone, Debug)]
+struct Re(regex::Regex);
+
+impl PartialEq for Re {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// Which side of a card a field search looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Front,
+    Back,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +107,13 @@ struct Term {
 enum Test {
     /// Lowercased text to find in the front or the back.
     Text(String),
+    /// A pattern to find in the lowercased front or back (text with
+    /// wildcards, or `re:`).
+    Find(Re),
+    /// The whole lowercased field matches.
+    Field(Side, Re),
+    /// The item's side: cloze number, or 1 front and 2 reverse.
+    CardNumber(u16),
     Deck(Pattern),
     Tag(Pattern),
     Topic(Pattern),
@@ -90,20 +139,27 @@ impl Test {
                     2
                 }
             }
+            Test::CardNumber(_) => 0,
             Test::Text(_) => 4,
+            Test::Find(_) | Test::Field(..) => 5,
         }
     }
 }
 
-/// A lowercased name, matched exactly or as a prefix (trailing `*`).
+/// A lowercased name, matched exactly or as a prefix (trailing `*`), or
+/// against a wildcard pattern (`*` or `_` elsewhere).
 #[derive(Clone, Debug, PartialEq)]
 struct Pattern {
     text: String,
     prefix: bool,
+    glob: Option<Re>,
 }
 
 impl Pattern {
     fn matches(&self, name: &str) -> bool {
+        if let Some(Re(re)) = &self.glob {
+            return re.is_match(&lowercase(name));
+        }
         if name.is_ascii() && self.text.is_ascii() {
             let (name, text) = (name.as_bytes(), self.text.as_bytes());
             return if self.prefix {
@@ -124,6 +180,7 @@ impl Pattern {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Status {
+    Buried,
     New,
     Learning,
     Due,
@@ -166,8 +223,8 @@ impl Cmp {
 }
 
 /// Keys a term may start with, for error messages.
-const KEYS: &str = "deck:, tag:, topic:, is:, prop: and rated:";
-const STATUSES: &str = "new, learning, due, review, suspended or leech";
+const KEYS: &str = "deck:, tag:, topic:, front:, back:, re:, card:, is:, prop: and rated:";
+const STATUSES: &str = "new, learning, due, review, suspended, leech or buried";
 const PROPERTIES: &str = "r, s, d, due, ivl, reps or lapses";
 const OPERATORS: &str = "<, <=, >, >=, = or !=";
 /// Day offsets beyond this are clamped (about 2,700 years).
@@ -180,15 +237,69 @@ pub fn parse(query: &str) -> Result<Query, QueryError> {
         pos: 0,
     };
     let mut terms = Vec::new();
-    loop {
-        parser.skip_whitespace();
-        if parser.peek().is_none() {
-            break;
-        }
-        terms.push(parser.term()?);
+    parser.skip_whitespace();
+    if parser.peek().is_none() {
+        return Ok(Query::default());
     }
-    terms.sort_by_key(|t| t.test.cost());
-    Ok(Query { terms })
+    let expr = parser.or_expr(&mut terms)?;
+    parser.skip_whitespace();
+    if parser.peek().is_some() {
+        return Err(error(
+            parser.pos,
+            "this `)` closes no `(`; put a `(` before it, or quote text with a bracket",
+        ));
+    }
+    Ok(Query { terms, expr })
+}
+
+/// A text term: plain, or a pattern when it has wildcards.
+fn text_test(text: String, start: usize) -> Result<Test, QueryError> {
+    if has_wildcard(&text) {
+        glob(&text, false)
+            .map(Test::Find)
+            .map_err(|e| error(start, format!("this pattern: {e}")))
+    } else {
+        Ok(Test::Text(text))
+    }
+}
+
+/// Why an Anki search key has no counterpart here yet.
+fn unsupported_reason(key: &str) -> &'static str {
+    match key {
+        "added" => "it does not record when a card was added",
+        "edited" => "it does not record when a card was last edited",
+        "introduced" => {
+            "the first answer of each card is in the full history, which the browser does not read"
+        }
+        "flag" => "cards have no flags; use a tag",
+        "nc" => "accent-insensitive search is not built",
+        _ => "Anki's notes and presets have no counterpart here",
+    }
+}
+
+/// Characters that are wildcards in text and names.
+fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '_'])
+}
+
+/// A regular expression for a lowercased wildcard pattern: `*` any run of
+/// characters, `_` any one; the rest literal.
+fn glob(pattern: &str, whole: bool) -> Result<Re, regex::Error> {
+    let mut re = String::from("(?s)");
+    if whole {
+        re.push('^');
+    }
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '_' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    if whole {
+        re.push('$');
+    }
+    regex::Regex::new(&re).map(Re)
 }
 
 impl FromStr for Query {
@@ -231,7 +342,110 @@ impl Parser {
     }
 
     fn at_term_end(&self) -> bool {
-        self.peek().is_none_or(char::is_whitespace)
+        self.peek().is_none_or(|c| c.is_whitespace() || c == ')')
+    }
+
+    /// `a or b or c`: any of the parts.
+    fn or_expr(&mut self, terms: &mut Vec<Term>) -> Result<Expr, QueryError> {
+        let mut alternatives = vec![self.and_expr(terms)?];
+        loop {
+            self.skip_whitespace();
+            if !self.keyword("or") {
+                break;
+            }
+            alternatives.push(self.and_expr(terms)?);
+        }
+        Ok(match alternatives.len() {
+            1 => alternatives.pop().unwrap_or_default(),
+            _ => Expr::Or(alternatives),
+        })
+    }
+
+    /// `a b` or `a and b`: all of the parts, cheap tests first.
+    fn and_expr(&mut self, terms: &mut Vec<Term>) -> Result<Expr, QueryError> {
+        let mut parts = Vec::new();
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                None | Some(')') => break,
+                _ if self.at_keyword("or") => break,
+                _ if self.keyword("and") => continue,
+                _ => parts.push(self.unary(terms)?),
+            }
+        }
+        if parts.is_empty() {
+            let what = match self.peek() {
+                Some(')') => "`)`".to_string(),
+                Some(_) => "`or`".to_string(),
+                None => "the end".to_string(),
+            };
+            return Err(error(
+                self.pos,
+                format!("expected a search term before {what}"),
+            ));
+        }
+        let cost = |e: &Expr| match e {
+            Expr::Leaf(i) => terms.get(*i).map_or(9, |t| t.test.cost()),
+            _ => 9,
+        };
+        parts.sort_by_key(cost);
+        Ok(match parts.len() {
+            1 => parts.pop().unwrap_or_default(),
+            _ => Expr::And(parts),
+        })
+    }
+
+    /// A term, a `( ... )` group, or either negated with `-`.
+    fn unary(&mut self, terms: &mut Vec<Term>) -> Result<Expr, QueryError> {
+        if self.peek() == Some('-') && self.chars.get(self.pos + 1) == Some(&'(') {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.group(terms)?)));
+        }
+        if self.peek() == Some('(') {
+            return self.group(terms);
+        }
+        terms.push(self.term()?);
+        Ok(Expr::Leaf(terms.len() - 1))
+    }
+
+    fn group(&mut self, terms: &mut Vec<Term>) -> Result<Expr, QueryError> {
+        let open = self.pos;
+        self.pos += 1;
+        self.skip_whitespace();
+        if self.peek() == Some(')') {
+            return Err(error(
+                open,
+                "these brackets hold nothing; put search terms inside",
+            ));
+        }
+        let inner = self.or_expr(terms)?;
+        self.skip_whitespace();
+        if self.peek() != Some(')') {
+            return Err(error(open, "this `(` is never closed; add a `)`"));
+        }
+        self.pos += 1;
+        Ok(inner)
+    }
+
+    /// Whether the next bare word is `word` (any case) as an operator.
+    fn at_keyword(&self, word: &str) -> bool {
+        let n = word.chars().count();
+        let here: String = self.chars.iter().skip(self.pos).take(n).collect();
+        here.eq_ignore_ascii_case(word)
+            && self
+                .chars
+                .get(self.pos + n)
+                .is_none_or(|c| c.is_whitespace() || *c == '(' || *c == '-')
+    }
+
+    /// Consumes the operator `word` if it comes next.
+    fn keyword(&mut self, word: &str) -> bool {
+        if self.at_keyword(word) {
+            self.pos += word.chars().count();
+            true
+        } else {
+            false
+        }
     }
 
     fn skip_whitespace(&mut self) {
@@ -266,7 +480,7 @@ impl Parser {
         }
         let text = self.chars[start..self.pos].iter().collect();
         self.pos += 1;
-        if let Some(c) = self.peek().filter(|c| !c.is_whitespace()) {
+        if let Some(c) = self.peek().filter(|c| !c.is_whitespace() && *c != ')') {
             return Err(error(
                 self.pos,
                 format!("expected a space after the closing quote, found `{c}`"),
@@ -287,8 +501,9 @@ impl Parser {
                 ));
             }
         }
+        let text_start = self.pos;
         let test = if self.peek() == Some('"') {
-            Test::Text(lowercase(&self.quoted()?))
+            text_test(lowercase(&self.quoted()?), text_start)?
         } else {
             self.keyed_or_text()?
         };
@@ -305,7 +520,7 @@ impl Parser {
             && self.chars.get(end) == Some(&':')
             && self.chars.get(end + 1) != Some(&':');
         if !is_key {
-            return Ok(Test::Text(lowercase(&self.bare())));
+            return text_test(lowercase(&self.bare()), start);
         }
         let key: String = self.chars[start..end].iter().collect();
         self.pos = end + 1;
@@ -316,6 +531,18 @@ impl Parser {
             "is" => self.status(),
             "prop" => self.property(),
             "rated" => self.rated(),
+            "front" => self.field(Side::Front),
+            "back" => self.field(Side::Back),
+            "re" => self.regex(),
+            "card" => self.card_number(),
+            "added" | "edited" | "introduced" | "flag" | "nc" | "dupe" | "note" | "mid" | "nid"
+            | "cid" | "preset" | "resched" => Err(error(
+                start,
+                format!(
+                    "Rehearse cannot search by `{key}:` yet ({}); the known keys are {KEYS}",
+                    unsupported_reason(&key)
+                ),
+            )),
             _ => Err(error(
                 start,
                 format!(
@@ -337,16 +564,18 @@ impl Parser {
             Some(body) => (body, true),
             None => (raw.as_str(), false),
         };
-        if let Some(at) = body.find('*') {
-            let offset = body[..at].chars().count() + usize::from(quoted);
-            return Err(error(
-                start + offset,
-                format!("`*` is only allowed at the end of the {key} name, as in `{key}:data*`"),
-            ));
-        }
+        let glob = if has_wildcard(body) {
+            Some(
+                glob(&lowercase(&raw), true)
+                    .map_err(|e| error(start, format!("this {key} pattern: {e}")))?,
+            )
+        } else {
+            None
+        };
         Ok(Pattern {
             text: lowercase(body),
             prefix,
+            glob,
         })
     }
 
@@ -360,6 +589,7 @@ impl Parser {
             "review" => Status::Review,
             "suspended" => Status::Suspended,
             "leech" => Status::Leech,
+            "buried" => Status::Buried,
             "" => {
                 return Err(error(start, format!("expected {STATUSES} after `is:`")));
             }
@@ -452,6 +682,72 @@ impl Parser {
         }
     }
 
+    /// `front:TEXT`: the whole field, with wildcards.
+    fn field(&mut self, side: Side) -> Result<Test, QueryError> {
+        let start = self.pos;
+        let raw = if self.peek() == Some('"') {
+            self.quoted()?
+        } else {
+            self.bare()
+        };
+        let name = if side == Side::Front { "front" } else { "back" };
+        if raw.is_empty() {
+            return Err(error(
+                start,
+                format!("expected the text of the {name} after `{name}:`, as in `{name}:*index*`"),
+            ));
+        }
+        glob(&lowercase(&raw), true)
+            .map(|re| Test::Field(side, re))
+            .map_err(|e| error(start, format!("this {name} pattern: {e}")))
+    }
+
+    /// `re:PATTERN`, ignoring case.
+    fn regex(&mut self) -> Result<Test, QueryError> {
+        let start = self.pos;
+        let raw = if self.peek() == Some('"') {
+            self.quoted()?
+        } else {
+            self.bare()
+        };
+        if raw.is_empty() {
+            return Err(error(start, "expected a regular expression after `re:`"));
+        }
+        regex::RegexBuilder::new(&raw)
+            .case_insensitive(true)
+            .build()
+            .map(|re| Test::Find(Re(re)))
+            .map_err(|e| {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                error(
+                    start,
+                    format!("`{raw}` is not a regular expression: {first}"),
+                )
+            })
+    }
+
+    /// `card:N`.
+    fn card_number(&mut self) -> Result<Test, QueryError> {
+        let start = self.pos;
+        let value = self.bare();
+        match value.parse::<u16>() {
+            Ok(n) if n >= 1 => Ok(Test::CardNumber(n)),
+            _ => Err(error(
+                start,
+                format!(
+                    "expected a number after `card:` (a cloze number, or 1 for the front and 2 for the reverse), found {}",
+                    found(&value)
+                ),
+            )),
+        }
+    }
+
     fn rated(&mut self) -> Result<Test, QueryError> {
         let start = self.pos;
         let value = self.bare();
@@ -473,7 +769,7 @@ impl Parser {
 impl Query {
     /// True for the empty query, which matches everything.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.expr == Expr::All
     }
 
     /// Whether one item matches at `now`. For many items use [`search`],
@@ -489,10 +785,18 @@ struct Prepared<'a> {
     collection: &'a Collection,
     now: Timestamp,
     checks: Vec<(bool, Check<'a>)>,
+    expr: &'a Expr,
+    /// Cards with a side answered today, and which: for `is:buried`.
+    answered_today:
+        std::collections::HashMap<&'a crate::deck::CardId, Vec<&'a crate::deck::ItemId>>,
 }
 
 enum Check<'a> {
     Text(&'a str),
+    Find(&'a regex::Regex),
+    Field(Side, &'a regex::Regex),
+    CardNumber(u16),
+    Buried,
     /// Whether each deck (by index) matches.
     Decks(Vec<bool>),
     Tag(&'a Pattern),
@@ -526,6 +830,10 @@ impl<'a> Prepared<'a> {
             .map(|term| {
                 let check = match &term.test {
                     Test::Text(text) => Check::Text(text),
+                    Test::Find(Re(re)) => Check::Find(re),
+                    Test::Field(side, Re(re)) => Check::Field(*side, re),
+                    Test::CardNumber(n) => Check::CardNumber(*n),
+                    Test::Is(Status::Buried) => Check::Buried,
                     Test::Deck(p) => Check::Decks(
                         collection
                             .decks()
@@ -563,10 +871,26 @@ impl<'a> Prepared<'a> {
                 (term.negated, check)
             })
             .collect();
+        let mut answered_today: std::collections::HashMap<_, Vec<_>> =
+            std::collections::HashMap::new();
+        if query
+            .terms
+            .iter()
+            .any(|t| t.test == Test::Is(Status::Buried))
+        {
+            for r in collection.answers_today(now) {
+                answered_today
+                    .entry(&r.item.card)
+                    .or_default()
+                    .push(&r.item);
+            }
+        }
         Self {
             collection,
             now,
             checks,
+            expr: &query.expr,
+            answered_today,
         }
     }
 
@@ -575,22 +899,82 @@ impl<'a> Prepared<'a> {
             return false;
         };
         let mut state = None;
-        for (negated, check) in &self.checks {
-            let hit = match check {
-                Check::Text(needle) => scratch.load(item, card).contains(needle),
-                Check::Decks(decks) => decks.get(item.deck).copied().unwrap_or(false),
-                Check::Tag(p) => card.tags.iter().any(|t| p.matches(t)),
-                Check::Topic(p) => p.matches(&card.topic),
-                state_check => {
-                    let state = *state.get_or_insert_with(|| self.collection.state(&item.id));
-                    self.state_matches(state_check, state)
-                }
-            };
-            if hit == *negated {
-                return false;
+        self.eval_expr(self.expr, item, card, &mut state, scratch)
+    }
+
+    fn eval_expr<'s>(
+        &'s self,
+        expr: &Expr,
+        item: &ItemRef,
+        card: &Card,
+        state: &mut Option<&'s CardState>,
+        scratch: &mut Scratch,
+    ) -> bool {
+        match expr {
+            Expr::All => true,
+            Expr::Leaf(i) => match self.checks.get(*i) {
+                Some((negated, check)) => self.leaf(check, item, card, state, scratch) != *negated,
+                None => false,
+            },
+            Expr::And(parts) => parts
+                .iter()
+                .all(|e| self.eval_expr(e, item, card, state, scratch)),
+            Expr::Or(parts) => parts
+                .iter()
+                .any(|e| self.eval_expr(e, item, card, state, scratch)),
+            Expr::Not(inner) => !self.eval_expr(inner, item, card, state, scratch),
+        }
+    }
+
+    fn leaf<'s>(
+        &'s self,
+        check: &Check<'_>,
+        item: &ItemRef,
+        card: &Card,
+        state: &mut Option<&'s CardState>,
+        scratch: &mut Scratch,
+    ) -> bool {
+        match check {
+            Check::Text(needle) => scratch.load(item, card).contains(needle),
+            Check::Find(re) => {
+                let text = scratch.load(item, card);
+                re.is_match(text.front) || re.is_match(text.back)
+            }
+            Check::Field(side, re) => {
+                let text = scratch.load(item, card);
+                re.is_match(match side {
+                    Side::Front => text.front,
+                    Side::Back => text.back,
+                })
+            }
+            Check::CardNumber(n) => match item.id.variant {
+                crate::deck::Variant::Forward => *n == 1,
+                crate::deck::Variant::Reverse => *n == 2,
+                crate::deck::Variant::Cloze(c) => c == *n,
+            },
+            Check::Decks(decks) => decks.get(item.deck).copied().unwrap_or(false),
+            Check::Tag(p) => card.tags.iter().any(|t| p.matches(t)),
+            Check::Topic(p) => p.matches(&card.topic),
+            Check::Buried => {
+                let state = *state.get_or_insert_with(|| self.collection.state(&item.id));
+                let settings = self.collection.settings();
+                let buries = match state.phase {
+                    Phase::New => settings.bury_new_siblings,
+                    Phase::Review => settings.bury_review_siblings,
+                    _ => false,
+                };
+                buries
+                    && !state.suspended
+                    && self
+                        .answered_today
+                        .get(&item.id.card)
+                        .is_some_and(|sides| sides.iter().any(|s| **s != item.id))
+            }
+            state_check => {
+                let state = *state.get_or_insert_with(|| self.collection.state(&item.id));
+                self.state_matches(state_check, state)
             }
         }
-        true
     }
 
     fn state_matches(&self, check: &Check<'_>, state: &CardState) -> bool {
@@ -632,8 +1016,15 @@ impl<'a> Prepared<'a> {
                 inside != *outside
             }),
             Check::RatedSince(since) => state.last_review.is_some_and(|t| t >= *since),
-            // Card-level checks are answered in `eval`.
-            Check::Text(_) | Check::Decks(_) | Check::Tag(_) | Check::Topic(_) => false,
+            // Card-level checks are answered in `leaf`.
+            Check::Text(_)
+            | Check::Find(_)
+            | Check::Field(..)
+            | Check::CardNumber(_)
+            | Check::Buried
+            | Check::Decks(_)
+            | Check::Tag(_)
+            | Check::Topic(_) => false,
         }
     }
 

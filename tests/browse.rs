@@ -574,8 +574,19 @@ fn malformed_queries_give_positioned_errors() {
     bad("deck:", 5, "expected a deck name");
     bad("tag:\"\"", 4, "expected a tag");
     bad("topic:", 6, "expected a topic");
-    bad("deck:da*ta", 7, "`*` is only allowed at the end");
-    bad("deck:\"da*ta\"", 8, "`*` is only allowed at the end");
+    bad("(tag:sql or tag:cap", 0, "never closed");
+    bad("tag:sql)", 7, "closes no `(`");
+    bad("()", 0, "hold nothing");
+    bad("tag:sql or", 10, "expected a search term before the end");
+    bad("or tag:sql", 0, "expected a search term before `or`");
+    bad("re:\"(unclosed\"", 3, "not a regular expression");
+    bad("card:x", 5, "expected a number after `card:`");
+    let e = bad("added:7", 0, "cannot search by `added:`");
+    assert!(
+        e.message.contains("does not record when a card was added"),
+        "{e}"
+    );
+    bad("flag:1", 0, "cards have no flags");
     bad("\"open phrase", 0, "never closed");
     bad("a -\"x", 3, "never closed");
     bad("deck:\"Cloud, containers", 5, "never closed");
@@ -970,4 +981,83 @@ fn large_collections_search_in_parallel_with_the_same_result() {
             .collect();
         assert_eq!(rows[2..], rest[..]);
     }
+}
+
+/// Anki's everyday search forms: `or` and `and`, parentheses, negated groups,
+/// wildcards in text and names, field search, regular expressions, card
+/// numbers, buried siblings.
+#[test]
+fn anki_search_forms() {
+    let (_dir, c) = fixture();
+    let find = |q: &str| {
+        let query = parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        let mut found = ids(&c, &search(&c, &query, t0()));
+        found.sort();
+        found
+    };
+    let sorted = |v: &[&str]| {
+        let mut v: Vec<String> = v.iter().map(ToString::to_string).collect();
+        v.sort();
+        v
+    };
+    // `or` is the union; it was searched as the word "or" before.
+    assert_eq!(
+        find("tag:cap or tag:trees"),
+        sorted(&["db-cap:c1", "db-cap:c2", "db-cap:c3", "ds-heap"])
+    );
+    assert_eq!(find("tag:cap OR tag:trees"), find("tag:cap or tag:trees"));
+    // `and` binds tighter than `or`, explicit or implied.
+    assert_eq!(
+        find("tag:sql is:new or tag:trees"),
+        sorted(&["db-idx", "ds-heap"])
+            .into_iter()
+            .filter(|i| i == "ds-heap")
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        find("tag:sql and is:review"),
+        sorted(&["db-idx", "db-acid"])
+    );
+    assert_eq!(find("tag:sql is:review"), find("tag:sql and is:review"));
+    // Parentheses group; a group can be negated; nesting works.
+    assert_eq!(
+        find("(tag:cap or tag:trees) is:new"),
+        sorted(&["db-cap:c2", "db-cap:c3"])
+    );
+    assert_eq!(
+        find("deck:databases -(tag:sql or tag:cap)"),
+        sorted(&["db-shard", "db-shard:rev"])
+    );
+    assert_eq!(
+        find("((tag:trees) or (tag:containers and is:learning))"),
+        sorted(&["cl-k8s", "ds-heap"])
+    );
+    // Wildcards: `*` any run, `_` one character, in text and in names.
+    assert_eq!(find("range*scans"), sorted(&["db-idx"]));
+    assert_eq!(find("b-tr_e"), sorted(&["db-idx"]));
+    assert_eq!(find("tag:n*sql"), sorted(&["db-shard", "db-shard:rev"]));
+    assert_eq!(find("deck:*structures"), sorted(&["ds-heap"]));
+    // Field search: the whole field, with wildcards.
+    assert_eq!(
+        find("front:sharding"),
+        sorted(&["db-shard", "db-shard:rev"])
+    );
+    assert_eq!(find("back:o(log*"), sorted(&["ds-heap"]));
+    assert!(find("front:shard").is_empty(), "the whole field must match");
+    // Regular expressions, ignoring case.
+    assert_eq!(find("re:\"b-?tree\""), sorted(&["db-idx"]));
+    // Card numbers: cloze number, or 1 front and 2 reverse.
+    assert_eq!(find("card:2"), sorted(&["db-cap:c2", "db-shard:rev"]));
+    // A word "or" is found when quoted.
+    assert!(parse("\"or\"").is_ok());
+}
+
+#[test]
+fn buried_siblings_are_found_with_is_buried() {
+    let (_dir, c) = fixture();
+    // db-cap:c1 was answered today: its new siblings wait for tomorrow.
+    let query = parse("is:buried").unwrap();
+    let mut found = ids(&c, &search(&c, &query, t0()));
+    found.sort();
+    assert_eq!(found, ["db-cap:c2", "db-cap:c3"]);
 }
