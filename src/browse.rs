@@ -751,6 +751,12 @@ impl Parser {
     fn rated(&mut self) -> Result<Test, QueryError> {
         let start = self.pos;
         let value = self.bare();
+        if value.contains(':') {
+            return Err(error(
+                start,
+                "Rehearse cannot search by `rated:N:EASE` yet (it keeps when each card was last answered, not with which button); `rated:N` works",
+            ));
+        }
         match value.parse::<u32>() {
             Ok(days) if days >= 1 => Ok(Test::Rated(
                 i32::try_from(days).unwrap_or(MAX_DAYS).min(MAX_DAYS),

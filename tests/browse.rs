@@ -587,6 +587,7 @@ fn malformed_queries_give_positioned_errors() {
         "{e}"
     );
     bad("flag:1", 0, "cards have no flags");
+    bad("rated:7:1", 6, "cannot search by `rated:N:EASE` yet");
     bad("\"open phrase", 0, "never closed");
     bad("a -\"x", 3, "never closed");
     bad("deck:\"Cloud, containers", 5, "never closed");
