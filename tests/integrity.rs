@@ -43,10 +43,18 @@ fn item1_first_start_cut_short_by_an_older_version_is_finished() {
     for (name, text) in &BUILTIN_DECKS[..3] {
         fs::write(decks.join(name), text).unwrap();
     }
+    // One as an older version shipped it: kept as it is.
+    let older = "(name: \"APIs\", cards: [])";
+    fs::write(decks.join(BUILTIN_DECKS[3].0), older).unwrap();
     fs::write(decks.join(".apis.ron.tmp-999999-3"), "(name: \"AP").unwrap();
     let c = open(dir.path(), t0());
     assert_eq!(c.decks().len(), BUILTIN_DECKS.len());
     drop(c);
+    assert_eq!(
+        fs::read_to_string(decks.join(BUILTIN_DECKS[3].0)).unwrap(),
+        older
+    );
+    fs::write(decks.join(BUILTIN_DECKS[3].0), BUILTIN_DECKS[3].1).unwrap();
     assert_builtins_complete(dir.path());
 }
 
