@@ -169,6 +169,10 @@ fn item9_stats_reports_a_broken_settings_file() {
     assert!(ok, "{out}");
     assert!(out.contains("settings.ron: line 1, column"), "{out}");
     assert!(out.contains("using default settings"), "{out}");
+    // And `check` says it is broken.
+    let (ok, out) = rehearse_cli(dir.path(), &["check"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("settings.ron: error: line 1, column"), "{out}");
 }
 
 #[test]
