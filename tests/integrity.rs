@@ -574,3 +574,21 @@ fn item8_events_dated_far_ahead_or_before_2000_are_kept_but_not_applied() {
     assert_eq!(c.state(&a(4)).reps, 1);
     assert_eq!(c.state(&a(3)), &rehearse::CardState::new());
 }
+
+#[test]
+fn item8_the_window_shows_the_held_back_event_with_its_journal_and_line() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 2))]);
+    fs::write(
+        dir.path().join("journal/laptop.ron"),
+        review_line(1, "2100-01-01T00:00:00Z", "a-1"),
+    )
+    .unwrap();
+    let app = rehearse::ui::RehearseApp::new(open(dir.path(), jiff::Timestamp::now()));
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut rehearse::ui::RehearseApp| app.show(ui), app);
+    h.run();
+    h.get_by_label_contains("journal/laptop.ron, line 1");
+}
