@@ -130,11 +130,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         Some(Command::Check { paths, fix }) => {
             if paths.is_empty() {
-                check(
-                    &[data_dir.join("decks")],
-                    fix,
-                    Some(&data_dir.join("journal")),
-                )
+                check(&[data_dir.join("decks")], fix, Some(&data_dir))
             } else {
                 check(&paths, fix, None)
             }
@@ -479,9 +475,10 @@ fn open(data_dir: &Path, read_only: bool) -> Result<Collection> {
 }
 
 /// `rehearse check`: prints every problem, returns failure if any is an error.
-/// With `journals`, also every journal line that cannot be used: the window
-/// reports those only until the state cache has moved past them.
-pub fn check(paths: &[PathBuf], fix: bool, journals: Option<&Path>) -> Result<ExitCode> {
+/// With the data folder `data`, also `settings.ron` and every journal line
+/// that cannot be used: the window reports those only until the state cache
+/// has moved past them.
+pub fn check(paths: &[PathBuf], fix: bool, data: Option<&Path>) -> Result<ExitCode> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -539,8 +536,9 @@ pub fn check(paths: &[PathBuf], fix: bool, journals: Option<&Path>) -> Result<Ex
                 .or_insert_with(|| file.clone());
         }
     }
-    if let Some(dir) = journals {
-        warnings += check_journals(dir)?;
+    if let Some(dir) = data {
+        errors += check_settings(&dir.join("settings.ron"))?;
+        warnings += check_journals(&dir.join("journal"))?;
     }
     outln!(
         "{} deck file{}, {cards} cards: {errors} error{}, {warnings} warning{}",
@@ -554,6 +552,25 @@ pub fn check(paths: &[PathBuf], fix: bool, journals: Option<&Path>) -> Result<Ex
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints why `settings.ron` cannot be used, if it cannot; returns 1 then.
+fn check_settings(path: &Path) -> Result<usize> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let problem = match deck::utf8(&bytes, path) {
+        Ok(text) => crate::schedule::Settings::from_ron(text)
+            .err()
+            .map(|e| format!("{}: error: {e}", path.display())),
+        Err(e) => Some(format!("{e}")),
+    };
+    Ok(problem.map_or(0, |p| {
+        outln!("{p}");
+        1
+    }))
 }
 
 /// Prints every skipped line of the journals in `dir`; returns how many.

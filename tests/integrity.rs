@@ -43,10 +43,18 @@ fn item1_first_start_cut_short_by_an_older_version_is_finished() {
     for (name, text) in &BUILTIN_DECKS[..3] {
         fs::write(decks.join(name), text).unwrap();
     }
+    // One as an older version shipped it: kept as it is.
+    let older = "(name: \"APIs\", cards: [])";
+    fs::write(decks.join(BUILTIN_DECKS[3].0), older).unwrap();
     fs::write(decks.join(".apis.ron.tmp-999999-3"), "(name: \"AP").unwrap();
     let c = open(dir.path(), t0());
     assert_eq!(c.decks().len(), BUILTIN_DECKS.len());
     drop(c);
+    assert_eq!(
+        fs::read_to_string(decks.join(BUILTIN_DECKS[3].0)).unwrap(),
+        older
+    );
+    fs::write(decks.join(BUILTIN_DECKS[3].0), BUILTIN_DECKS[3].1).unwrap();
     assert_builtins_complete(dir.path());
 }
 
@@ -161,6 +169,10 @@ fn item9_stats_reports_a_broken_settings_file() {
     assert!(ok, "{out}");
     assert!(out.contains("settings.ron: line 1, column"), "{out}");
     assert!(out.contains("using default settings"), "{out}");
+    // And `check` says it is broken.
+    let (ok, out) = rehearse_cli(dir.path(), &["check"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("settings.ron: error: line 1, column"), "{out}");
 }
 
 #[test]
@@ -561,4 +573,22 @@ fn item8_events_dated_far_ahead_or_before_2000_are_kept_but_not_applied() {
     assert_eq!(c.state(&a(2)).reps, 1);
     assert_eq!(c.state(&a(4)).reps, 1);
     assert_eq!(c.state(&a(3)), &rehearse::CardState::new());
+}
+
+#[test]
+fn item8_the_window_shows_the_held_back_event_with_its_journal_and_line() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 2))]);
+    fs::write(
+        dir.path().join("journal/laptop.ron"),
+        review_line(1, "2100-01-01T00:00:00Z", "a-1"),
+    )
+    .unwrap();
+    let app = rehearse::ui::RehearseApp::new(open(dir.path(), jiff::Timestamp::now()));
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut rehearse::ui::RehearseApp| app.show(ui), app);
+    h.run();
+    h.get_by_label_contains("journal/laptop.ron, line 1");
 }

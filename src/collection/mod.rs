@@ -1260,7 +1260,7 @@ fn rubric_points(events: &[DeviceEvent]) -> Vec<PointsRecord> {
             _ => None,
         })
         .collect();
-    out.sort_by(|a, b| a.at.cmp(&b.at));
+    out.sort_by_key(|a| a.at);
     out
 }
 

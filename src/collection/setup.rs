@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
 
 use super::BUILTIN_DECKS;
 use crate::store::atomic::{remove_stale_temps, sync_dir, temp_owner, temp_path_for};
@@ -77,10 +76,11 @@ fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
 }
 
 /// True for what an install killed part way left before installs were made
-/// atomic: `decks/` holding nothing but some of the built-in decks exactly as
-/// shipped (and perhaps a temporary file), while the journal folder and the
-/// settings, which a first start creates only after the decks, are missing.
-/// A folder the user has set up or used never looks like this.
+/// atomic: `decks/` holding nothing but built-in decks (perhaps as an older
+/// version shipped them) and perhaps a temporary file, while the journal
+/// folder and the settings, which a first start creates only after the
+/// decks, are missing. A folder the user has set up or used never looks like
+/// this; and completing it only adds the missing files, never overwrites.
 fn interrupted_legacy_install(dir: &DataDir) -> bool {
     if dir.journals().exists() || dir.settings().exists() {
         return false;
@@ -96,13 +96,6 @@ fn interrupted_legacy_install(dir: &DataDir) -> bool {
         if temp_owner(name).is_some() {
             return true;
         }
-        BUILTIN_DECKS
-            .iter()
-            .find(|(builtin, _)| *builtin == name)
-            .is_some_and(|(_, text)| same_content(&entry.path(), text))
+        BUILTIN_DECKS.iter().any(|(builtin, _)| *builtin == name)
     })
-}
-
-fn same_content(path: &Path, text: &str) -> bool {
-    fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
 }
