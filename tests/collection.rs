@@ -144,8 +144,9 @@ fn a_new_day_starts_at_4am() {
     c.answer(&item("a-1"), Rating::Easy, evening, 1000).unwrap();
     let state = c.state(&item("a-1")).clone();
     let clock = c.scheduler().clock();
+    // Easy's first interval (8.3 days) fuzzed within Anki's range for it.
     assert!(
-        (7..=10).contains(&state.interval_days),
+        (6..=10).contains(&state.interval_days),
         "{}",
         state.interval_days
     );

@@ -2,11 +2,8 @@
 //! adds around them (learning steps, rounding, maximum interval, fuzz, and
 //! Hard ≤ Good ≤ Easy), following Anki's v3 scheduler.
 
-use std::hash::{Hash, Hasher};
-
 use fsrs::FSRS;
 use jiff::{SignedDuration, Timestamp};
-use rand::{Rng, SeedableRng, rngs::StdRng};
 
 use super::day::DayClock;
 use super::fuzz::fuzzed;
@@ -272,11 +269,23 @@ impl Scheduler {
     }
 
     fn fuzz_factor(&self, item: &ItemId, state: &CardState) -> f64 {
-        let mut hasher = std::hash::DefaultHasher::new();
-        item.hash(&mut hasher);
-        state.reps.hash(&mut hasher);
-        StdRng::seed_from_u64(hasher.finish()).random::<f64>()
+        fuzz_seed(item, state.reps)
     }
+}
+
+/// A factor in `[0, 1)` from the item and its review count (as Anki seeds
+/// its fuzz from the card id and reps). Built only from functions this crate
+/// defines (FNV-1a, then SplitMix64): the standard library's hasher and
+/// rand's `StdRng` may change between releases, and state is rebuilt from the
+/// journals, so a toolchain upgrade must not move any fuzzed due date.
+pub fn fuzz_seed(item: &ItemId, reps: u32) -> f64 {
+    let mut x = crate::deck::fnv1a(format!("{item}#{reps}").as_bytes());
+    // SplitMix64's finaliser spreads FNV's close outputs over the whole range.
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Hard repeats the current step, except on the first step, where it waits
@@ -528,6 +537,9 @@ mod tests {
         assert_eq!(grad.state.lapses, 0);
     }
 
+    const PINNED_SEED_BITS: u64 = 4603654534617292719;
+    const PINNED_INTERVALS: [u32; 12] = [83, 111, 173, 78, 105, 164, 88, 117, 182, 80, 107, 167];
+
     #[test]
     fn review_buttons_are_ordered_and_fuzzed_within_bounds() {
         let s = sched(true);
@@ -554,6 +566,32 @@ mod tests {
         let a = s.outcomes(&item(), &st, at_day(1)).unwrap();
         let b = s.outcomes(&item(), &st, at_day(1)).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// The fuzz must never move with a toolchain or dependency upgrade: these
+    /// exact intervals are pinned (they are rebuilt from the journals).
+    #[test]
+    fn fuzzed_intervals_are_pinned() {
+        assert_eq!(fuzz_seed(&item(), 0).to_bits(), PINNED_SEED_BITS);
+        let s = sched(true);
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.memory = Some(Memory {
+            stability: 40.0,
+            difficulty: 5.0,
+        });
+        st.last_review = Some(at_day(0));
+        let mut got = Vec::new();
+        for (id, reps) in [("a", 3), ("b", 3), ("db-acid", 7), ("db-cap:c2", 1)] {
+            st.reps = reps;
+            let out = s.outcomes(&id.parse().unwrap(), &st, at_day(40)).unwrap();
+            for o in &out[1..] {
+                if let Interval::Days(d) = o.interval {
+                    got.push(d);
+                }
+            }
+        }
+        assert_eq!(got, PINNED_INTERVALS);
     }
 
     #[test]
