@@ -26,9 +26,19 @@ pub enum Scope {
     /// The weakest cards of some topics or tags across all decks, due or not,
     /// lowest predicted recall first. The answers count as real reviews.
     Drill(DrillFilter),
-    /// These items in this order, due or not (a mock interview). The answers
-    /// count as real reviews.
+    /// These items in this order, due or not (a mock interview, custom
+    /// study). The answers count as real reviews.
     Fixed(Vec<ItemId>),
+    /// Custom study: the decks (all when `None`) with today's limits raised
+    /// by these many new cards and reviews.
+    Extended {
+        /// The decks (slugs), or every deck.
+        decks: Option<Vec<String>>,
+        /// New cards beyond today's limit.
+        extra_new: usize,
+        /// Reviews beyond today's limit.
+        extra_reviews: usize,
+    },
 }
 
 /// Cards in one drill session.
@@ -42,6 +52,9 @@ impl Scope {
             Scope::Decks(slugs) => slugs.contains(&collection.decks()[item.deck].slug),
             Scope::Drill(filter) => filter.matches(collection, &item.id),
             Scope::Fixed(items) => items.contains(&item.id),
+            Scope::Extended { decks, .. } => decks
+                .as_ref()
+                .is_none_or(|d| d.contains(&collection.decks()[item.deck].slug)),
         }
     }
 }
@@ -121,13 +134,21 @@ impl Session {
                 self.review = items.iter().cloned().collect();
                 return;
             }
-            Scope::All | Scope::Deck(_) | Scope::Decks(_) => {}
+            Scope::All | Scope::Deck(_) | Scope::Decks(_) | Scope::Extended { .. } => {}
         }
         let settings = collection.settings();
         let done = collection.done_today(now);
+        let (extra_new, extra_reviews) = match &self.scope {
+            Scope::Extended {
+                extra_new,
+                extra_reviews,
+                ..
+            } => (*extra_new, *extra_reviews),
+            _ => (0, 0),
+        };
         let mut new_left: Vec<usize> = done
             .iter()
-            .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n))
+            .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n) + extra_new)
             .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
         let (mut new_global, mut review_global) = match &self.scope {
@@ -143,7 +164,11 @@ impl Session {
                     (settings.reviews_per_day as usize).saturating_sub(review_done),
                 )
             }
-            _ => collection.global_left(now),
+            Scope::Extended { decks: Some(_), .. } => (usize::MAX, usize::MAX),
+            _ => {
+                let (new, reviews) = collection.global_left(now);
+                (new + extra_new, reviews + extra_reviews)
+            }
         };
         let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
         let mut siblings = Siblings::new(collection, now);
@@ -179,7 +204,7 @@ impl Session {
         reviews.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
         let mut review_left: Vec<usize> = done
             .iter()
-            .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r))
+            .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r) + extra_reviews)
             .collect();
         for (_, deck, id) in reviews {
             if settings.bury_review_siblings && !siblings.take(id) {
@@ -412,4 +437,61 @@ impl<'a> Siblings<'a> {
             }
         }
     }
+}
+
+/// Review cards of `decks` (every deck when `None`) due in the next `days`
+/// study days after today, soonest first: studied now, they are answered
+/// early, and the scheduler uses the real time since their last review.
+pub fn review_ahead(
+    collection: &Collection,
+    decks: Option<&[String]>,
+    days: u32,
+    now: Timestamp,
+) -> Vec<ItemId> {
+    let clock = collection.scheduler().clock();
+    let tomorrow = collection.tomorrow_start(now);
+    let until = clock.start_of_day(clock.day_of(now) + 1 + days as i32);
+    let mut ahead: Vec<(Timestamp, &ItemId)> = collection
+        .items()
+        .iter()
+        .filter(|i| decks.is_none_or(|d| d.contains(&collection.decks()[i.deck].slug)))
+        .filter_map(|i| {
+            let s = collection.state(&i.id);
+            let due = s.due?;
+            (!s.suspended && s.phase == Phase::Review && due >= tomorrow && due < until)
+                .then_some((due, &i.id))
+        })
+        .collect();
+    ahead.sort();
+    ahead.into_iter().map(|(_, id)| id.clone()).collect()
+}
+
+/// Items of `decks` answered Again in the last `days` study days (today
+/// included), most recently forgotten first.
+pub fn forgotten(
+    collection: &Collection,
+    history: &crate::collection::History,
+    decks: Option<&[String]>,
+    days: u32,
+    now: Timestamp,
+) -> Vec<ItemId> {
+    let clock = collection.scheduler().clock();
+    let since = clock.start_of_day(clock.day_of(now) + 1 - days.max(1) as i32);
+    let mut out: Vec<ItemId> = Vec::new();
+    for a in history.answers.iter().rev() {
+        if a.at < since {
+            break;
+        }
+        if a.rating != Rating::Again || out.contains(&a.item) {
+            continue;
+        }
+        let Some(item) = collection.item(&a.item) else {
+            continue;
+        };
+        let in_decks = decks.is_none_or(|d| d.contains(&collection.decks()[item.deck].slug));
+        if in_decks && !collection.state(&a.item).suspended {
+            out.push(a.item.clone());
+        }
+    }
+    out
 }

@@ -502,6 +502,13 @@ impl HomeScreen {
             if ui.button("Browse this deck").clicked() {
                 nav = Some(Nav::BrowseQuery(format!("deck:{}", deck.slug)));
             }
+            if ui
+                .button("Custom study…")
+                .on_hover_text("More than today's limits, forgotten cards, or reviews ahead")
+                .clicked()
+            {
+                nav = Some(Nav::CustomStudy(Some(deck.slug.clone())));
+            }
             if ui.button("Edit name and description").clicked() {
                 self.dialog = Some(DeckDialog {
                     slug: Some(deck.slug.clone()),

@@ -3,6 +3,7 @@
 
 mod browse;
 mod card_info;
+mod custom;
 mod editor;
 mod file_dialog;
 mod history;
@@ -69,6 +70,8 @@ pub(crate) enum Nav {
     MockSetup,
     /// Everything about one study item.
     CardInfo(crate::deck::ItemId),
+    /// The custom-study dialog, for a deck (slug) or all decks.
+    CustomStudy(Option<String>),
     /// Back to the screen the editor or card info was opened from.
     Back,
     /// Running a mock interview.
@@ -156,6 +159,8 @@ pub struct RehearseApp {
     show_keys: bool,
     /// The tab highlighted in the top bar.
     tab: Tab,
+    /// The custom-study dialog, when open.
+    custom: Option<custom::CustomDialog>,
     /// The study session or browser left for the editor or card info,
     /// resumed when that closes.
     paused: Option<Box<Screen>>,
@@ -178,6 +183,7 @@ impl RehearseApp {
             queued: Vec::new(),
             show_keys: false,
             tab: Tab::Decks,
+            custom: None,
             paused: None,
         }
     }
@@ -370,6 +376,15 @@ impl RehearseApp {
             other => other,
         };
         self.go(nav, now);
+        if let Some(dialog) = &mut self.custom {
+            let (nav, open) = dialog.show(ui.ctx(), &self.collection, &mut self.history, now);
+            if !open {
+                self.custom = None;
+            }
+            if let Some(nav) = nav {
+                self.go(nav, now);
+            }
+        }
         if self.show_keys {
             self.show_keys = keys::overlay(ui.ctx());
         }
@@ -379,7 +394,10 @@ impl RehearseApp {
     /// The keys that work on every screen but Study and the editor (where
     /// letters answer, or are typed): tabs, add, search, and `?` for help.
     fn shortcut(&mut self, ui: &egui::Ui) -> Nav {
-        if matches!(self.screen, Screen::Edit(_)) || self.home.dialog_open() {
+        if matches!(self.screen, Screen::Edit(_))
+            || self.home.dialog_open()
+            || self.custom.is_some()
+        {
             return Nav::Stay;
         }
         let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
@@ -468,6 +486,9 @@ impl RehearseApp {
                     &self.collection,
                     now,
                 )))
+            }
+            Nav::CustomStudy(slug) => {
+                self.custom = Some(custom::CustomDialog::new(&self.collection, slug.as_deref()));
             }
             Nav::CardInfo(item) => {
                 self.screen = Screen::CardInfo(Box::new(card_info::CardInfoScreen::new(item)))

@@ -50,6 +50,14 @@ impl StudyScreen {
                 format!("Drill: {}", names.join(", "))
             }
             Scope::Fixed(items) => super::plural(items.len(), "chosen card"),
+            Scope::Extended { decks, .. } => {
+                let name = decks
+                    .as_ref()
+                    .and_then(|d| d.first())
+                    .and_then(|slug| collection.decks().iter().find(|d| d.slug == *slug))
+                    .map_or("All decks", |d| d.name.as_str());
+                format!("Custom study: {name}")
+            }
             Scope::Decks(slugs) => {
                 // The parent's name: what the decks' names have in common.
                 let names: Vec<Vec<&str>> = collection
@@ -242,8 +250,8 @@ impl StudyScreen {
             }
         } else {
             egui::CentralPanel::default().show(ui, |ui| {
-                if self.finished(ui, collection, now) {
-                    nav = Nav::Home;
+                if let Some(n) = self.finished(ui, collection, now) {
+                    nav = n;
                 }
             });
         }
@@ -518,10 +526,16 @@ impl StudyScreen {
         });
     }
 
-    /// The end-of-queue summary. Returns true to go home.
-    fn finished(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> bool {
+    /// The end-of-queue summary. Returns where to go next.
+    fn finished(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        now: Timestamp,
+    ) -> Option<Nav> {
         let summary = self.session.summary();
         let mut home = false;
+        let mut custom = false;
         ui.vertical_centered(|ui| {
             ui.set_max_width(560.0);
             ui.add_space(48.0);
@@ -572,11 +586,28 @@ impl StudyScreen {
                 ));
             }
             ui.add_space(24.0);
-            if ui.button("Back to decks").clicked() {
-                home = true;
-            }
+            ui.horizontal(|ui| {
+                if ui.button("Back to decks").clicked() {
+                    home = true;
+                }
+                if ui
+                    .button("Custom study…")
+                    .on_hover_text("More than today's limits, forgotten cards, or reviews ahead")
+                    .clicked()
+                {
+                    custom = true;
+                }
+            });
         });
-        home
+        if custom {
+            let deck = match self.session.scope() {
+                Scope::Deck(slug) => Some(slug.clone()),
+                _ => None,
+            };
+            Some(Nav::CustomStudy(deck))
+        } else {
+            home.then_some(Nav::Home)
+        }
     }
 }
 

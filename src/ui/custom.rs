@@ -1,0 +1,182 @@
+//! Custom study, as Anki offers it: more new cards or reviews than today's
+//! limits, forgotten cards again, or reviews ahead of time. Each runs as a
+//! session of its own; the answers are real reviews.
+
+use egui::RichText;
+use jiff::Timestamp;
+
+use super::history::HistoryCache;
+use super::{Nav, plural, theme};
+use crate::collection::Collection;
+use crate::study::{Scope, forgotten, review_ahead};
+
+/// What to study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Choice {
+    MoreNew,
+    MoreReviews,
+    Forgotten,
+    Ahead,
+}
+
+/// The custom-study dialog, for one deck or all.
+pub struct CustomDialog {
+    /// The deck (slug, name), or every deck.
+    deck: Option<(String, String)>,
+    choice: Choice,
+    amount: u32,
+}
+
+impl CustomDialog {
+    /// For deck `slug`, or every deck.
+    pub fn new(collection: &Collection, slug: Option<&str>) -> Self {
+        let deck = slug.and_then(|s| {
+            collection
+                .decks()
+                .iter()
+                .find(|d| d.slug == s)
+                .map(|d| (d.slug.clone(), d.name.clone()))
+        });
+        Self {
+            deck,
+            choice: Choice::MoreNew,
+            amount: 10,
+        }
+    }
+
+    fn decks(&self) -> Option<Vec<String>> {
+        self.deck.as_ref().map(|(slug, _)| vec![slug.clone()])
+    }
+
+    /// Draws the dialog. Returns where to go and whether it stays open.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        collection: &Collection,
+        history: &mut HistoryCache,
+        now: Timestamp,
+    ) -> (Option<Nav>, bool) {
+        let mut nav = None;
+        let mut open = true;
+        let modal = egui::Modal::new(egui::Id::unique("custom_study")).show(ctx, |ui| {
+            ui.set_width(480.0);
+            let title = match &self.deck {
+                Some((_, name)) => format!("Custom study: {name}"),
+                None => "Custom study: all decks".to_string(),
+            };
+            ui.heading(title);
+            ui.add_space(6.0);
+            let before = self.choice;
+            for (choice, label) in [
+                (Choice::MoreNew, "More new cards today"),
+                (Choice::MoreReviews, "More reviews today"),
+                (Choice::Forgotten, "Cards forgotten in the last days"),
+                (Choice::Ahead, "Review ahead: due in the next days"),
+            ] {
+                ui.radio_value(&mut self.choice, choice, label);
+            }
+            if self.choice != before {
+                self.amount = match self.choice {
+                    Choice::MoreNew | Choice::MoreReviews => 10,
+                    Choice::Forgotten => 1,
+                    Choice::Ahead => 3,
+                };
+            }
+            ui.add_space(6.0);
+            let unit = match self.choice {
+                Choice::MoreNew => "new cards more",
+                Choice::MoreReviews => "reviews more",
+                Choice::Forgotten | Choice::Ahead => "days",
+            };
+            ui.horizontal(|ui| {
+                let l = ui.label("How many");
+                ui.add(egui::DragValue::new(&mut self.amount).range(1..=9999))
+                    .labelled_by(l.id);
+                ui.label(unit);
+            });
+            let scope = self.scope(ui, collection, history, now);
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                let ready = scope.as_ref().is_some_and(|(_, n)| *n > 0);
+                let label = scope.as_ref().map_or("Start".to_string(), |(_, n)| {
+                    format!("Study {}", plural(*n, "card"))
+                });
+                if ui
+                    .add_enabled(ready, theme::primary(&label))
+                    .on_disabled_hover_text("Nothing to study with these choices")
+                    .clicked()
+                    && let Some((scope, _)) = scope
+                {
+                    nav = Some(Nav::Study(scope));
+                    open = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    open = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            open = false;
+        }
+        (nav, open)
+    }
+
+    /// The session the choice makes and how many cards it holds now.
+    fn scope(
+        &self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        history: &mut HistoryCache,
+        now: Timestamp,
+    ) -> Option<(Scope, usize)> {
+        let decks = self.decks();
+        let amount = self.amount as usize;
+        let (scope, count) = match self.choice {
+            Choice::MoreNew | Choice::MoreReviews => {
+                let (extra_new, extra_reviews) = if self.choice == Choice::MoreNew {
+                    (amount, 0)
+                } else {
+                    (0, amount)
+                };
+                let scope = Scope::Extended {
+                    decks,
+                    extra_new,
+                    extra_reviews,
+                };
+                let left = crate::study::Session::new(collection, scope.clone(), now)
+                    .remaining(collection);
+                (scope, left.total())
+            }
+            Choice::Ahead => {
+                let items = review_ahead(collection, decks.as_deref(), self.amount, now);
+                let n = items.len();
+                (Scope::Fixed(items), n)
+            }
+            Choice::Forgotten => {
+                let Some(h) = history.get(collection, ui.ctx()) else {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Reading the review history…");
+                    });
+                    return None;
+                };
+                let items = forgotten(collection, &h, decks.as_deref(), self.amount, now);
+                let n = items.len();
+                (Scope::Fixed(items), n)
+            }
+        };
+        let text = match self.choice {
+            Choice::MoreNew | Choice::MoreReviews => format!(
+                "{} to study today with the limit raised.",
+                plural(count, "card")
+            ),
+            Choice::Forgotten => format!("{} forgotten since then.", plural(count, "card")),
+            Choice::Ahead => format!(
+                "{} due in that time; answered now, they are scheduled from today.",
+                plural(count, "card")
+            ),
+        };
+        ui.label(RichText::new(text).weak());
+        Some((scope, count))
+    }
+}
