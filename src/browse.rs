@@ -17,7 +17,7 @@
 //! | `front:TEXT` `back:TEXT` | the whole field is TEXT (ignoring case); with wildcards, `front:*index*` |
 //! | `re:PATTERN` | a regular expression over the front and back, ignoring case: `re:"b-?tree"` |
 //! | `card:N` | the item: cloze number N, or 1 for a card's front and 2 for its reverse |
-//! | `is:buried` | new or review sides kept for tomorrow because another side of the card was answered today |
+//! | `is:buried` | buried for today by hand (`-` in study), or a new or review side kept for tomorrow because another side of the card was answered today |
 //! | `is:new` `is:learning` `is:review` | the phase (`learning` includes relearning; `review` is graduated) |
 //! | `is:due` | not suspended, not new, and due before the next study day starts |
 //! | `is:suspended` `is:leech` | suspended items, leeches |
@@ -969,12 +969,14 @@ impl<'a> Prepared<'a> {
                     Phase::Review => settings.bury_review_siblings,
                     _ => false,
                 };
-                buries
-                    && !state.suspended
-                    && self
-                        .answered_today
-                        .get(&item.id.card)
-                        .is_some_and(|sides| sides.iter().any(|s| **s != item.id))
+                let today = self.collection.scheduler().clock().day_of(self.now);
+                state.buried_day == Some(today)
+                    || buries
+                        && !state.suspended
+                        && self
+                            .answered_today
+                            .get(&item.id.card)
+                            .is_some_and(|sides| sides.iter().any(|s| **s != item.id))
             }
             state_check => {
                 let state = *state.get_or_insert_with(|| self.collection.state(&item.id));

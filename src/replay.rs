@@ -92,6 +92,9 @@ pub fn apply(
             Event::Import { item, state, .. } => {
                 states.insert(item, state);
             }
+            Event::Bury { item, at, .. } => {
+                states.entry(item).or_default().buried_day = Some(scheduler.clock().day_of(at));
+            }
             Event::Reset { item, .. } => {
                 let suspended = states.get(&item).is_some_and(|s| s.suspended);
                 states.insert(
@@ -147,6 +150,8 @@ pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceE
             .get(item)
             .and_then(|s| s.last_review)
             .is_none_or(|last| *at >= last),
-        Event::Suspend { .. } | Event::Points { .. } | Event::Mock { .. } => true,
+        Event::Suspend { .. } | Event::Points { .. } | Event::Mock { .. } | Event::Bury { .. } => {
+            true
+        }
     })
 }

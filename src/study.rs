@@ -125,6 +125,7 @@ impl Session {
         self.current = None;
         let tomorrow = collection.tomorrow_start(now);
         self.built_for_day = tomorrow;
+        let today = collection.scheduler().clock().day_of(now);
         match &self.scope {
             Scope::Drill(filter) => {
                 self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
@@ -177,7 +178,7 @@ impl Session {
                 continue;
             }
             let state = collection.state(&item.id);
-            if state.suspended {
+            if state.suspended || state.buried_day == Some(today) {
                 continue;
             }
             match (state.phase, state.due) {
@@ -320,6 +321,20 @@ impl Session {
         let outcome = collection.answer_rubric(&id, rating, now, took_ms, marks)?;
         self.after_answer(collection, id, rating, took_ms, &outcome);
         Ok(Some(outcome))
+    }
+
+    /// Takes the current card out of this session (it was buried or
+    /// suspended); the next one comes up.
+    pub fn drop_current(&mut self) -> Option<ItemId> {
+        self.current.take()
+    }
+
+    /// Puts `id` back as the current card (its bury or suspension was undone).
+    pub fn restore(&mut self, id: ItemId) {
+        if let Some(current) = self.current.take() {
+            self.review.push_front(current);
+        }
+        self.current = Some(id);
     }
 
     /// Undoes the last answer and shows that card again.

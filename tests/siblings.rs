@@ -94,3 +94,58 @@ fn review_siblings_due_the_same_day_come_one_at_a_time() {
         "one side of the reversed card that day: {shown:?}"
     );
 }
+
+/// `-` buries the card until tomorrow and `@` suspends it, from the study
+/// screen; both are in the journal (so they sync) and undone by `u`.
+#[test]
+fn bury_and_suspend_from_study_are_journalled_and_undoable() {
+    use egui::Key;
+    use egui_kittest::Harness;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+    let now = jiff::Timestamp::now();
+    let app = rehearse::ui::RehearseApp::new(open(dir.path(), now));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut rehearse::ui::RehearseApp| app.show(ui), app);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    let (first, _) = h.state().study_state().unwrap();
+    let first = first.unwrap();
+    h.key_press(Key::Minus);
+    h.run();
+    let (second, _) = h.state().study_state().unwrap();
+    let second = second.unwrap();
+    assert_ne!(first, second, "the buried card left the session");
+    let c = h.state().collection();
+    let today = c.scheduler().clock().day_of(now);
+    assert_eq!(c.state(&first).buried_day, Some(today));
+    assert_eq!(c.total_counts(now).new, 2);
+    h.event(egui::Event::Text("@".into()));
+    h.run();
+    assert!(h.state().collection().state(&second).suspended);
+    // Both in the journal: a fresh open (another machine) sees them.
+    let journal = std::fs::read_to_string(dir.path().join("journal/test.ron")).unwrap();
+    assert!(
+        journal.contains("Bury(") && journal.contains("Suspend("),
+        "{journal}"
+    );
+    // U takes back the suspension, then the bury.
+    h.key_press(Key::U);
+    h.run();
+    assert!(!h.state().collection().state(&second).suspended);
+    assert_eq!(h.state().study_state().unwrap().0, Some(second));
+    h.key_press(Key::U);
+    h.run();
+    assert_eq!(h.state().collection().state(&first).buried_day, None);
+    assert_eq!(h.state().study_state().unwrap().0, Some(first.clone()));
+    // A buried card is back the next day.
+    drop(h);
+    let c = open(dir.path(), now);
+    let mut c2 = c;
+    c2.bury_items(std::slice::from_ref(&first), now).unwrap();
+    let tomorrow = c2.tomorrow_start(now);
+    assert_eq!(c2.total_counts(now).new, 2);
+    assert_eq!(c2.total_counts(tomorrow).new, 3);
+}

@@ -809,6 +809,13 @@ impl Collection {
         })
     }
 
+    /// Keeps items for the next study day ("bury"), undoably; in the journal,
+    /// so other machines keep them too.
+    pub fn bury_items(&mut self, items: &[ItemId], now: Timestamp) -> Result<usize, EditError> {
+        let label = format!("bury {}", items_phrase(items));
+        self.change_items(items, label, |id, item| Event::Bury { id, at: now, item })
+    }
+
     /// Forgets items' progress: they become new again.
     pub fn reset_items(&mut self, items: &[ItemId], now: Timestamp) -> Result<usize, EditError> {
         let label = format!("reset {}", items_phrase(items));

@@ -562,9 +562,10 @@ impl Collection {
         // sides first, as the queue gathers them first.
         let mut taken: std::collections::HashSet<&deck::CardId> =
             self.answers_today(now).map(|r| &r.item.card).collect();
+        let today = self.scheduler.clock().day_of(now);
         for item in &self.items {
             let state = self.state(&item.id);
-            if state.suspended || state.phase != Phase::New {
+            if state.suspended || state.phase != Phase::New || state.buried_day == Some(today) {
                 continue;
             }
             if s.bury_new_siblings && !taken.insert(&item.id.card) {
@@ -574,7 +575,7 @@ impl Collection {
         }
         for item in &self.items {
             let state = self.state(&item.id);
-            if state.suspended {
+            if state.suspended || state.buried_day == Some(today) {
                 continue;
             }
             let c = &mut raw[item.deck];

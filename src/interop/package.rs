@@ -385,6 +385,7 @@ fn set_id(event: &mut Event, n: u64) {
         | Event::Reset { id, .. }
         | Event::Points { id, .. }
         | Event::Mock { id, .. }
+        | Event::Bury { id, .. }
         | Event::Import { id, .. } => *id = n,
     }
 }

@@ -121,6 +121,10 @@ pub struct CardState {
     /// Taken out of study by the user.
     #[serde(default, skip_serializing_if = "is_false")]
     pub suspended: bool,
+    /// The study day (a day number) the user buried it for: it comes back
+    /// the next day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buried_day: Option<i32>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -150,6 +154,7 @@ impl CardState {
             lapses: 0,
             leech: false,
             suspended: false,
+            buried_day: None,
         }
     }
 

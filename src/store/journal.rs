@@ -49,6 +49,15 @@ pub enum Event {
         /// True to suspend, false to unsuspend.
         suspended: bool,
     },
+    /// Keeps an item for the next study day (the user's "bury").
+    Bury {
+        /// Sequence number within this device's journal.
+        id: u64,
+        /// When it happened: the item comes back the study day after.
+        at: Timestamp,
+        /// The item concerned.
+        item: ItemId,
+    },
     /// Forgets an item's progress: it becomes new again (a suspension stays).
     Reset {
         /// Sequence number within this device's journal.
@@ -114,6 +123,7 @@ impl Event {
             | Event::Reset { id, .. }
             | Event::Points { id, .. }
             | Event::Mock { id, .. }
+            | Event::Bury { id, .. }
             | Event::Import { id, .. } => *id,
         }
     }
@@ -127,6 +137,7 @@ impl Event {
             | Event::Reset { at, .. }
             | Event::Points { at, .. }
             | Event::Mock { at, .. }
+            | Event::Bury { at, .. }
             | Event::Import { at, .. } => *at,
         }
     }
@@ -137,6 +148,7 @@ impl Event {
             Event::Review { item, .. }
             | Event::Suspend { item, .. }
             | Event::Reset { item, .. }
+            | Event::Bury { item, .. }
             | Event::Import { item, .. } => Some(item),
             // Points annotate a review; they change no state.
             Event::Undo { .. } | Event::Points { .. } | Event::Mock { .. } => None,

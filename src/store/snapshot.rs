@@ -223,6 +223,7 @@ mod tests {
                 lapses: 0,
                 leech: false,
                 suspended: false,
+                buried_day: None,
             },
         );
         s.recent.push(AnswerRecord {

@@ -37,6 +37,8 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("u or Ctrl+Z", "undo the last answer"),
             ("e", "edit this card"),
             ("i", "card info: its reviews and forgetting curve"),
+            ("-", "bury: keep the card for tomorrow"),
+            ("@", "suspend the card"),
             ("Esc", "stop studying"),
         ],
     ),

@@ -28,6 +28,9 @@ pub struct StudyScreen {
     rubric: Option<super::rubric::RubricAnswer>,
     /// The mock interview this session is, if it is one.
     mock: Option<super::mock::MockRun>,
+    /// Items buried or suspended in this session, most recent last, until an
+    /// answer comes after them (undo takes them back first).
+    set_aside: Vec<ItemId>,
 }
 
 impl StudyScreen {
@@ -83,6 +86,7 @@ impl StudyScreen {
             error: None,
             rubric: None,
             mock: None,
+            set_aside: Vec::new(),
         }
     }
 
@@ -121,6 +125,7 @@ impl StudyScreen {
     }
 
     fn answer(&mut self, collection: &mut Collection, rating: Rating, now: Timestamp) {
+        self.set_aside.clear();
         let result = match &self.rubric {
             Some(r) => self
                 .session
@@ -152,7 +157,22 @@ impl StudyScreen {
         }
     }
 
-    fn undo(&mut self, collection: &mut Collection, now: Timestamp) {
+    fn undo(&mut self, ctx: &egui::Context, collection: &mut Collection, now: Timestamp) {
+        // A bury or suspension made here is undone first if it came last.
+        if let Some(id) = self.set_aside.pop() {
+            match collection.undo_edit(now) {
+                Ok(label) => {
+                    self.session.restore(id);
+                    self.current = None;
+                    self.refresh_current(collection, now);
+                    if let Some(label) = label {
+                        super::notice::info(ctx, format!("Undone: {label}."));
+                    }
+                }
+                Err(e) => self.error = Some(format!("Undo failed: {e}")),
+            }
+            return;
+        }
         match self.session.undo(collection, now) {
             Ok(true) => {
                 if let Some(mock) = &mut self.mock {
@@ -199,10 +219,13 @@ impl StudyScreen {
                 }
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     let undo = ui
-                        .add_enabled(collection.undo_depth() > 0, egui::Button::new("Undo"))
+                        .add_enabled(
+                            collection.undo_depth() > 0 || !self.set_aside.is_empty(),
+                            egui::Button::new("Undo"),
+                        )
                         .on_hover_text("Ctrl+Z or U");
                     if undo.clicked() {
-                        self.undo(collection, now);
+                        self.undo(ui.ctx(), collection, now);
                     }
                     let left = self.session.remaining(collection);
                     ui.label(
@@ -273,7 +296,7 @@ impl StudyScreen {
         }
         let pressed = |key| ui.input_mut(|i| i.consume_key(Modifiers::NONE, key));
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) || pressed(Key::U) {
-            self.undo(collection, now);
+            self.undo(ui.ctx(), collection, now);
             return None;
         }
         let current = self.current.clone()?;
@@ -282,6 +305,21 @@ impl StudyScreen {
         }
         if pressed(Key::I) {
             return Some(Nav::CardInfo(current));
+        }
+        if pressed(Key::Minus) {
+            self.set_aside(ui.ctx(), collection, current, false, now);
+            return None;
+        }
+        let at = ui.input_mut(|i| {
+            let at = i
+                .events
+                .iter()
+                .position(|e| matches!(e, egui::Event::Text(t) if t == "@"));
+            at.map(|at| i.events.remove(at)).is_some()
+        });
+        if at {
+            self.set_aside(ui.ctx(), collection, current, true, now);
+            return None;
         }
         let space_or_enter = pressed(Key::Space) | pressed(Key::Enter);
         if !self.revealed {
@@ -307,6 +345,39 @@ impl StudyScreen {
         None
     }
 
+    /// Buries the current card until tomorrow, or suspends it (`suspend`).
+    fn set_aside(
+        &mut self,
+        ctx: &egui::Context,
+        collection: &mut Collection,
+        id: ItemId,
+        suspend: bool,
+        now: Timestamp,
+    ) {
+        let result = if suspend {
+            collection.suspend_items(std::slice::from_ref(&id), true, now)
+        } else {
+            collection.bury_items(std::slice::from_ref(&id), now)
+        };
+        match result {
+            Ok(_) => {
+                self.session.drop_current();
+                self.set_aside.push(id);
+                self.current = None;
+                self.refresh_current(collection, now);
+                super::notice::info(
+                    ctx,
+                    if suspend {
+                        "Suspended the card. U or Ctrl+Z undoes it."
+                    } else {
+                        "Buried the card until tomorrow. U or Ctrl+Z undoes it."
+                    },
+                );
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
     /// For a rubric: Space or Enter reveals it; then 1–9 tick points, Enter
     /// accepts the proposed grade and Shift+1–4 chooses another.
     fn rubric_keys(
@@ -317,7 +388,7 @@ impl StudyScreen {
     ) -> Option<Nav> {
         let pressed = |key, modifiers| ui.input_mut(|i| i.consume_key(modifiers, key));
         if pressed(Key::Z, Modifiers::COMMAND) || pressed(Key::U, Modifiers::NONE) {
-            self.undo(collection, now);
+            self.undo(ui.ctx(), collection, now);
             return None;
         }
         let current = self.current.clone()?;

@@ -297,6 +297,7 @@ fn state_of(
         lapses: card.lapses,
         leech,
         suspended: card.is_suspended(),
+        buried_day: None,
     }
 }
 
