@@ -1,6 +1,6 @@
 //! Card browser benchmarks on 100k generated cards in ten decks:
-//! - `search` with a free-text query, a `tag:` query and a combined query
-//!   (budget 15 ms each);
+//! - `search` with a free-text query, a `tag:` query, a combined query, an
+//!   `or` group and a wildcard (budget 15 ms each);
 //! - `sort` of all rows by Front and by Retrievability (budget 30 ms each).
 //!
 //! Two collections: `browse_100k_new` (never studied, as `generate(.., false)`
@@ -18,13 +18,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rehearse::browse::{SortColumn, parse, search, sort};
 use rehearse::collection::Collection;
 
-const QUERIES: [(&str, &str); 3] = [
+const QUERIES: [(&str, &str); 5] = [
     ("search_text", "production"),
     ("search_tag", "tag:t3"),
     (
         "search_combined",
         "deck:deck-3* -tag:t1 \"concept 12\" prop:r<0.95",
     ),
+    ("search_or", "(tag:t3 or tag:t5) -is:new"),
+    ("search_wildcard", "produc*ion"),
 ];
 
 fn bench_collection(c: &mut Criterion, group_name: &str, history: bool) {
