@@ -8,7 +8,7 @@ use rehearse::ItemId;
 use rehearse::collection::Collection;
 use rehearse::insight::forecast::{forecast, interview_time};
 use rehearse::insight::stats::{StatsFilter, compute};
-use rehearse::insight::weak::{DrillFilter, GroupKind, drill_items, weak_topics};
+use rehearse::insight::weak::{DrillFilter, GroupKind, WeakRow, drill_items, weak_topics};
 use rehearse::schedule::{Phase, Rating};
 use rehearse::study::{Scope, Session};
 
@@ -251,4 +251,54 @@ fn statistics_of_an_empty_collection() {
     let f = forecast(&c, None, date, t0(), None).unwrap();
     assert_eq!(f.reviews, 0);
     assert_eq!(f.overall_if_keep(), None);
+}
+
+fn weak_row(name: &str, recall: f32, lapse: f32, again: f32, leeches: usize) -> WeakRow {
+    WeakRow {
+        kind: GroupKind::Topic,
+        name: name.into(),
+        items: 20,
+        studied: 20,
+        recall_now: Some(recall),
+        lapse_rate: Some(lapse),
+        again_rate_30d: Some(again),
+        answers_30d: 50,
+        leeches,
+    }
+}
+
+#[test]
+fn weakness_counts_lapses_agains_and_leeches_not_recall_alone() {
+    // The screenshot review: 92% recall but 31% lapses, 31% again and 7
+    // leeches is weaker than 94% recall with nothing forgotten.
+    let transactions = weak_row("Transactions & consistency", 0.92, 0.31, 0.31, 7);
+    let caching = weak_row("Caching", 0.94, 0.0, 0.0, 0);
+    let (t, c) = (
+        transactions.weakness().unwrap(),
+        caching.weakness().unwrap(),
+    );
+    assert!(t > c, "transactions {t} should be weaker than caching {c}");
+    // The mean of the four shares, on a 0–100 scale.
+    assert!((c - 1.5).abs() < 1e-3, "{c}");
+    assert!(
+        (t - (0.08 + 0.31 + 0.31 + 0.35) / 4.0 * 100.0).abs() < 1e-3,
+        "{t}"
+    );
+    let mut unstudied = weak_row("New", 0.0, 0.0, 0.0, 0);
+    unstudied.recall_now = None;
+    assert_eq!(unstudied.weakness(), None);
+}
+
+#[test]
+fn weak_topics_rank_by_weakness() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = known_history(dir.path());
+    let history = c.history_loader().unwrap().load().unwrap();
+    let rows = weak_topics(&c, Some(&history), days(41));
+    let scores: Vec<f32> = rows.iter().filter_map(|r| r.weakness()).collect();
+    assert!(rows.last().is_some_and(|r| r.weakness().is_none()));
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "weakest first: {scores:?}"
+    );
 }

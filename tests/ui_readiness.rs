@@ -268,3 +268,96 @@ fn the_readiness_view_offers_the_plan_and_applies_it() {
     assert_eq!(h.state().collection().settings().new_per_day, 13);
     h.get_by_label_contains("New cards per day: 13 (was 20).");
 }
+
+/// A deck of `topics` topics with long names, two cards each, none studied.
+fn many_topics(root: &std::path::Path, topics: usize) -> Collection {
+    let mut deck = String::from("(name: \"Many\", cards: [\n");
+    for t in 0..topics {
+        for i in 0..2 {
+            deck.push_str(&format!(
+                "(id: \"m-{t}-{i}\", topic: \"System design: platform and infrastructure {t:02}\", front: \"Q{t} {i}\", back: \"A\"),\n"
+            ));
+        }
+    }
+    deck.push_str("])\n");
+    write_decks(root, &[("many.ron", deck)]);
+    open(root, Timestamp::now())
+}
+
+#[test]
+fn forecast_readiness_stays_in_view_with_many_topics() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = many_topics(dir.path(), 54);
+    let mut h = harness(RehearseApp::new(c));
+    h.run();
+    h.get_by_label("Readiness").click();
+    h.run();
+    let button = h.get_by_label("Forecast readiness").rect();
+    assert!(
+        button.bottom() <= 720.0,
+        "the primary button is above the fold at 1000×720: {button:?}"
+    );
+    // The long list starts folded; its header says what it covers.
+    h.get_by_label_contains("Topics it covers: all 54");
+    assert!(
+        h.query_by_label_contains("System design: platform and infrastructure 00")
+            .is_none(),
+        "the topic list is folded"
+    );
+}
+
+#[test]
+fn buttons_that_would_do_nothing_are_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = collection(dir.path(), 9, 6);
+    let date = date_in(&c, 5);
+    let mut h = harness(RehearseApp::new(c));
+    h.run();
+    h.get_by_label("Readiness").click();
+    h.run();
+    let disabled = |h: &Harness<'static, RehearseApp>, l: &str| {
+        h.get_by_label(l).accesskit_node().is_disabled()
+    };
+    // No date yet: Forecast has nothing to forecast for.
+    assert!(disabled(&h, "Forecast readiness"));
+    // Every topic is ticked already.
+    assert!(disabled(&h, "Select all"));
+    assert!(!disabled(&h, "Select none"));
+    h.get_by_label("Select none").click();
+    h.run();
+    assert!(!disabled(&h, "Select all"));
+    assert!(disabled(&h, "Select none"));
+    h.get_by_label("Select all").click();
+    h.run();
+    h.get_by_label("Date").click();
+    h.run();
+    h.get_by_label("Date").type_text(&date);
+    h.run();
+    assert!(!disabled(&h, "Forecast readiness"));
+}
+
+#[test]
+fn long_topic_names_show_whole_where_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = many_topics(dir.path(), 6);
+    let date = date_in(&c, 5);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1920.0, 1080.0))
+        .build_ui_state(
+            |ui, app: &mut RehearseApp| app.show(ui),
+            RehearseApp::new(c),
+        );
+    h.run();
+    h.get_by_label("Readiness").click();
+    h.run();
+    // The checklist (short, so open) has every name whole.
+    h.get_by_label("System design: platform and infrastructure 05 (2)");
+    h.get_by_label("Date").click();
+    h.run();
+    h.get_by_label("Date").type_text(&date);
+    h.run();
+    h.get_by_label("Forecast readiness").click();
+    h.run();
+    // And so does the table by topic.
+    h.get_by_label("System design: platform and infrastructure 05");
+}

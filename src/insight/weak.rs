@@ -44,6 +44,29 @@ pub struct WeakRow {
     pub leeches: usize,
 }
 
+impl WeakRow {
+    /// How weak the group is, 0 (solid) to 100 (lost): the mean of four
+    /// shares, each 0 to 1: recall missing now (1 − predicted recall), the
+    /// lapse rate, the again rate of the last 30 days and the share of its
+    /// cards that are leeches. A figure that is not known yet counts as 0.
+    /// `None` when no card of the group has been studied.
+    pub fn weakness(&self) -> Option<f32> {
+        let recall = self.recall_now?;
+        let leech_share = if self.items == 0 {
+            0.0
+        } else {
+            self.leeches as f32 / self.items as f32
+        };
+        let shares = [
+            1.0 - recall,
+            self.lapse_rate.unwrap_or(0.0),
+            self.again_rate_30d.unwrap_or(0.0),
+            leech_share,
+        ];
+        Some(shares.iter().map(|s| s.clamp(0.0, 1.0)).sum::<f32>() / 4.0 * 100.0)
+    }
+}
+
 #[derive(Default)]
 struct Acc {
     items: usize,
@@ -77,8 +100,9 @@ impl Acc {
     }
 }
 
-/// Every topic and tag with its figures, weakest first: lowest predicted recall,
-/// then highest again rate; groups nobody has studied yet come last.
+/// Every topic and tag with its figures, weakest first: highest
+/// [`WeakRow::weakness`], then lowest predicted recall; groups nobody has
+/// studied yet come last.
 /// `history` adds the 30-day again rate and the lapse rate per review.
 pub fn weak_topics(
     collection: &Collection,
@@ -165,17 +189,14 @@ pub fn weak_topics(
         .map(|((kind, name), acc)| acc.row(kind, name, history.is_some()))
         .collect();
     rows.sort_by(|a, b| {
-        let key = |r: &WeakRow| {
-            (
-                r.recall_now.is_none(),
-                r.recall_now.unwrap_or(1.0),
-                -r.again_rate_30d.unwrap_or(0.0),
+        let weak = |r: &WeakRow| r.weakness().unwrap_or(-1.0);
+        weak(b)
+            .total_cmp(&weak(a))
+            .then(
+                a.recall_now
+                    .unwrap_or(1.0)
+                    .total_cmp(&b.recall_now.unwrap_or(1.0)),
             )
-        };
-        let (ka, kb) = (key(a), key(b));
-        ka.0.cmp(&kb.0)
-            .then(ka.1.total_cmp(&kb.1))
-            .then(ka.2.total_cmp(&kb.2))
             .then(a.kind.cmp(&b.kind))
             .then(a.name.cmp(&b.name))
     });

@@ -165,7 +165,7 @@ impl ReadinessScreen {
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.vertical_centered(|ui| {
-                    ui.set_max_width(ui.available_width().min(920.0));
+                    ui.set_max_width(ui.available_width().min(MAX_WIDTH));
                     ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                         ui.add_space(12.0);
                         ui.horizontal(|ui| {
@@ -267,20 +267,27 @@ impl ReadinessScreen {
                 RichText::new(format!("Topics it covers: {covers}")).strong(),
             )
             .id_salt("readiness_topic_picker")
-            .default_open(self.made.is_none())
+            // Open only when it is short, so Forecast readiness stays in view.
+            .default_open(self.made.is_none() && self.topics.len() <= OPEN_TOPICS_UP_TO)
             .open(open)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
+                    let all = self.ticked.len() == self.topics.len();
                     if ui
-                        .small_button("Select all")
+                        .add_enabled(!all, egui::Button::new("Select all").small())
                         .on_hover_text("Tick every topic")
+                        .on_disabled_hover_text("Every topic is ticked already")
                         .clicked()
                     {
                         self.ticked = self.topics.keys().cloned().collect();
                     }
                     if ui
-                        .small_button("Select none")
+                        .add_enabled(
+                            !self.ticked.is_empty(),
+                            egui::Button::new("Select none").small(),
+                        )
                         .on_hover_text("Untick every topic")
+                        .on_disabled_hover_text("No topic is ticked")
                         .clicked()
                     {
                         self.ticked.clear();
@@ -290,7 +297,8 @@ impl ReadinessScreen {
                 self.topic_boxes(ui);
             });
             ui.add_space(10.0);
-            let ready = !self.ticked.is_empty();
+            let why_not = forecast_blocked(&self.date_text, &parsed, self.ticked.len());
+            let ready = why_not.is_none();
             let label = RichText::new("Forecast readiness")
                 .strong()
                 .color(Color32::WHITE);
@@ -302,13 +310,13 @@ impl ReadinessScreen {
                 .on_hover_text(
                     "Forecast the ticked topics on the interview day (Enter in the date field)",
                 )
-                .on_disabled_hover_text("Tick at least one topic")
+                .on_disabled_hover_text(why_not.unwrap_or_default())
                 .clicked()
             {
                 go = true;
             }
         });
-        if go && !self.ticked.is_empty() {
+        if go && !self.ticked.is_empty() && !self.date_text.trim().is_empty() {
             self.run(ui, collection, now);
         }
     }
@@ -319,8 +327,20 @@ impl ReadinessScreen {
             ui.label(RichText::new("No cards yet: add or import some first.").weak());
             return;
         }
-        let column = 270.0;
-        let columns = ((ui.available_width() / column).floor() as usize).clamp(1, 4);
+        // As many columns as the longest label allows whole; at least two
+        // (eliding) when even one such column is wider than half the room.
+        let gap = 12.0;
+        let box_width = ui.spacing().icon_width + ui.spacing().icon_spacing;
+        let widest = self
+            .topics
+            .iter()
+            .map(|(name, n)| text_width(ui, &format!("{name} ({n})")))
+            .fold(0.0, f32::max)
+            + box_width
+            + gap;
+        let fit = (ui.available_width() / widest).floor() as usize;
+        let most = ((ui.available_width() / 240.0).floor() as usize).clamp(1, 4);
+        let columns = fit.clamp(1, 4).max(most.min(2));
         // What a column has for its text beside the box and the spacing.
         let room = ui.available_width() / columns as f32
             - 12.0
@@ -668,6 +688,43 @@ fn stretch_text(current: &Forecast, high: &Forecast, to: f32, until: &str) -> St
     }
 }
 
+/// The widest the page grows; wider windows centre it.
+const MAX_WIDTH: f32 = 1100.0;
+
+/// Topic lists up to this long open by default; longer ones start folded
+/// so that Forecast readiness is in view at 1000×720.
+const OPEN_TOPICS_UP_TO: usize = 12;
+
+/// Why Forecast readiness cannot run yet, for its tooltip; `None` when it can.
+fn forecast_blocked<E: std::fmt::Display>(
+    date_text: &str,
+    parsed: &Result<Date, E>,
+    ticked: usize,
+) -> Option<String> {
+    if date_text.trim().is_empty() {
+        Some("Type the interview date first (YYYY-MM-DD)".into())
+    } else if let Err(e) = parsed {
+        Some(format!("Fix the date first: {e}"))
+    } else if ticked == 0 {
+        Some("Tick at least one topic".into())
+    } else {
+        None
+    }
+}
+
+/// The width of `text` in the body font.
+pub(super) fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    egui::WidgetText::from(text)
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Body,
+        )
+        .size()
+        .x
+}
+
 /// A framed block of the page.
 fn section(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     egui::Frame::group(ui.style())
@@ -696,9 +753,20 @@ fn figure(ui: &mut egui::Ui, caption: &str, value: Option<f32>, hover: &str) {
     });
 }
 
+/// What the topic table's columns other than the name and the two bars take,
+/// with the spacing between all of them.
+const TOPIC_TABLE_OTHERS: f32 = 390.0;
+
 fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
-    // The two bars share what the other columns leave, so 800 px fits.
-    let bar = ((ui.available_width() - 580.0) / 2.0).clamp(80.0, 140.0);
+    // Names take the width of the longest, measured, as far as the two bars
+    // (80 to 140 points each) leave room; beyond that they elide.
+    let longest = f
+        .topics
+        .iter()
+        .map(|t| text_width(ui, &t.topic))
+        .fold(0.0, f32::max);
+    let bar = ((ui.available_width() - TOPIC_TABLE_OTHERS - longest) / 2.0).clamp(80.0, 140.0);
+    let name_room = (ui.available_width() - 2.0 * bar - TOPIC_TABLE_OTHERS).max(140.0);
     egui::ScrollArea::horizontal()
         .id_salt("readiness_topics_scroll")
         .show(ui, |ui| {
@@ -728,8 +796,10 @@ fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
                     }
                     ui.end_row();
                     for t in &f.topics {
-                        let name = ui.label(elide(&t.topic, 34));
-                        if t.topic.chars().count() > 34 {
+                        let shown = elide_to_width(ui, &t.topic, "", name_room);
+                        let cut = shown != t.topic;
+                        let name = ui.label(shown);
+                        if cut {
                             name.on_hover_text(&t.topic);
                         }
                         ui.label(t.cards.to_string());
@@ -757,7 +827,7 @@ fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
 
 /// `text` followed by `tail`, with `text` cut short (with an ellipsis) so
 /// the whole fits `width` points in the body font.
-fn elide_to_width(ui: &egui::Ui, text: &str, tail: &str, width: f32) -> String {
+pub(super) fn elide_to_width(ui: &egui::Ui, text: &str, tail: &str, width: f32) -> String {
     let fits = |s: &str| {
         egui::WidgetText::from(s)
             .into_galley(
@@ -785,16 +855,6 @@ fn elide_to_width(ui: &egui::Ui, text: &str, tail: &str, width: f32) -> String {
     format!("…{tail}")
 }
 
-/// `text` cut to `max` characters with an ellipsis.
-fn elide(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 fn plural(n: usize, unit: &str) -> String {
     super::plural(n, unit)
 }
@@ -803,36 +863,64 @@ fn pct(v: Option<f32>) -> String {
     v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0))
 }
 
-/// A bar a person reads at a glance: red when recall is poor, green when good.
-pub(super) fn recall_bar(ui: &mut egui::Ui, value: Option<f32>) {
-    recall_bar_sized(ui, value, 140.0);
-}
-
-/// [`recall_bar`] of a given width.
-fn recall_bar_sized(ui: &mut egui::Ui, value: Option<f32>, width: f32) {
-    let size = egui::vec2(width, 16.0);
+/// A bar a person reads at a glance: red when recall is poor, green when
+/// good; `floor` is where the bar starts (0 for a plain 0–100% bar, 0.5 to
+/// spread out topics that all sit above 50%).
+pub(super) fn recall_bar_from(ui: &mut egui::Ui, value: Option<f32>, width: f32, floor: f32) {
+    let size = egui::vec2(width, BAR_HEIGHT);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(rect);
     let radius = 3.0;
     painter.rect_filled(rect, radius, ui.visuals().extreme_bg_color);
+    painter.rect_stroke(
+        rect,
+        radius,
+        (1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+        egui::StrokeKind::Inside,
+    );
     let text = match value {
         Some(v) => {
             let v = v.clamp(0.0, 1.0);
             let mut fill = rect;
-            fill.set_width(rect.width() * v);
+            fill.set_width(rect.width() * bar_fraction(v, floor));
             painter.rect_filled(fill, radius, recall_color(v));
             format!("{:.0}%", v * 100.0)
         }
         None => "not studied".into(),
     };
-    painter.text(
-        rect.left_center() + egui::vec2(6.0, 0.0),
-        egui::Align2::LEFT_CENTER,
-        &text,
-        egui::FontId::proportional(12.5),
+    // Centred on the glyphs' own height, not the line's, so digits sit mid-bar.
+    let galley = painter.layout_no_wrap(
+        text.clone(),
+        egui::FontId::proportional(BAR_FONT),
         ui.visuals().strong_text_color(),
     );
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &text));
+    let glyphs = galley.mesh_bounds;
+    let at = egui::pos2(rect.left() + 6.0, rect.center().y - glyphs.center().y);
+    painter.galley(at, galley, ui.visuals().strong_text_color());
+    let hover = if floor > 0.0 {
+        format!("{text} (the bar starts at {:.0}%)", floor * 100.0)
+    } else {
+        text.clone()
+    };
+    response
+        .on_hover_text(hover)
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &text));
+}
+
+/// Height of a recall bar.
+const BAR_HEIGHT: f32 = 20.0;
+/// Size of the figure written in a recall bar: the body font's, nearly.
+pub(super) const BAR_FONT: f32 = 14.0;
+
+/// How much of a bar starting at `floor` a recall of `v` fills.
+pub(super) fn bar_fraction(v: f32, floor: f32) -> f32 {
+    let floor = floor.clamp(0.0, 0.99);
+    ((v - floor) / (1.0 - floor)).clamp(0.0, 1.0)
+}
+
+/// [`recall_bar_from`] from 0.
+fn recall_bar_sized(ui: &mut egui::Ui, value: Option<f32>, width: f32) {
+    recall_bar_from(ui, value, width, 0.0);
 }
 
 /// Bar fill: red when recall is poor, amber when middling, green when good.
@@ -855,5 +943,36 @@ fn recall_text_color(v: f32) -> Color32 {
         Color32::from_rgb(0xd9, 0x77, 0x06)
     } else {
         theme::REVIEW
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_from_50_percent_spread_out_high_recall() {
+        // On a 0–100 bar 91% and 95% differ by 4% of the width; from 50%, by 8%.
+        let gap = bar_fraction(0.95, 0.5) - bar_fraction(0.91, 0.5);
+        assert!(gap > 0.075, "{gap}");
+        assert_eq!(bar_fraction(0.4, 0.5), 0.0);
+        assert_eq!(bar_fraction(1.0, 0.5), 1.0);
+        assert!((bar_fraction(0.42, 0.0) - 0.42).abs() < 1e-6);
+        const { assert!(BAR_FONT >= 13.0, "the figure in a bar is readable") };
+    }
+
+    #[test]
+    fn forecast_says_why_it_cannot_run() {
+        let today = Date::constant(2026, 11, 27);
+        let empty = parse_date("", today);
+        assert!(
+            forecast_blocked("", &empty, 3).is_some_and(|w| w.contains("date")),
+            "an empty date blocks Forecast"
+        );
+        let bad = parse_date("2026-13-40", today);
+        assert!(forecast_blocked("2026-13-40", &bad, 3).is_some());
+        let good = parse_date("2026-12-14", today);
+        assert!(forecast_blocked("2026-12-14", &good, 0).is_some_and(|w| w.contains("topic")));
+        assert_eq!(forecast_blocked("2026-12-14", &good, 3), None);
     }
 }

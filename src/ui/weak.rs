@@ -8,7 +8,7 @@ use egui::RichText;
 use jiff::Timestamp;
 
 use super::history::HistoryCache;
-use super::readiness::recall_bar;
+use super::readiness::{elide_to_width, recall_bar_from, text_width};
 use super::{Nav, notice, theme};
 use crate::collection::Collection;
 use crate::insight::weak::{
@@ -130,7 +130,7 @@ impl WeakScreen {
         });
         ui.label(
             RichText::new(
-                "Recall now is the memory model's chance you would remember a card of the topic today, averaged over the cards you have studied.",
+                "Weakest first, by a weakness score that weighs recall now, lapses, recent Agains and leeches (hover a heading for how). Recall now is the memory model's chance you would remember a card of the topic today.",
             )
             .weak(),
         );
@@ -192,8 +192,14 @@ impl WeakScreen {
             ui.label("No cards to show yet.");
             return None;
         }
-        // Names get what the other columns leave, and elide beyond it.
-        let fit = ((ui.available_width() - 640.0) / 8.5).clamp(20.0, 60.0) as usize;
+        // Names take the longest one's width, measured, as far as the other
+        // columns (the bar 110 to 170 points) leave room; beyond it they elide.
+        let longest = rows
+            .iter()
+            .map(|r| text_width(ui, &r.name))
+            .fold(0.0, f32::max);
+        let bar = (ui.available_width() - NAME_LEAVES - longest).clamp(110.0, 170.0);
+        let name_room = (ui.available_width() - NAME_LEAVES - bar).max(160.0);
         let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
         egui::Frame::group(ui.style())
             .inner_margin(10.0)
@@ -203,22 +209,38 @@ impl WeakScreen {
                 egui::ScrollArea::horizontal()
                     .id_salt("weak_table")
                     .show(ui, |ui| {
+                        // Row boxes that show against the light theme's
+                        // stripes (the default outline is nearly white).
+                        if !ui.visuals().dark_mode {
+                            ui.visuals_mut().widgets.inactive.bg_stroke =
+                                egui::Stroke::new(1.0, CHECKBOX_OUTLINE_LIGHT);
+                        }
                         egui::Grid::new("weak")
-                            .num_columns(8)
+                            .num_columns(9)
                             .striped(true)
                             .spacing([18.0, 6.0])
                             .show(ui, |ui| {
                                 ui.label("");
-                                for h in [
-                                    "Name",
-                                    "Recall now",
-                                    "Cards",
-                                    "Studied",
-                                    "Lapse rate",
-                                    "Again (30 d)",
-                                    "Leeches",
+                                for (h, tip) in [
+                                    ("Name", ""),
+                                    ("Weakness", WEAKNESS_TIP),
+                                    ("Recall now", RECALL_TIP),
+                                    ("Cards", ""),
+                                    ("Studied", "Cards answered at least once"),
+                                    (
+                                        "Lapse rate",
+                                        "Share of reviews of learnt cards that were forgotten, all time",
+                                    ),
+                                    (
+                                        "Again (30 d)",
+                                        "Share of answers in the last 30 days that were Again",
+                                    ),
+                                    ("Leeches", "Cards forgotten again and again"),
                                 ] {
-                                    ui.label(RichText::new(h).strong());
+                                    let l = ui.label(RichText::new(h).strong());
+                                    if !tip.is_empty() {
+                                        l.on_hover_text(tip);
+                                    }
                                 }
                                 ui.end_row();
                                 for row in rows {
@@ -241,8 +263,8 @@ impl WeakScreen {
                                         }
                                     }
                                     // Long names elide; the tooltip has them whole.
-                                    let link =
-                                        ui.link(elide(&row.name, fit)).on_hover_text(format!(
+                                    let shown = elide_to_width(ui, &row.name, "", name_room);
+                                    let link = ui.link(shown).on_hover_text(format!(
                                             "Show the cards of {} in the browser, weakest first",
                                             row.name
                                         ));
@@ -256,7 +278,9 @@ impl WeakScreen {
                                             row.name
                                         )));
                                     }
-                                    recall_bar(ui, row.recall_now);
+                                    let weakness = row.weakness();
+                                    ui.label(weakness_text(weakness)).on_hover_text(WEAKNESS_TIP);
+                                    recall_bar_from(ui, row.recall_now, bar, RECALL_FLOOR);
                                     ui.label(row.items.to_string());
                                     ui.label(row.studied.to_string());
                                     ui.label(pct(row.lapse_rate));
@@ -342,6 +366,36 @@ impl WeakScreen {
     }
 }
 
+/// What the columns of the table other than the names and the bar take,
+/// with the spacing.
+const NAME_LEAVES: f32 = 610.0;
+
+/// Where the recall bars start: every studied topic sits between 50% and
+/// 100%, so a bar from 0 would make 91% and 95% look alike.
+const RECALL_FLOOR: f32 = 0.5;
+
+/// An unticked row box's outline in the light theme: 3:1 against white.
+const CHECKBOX_OUTLINE_LIGHT: egui::Color32 = egui::Color32::from_gray(0x76);
+
+const WEAKNESS_TIP: &str = "Weakness, 0 (solid) to 100: the mean of four shares — recall missing now (100% − recall now), the lapse rate, the again rate of the last 30 days and the share of cards that are leeches. Weakest first.";
+
+const RECALL_TIP: &str = "The memory model's chance you would remember a card today, averaged over the cards you have studied. The bar runs from 50% to 100%.";
+
+/// A weakness score as the table shows it.
+fn weakness_text(w: Option<f32>) -> RichText {
+    match w {
+        Some(w) => {
+            let text = RichText::new(format!("{w:.0}"));
+            if w >= 15.0 {
+                text.color(theme::ERROR).strong()
+            } else {
+                text
+            }
+        }
+        None => RichText::new("–").weak(),
+    }
+}
+
 /// `text` cut to `max` characters with an ellipsis.
 fn elide(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -349,5 +403,53 @@ fn elide(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG relative luminance.
+    fn luminance(c: egui::Color32) -> f32 {
+        let lin = |v: u8| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b())
+    }
+
+    fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn topic_links_read_at_4_5_to_1_in_both_themes() {
+        let ctx = egui::Context::default();
+        theme::apply(&ctx);
+        for t in [egui::Theme::Light, egui::Theme::Dark] {
+            let v = &ctx.style_of(t).visuals;
+            // Table stripes are the faint colour over the panel.
+            let stripe = v.panel_fill.blend(v.faint_bg_color);
+            for bg in [v.panel_fill, v.window_fill, v.extreme_bg_color, stripe] {
+                let c = contrast(v.hyperlink_color, bg);
+                assert!(
+                    c >= 4.5,
+                    "{t:?}: link {:?} on {bg:?} is {c:.2}:1",
+                    v.hyperlink_color
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn row_boxes_show_in_the_light_theme() {
+        let c = contrast(CHECKBOX_OUTLINE_LIGHT, egui::Color32::WHITE);
+        assert!(c >= 3.0, "{c:.2}:1");
     }
 }
