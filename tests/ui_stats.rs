@@ -254,3 +254,46 @@ fn statistics_opens_at_its_top_after_another_screen_was_scrolled() {
     );
     h.get_by_label("Reviews in the last year");
 }
+
+#[test]
+fn the_wheel_scrolls_statistics_anywhere_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = collection_with_history(dir.path(), 0);
+    let mut h = harness(RehearseApp::new(c), 1920.0, 700.0);
+    h.run();
+    open_statistics(&mut h);
+    // Where the screen's heading is; the other node labelled so is the tab
+    // in the top bar. Scrolled out of sight, it is far above.
+    let top = |h: &Harness<'static, RehearseApp>| {
+        h.get_all_by_label("Statistics")
+            .map(|n| n.rect().top())
+            .find(|t| !(0.0..45.0).contains(t))
+            .unwrap_or(f32::MIN)
+    };
+    let before = top(&h);
+    // Over the empty margin left of the centred column, far from the content.
+    h.hover_at(egui::pos2(40.0, 400.0));
+    for _ in 0..5 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -200.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(10);
+    }
+    let after = top(&h);
+    assert!(after < before - 100.0, "scrolled from {before} to {after}");
+}
+
+#[test]
+fn uneven_histogram_buckets_are_said_to_be_uneven() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = collection_with_history(dir.path(), 0);
+    let mut h = harness(RehearseApp::new(c), 1000.0, 3200.0);
+    h.run();
+    open_statistics(&mut h);
+    // Bars drawn evenly spaced over buckets that are not: the note says so.
+    h.get_by_label_contains("Their buckets are of unequal width");
+}

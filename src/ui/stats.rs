@@ -488,6 +488,17 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
             ui.painter().rect_filled(r, 2.0, heat_color(level, dark));
         }
         ui.label(RichText::new("More").small().weak());
+        ui.add_space(14.0);
+        let (r, _) = ui.allocate_exact_size(egui::vec2(cell, cell), Sense::hover());
+        ui.painter().rect_filled(r, 2.0, heat_color(0, dark));
+        ui.painter().rect_stroke(
+            r,
+            2.0,
+            (1.5, ui.visuals().strong_text_color()),
+            egui::StrokeKind::Outside,
+        );
+        ui.add_space(2.0);
+        ui.label(RichText::new("today").small().weak());
     });
     ui.label(format!(
         "Studied on {days_studied} of the last {CALENDAR_DAYS} days · current streak {} · longest {}",
@@ -496,13 +507,19 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
     ));
 }
 
+/// An empty day's grey in the dark theme (the panel is 27).
+const EMPTY_DAY_DARK: u8 = 62;
+/// An empty day's grey in the light theme (the panel is 248).
+const EMPTY_DAY_LIGHT: u8 = 200;
+
 /// The calendar's colour for a heat level from [`heat_level`].
 fn heat_color(level: u8, dark: bool) -> Color32 {
     if level == 0 {
+        // 1.5:1 or more against the panel, so empty days still show as squares.
         return if dark {
-            Color32::from_gray(14)
+            Color32::from_gray(EMPTY_DAY_DARK)
         } else {
-            Color32::from_gray(226)
+            Color32::from_gray(EMPTY_DAY_LIGHT)
         };
     }
     let alpha = [0.0, 0.32, 0.55, 0.78, 1.0][usize::from(level.min(4))];
@@ -680,6 +697,24 @@ fn plot_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() - Y_AXIS_WIDTH).max(50.0)
 }
 
+/// Where a count axis' ticks go for bars up to `max`: 0, then a round step
+/// (1, 2 or 5 times a power of ten, whole) about four times, the last at or
+/// above `max`, so the tallest bar never rises past the top label.
+fn count_marks(max: f64) -> Vec<f64> {
+    let max = if max.is_finite() { max.max(1.0) } else { 1.0 };
+    let rough = max / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power)
+        .max(1.0)
+        .round();
+    let top = (max / step).ceil() as usize;
+    (0..=top).map(|k| k as f64 * step).collect()
+}
+
 /// A count axis' tick: whole numbers only.
 fn count_tick(v: f64) -> String {
     if v >= 0.0 && (v - v.round()).abs() < 1e-9 {
@@ -743,6 +778,8 @@ fn forecast(ui: &mut egui::Ui, s: &Statistics, days: usize) {
         return;
     }
     let step = tick_step(due.len(), plot_width(ui), 5, 7);
+    let y_marks = count_marks(due.iter().copied().max().unwrap_or(0).into());
+    let y_top = y_marks.last().copied().unwrap_or(1.0);
     let x_ticks = (0..due.len())
         .step_by(step)
         .map(|k| (k as f64, day_offset_label(k)))
@@ -761,8 +798,8 @@ fn forecast(ui: &mut egui::Ui, s: &Statistics, days: usize) {
             y_title: "cards due".into(),
             x_ticks,
             y_tick: count_tick,
-            y_max: 1.0,
-            y_marks: None,
+            y_max: y_top,
+            y_marks: Some(y_marks),
             bar_labels: None,
             height: PLOT_HEIGHT,
         },
@@ -1029,6 +1066,8 @@ fn histogram(ui: &mut egui::Ui, spec: HistogramSpec<'_>, h: &Histogram) {
         .enumerate()
         .map(|(i, c)| (i as f64, f64::from(*c), theme::NEW))
         .collect();
+    let y_marks = count_marks(h.counts.iter().copied().max().unwrap_or(0).into());
+    let y_top = y_marks.last().copied().unwrap_or(1.0);
     bar_chart(
         ui,
         Chart {
@@ -1038,8 +1077,8 @@ fn histogram(ui: &mut egui::Ui, spec: HistogramSpec<'_>, h: &Histogram) {
             y_title: "cards".into(),
             x_ticks,
             y_tick: count_tick,
-            y_max: 1.0,
-            y_marks: None,
+            y_max: y_top,
+            y_marks: Some(y_marks),
             bar_labels: None,
             height: HISTOGRAM_HEIGHT,
         },
@@ -1118,7 +1157,8 @@ fn memory_states(ui: &mut egui::Ui, s: &Statistics) {
     ui.label(
         RichText::new(
             "Stability: how long until recall of a card falls to 90%. Recall now: the chance \
-             of remembering each card today.",
+             of remembering each card today. Their buckets are of unequal width (finer where \
+             most cards are), drawn side by side.",
         )
         .small()
         .weak(),
@@ -1374,6 +1414,51 @@ mod tests {
     #[test]
     fn weekday_labels_are_monday_wednesday_friday_rows() {
         assert_eq!(WEEKDAY_LABELS, [(0, "Mon"), (2, "Wed"), (4, "Fri")]);
+    }
+
+    #[test]
+    fn count_axes_reach_past_the_tallest_bar() {
+        for max in [
+            1.0, 3.0, 7.0, 19.0, 32.0, 41.0, 99.0, 100.0, 387.0, 12_345.0,
+        ] {
+            let marks = count_marks(max);
+            let top = *marks.last().unwrap();
+            assert!(top >= max, "{max}: {marks:?}");
+            assert!(marks.len() <= 7 && marks.len() >= 2, "{max}: {marks:?}");
+            assert!(marks.iter().all(|m| m.fract() == 0.0), "{max}: {marks:?}");
+            // The top mark is the first at or above the maximum.
+            assert!(marks[marks.len() - 2] < max, "{max}: {marks:?}");
+        }
+        assert_eq!(count_marks(32.0), [0.0, 10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(count_marks(0.0), [0.0, 1.0]);
+    }
+
+    /// WCAG contrast of two opaque colours.
+    fn contrast(a: Color32, b: Color32) -> f32 {
+        let lum = |c: Color32| {
+            let lin = |v: u8| {
+                let v = f32::from(v) / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b())
+        };
+        let (la, lb) = (lum(a), lum(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn empty_calendar_days_show_against_the_panel() {
+        for (dark, visuals) in [
+            (true, egui::Visuals::dark()),
+            (false, egui::Visuals::light()),
+        ] {
+            let c = contrast(heat_color(0, dark), visuals.panel_fill);
+            assert!(c >= 1.5, "dark {dark}: {c:.2}:1");
+        }
     }
 
     #[test]
