@@ -209,12 +209,15 @@ impl WeakScreen {
                 egui::ScrollArea::horizontal()
                     .id_salt("weak_table")
                     .show(ui, |ui| {
-                        // Row boxes that show against the light theme's
-                        // stripes (the default outline is nearly white).
-                        if !ui.visuals().dark_mode {
-                            ui.visuals_mut().widgets.inactive.bg_stroke =
-                                egui::Stroke::new(1.0, CHECKBOX_OUTLINE_LIGHT);
-                        }
+                        // Row boxes outlined so they show on the stripes (the
+                        // light theme's default outline is nearly white).
+                        let outline = if ui.visuals().dark_mode {
+                            CHECKBOX_OUTLINE_DARK
+                        } else {
+                            CHECKBOX_OUTLINE_LIGHT
+                        };
+                        ui.visuals_mut().widgets.inactive.bg_stroke =
+                            egui::Stroke::new(1.0, outline);
                         egui::Grid::new("weak")
                             .num_columns(9)
                             .striped(true)
@@ -376,6 +379,8 @@ const RECALL_FLOOR: f32 = 0.5;
 
 /// An unticked row box's outline in the light theme: 3:1 against white.
 const CHECKBOX_OUTLINE_LIGHT: egui::Color32 = egui::Color32::from_gray(0x76);
+/// The same in the dark theme: 3:1 against its panel.
+const CHECKBOX_OUTLINE_DARK: egui::Color32 = egui::Color32::from_gray(0x80);
 
 const WEAKNESS_TIP: &str = "Weakness, 0 (solid) to 100: the mean of four shares — recall missing now (100% − recall now), the lapse rate, the again rate of the last 30 days and the share of cards that are leeches. Weakest first.";
 
@@ -448,8 +453,11 @@ mod tests {
     }
 
     #[test]
-    fn row_boxes_show_in_the_light_theme() {
+    fn row_boxes_show_in_both_themes() {
         let c = contrast(CHECKBOX_OUTLINE_LIGHT, egui::Color32::WHITE);
         assert!(c >= 3.0, "{c:.2}:1");
+        let panel = egui::Visuals::dark().panel_fill;
+        let c = contrast(CHECKBOX_OUTLINE_DARK, panel);
+        assert!(c >= 3.0, "dark: {c:.2}:1");
     }
 }
