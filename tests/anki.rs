@@ -1262,6 +1262,7 @@ fn export_writes_scheduling_rows() {
             lapses: 1,
             leech: true,
             suspended: false,
+            buried_day: None,
         },
         reviews: vec![rehearse::interop::anki::ReviewEntry {
             at: day(-2),
