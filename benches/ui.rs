@@ -65,7 +65,7 @@ fn benches(c: &mut Criterion) {
         // Wait for the history to load and the screen to be built once.
         for _ in 0..10_000 {
             h.run_steps(1);
-            let shown = h.query_by_label_contains(ready).is_some();
+            let shown = h.query_all_by_label_contains(ready).next().is_some();
             if shown
                 && h.query_by_label_contains("reading the review history")
                     .is_none()

@@ -85,6 +85,9 @@ pub struct BrowseScreen {
     reveal_cursor: bool,
     /// Select the first row once the search has run (Enter in the search box).
     to_first_row: bool,
+    /// Distinct cards among the rows, counted when the rows change (not per
+    /// frame: at 100k rows that took most of a frame).
+    listed_cards: usize,
     dialog: Option<Dialog>,
     focus_search: bool,
     generation: u64,
@@ -104,6 +107,7 @@ impl Default for BrowseScreen {
             cursor: None,
             reveal_cursor: false,
             to_first_row: false,
+            listed_cards: 0,
             dialog: None,
             focus_search: false,
             generation: u64::MAX,
@@ -175,6 +179,7 @@ impl BrowseScreen {
             .map(|&i| &collection.items()[i].id)
             .collect();
         self.selected.retain(|id| live.contains(id));
+        self.listed_cards = crate::interop::cards_of_items(collection, &self.rows).len();
         self.cursor = self.cursor.filter(|&c| c < self.rows.len());
         self.anchor = self.anchor.filter(|&c| c < self.rows.len());
         self.stale = false;
@@ -349,7 +354,7 @@ impl BrowseScreen {
                 selection.response.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::Button, true, "Selection actions")
                 });
-                let cards = crate::interop::cards_of_items(collection, &self.rows).len();
+                let cards = self.listed_cards;
                 let listed = if cards == self.rows.len() {
                     plural(cards, "card")
                 } else {
@@ -575,6 +580,7 @@ impl BrowseScreen {
     fn dialogs(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
         let selected_items = self.selected.len();
         let selected = self.selected_items();
+        let listed_cards = self.listed_cards;
         let Some(dialog) = &mut self.dialog else {
             return;
         };
@@ -590,7 +596,7 @@ impl BrowseScreen {
                     close = tag_dialog(ui, collection, *add, tag, &selected);
                 }
                 Dialog::Export(export) => {
-                    close = export_dialog(ui, collection, rows, export);
+                    close = export_dialog(ui, collection, rows, listed_cards, export);
                 }
             }
         });
@@ -897,9 +903,9 @@ fn export_dialog(
     ui: &mut egui::Ui,
     collection: &Collection,
     rows: &[usize],
+    cards: usize,
     dialog: &mut ExportDialog,
 ) -> bool {
-    let cards = crate::interop::cards_of_items(collection, rows).len();
     ui.heading(format!("Export {}", plural(cards, "listed card")));
     if cards != rows.len() {
         ui.label(
