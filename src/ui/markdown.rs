@@ -146,28 +146,10 @@ pub fn image_fallbacks(text: &str) -> std::borrow::Cow<'_, str> {
     out.push_str(&text[last..]);
     std::borrow::Cow::Owned(out)
 }
-
-/// WCAG contrast ratio of two colours (1 to 21).
-#[cfg(test)]
-fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
-    fn luminance(c: egui::Color32) -> f32 {
-        let channel = |v: u8| {
-            let v = v as f32 / 255.0;
-            if v <= 0.03928 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
-    }
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::theme::contrast;
 
     #[test]
     fn card_text_has_strong_contrast_and_visible_bold_in_both_themes() {

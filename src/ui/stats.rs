@@ -1302,6 +1302,7 @@ fn count(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::theme::contrast;
     use jiff::civil::date;
 
     #[test]
@@ -1432,24 +1433,6 @@ mod tests {
         assert_eq!(count_marks(32.0), [0.0, 10.0, 20.0, 30.0, 40.0]);
         assert_eq!(count_marks(0.0), [0.0, 1.0]);
     }
-
-    /// WCAG contrast of two opaque colours.
-    fn contrast(a: Color32, b: Color32) -> f32 {
-        let lum = |c: Color32| {
-            let lin = |v: u8| {
-                let v = f32::from(v) / 255.0;
-                if v <= 0.04045 {
-                    v / 12.92
-                } else {
-                    ((v + 0.055) / 1.055).powf(2.4)
-                }
-            };
-            0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b())
-        };
-        let (la, lb) = (lum(a), lum(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-    }
-
     #[test]
     fn empty_calendar_days_show_against_the_panel() {
         for (dark, visuals) in [

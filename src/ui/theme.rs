@@ -212,6 +212,25 @@ pub fn apply(ctx: &egui::Context) {
     });
 }
 
+/// WCAG contrast ratio of two opaque colours (1 to 21), for the tests that
+/// keep text and marks readable in both themes.
+#[cfg(test)]
+pub(crate) fn contrast(a: Color32, b: Color32) -> f32 {
+    let luminance = |c: Color32| {
+        let linear = |v: u8| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(c.r()) + 0.7152 * linear(c.g()) + 0.0722 * linear(c.b())
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 /// A filled button for the one primary action of a screen.
 pub fn primary(text: &str) -> egui::Button<'static> {
     egui::Button::new(
