@@ -487,3 +487,27 @@ fn browse_exports_listed_cards_as_csv_and_anki_package() {
         }
     }
 }
+
+/// Bug 10: Anki's `[sound:]` markers show as a chip naming the file, never
+/// as raw markup; an image the window cannot draw names itself; a card with
+/// an empty back is a warning on Home, not an error.
+#[test]
+fn bug10_sound_images_and_empty_backs_from_anki_read_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = r#"(name: "Imported", cards: [
+        (id: "s", topic: "T", front: "Say hello [sound:hola.mp3]", back: "![](media/diagram.svg)"),
+        (id: "e", topic: "T", front: "Front only"),
+    ])"#;
+    write_decks(dir.path(), &[("imported.ron", deck.to_string())]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    // An empty back is a warning, not an error listed on Home in red.
+    assert!(h.query_by_label_contains("the back is empty").is_none());
+    h.key_press(Key::Enter);
+    h.run();
+    h.key_press(Key::Space);
+    h.run();
+    h.get_by_label_contains("🔊 hola.mp3 (audio)");
+    assert!(h.query_by_label_contains("[sound:").is_none());
+    h.get_by_label_contains("🖼 diagram.svg (cannot be shown)");
+}
