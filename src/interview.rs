@@ -174,7 +174,8 @@ pub fn plan_mock(collection: &Collection, focus: Focus, minutes: u32, now: Times
     let budget = minutes * 2 / 3;
     let mut used = 0;
     let mut chosen = Vec::new();
-    for (_, _, boxed, id) in prompts {
+    // A prompt that needs more than the whole interview is left out.
+    for (_, _, boxed, id) in prompts.into_iter().filter(|p| p.2 <= minutes) {
         let first = chosen.is_empty();
         if chosen.len() == 2 || (!first && used + boxed > budget) {
             continue;

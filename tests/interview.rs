@@ -363,3 +363,24 @@ fn missed_points_are_tracked_through_the_journal_and_drilled() {
     let (current, _) = h.state().study_state().expect("drilling");
     assert_eq!(current, Some(id));
 }
+
+/// A prompt that needs more than the whole interview is not chosen.
+#[test]
+fn a_mock_never_plans_a_prompt_longer_than_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = RUBRIC_DECK.replace("\"10m\"", "\"45m\"");
+    write_decks(dir.path(), &[("design.ron", long)]);
+    let c = open(dir.path(), Timestamp::now());
+    use rehearse::interview::{Focus, plan_mock};
+    assert!(
+        plan_mock(&c, Focus::SystemDesign, 30, Timestamp::now())
+            .prompts
+            .is_empty()
+    );
+    assert_eq!(
+        plan_mock(&c, Focus::SystemDesign, 45, Timestamp::now())
+            .prompts
+            .len(),
+        1
+    );
+}

@@ -50,8 +50,9 @@ struct DeckDialog {
 
 fn count_label(ui: &mut egui::Ui, n: usize, color: egui::Color32) {
     let text = RichText::new(n.to_string()).monospace();
+    // A zero in the ordinary text colour: weak grey read as "disabled".
     ui.label(if n == 0 {
-        text.weak()
+        text
     } else {
         text.color(color).strong()
     });
