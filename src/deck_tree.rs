@@ -112,6 +112,12 @@ pub fn deck_tree(
                 .review
                 .min((settings.reviews_per_day as usize).saturating_sub(review_done));
         }
+        // And no level may show more than its ancestors have left.
+        if path.len() > 1 {
+            let (new_left, review_left) = limits_left(collection, &joined, done);
+            sum.new = sum.new.min(new_left);
+            sum.review = sum.review.min(review_left);
+        }
         let cards = subtree.iter().map(|&i| decks[i].cards.len()).sum();
         if has_children && collapsed.contains(&joined) {
             hidden_under = Some(path.clone());
@@ -128,4 +134,34 @@ pub fn deck_tree(
         });
     }
     rows
+}
+
+/// New cards and reviews still allowed today under the deck named `path`,
+/// every level of it counted as Anki does: each ancestor's daily limits apply
+/// to its whole subtree, so a child cannot go past what its parent has left.
+/// `done` is what [`Collection::done_today`] says.
+pub fn limits_left(collection: &Collection, path: &str, done: &[(usize, usize)]) -> (usize, usize) {
+    let settings = collection.settings();
+    let parts: Vec<&str> = path.split(SEPARATOR).map(str::trim).collect();
+    let mut left = (usize::MAX, usize::MAX);
+    for depth in 1..=parts.len() {
+        let prefix = &parts[..depth];
+        let (new_done, review_done) = collection
+            .decks()
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                let name: Vec<&str> = d.name.split(SEPARATOR).map(str::trim).collect();
+                name.len() >= depth && name[..depth] == *prefix
+            })
+            .filter_map(|(i, _)| done.get(i))
+            .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr));
+        left.0 = left
+            .0
+            .min((settings.new_per_day as usize).saturating_sub(new_done));
+        left.1 = left
+            .1
+            .min((settings.reviews_per_day as usize).saturating_sub(review_done));
+    }
+    left
 }

@@ -152,17 +152,48 @@ impl Session {
             .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n) + extra_new)
             .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
+        // A deck in a tree is capped by every ancestor's limits too.
+        let under = |slug: &str| {
+            collection
+                .decks()
+                .iter()
+                .find(|d| d.slug == slug)
+                .map_or((usize::MAX, usize::MAX), |d| {
+                    crate::deck_tree::limits_left(collection, &d.name, &done)
+                })
+        };
         let (mut new_global, mut review_global) = match &self.scope {
-            Scope::Deck(_) => (usize::MAX, usize::MAX),
+            Scope::Deck(slug) => under(slug),
             Scope::Decks(slugs) => {
                 let (new_done, review_done) = done
                     .iter()
                     .zip(collection.decks())
                     .filter(|(_, d)| slugs.contains(&d.slug))
                     .fold((0, 0), |(n, r), ((dn, dr), _)| (n + dn, r + dr));
+                // The parent's own subtree, then its ancestors.
+                let parent = slugs
+                    .iter()
+                    .filter_map(|s| collection.decks().iter().find(|d| d.slug == *s))
+                    .map(|d| d.name.as_str())
+                    .min_by_key(|n| n.split(crate::deck_tree::SEPARATOR).count())
+                    .unwrap_or("");
+                let parts: Vec<&str> = parent.split(crate::deck_tree::SEPARATOR).collect();
+                let ancestors = if parts.len() > 1 {
+                    crate::deck_tree::limits_left(
+                        collection,
+                        &parts[..parts.len() - 1].join(crate::deck_tree::SEPARATOR),
+                        &done,
+                    )
+                } else {
+                    (usize::MAX, usize::MAX)
+                };
                 (
-                    (settings.new_per_day as usize).saturating_sub(new_done),
-                    (settings.reviews_per_day as usize).saturating_sub(review_done),
+                    (settings.new_per_day as usize)
+                        .saturating_sub(new_done)
+                        .min(ancestors.0),
+                    (settings.reviews_per_day as usize)
+                        .saturating_sub(review_done)
+                        .min(ancestors.1),
                 )
             }
             Scope::Extended { decks: Some(_), .. } => (usize::MAX, usize::MAX),

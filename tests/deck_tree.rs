@@ -90,3 +90,35 @@ fn home_shows_the_tree_folds_it_and_studies_a_parent() {
     assert!(current.unwrap().card.as_str().starts_with('b'));
     h.get_by_label("Bench");
 }
+
+/// Limits apply at every level, as in Anki: studying a child counts against
+/// its parent, so a sibling then has only what the parent has left.
+#[test]
+fn a_childs_limit_and_every_ancestors_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    decks(dir.path());
+    let mut c = open(dir.path(), t0());
+    // Learn 15 new cards of Deck 0 (the daily limit is 20 per deck and parent).
+    let mut s = Session::new(&c, Scope::Deck("bench-0".into()), t0());
+    for _ in 0..15 {
+        s.current(&c, t0()).unwrap();
+        s.answer(&mut c, rehearse::schedule::Rating::Easy, t0(), 1000)
+            .unwrap();
+    }
+    // Deck 1 alone would allow 20 (16 cards), but Bench has 5 left.
+    let s = Session::new(&c, Scope::Deck("bench-1".into()), t0());
+    assert_eq!(s.remaining(&c).new, 5);
+    let counts = c.deck_counts(t0());
+    let rows = deck_tree(&c, &counts, &c.done_today(t0()), &[]);
+    let row = |label: &str| rows.iter().find(|r| r.label == label).unwrap().counts.new;
+    assert_eq!(row("Bench"), 5);
+    assert_eq!(row("Deck 1"), 5);
+    assert_eq!(
+        row("Extra"),
+        1,
+        "its own 1 card, within every level's limit"
+    );
+    // A deck outside the tree is not limited by it.
+    let s = Session::new(&c, Scope::Deck("alpha".into()), t0());
+    assert_eq!(s.remaining(&c).new, 2);
+}
