@@ -225,6 +225,16 @@ impl Session {
                 (Phase::Learning { .. } | Phase::Relearning { .. }, Some(due))
                     if due < tomorrow =>
                 {
+                    // Interday: last answered before today, so its step was a day or more.
+                    let interday = state
+                        .last_review
+                        .is_some_and(|t| collection.scheduler().clock().day_of(t) < today);
+                    if interday
+                        && settings.bury_interday_learning_siblings
+                        && !siblings.take(&item.id)
+                    {
+                        continue;
+                    }
                     self.learning.push((due, item.id.clone()));
                 }
                 (Phase::Review, Some(due)) if due < tomorrow => {

@@ -149,3 +149,43 @@ fn bury_and_suspend_from_study_are_journalled_and_undoable() {
     assert_eq!(c2.total_counts(now).new, 2);
     assert_eq!(c2.total_counts(tomorrow).new, 3);
 }
+
+/// Interday learning siblings are buried only when asked (off by default).
+#[test]
+fn interday_learning_siblings_are_buried_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("d.ron", DECK.to_string())]);
+    let mut c = open(dir.path(), t0());
+    let steps = Settings {
+        learning_steps: vec!["1d".parse().unwrap(), "3d".parse().unwrap()],
+        bury_new_siblings: false,
+        ..Settings::default()
+    };
+    c.save_settings(steps.clone()).unwrap();
+    // Again puts each side on the first step: due again in a day.
+    for id in ["rev", "rev:rev"] {
+        c.answer(&id.parse().unwrap(), Rating::Again, t0(), 1000)
+            .unwrap();
+    }
+    let count = |c: &mut rehearse::Collection| {
+        let mut s = Session::new(c, Scope::Deck("d".into()), days(1));
+        let shown = study_all(c, &mut s, days(1));
+        shown.iter().filter(|i| i.card.as_str() == "rev").count()
+    };
+    let other = tempfile::tempdir().unwrap();
+    write_decks(other.path(), &[("d.ron", DECK.to_string())]);
+    std::fs::create_dir_all(other.path().join("journal")).unwrap();
+    std::fs::copy(
+        dir.path().join("journal/test.ron"),
+        other.path().join("journal/test.ron"),
+    )
+    .unwrap();
+    assert_eq!(count(&mut c), 2, "off by default: both sides come");
+    let mut c2 = open(other.path(), t0());
+    c2.save_settings(Settings {
+        bury_interday_learning_siblings: true,
+        ..steps
+    })
+    .unwrap();
+    assert_eq!(count(&mut c2), 1, "on: one side a day");
+}

@@ -108,6 +108,9 @@ pub struct Settings {
     pub bury_new_siblings: bool,
     /// The same for sides due for review.
     pub bury_review_siblings: bool,
+    /// The same for sides in learning whose step was a day or more
+    /// ("interday" learning); off by default, as in Anki.
+    pub bury_interday_learning_siblings: bool,
     /// FSRS parameters (17, 19 or 21 values); empty means the defaults.
     pub fsrs_parameters: Vec<f32>,
     /// An interview being prepared for.
@@ -181,6 +184,7 @@ impl Default for Settings {
             fuzz: true,
             bury_new_siblings: true,
             bury_review_siblings: true,
+            bury_interday_learning_siblings: false,
             fsrs_parameters: Vec::new(),
             interview: None,
             display: Display::default(),

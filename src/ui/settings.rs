@@ -198,6 +198,9 @@ impl SettingsScreen {
             row(ui, "Bury review siblings", "The same for sides due for review", &mut |ui| {
                 ui.checkbox(&mut d.bury_review_siblings, "")
             });
+            row(ui, "Bury interday learning siblings", "The same for sides in learning steps of a day or more", &mut |ui| {
+                ui.checkbox(&mut d.bury_interday_learning_siblings, "")
+            });
             ui.label("Memory model parameters");
             ui.label(if d.fsrs_parameters.is_empty() {
                 "FSRS-6 defaults".to_string()
