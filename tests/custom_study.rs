@@ -101,3 +101,41 @@ fn custom_study_from_a_decks_menu() {
     assert!(current.is_some());
     h.get_by_label("Custom study: A");
 }
+
+#[test]
+fn custom_study_of_one_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    // deck_text gives topics T0, T1 and T2 in turn.
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 9))]);
+    let c = open(dir.path(), Timestamp::now());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(
+            |ui, app: &mut RehearseApp| app.show(ui),
+            RehearseApp::new(c),
+        );
+    h.run();
+    h.get_by_label("More for A").click();
+    h.run();
+    h.get_by_label("Custom study…").click();
+    h.run();
+    h.get_by_label("One topic, due or not, weakest first")
+        .click();
+    h.run();
+    h.get_by_label("Topic").click();
+    h.run();
+    h.get_by_label("T1").click();
+    h.run();
+    h.get_by_label_contains("3 cards of \"T1\"");
+    h.get_by_label("Study 3 cards").click();
+    h.run();
+    let (current, _) = h.state().study_state().expect("studying");
+    let card = h
+        .state()
+        .collection()
+        .card_of(&current.unwrap())
+        .unwrap()
+        .topic
+        .clone();
+    assert_eq!(card, "T1");
+}

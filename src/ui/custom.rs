@@ -17,6 +17,7 @@ enum Choice {
     MoreReviews,
     Forgotten,
     Ahead,
+    Topic,
 }
 
 /// The custom-study dialog, for one deck or all.
@@ -25,6 +26,8 @@ pub struct CustomDialog {
     deck: Option<(String, String)>,
     choice: Choice,
     amount: u32,
+    /// The topic to study, for [`Choice::Topic`].
+    topic: String,
 }
 
 impl CustomDialog {
@@ -41,6 +44,7 @@ impl CustomDialog {
             deck,
             choice: Choice::MoreNew,
             amount: 10,
+            topic: String::new(),
         }
     }
 
@@ -72,6 +76,7 @@ impl CustomDialog {
                 (Choice::MoreReviews, "More reviews today"),
                 (Choice::Forgotten, "Cards forgotten in the last days"),
                 (Choice::Ahead, "Review ahead: due in the next days"),
+                (Choice::Topic, "One topic, due or not, weakest first"),
             ] {
                 ui.radio_value(&mut self.choice, choice, label);
             }
@@ -80,6 +85,7 @@ impl CustomDialog {
                     Choice::MoreNew | Choice::MoreReviews => 10,
                     Choice::Forgotten => 1,
                     Choice::Ahead => 3,
+                    Choice::Topic => 30,
                 };
             }
             ui.add_space(6.0);
@@ -87,7 +93,34 @@ impl CustomDialog {
                 Choice::MoreNew => "new cards more",
                 Choice::MoreReviews => "reviews more",
                 Choice::Forgotten | Choice::Ahead => "days",
+                Choice::Topic => "cards at most",
             };
+            if self.choice == Choice::Topic {
+                let topics: std::collections::BTreeSet<&str> = collection
+                    .decks()
+                    .iter()
+                    .filter(|d| self.deck.as_ref().is_none_or(|(slug, _)| d.slug == *slug))
+                    .flat_map(|d| d.cards.iter().map(|c| c.topic.as_str()))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                ui.horizontal(|ui| {
+                    let l = ui.label("Topic");
+                    egui::ComboBox::from_id_salt("custom_topic")
+                        .selected_text(if self.topic.is_empty() {
+                            "choose a topic"
+                        } else {
+                            self.topic.as_str()
+                        })
+                        .width(300.0)
+                        .show_ui(ui, |ui| {
+                            for t in &topics {
+                                ui.selectable_value(&mut self.topic, t.to_string(), *t);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                });
+            }
             ui.horizontal(|ui| {
                 let l = ui.label("How many");
                 ui.add(egui::DragValue::new(&mut self.amount).range(1..=9999))
@@ -152,6 +185,32 @@ impl CustomDialog {
                 let n = items.len();
                 (Scope::Fixed(items), n)
             }
+            Choice::Topic => {
+                if self.topic.is_empty() {
+                    ui.label(RichText::new("Choose a topic.").weak());
+                    return None;
+                }
+                let filter = crate::insight::weak::DrillFilter {
+                    topics: vec![self.topic.clone()],
+                    tags: Vec::new(),
+                };
+                let items: Vec<_> = crate::insight::weak::drill_items(
+                    collection,
+                    &filter,
+                    now,
+                    self.amount as usize,
+                )
+                .into_iter()
+                .filter(|i| {
+                    let deck = collection.item(i).map(|r| &collection.decks()[r.deck].slug);
+                    self.deck
+                        .as_ref()
+                        .is_none_or(|(slug, _)| deck == Some(slug))
+                })
+                .collect();
+                let n = items.len();
+                (Scope::Fixed(items), n)
+            }
             Choice::Forgotten => {
                 let Some(h) = history.get(collection, ui.ctx()) else {
                     ui.horizontal(|ui| {
@@ -174,6 +233,11 @@ impl CustomDialog {
             Choice::Ahead => format!(
                 "{} due in that time; answered now, they are scheduled from today.",
                 plural(count, "card")
+            ),
+            Choice::Topic => format!(
+                "{} of \"{}\", lowest predicted recall first.",
+                plural(count, "card"),
+                self.topic
             ),
         };
         ui.label(RichText::new(text).weak());
