@@ -257,9 +257,9 @@ impl ReadinessScreen {
             let covers = match self.ticked.len() {
                 0 => "none ticked".to_string(),
                 n if n == self.topics.len() => {
-                    format!("all {n} ({})", plural(cards, "card"))
+                    format!("all {n} ({})", plural(cards, "study item"))
                 }
-                n => format!("{n} of {} ({})", self.topics.len(), plural(cards, "card")),
+                n => format!("{n} of {} ({})", self.topics.len(), plural(cards, "study item")),
             };
             // Folded away once a forecast shows, so the figures are in view.
             let open = std::mem::take(&mut self.fold_topics).then_some(false);
@@ -487,7 +487,7 @@ impl ReadinessScreen {
                 ui.add(
                 egui::Label::new(format!(
                     "To have seen all {} by {when}, learn {} new cards a day (now {}). Reviews peak at {} on the busiest day; {} a day on average.",
-                    plural(f.cards(), "card"),
+                    plural(f.cards(), "study item"),
                     plan.new_per_day,
                     collection.settings().new_per_day,
                     f.busiest_day(),
