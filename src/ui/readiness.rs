@@ -259,7 +259,11 @@ impl ReadinessScreen {
                 n if n == self.topics.len() => {
                     format!("all {n} ({})", plural(cards, "study item"))
                 }
-                n => format!("{n} of {} ({})", self.topics.len(), plural(cards, "study item")),
+                n => format!(
+                    "{n} of {} ({})",
+                    self.topics.len(),
+                    plural(cards, "study item")
+                ),
             };
             // Folded away once a forecast shows, so the figures are in view.
             let open = std::mem::take(&mut self.fold_topics).then_some(false);
