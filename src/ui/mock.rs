@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use egui::RichText;
 use jiff::Timestamp;
 
+use super::rubric::mmss;
 use super::{Nav, plural, theme};
 use crate::collection::Collection;
 use crate::deck::ItemId;
@@ -414,10 +415,4 @@ fn mean_recall(collection: &Collection, topics: &[String], now: Timestamp) -> Op
         .filter_map(|i| scheduler.retrievability(collection.state(&i.id), now))
         .fold((0.0f32, 0usize), |(s, n), r| (s + r, n + 1));
     (n > 0).then(|| sum / n as f32)
-}
-
-/// "4:05".
-fn mmss(d: Duration) -> String {
-    let s = d.as_secs();
-    format!("{}:{:02}", s / 60, s % 60)
 }

@@ -832,18 +832,7 @@ fn topic_table(ui: &mut egui::Ui, f: &Forecast) {
 /// `text` followed by `tail`, with `text` cut short (with an ellipsis) so
 /// the whole fits `width` points in the body font.
 pub(super) fn elide_to_width(ui: &egui::Ui, text: &str, tail: &str, width: f32) -> String {
-    let fits = |s: &str| {
-        egui::WidgetText::from(s)
-            .into_galley(
-                ui,
-                Some(egui::TextWrapMode::Extend),
-                f32::INFINITY,
-                egui::TextStyle::Body,
-            )
-            .size()
-            .x
-            <= width
-    };
+    let fits = |s: &str| text_width(ui, s) <= width;
     let whole = format!("{text}{tail}");
     if fits(&whole) {
         return whole;

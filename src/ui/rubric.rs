@@ -201,7 +201,7 @@ impl RubricAnswer {
 }
 
 /// "4:05".
-fn mmss(d: Duration) -> String {
+pub(super) fn mmss(d: Duration) -> String {
     let s = d.as_secs();
     format!("{}:{:02}", s / 60, s % 60)
 }
