@@ -28,7 +28,14 @@ pub struct CustomDialog {
     amount: u32,
     /// The topic to study, for [`Choice::Topic`].
     topic: String,
+    /// The session last worked out, its size and description, for the
+    /// choices and collection generation it was made for: working it out
+    /// walks every card, too slow to repeat every frame at 100k cards.
+    cached: Option<(CacheKey, Scope, usize, String)>,
 }
+
+/// What the cached session depends on.
+type CacheKey = (Choice, u32, String, u64);
 
 impl CustomDialog {
     /// For deck `slug`, or every deck.
@@ -45,6 +52,7 @@ impl CustomDialog {
             choice: Choice::MoreNew,
             amount: 10,
             topic: String::new(),
+            cached: None,
         }
     }
 
@@ -127,7 +135,21 @@ impl CustomDialog {
                     .labelled_by(l.id);
                 ui.label(unit);
             });
-            let scope = self.scope(ui, collection, history, now);
+            let key = (
+                self.choice,
+                self.amount,
+                self.topic.clone(),
+                collection.generation(),
+            );
+            let fresh = match &self.cached {
+                Some((k, scope, n, text)) if *k == key => Some((scope.clone(), *n, text.clone())),
+                _ => self.scope(ui, collection, history, now),
+            };
+            if let Some((scope, n, text)) = &fresh {
+                ui.label(RichText::new(text).weak());
+                self.cached = Some((key, scope.clone(), *n, text.clone()));
+            }
+            let scope = fresh.map(|(scope, n, _)| (scope, n));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 let ready = scope.as_ref().is_some_and(|(_, n)| *n > 0);
@@ -154,14 +176,15 @@ impl CustomDialog {
         (nav, open)
     }
 
-    /// The session the choice makes and how many cards it holds now.
+    /// The session the choice makes, how many cards it holds now, and a line
+    /// saying so.
     fn scope(
         &self,
         ui: &mut egui::Ui,
         collection: &Collection,
         history: &mut HistoryCache,
         now: Timestamp,
-    ) -> Option<(Scope, usize)> {
+    ) -> Option<(Scope, usize, String)> {
         let decks = self.decks();
         let amount = self.amount as usize;
         let (scope, count) = match self.choice {
@@ -240,7 +263,6 @@ impl CustomDialog {
                 self.topic
             ),
         };
-        ui.label(RichText::new(text).weak());
-        Some((scope, count))
+        Some((scope, count, text))
     }
 }
