@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the small, real Anki packages that tests/anki.rs reads.
+"""Writes the small, real Anki packages that crates/rehearse-core/tests/anki.rs reads.
 
 Uses Anki's own library (`pip install anki`), which bundles Anki's Rust
 backend and runs headless, so the packages are exactly what Anki writes.
 
-    python3 scripts/anki-fixtures.py [OUT_DIR]      # default tests/fixtures/anki
+    python3 scripts/anki-fixtures.py [OUT_DIR]      # default crates/rehearse-core/tests/fixtures/anki
 
 Writes, into OUT_DIR:
 
@@ -131,7 +131,7 @@ def shrink(path: str) -> None:
 
 
 def main() -> None:
-    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/anki")
+    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "crates/rehearse-core/tests/fixtures/anki")
     os.makedirs(out, exist_ok=True)
     folder = tempfile.mkdtemp(prefix="rehearse-anki-")
     try:

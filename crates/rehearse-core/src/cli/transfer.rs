@@ -1,0 +1,125 @@
+//! `rehearse import` and `rehearse export`: cards in and out of the data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use jiff::Timestamp;
+
+use super::plural;
+use crate::collection::Collection;
+
+/// `rehearse import FILE`.
+pub(super) fn import_cards(
+    collection: &mut Collection,
+    file: &Path,
+    deck: Option<String>,
+) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if is_anki_package(file) {
+        let plan = crate::interop::package::plan_anki_import(&bytes)
+            .with_context(|| format!("{}", file.display()))?;
+        outln!("{}: {}", file.display(), plan.summary());
+        for w in &plan.converted.warnings {
+            outln!("warning: {w}");
+        }
+        let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
+        outln!("{}", r.summary());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let default_deck = deck.unwrap_or_else(|| {
+        file.file_stem()
+            .map_or("Imported".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let plan = crate::interop::plan_csv_import(&bytes, &default_deck)
+        .with_context(|| format!("{}", file.display()))?;
+    if !plan.mapped.errors.is_empty() {
+        for e in &plan.mapped.errors {
+            outln!("{}:{e}", file.display());
+        }
+        outln!(
+            "{} row{} with errors: nothing was imported",
+            plan.mapped.errors.len(),
+            plural(plan.mapped.errors.len())
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let cards = plan
+        .mapped
+        .cards
+        .into_iter()
+        .map(|c| (c.deck, c.card))
+        .collect();
+    let report = collection.import_cards(cards)?;
+    outln!(
+        "{} added, {} updated, {} unchanged{}",
+        report.added,
+        report.updated,
+        report.unchanged,
+        if report.new_decks.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; new deck{}: {}",
+                plural(report.new_decks.len()),
+                report.new_decks.join(", ")
+            )
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// True for Anki's package files.
+fn is_anki_package(file: &Path) -> bool {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"))
+}
+
+/// `rehearse export`.
+pub(super) fn export_cards(
+    collection: &Collection,
+    deck: Option<String>,
+    query: Option<String>,
+    tsv: bool,
+    output: Option<PathBuf>,
+    apkg: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let mut text = query.unwrap_or_default();
+    if let Some(d) = deck {
+        let found = collection
+            .decks()
+            .iter()
+            .find(|x| x.slug == d || x.name.eq_ignore_ascii_case(&d))
+            .with_context(|| format!("there is no deck `{d}`"))?;
+        text = format!("deck:\"{}\" {text}", found.slug);
+    }
+    let query = crate::search::parse(&text).map_err(|e| anyhow::anyhow!("search `{text}`: {e}"))?;
+    let rows = crate::search::search(collection, &query, Timestamp::now());
+    if let Some(path) = apkg {
+        let history = collection.history_loader()?.load()?;
+        let notes = crate::interop::package::export_apkg(
+            collection,
+            &history,
+            &rows,
+            &path,
+            Timestamp::now(),
+        )?;
+        eprintln!("exported {notes} notes to {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cards = crate::interop::cards_of_items(collection, &rows);
+    let table = crate::interop::csv::write_table(&cards, if tsv { b'\t' } else { b',' });
+    match output {
+        Some(path) => {
+            crate::store::write_atomic(&path, table.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("exported {} cards to {}", cards.len(), path.display());
+        }
+        None => {
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(table.as_bytes());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,85 @@
+//! UI and statistics benchmarks on 100k cards with a year of review history:
+//! - load the full history (the worker thread's job);
+//! - compute the statistics from it;
+//! - one frame of the Statistics, Weak topics and Browse (all 100k rows,
+//!   virtualised) screens, drawn headlessly with egui_kittest (CPU time;
+//!   budget 4 ms).
+//!
+//! Run with `cargo bench --bench ui`.
+
+#[path = "../../rehearse-core/benches/common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
+
+use common::{generate, now, options};
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rehearse::ui::RehearseApp;
+use rehearse_core::collection::Collection;
+use rehearse_core::insight::stats::{StatsFilter, compute};
+use rehearse_core::insight::weak::weak_topics;
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("c100k");
+    generate(&root, 100_000, true);
+
+    let collection = Collection::open(options(&root), now()).unwrap();
+    let loader = collection.history_loader().unwrap();
+    let mut group = c.benchmark_group("history_100k_year");
+    group.sample_size(10);
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(loader.clone().load().unwrap()))
+    });
+    let history = loader.load().unwrap();
+    eprintln!("history: {} answers", history.answers.len());
+    group.bench_function("statistics", |b| {
+        b.iter(|| {
+            black_box(compute(
+                &collection,
+                Some(&history),
+                &StatsFilter::default(),
+                now(),
+            ))
+        })
+    });
+    group.bench_function("weak_topics", |b| {
+        b.iter(|| black_box(weak_topics(&collection, Some(&history), now())))
+    });
+    group.finish();
+    drop(collection);
+
+    let mut group = c.benchmark_group("frame_100k_year");
+    for (screen, ready) in [
+        ("Statistics", "Due forecast"),
+        ("Weak topics", "Recall now is the memory model"),
+        ("Browse", "Search"),
+    ] {
+        let app = RehearseApp::new(Collection::open(options(&root), now()).unwrap());
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1200.0, 800.0))
+            .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+        h.run_steps(2);
+        h.get_by_label(screen).click();
+        // Wait for the history to load and the screen to be built once.
+        for _ in 0..10_000 {
+            h.run_steps(1);
+            let shown = h.query_all_by_label_contains(ready).next().is_some();
+            if shown
+                && h.query_by_label_contains("reading the review history")
+                    .is_none()
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        h.run_steps(3);
+        group.bench_function(screen, |b| b.iter(|| h.step()));
+    }
+    group.finish();
+}
+
+criterion_group!(ui, benches);
+criterion_main!(ui);
