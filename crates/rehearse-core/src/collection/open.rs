@@ -1,0 +1,376 @@
+//! Opening a data folder: decks, settings, the state snapshot and the journals, replayed up to now.
+
+use super::*;
+
+impl Collection {
+    /// Opens (creating on first use) a data folder. On first use the built-in
+    /// decks are copied in. Fails if another instance has the folder open.
+    pub fn open(options: OpenOptions, now: Timestamp) -> Result<Self, CollectionError> {
+        if !valid_device(&options.device) {
+            return Err(CollectionError::InvalidDevice(options.device));
+        }
+        let dir = DataDir::new(&options.root);
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| StoreError::io(&p, e)
+        };
+        let read_only = options.read_only;
+        let mut setup_warnings = Vec::new();
+        let lock = if read_only {
+            None
+        } else {
+            std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
+            let lock = DataLock::acquire(&dir.lock())?;
+            setup_warnings = setup::prepare(&dir)?;
+            std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
+            Some(lock)
+        };
+        let mut warnings = setup_warnings;
+
+        let (settings, settings_error) = load_settings(&dir, read_only)?;
+        let clock = options
+            .clock
+            .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
+        let scheduler = Scheduler::new(settings, clock)?;
+
+        // Decks and the snapshot are the bulk of start-up: read them side by side.
+        let state_path = dir.state();
+        let ((decks, deck_errors), snapshot) = std::thread::scope(|scope| {
+            let snapshot = scope.spawn(|| read_snapshot(&state_path));
+            let decks = load_decks(&dir.decks());
+            let snapshot = snapshot
+                .join()
+                .unwrap_or_else(|_| Err("the state cache reader crashed".to_string()));
+            (decks, snapshot)
+        });
+        let snapshot = snapshot.unwrap_or_else(|e| {
+            warnings.push(e);
+            None
+        });
+        let journal = if read_only {
+            None
+        } else {
+            let path = dir.journal_of(&options.device);
+            Some(JournalWriter::open(&path).map_err(io(&path))?)
+        };
+
+        let mut collection = Self {
+            dir,
+            device: options.device,
+            _lock: lock,
+            decks,
+            deck_errors,
+            deck_problems: Vec::new(),
+            items: Vec::new(),
+            item_index: HashMap::new(),
+            states: HashMap::new(),
+            scheduler,
+            settings_error,
+            journal,
+            next_event_id: 1,
+            marks: BTreeMap::new(),
+            recent: Vec::new(),
+            undo: Vec::new(),
+            edit_undo: Vec::new(),
+            warnings: Vec::new(),
+            deferred: Vec::new(),
+            read_at: now,
+            answers_since_snapshot: 0,
+            snapshot_job: None,
+            generation: 0,
+        };
+        collection.index_items();
+        collection.load_state(snapshot, now, &mut warnings)?;
+        warnings.extend(collection.deferred.iter().map(clock::warning));
+        collection.warnings.extend(warnings);
+        if !read_only {
+            collection.end_interview_if_past(now)?;
+        }
+        collection.next_event_id = collection
+            .marks
+            .get(&collection.device)
+            .map_or(1, |m| m.last_id + 1);
+        Ok(collection)
+    }
+
+    pub(super) fn index_items(&mut self) {
+        self.generation += 1;
+        self.items.clear();
+        self.item_index.clear();
+        self.deck_problems.clear();
+        for (d, deck) in self.decks.iter().enumerate() {
+            for p in deck::validate(deck) {
+                self.deck_problems.push((deck.slug.clone(), p));
+            }
+            for (c, card) in deck.cards.iter().enumerate() {
+                for id in card.items() {
+                    if self.item_index.contains_key(&id) {
+                        let first = &self.decks[self.items[self.item_index[&id]].deck];
+                        if first.slug != deck.slug {
+                            self.deck_problems.push((
+                                deck.slug.clone(),
+                                Problem {
+                                    is_error: true,
+                                    card: Some(card.id.clone()),
+                                    message: format!(
+                                        "card `{}` has the same id as a card in deck `{}`; only that one is studied",
+                                        card.id, first.slug
+                                    ),
+                                },
+                            ));
+                        }
+                        continue;
+                    }
+                    self.item_index.insert(id.clone(), self.items.len());
+                    self.items.push(ItemRef {
+                        id,
+                        deck: d,
+                        card: c,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Loads `state.ron` and applies the journal tails, or rebuilds from the
+    /// journals when the snapshot is missing, stale or unusable.
+    pub(super) fn load_state(
+        &mut self,
+        snapshot: Option<Snapshot>,
+        now: Timestamp,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), CollectionError> {
+        let recent_from = self.recent_cutoff(now);
+        let journals = list_journals(&self.dir)?;
+
+        if let Some(snapshot) = snapshot {
+            // Every journal the snapshot knows must still be at least as long.
+            let consistent = snapshot.journals.iter().all(|(device, mark)| {
+                journals
+                    .get(device)
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .is_some_and(|m| m.len() >= mark.bytes)
+            });
+            // An event held back whose time has come is applied in its
+            // place in history: that takes a rebuild.
+            let none_due = snapshot
+                .deferred
+                .iter()
+                .all(|d| clock::held_back(d.at, now));
+            if consistent && none_due {
+                let (tail, marks, tail_warnings, tail_deferred) =
+                    read_journals(&journals, &snapshot.journals, now)?;
+                if replay::tail_applies_cleanly(&snapshot.cards, &tail) {
+                    self.deferred = snapshot.deferred;
+                    self.deferred.extend(tail_deferred);
+                    self.states = snapshot.cards;
+                    self.recent = snapshot.recent;
+                    self.recent.retain(|r| r.at >= recent_from);
+                    warnings.extend(tail_warnings);
+                    warnings.extend(replay::apply(
+                        &self.scheduler,
+                        &mut self.states,
+                        &mut self.recent,
+                        recent_from,
+                        tail,
+                    ));
+                    self.marks = marks;
+                    return Ok(());
+                }
+            }
+        }
+        self.rebuild_from_journals(&journals, recent_from, now, warnings)
+    }
+
+    pub(super) fn rebuild_from_journals(
+        &mut self,
+        journals: &BTreeMap<String, PathBuf>,
+        recent_from: Timestamp,
+        now: Timestamp,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), CollectionError> {
+        let (events, marks, read_warnings, deferred) =
+            read_journals(journals, &BTreeMap::new(), now)?;
+        self.deferred = deferred;
+        self.read_at = now;
+        self.marks = marks;
+        warnings.extend(read_warnings);
+        self.states.clear();
+        self.recent.clear();
+        warnings.extend(replay::apply(
+            &self.scheduler,
+            &mut self.states,
+            &mut self.recent,
+            recent_from,
+            events,
+        ));
+        Ok(())
+    }
+
+    /// Answers from the start of yesterday on are kept for today's counts.
+    pub(super) fn recent_cutoff(&self, now: Timestamp) -> Timestamp {
+        let clock = self.scheduler.clock();
+        clock.start_of_day(clock.day_of(now) - 1)
+    }
+}
+
+/// Reads `state.ron`: `None` when there is none (or of an older layout), an
+/// error message when it cannot be used. Either way the journals rebuild it.
+pub(super) fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match Snapshot::from_ron(&text, path) {
+            Ok(s) if s.version == SNAPSHOT_VERSION => Ok(Some(s)),
+            Ok(_) => Ok(None),
+            Err(e) => Err(format!(
+                "{e}; the state cache was rebuilt from the journals"
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "{}: {e}; the state cache was rebuilt from the journals",
+            path.display()
+        )),
+    }
+}
+
+pub(super) fn load_settings(
+    dir: &DataDir,
+    read_only: bool,
+) -> Result<(Settings, Option<String>), StoreError> {
+    let path = dir.settings();
+    match std::fs::read(&path) {
+        Ok(bytes) => match deck::utf8(&bytes, &path) {
+            Ok(text) => match Settings::from_ron(text) {
+                Ok(s) => Ok((s, None)),
+                Err(e) => Ok((
+                    Settings::default(),
+                    Some(format!("{}: {e}; using default settings", path.display())),
+                )),
+            },
+            Err(e) => Ok((
+                Settings::default(),
+                Some(format!("{e}; using default settings")),
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && read_only => {
+            Ok((Settings::default(), None))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let s = Settings::default();
+            store::write_atomic(&path, s.to_ron().as_bytes())
+                .map_err(|e| StoreError::io(&path, e))?;
+            Ok((s, None))
+        }
+        Err(e) => Err(StoreError::io(&path, e)),
+    }
+}
+
+/// Loads every `*.ron` in `dir`, in parallel; failures are returned, not fatal.
+pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+                // A sync tool's conflict copy is another version of a deck, not a deck.
+                .filter(|p| conflict_original(p).is_none())
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Deck, DeckError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|p| deck::load_deck(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut decks = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => decks.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    decks.sort_by_cached_key(|d| (d.name.to_lowercase(), d.slug.clone()));
+    (decks, errors)
+}
+
+/// Reads every journal from where `from` says it was read up to (the start,
+/// for one it does not name). Events whose dates cannot be right at `now`
+/// are held back, not returned.
+pub(super) fn read_journals(
+    journals: &BTreeMap<String, PathBuf>,
+    from: &BTreeMap<String, JournalMark>,
+    now: Timestamp,
+) -> Result<JournalsRead, StoreError> {
+    let mut events = Vec::new();
+    let mut marks = from.clone();
+    let mut warnings = Vec::new();
+    let mut deferred = Vec::new();
+    for (device, path) in journals {
+        let start = marks.get(device).map_or(0, |m| m.bytes);
+        let read = store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?;
+        warnings.extend(read.warnings);
+        let mark = marks.entry(device.clone()).or_default();
+        mark.bytes = read.end;
+        for (event, offset) in read.events.into_iter().zip(read.offsets) {
+            mark.last_id = mark.last_id.max(event.id());
+            if clock::held_back(event.at(), now) {
+                let line =
+                    store::journal::line_at(path, offset).map_err(|e| StoreError::io(path, e))?;
+                deferred.push(Deferred {
+                    device: device.clone(),
+                    line,
+                    at: event.at(),
+                });
+                continue;
+            }
+            events.push(DeviceEvent {
+                device: device.clone(),
+                event,
+            });
+        }
+    }
+    Ok((events, marks, warnings, deferred))
+}
+
+pub(super) fn list_journals(dir: &DataDir) -> Result<BTreeMap<String, PathBuf>, StoreError> {
+    let path = dir.journals();
+    let entries = match std::fs::read_dir(&path) {
+        Ok(entries) => entries,
+        // A folder never written to (opened read-only) has no journals yet.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(StoreError::io(&path, e)),
+    };
+    Ok(entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .filter_map(|p| {
+            let device = p.file_stem()?.to_str()?.to_string();
+            valid_device(&device).then_some((device, p))
+        })
+        .collect())
+}
+
+/// What reading the journals gave: the events, how far each journal was
+/// read, warnings about skipped lines, and the events held back for their
+/// dates (see [`clock`]).
+pub(super) type JournalsRead = (
+    Vec<DeviceEvent>,
+    BTreeMap<String, JournalMark>,
+    Vec<String>,
+    Vec<Deferred>,
+);
