@@ -37,6 +37,7 @@ fn package() -> Vec<u8> {
                     source: None,
                     rubric: Default::default(),
                     modified: None,
+                    added: None,
                 },
                 progress: if studied {
                     vec![ExportProgress {

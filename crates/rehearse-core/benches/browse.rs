@@ -41,11 +41,13 @@ fn bench_collection(c: &mut Criterion, group_name: &str, history: bool) {
         let query = parse(text).unwrap();
         eprintln!(
             "{group_name}/{name}: `{text}` matches {} of {}",
-            search(&collection, &query, now()).len(),
+            search(&collection, &query, now(), None)
+                .expect("needs no history")
+                .len(),
             all.len()
         );
         group.bench_function(name, |b| {
-            b.iter(|| black_box(search(&collection, &query, now())))
+            b.iter(|| black_box(search(&collection, &query, now(), None)))
         });
     }
     for (name, column) in [

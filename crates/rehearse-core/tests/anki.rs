@@ -1114,6 +1114,7 @@ fn native_card() -> ExportNote {
             source: None,
             rubric: Default::default(),
             modified: None,
+            added: None,
         },
         progress: Vec::new(),
     }

@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rehearse_core::collection::{Collection, OpenOptions};
 use rehearse_core::schedule::{DayClock, Phase, Rating};
-use rehearse_core::search::{Query, QueryError, SortColumn, parse, search, sort};
-use rehearse_core::{ItemId, Settings};
+use rehearse_core::search::{Query, QueryError, SearchError, SortColumn, parse, search, sort};
+use rehearse_core::{Card, CardId, CardKind, ItemId, Settings};
 
 // ----- helpers (as in tests/common) -----
 
@@ -159,9 +159,10 @@ fn fixture_states_are_as_documented() {
 /// The ids `query` finds, checking that `Query::matches` agrees with `search`.
 fn find(c: &Collection, query: &str) -> Vec<String> {
     let q = parse(query).unwrap_or_else(|e| panic!("`{query}`: {e}"));
-    let found = search(c, &q, t0());
+    let history = c.history_loader().unwrap().load().unwrap();
+    let found = search(c, &q, t0(), Some(&history)).unwrap();
     let one_by_one: Vec<usize> = (0..c.items().len())
-        .filter(|&i| q.matches(c, &c.items()[i], t0()))
+        .filter(|&i| q.matches(c, &c.items()[i], t0(), Some(&history)).unwrap())
         .collect();
     assert_eq!(found, one_by_one, "`{query}`: search and matches disagree");
     found
@@ -543,6 +544,104 @@ fn bad(query: &str, position: usize, needle: &str) -> QueryError {
 }
 
 #[test]
+fn rated_with_a_button_and_introduced_read_the_history() {
+    let (_dir, c) = fixture();
+    // Answers: ds-heap Easy day -20 and Again day -3; db-acid Easy day -10;
+    // db-shard:rev Good day -2; db-idx Easy day -1; db-cap:c1 Easy and
+    // cl-k8s Again today.
+    check(&c, "rated:1:1", &["cl-k8s"]);
+    check(&c, "rated:1:4", &["db-cap:c1"]);
+    check(&c, "rated:4:1", &["cl-k8s", "ds-heap"]);
+    check(&c, "rated:3:3", &["db-shard:rev"]);
+    check(
+        &c,
+        "rated:30:4",
+        &["db-acid", "db-cap:c1", "db-idx", "ds-heap"],
+    );
+    check(&c, "rated:30:2", &[]);
+    // First answered: ds-heap on day -20, so not "introduced" in 4 days
+    // though answered on day -3.
+    check(&c, "introduced:1", &["cl-k8s", "db-cap:c1"]);
+    check(
+        &c,
+        "introduced:4",
+        &["cl-k8s", "db-cap:c1", "db-idx", "db-shard:rev"],
+    );
+    check(&c, "introduced:21 -introduced:11", &["ds-heap"]);
+    // Without the history these searches fail; they never find nothing.
+    let q = parse("tag:sql or introduced:3").unwrap();
+    assert_eq!(q.needs_history(), Some("introduced:"));
+    assert_eq!(
+        search(&c, &q, t0(), None),
+        Err(SearchError::NeedsHistory("introduced:"))
+    );
+    assert_eq!(
+        parse("rated:3:1").unwrap().needs_history(),
+        Some("rated:N:EASE")
+    );
+    assert_eq!(parse("rated:3 tag:sql").unwrap().needs_history(), None);
+}
+
+#[test]
+fn accent_insensitive_text() {
+    let (_dir, c) = fixture();
+    // cl-greek: "ΣΟΦΙΑ and Straße" / "CAFÉ".
+    check(&c, "nc:cafe", &["cl-greek"]);
+    check(&c, "nc:CAFÉ", &["cl-greek"]);
+    check(&c, "nc:caf_", &["cl-greek"]);
+    check(&c, "cafe", &[]);
+    // Precomposed and combining spellings of é agree.
+    check(&c, "nc:\"cafe\u{301}\"", &["cl-greek"]);
+    let others = all_but(&c, &["cl-greek"]);
+    let others: Vec<&str> = others.iter().map(String::as_str).collect();
+    check(&c, "-nc:cafe", &others);
+}
+
+#[test]
+fn added_and_edited_days() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("cloud.ron", CLOUD)]);
+    let mut c = open(dir.path(), t0());
+    // Cards written by hand have no added date; their deck file's time
+    // stands in for when they were edited (the file was just written).
+    check(&c, "added:1", &[]);
+    check(&c, "edited:1", &["cl-k8s", "cl-greek", "cl-dash"]);
+    let card = |front: &str| Card {
+        id: CardId::new("new-one").unwrap(),
+        id_pinned: true,
+        kind: CardKind::Basic,
+        front: front.into(),
+        back: "b".into(),
+        topic: String::new(),
+        tags: vec![],
+        source: None,
+        rubric: Default::default(),
+        modified: None,
+        added: None,
+    };
+    let id = CardId::new("new-one").unwrap();
+    // Added ten days ago, edited three days ago, saved unchanged yesterday.
+    c.save_card("cloud", None, card("Q"), days(-10)).unwrap();
+    c.save_card("cloud", Some(&id), card("Q2"), days(-3))
+        .unwrap();
+    c.save_card("cloud", Some(&id), card("Q2"), days(-1))
+        .unwrap();
+    check(&c, "added:11 front:q*", &["new-one"]);
+    check(&c, "added:10 front:q*", &[]);
+    check(&c, "edited:4 front:q*", &["new-one"]);
+    check(&c, "edited:3 front:q*", &[]);
+    let saved = c.card_of(&item("new-one")).unwrap();
+    assert_eq!(saved.added, Some(days(-10)));
+    assert_eq!(saved.modified, Some(days(-3)));
+    // Both times are kept in the deck file.
+    drop(c);
+    let c = open(dir.path(), t0());
+    let saved = c.card_of(&item("new-one")).unwrap();
+    assert_eq!(saved.added, Some(days(-10)));
+    assert_eq!(saved.modified, Some(days(-3)));
+}
+
+#[test]
 fn malformed_queries_give_positioned_errors() {
     let e = bad("prop:lapses>=x", 13, "expected a number");
     assert_eq!(
@@ -581,13 +680,21 @@ fn malformed_queries_give_positioned_errors() {
     bad("or tag:sql", 0, "expected a search term before `or`");
     bad("re:\"(unclosed\"", 3, "not a regular expression");
     bad("card:x", 5, "expected a number after `card:`");
-    let e = bad("added:7", 0, "cannot search by `added:`");
-    assert!(
-        e.message.contains("does not record when a card was added"),
-        "{e}"
+    bad(
+        "added:x",
+        6,
+        "expected a number of days (1 or more) after `added:`",
     );
+    bad("edited:0", 7, "after `edited:`");
+    bad("introduced:", 11, "found nothing");
+    bad("nc:", 3, "expected text after `nc:`");
     bad("flag:1", 0, "cards have no flags");
-    bad("rated:7:1", 6, "cannot search by `rated:N:EASE` yet");
+    bad(
+        "rated:7:5",
+        6,
+        "as 1 (again), 2 (hard), 3 (good) or 4 (easy), found `5`",
+    );
+    bad("rated:x:1", 6, "expected a number of days");
     bad("\"open phrase", 0, "never closed");
     bad("a -\"x", 3, "never closed");
     bad("deck:\"Cloud, containers", 5, "never closed");
@@ -629,6 +736,19 @@ fn query_pieces() -> impl Strategy<Value = String> {
         Just("is:"),
         Just("prop:"),
         Just("rated:"),
+        Just("nc:"),
+        Just("added:"),
+        Just("edited:"),
+        Just("introduced:"),
+        Just("front:"),
+        Just("re:"),
+        Just("card:"),
+        Just(" or "),
+        Just(" and "),
+        Just("("),
+        Just(")"),
+        Just("_"),
+        Just("é"),
         Just("new"),
         Just("due"),
         Just("r"),
@@ -659,11 +779,23 @@ fn query_pieces() -> impl Strategy<Value = String> {
 #[test]
 fn arbitrary_queries_never_panic_and_search_agrees_with_matches() {
     let (_dir, c) = fixture();
+    let history = c.history_loader().unwrap().load().unwrap();
     let check_one = |text: &str| match parse(text) {
         Ok(q) => {
-            let found = search(&c, &q, t0());
+            // Printing is a normal form: it parses back to a query that
+            // prints the same and finds the same items.
+            let printed = q.to_string();
+            let again = parse(&printed)
+                .unwrap_or_else(|e| panic!("`{text}` printed as `{printed}`, which fails: {e}"));
+            assert_eq!(again.to_string(), printed, "`{text}`");
+            assert_eq!(
+                search(&c, &again, t0(), Some(&history)).unwrap(),
+                search(&c, &q, t0(), Some(&history)).unwrap(),
+                "`{text}` printed as `{printed}`"
+            );
+            let found = search(&c, &q, t0(), Some(&history)).unwrap();
             let one_by_one: Vec<usize> = (0..c.items().len())
-                .filter(|&i| q.matches(&c, &c.items()[i], t0()))
+                .filter(|&i| q.matches(&c, &c.items()[i], t0(), Some(&history)).unwrap())
                 .collect();
             assert_eq!(found, one_by_one, "`{text}`");
         }
@@ -910,7 +1042,7 @@ fn text_columns_ignore_case_and_are_stable() {
 fn sorting_a_subset_and_bad_rows() {
     let (_dir, c) = fixture();
     let q = parse("deck:databases").unwrap();
-    let mut rows = search(&c, &q, t0());
+    let mut rows = search(&c, &q, t0(), None).unwrap();
     rows.push(999); // names no item: last
     sort(&c, &mut rows, SortColumn::Interval, true, t0());
     assert_eq!(rows.last(), Some(&999));
@@ -951,14 +1083,14 @@ fn large_collections_search_in_parallel_with_the_same_result() {
         "-is:new",
     ] {
         let q = parse(query).unwrap();
-        let found = search(&c, &q, t0());
+        let found = search(&c, &q, t0(), None).unwrap();
         let one_by_one: Vec<usize> = (0..c.items().len())
-            .filter(|&i| q.matches(&c, &c.items()[i], t0()))
+            .filter(|&i| q.matches(&c, &c.items()[i], t0(), None).unwrap())
             .collect();
         assert_eq!(found, one_by_one, "`{query}`");
     }
     assert_eq!(
-        search(&c, &parse("\"question 19999\"").unwrap(), t0()),
+        search(&c, &parse("\"question 19999\"").unwrap(), t0(), None).unwrap(),
         [19_999]
     );
     let mut rows: Vec<usize> = (0..c.items().len()).collect();
@@ -992,7 +1124,7 @@ fn anki_search_forms() {
     let (_dir, c) = fixture();
     let find = |q: &str| {
         let query = parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-        let mut found = ids(&c, &search(&c, &query, t0()));
+        let mut found = ids(&c, &search(&c, &query, t0(), None).unwrap());
         found.sort();
         found
     };
@@ -1058,7 +1190,84 @@ fn buried_siblings_are_found_with_is_buried() {
     let (_dir, c) = fixture();
     // db-cap:c1 was answered today: its new siblings wait for tomorrow.
     let query = parse("is:buried").unwrap();
-    let mut found = ids(&c, &search(&c, &query, t0()));
+    let mut found = ids(&c, &search(&c, &query, t0(), None).unwrap());
     found.sort();
     assert_eq!(found, ["db-cap:c2", "db-cap:c3"]);
+}
+
+/// Valid queries built from the grammar: terms of every kind joined by
+/// and, or, negation and brackets.
+fn valid_queries() -> impl Strategy<Value = String> {
+    let term = prop_oneof![
+        Just("sql".to_string()),
+        Just("\"two words\"".to_string()),
+        Just("index*".to_string()),
+        Just("d_g".to_string()),
+        Just("deck:data*".to_string()),
+        Just("deck:\"Data structures\"".to_string()),
+        Just("tag:sql".to_string()),
+        Just("topic:heaps".to_string()),
+        Just("front:*tree*".to_string()),
+        Just("back:\"o(log n)\"".to_string()),
+        Just("re:\"b-?tree\"".to_string()),
+        Just("nc:cafe".to_string()),
+        Just("card:2".to_string()),
+        Just("is:due".to_string()),
+        Just("is:new".to_string()),
+        Just("is:buried".to_string()),
+        Just("prop:r<0.8".to_string()),
+        Just("prop:ivl>=3".to_string()),
+        Just("prop:due!=-2".to_string()),
+        Just("rated:3".to_string()),
+        Just("rated:30:4".to_string()),
+        Just("added:7".to_string()),
+        Just("edited:2".to_string()),
+        Just("introduced:5".to_string()),
+    ];
+    let negatable =
+        (any::<bool>(), term).prop_map(|(neg, t)| if neg { format!("-{t}") } else { t });
+    negatable.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" ")),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" and ")),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" or ")),
+            inner.clone().prop_map(|q| format!("({q})")),
+            inner.prop_map(|q| format!("-({q})")),
+        ]
+    })
+}
+
+#[test]
+fn printed_queries_parse_back_the_same() {
+    let (_dir, c) = fixture();
+    let history = c.history_loader().unwrap().load().unwrap();
+    let mut runner = TestRunner::new(Config {
+        cases: 1500,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&valid_queries(), |text| {
+            let q = parse(&text).unwrap_or_else(|e| panic!("`{text}`: {e}"));
+            let printed = q.to_string();
+            let again = parse(&printed)
+                .unwrap_or_else(|e| panic!("`{text}` printed as `{printed}`, which fails: {e}"));
+            prop_assert_eq!(&again.to_string(), &printed, "`{}`", text);
+            prop_assert_eq!(
+                search(&c, &again, t0(), Some(&history)).unwrap(),
+                search(&c, &q, t0(), Some(&history)).unwrap(),
+                "`{}` printed as `{}`",
+                text,
+                printed
+            );
+            Ok(())
+        })
+        .unwrap();
+    // The printed form of a few queries, as a reader sees it.
+    let shown = |q: &str| parse(q).unwrap().to_string();
+    assert_eq!(shown("tag:sql or tag:http"), "tag:\"sql\" or tag:\"http\"");
+    // Cheaper tests are evaluated (and printed) first.
+    assert_eq!(shown("(a or b) c"), "\"c\" (\"a\" or \"b\")");
+    assert_eq!(shown("-(a b)"), "-(\"a\" \"b\")");
+    assert_eq!(shown("rated:3:1 prop:r<0.5"), "rated:3:1 prop:r<0.5");
 }

@@ -20,6 +20,7 @@ fn card(id: &str, kind: CardKind, front: &str, back: &str, topic: &str, tags: &[
         source: None,
         rubric: Default::default(),
         modified: None,
+        added: None,
     }
 }
 
@@ -556,6 +557,7 @@ fn explicit_mapping_and_missing_back_column() {
                 source: None,
                 rubric: Default::default(),
                 modified: None,
+                added: None,
             },
         }
     );
@@ -686,6 +688,7 @@ proptest! {
                     source: None,
                     rubric: Default::default(),
                     modified: None,
+                    added: None,
                 };
                 (deck, card)
             })

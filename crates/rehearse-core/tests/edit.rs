@@ -20,6 +20,7 @@ fn card(id: &str, front: &str) -> Card {
         source: None,
         rubric: Default::default(),
         modified: None,
+        added: None,
     }
 }
 
@@ -96,8 +97,13 @@ fn cards_are_added_edited_and_moved_keeping_progress() {
         ],
     );
     let mut c = open(dir.path(), t0());
-    c.save_card("a", None, card("new-1", "What is new?"))
-        .unwrap();
+    c.save_card(
+        "a",
+        None,
+        card("new-1", "What is new?"),
+        jiff::Timestamp::now(),
+    )
+    .unwrap();
     assert_eq!(c.card_of(&item("new-1")).unwrap().front, "What is new?");
     c.answer(&item("new-1"), Rating::Easy, t0(), 1).unwrap();
     let progress = c.state(&item("new-1")).clone();
@@ -106,8 +112,13 @@ fn cards_are_added_edited_and_moved_keeping_progress() {
     // Edit the text: progress stays.
     let mut edited = card("new-1", "What is new, reworded?");
     edited.back = "Different answer".into();
-    c.save_card("a", Some(&CardId::new("new-1").unwrap()), edited)
-        .unwrap();
+    c.save_card(
+        "a",
+        Some(&CardId::new("new-1").unwrap()),
+        edited,
+        jiff::Timestamp::now(),
+    )
+    .unwrap();
     assert_eq!(
         c.card_of(&item("new-1")).unwrap().front,
         "What is new, reworded?"
@@ -119,6 +130,7 @@ fn cards_are_added_edited_and_moved_keeping_progress() {
         "b",
         Some(&CardId::new("new-1").unwrap()),
         card("new-1", "Moved?"),
+        jiff::Timestamp::now(),
     )
     .unwrap();
     assert_eq!(c.deck_of(&item("new-1")).unwrap().slug, "b");
@@ -144,18 +156,24 @@ fn invalid_cards_and_taken_ids_are_refused() {
     write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 1))]);
     let before = std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap();
     let mut c = open(dir.path(), t0());
-    let err = c.save_card("a", None, card("a-1", "Same id")).unwrap_err();
+    let err = c
+        .save_card("a", None, card("a-1", "Same id"), jiff::Timestamp::now())
+        .unwrap_err();
     assert!(matches!(err, EditError::DuplicateId { .. }), "{err}");
     let mut empty = card("z", "   ");
     empty.back = String::new();
-    let err = c.save_card("a", None, empty).unwrap_err();
+    let err = c
+        .save_card("a", None, empty, jiff::Timestamp::now())
+        .unwrap_err();
     assert!(err.to_string().contains("front is empty"), "{err}");
     let mut cloze = card("z", "no deletion here");
     cloze.kind = CardKind::Cloze;
-    let err = c.save_card("a", None, cloze).unwrap_err();
+    let err = c
+        .save_card("a", None, cloze, jiff::Timestamp::now())
+        .unwrap_err();
     assert!(err.to_string().contains("{{c1::"), "{err}");
     assert!(matches!(
-        c.save_card("nope", None, card("z", "Q")),
+        c.save_card("nope", None, card("z", "Q"), jiff::Timestamp::now()),
         Err(EditError::NoSuchDeck(_))
     ));
     assert_eq!(
@@ -252,7 +270,8 @@ fn undo_never_overwrites_a_change_made_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 1))]);
     let mut c = open(dir.path(), t0());
-    c.save_card("a", None, card("new-1", "Q?")).unwrap();
+    c.save_card("a", None, card("new-1", "Q?"), jiff::Timestamp::now())
+        .unwrap();
     let hand_edit =
         "(name: \"A\", cards: [(id: \"hand\", front: \"Edited in vim\", back: \"!\")])\n";
     std::fs::write(dir.path().join("decks/a.ron"), hand_edit).unwrap();

@@ -37,7 +37,9 @@ fn a_deck_edited_on_disk_reloads_and_own_writes_do_not() {
             source: None,
             rubric: Default::default(),
             modified: None,
+            added: None,
         },
+        jiff::Timestamp::now(),
     )
     .unwrap();
     let report = c

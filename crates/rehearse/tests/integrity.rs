@@ -384,6 +384,7 @@ fn package(
         tags: vec![],
         source: None,
         modified: Some(modified),
+        added: None,
         rubric: Default::default(),
     };
     write_package(&ExportInput {
@@ -486,7 +487,8 @@ fn item4_an_older_package_does_not_overwrite_a_newer_card() {
         .slug
         .clone();
     let id = edited.id.clone();
-    c.save_card(&slug, Some(&id), edited).unwrap();
+    c.save_card(&slug, Some(&id), edited, jiff::Timestamp::now())
+        .unwrap();
     let r = import(&mut c, &update2, mins(6));
     assert_eq!(card(&c, "n1").back, "my own answer");
     assert_eq!(r.skipped_older.len(), 1, "{r:?}");

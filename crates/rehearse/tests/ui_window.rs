@@ -512,3 +512,44 @@ fn bug10_sound_images_and_empty_backs_from_anki_read_well() {
     assert!(h.query_by_label_contains("[sound:").is_none());
     h.get_by_label_contains("🖼 diagram.svg (cannot be shown)");
 }
+
+/// Searches of the review history (`rated:N:EASE`, `introduced:`) load it in
+/// the background, say so meanwhile, and then list what they find.
+#[test]
+fn browse_history_searches_wait_for_the_history_then_list() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("mixed.ron", cloze_deck())]);
+    let now = Timestamp::now();
+    let mut collection = open(dir.path(), now);
+    let item = |s: &str| s.parse::<rehearse_core::ItemId>().unwrap();
+    collection
+        .answer(&item("b-1"), rehearse_core::Rating::Good, now, 3000)
+        .unwrap();
+    collection
+        .answer(&item("b-2"), rehearse_core::Rating::Again, now, 3000)
+        .unwrap();
+    let mut h = harness(RehearseApp::new(collection));
+    h.run();
+    h.key_press(Key::B);
+    h.run();
+    h.get_by_label("Search").click();
+    h.run();
+    h.get_by_label("Search").type_text("rated:1:3");
+    h.run_steps(2);
+    // The history loads on a worker thread: step until it has arrived.
+    for _ in 0..200 {
+        h.run_steps(2);
+        if h.query_by_label("Basic one?").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(h.query_by_label("Basic one?").is_some());
+    assert!(h.query_by_label("Basic two?").is_none());
+    assert!(h.query_by_label("Basic three?").is_none());
+    assert!(h.query_by_label_contains("Search not understood").is_none());
+    assert!(
+        h.query_by_label_contains("Reading the review history")
+            .is_none()
+    );
+}

@@ -95,9 +95,16 @@ pub(super) fn export_cards(
         text = format!("deck:\"{}\" {text}", found.slug);
     }
     let query = crate::search::parse(&text).map_err(|e| anyhow::anyhow!("search `{text}`: {e}"))?;
-    let rows = crate::search::search(collection, &query, Timestamp::now());
+    // The history is read when the query searches it or a package needs it.
+    let history = if query.needs_history().is_some() || apkg.is_some() {
+        Some(collection.history_loader()?.load()?)
+    } else {
+        None
+    };
+    let rows = crate::search::search(collection, &query, Timestamp::now(), history.as_ref())
+        .map_err(|e| anyhow::anyhow!("search `{text}`: {e}"))?;
     if let Some(path) = apkg {
-        let history = collection.history_loader()?.load()?;
+        let history = history.context("the review history was not read")?;
         let notes = crate::interop::package::export_apkg(
             collection,
             &history,

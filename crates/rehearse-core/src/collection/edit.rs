@@ -178,6 +178,15 @@ pub fn slugify(name: &str) -> String {
 }
 
 impl Collection {
+    /// When deck `index`'s file was last changed, if it can be read.
+    pub fn deck_modified(&self, index: usize) -> Option<Timestamp> {
+        let deck = self.decks.get(index)?;
+        let time = std::fs::metadata(self.deck_path(&deck.slug))
+            .and_then(|m| m.modified())
+            .ok()?;
+        Timestamp::try_from(time).ok()
+    }
+
     fn deck_path(&self, slug: &str) -> PathBuf {
         self.dir.decks().join(format!("{slug}.ron"))
     }
@@ -363,6 +372,7 @@ impl Collection {
         slug: &str,
         original: Option<&CardId>,
         card: Card,
+        now: Timestamp,
     ) -> Result<(), EditError> {
         self.require_writable()?;
         let target = self.deck_index(slug)?;
@@ -391,12 +401,24 @@ impl Collection {
         let mut card = card;
         card.id_pinned = true;
         // Saved unchanged, a card keeps the modification time it came with;
-        // changed, it loses it, and its deck file's time (now) stands in.
-        if let Some((d, c)) = original.and_then(|id| self.find_card(id)) {
-            let old = &self.decks[d].cards[c];
-            let mut same = card.clone();
-            same.modified = old.modified;
-            card.modified = if same == *old { old.modified } else { None };
+        // changed, it is stamped now (what `edited:N` searches and a later
+        // Anki import compare with). A new card is stamped as added now.
+        match original.and_then(|id| self.find_card(id)) {
+            Some((d, c)) => {
+                let old = &self.decks[d].cards[c];
+                card.added = old.added;
+                let mut same = card.clone();
+                same.modified = old.modified;
+                card.modified = if same == *old {
+                    old.modified
+                } else {
+                    Some(now)
+                };
+            }
+            None => {
+                card.added = card.added.or(Some(now));
+                card.modified = None;
+            }
         }
         let label;
         match original.and_then(|id| self.find_card(id).map(|at| (id, at))) {
@@ -676,6 +698,8 @@ impl Collection {
             let slug = decks[target].slug.clone();
             let deck = &mut decks[target];
             let Some(old) = deck.cards.iter_mut().find(|c| c.id == card.id) else {
+                // Added now, unless the file says when (an Anki note does).
+                card.added = card.added.or(Some(Timestamp::now()));
                 deck.cards.push(card);
                 report.added += 1;
                 changed.insert(slug);
@@ -687,6 +711,7 @@ impl Collection {
             card.source = card.source.take().or(old.source.clone());
             // The same text with a different time is the same card: the
             // time alone is no reason to write (or to report a skip).
+            card.added = old.added.or(card.added);
             let mut same = card.clone();
             same.modified = old.modified;
             if *old == same {

@@ -247,6 +247,10 @@ pub struct Card {
     /// newer, as Anki does. `None` for cards written here, whose deck file's
     /// modification time stands in for it; editing a card clears it.
     pub modified: Option<jiff::Timestamp>,
+    /// When the card was added: written by the editor and imports (from an
+    /// Anki note's id, which is its creation time). `None` for cards written
+    /// by hand in a deck file, which `added:N` searches never match.
+    pub added: Option<jiff::Timestamp>,
 }
 
 impl Card {
@@ -469,6 +473,8 @@ pub(crate) struct CardFile {
     pub points: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified: Option<jiff::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<jiff::Timestamp>,
 }
 
 fn is_basic(kind: &CardKind) -> bool {
@@ -552,6 +558,7 @@ pub fn parse_deck(text: &str, path: &Path) -> Result<Deck, DeckError> {
                 time_box: c.time_box,
             },
             modified: c.modified,
+            added: c.added,
         });
     }
     Ok(Deck {
@@ -755,6 +762,7 @@ pub fn to_ron(deck: &Deck) -> String {
                 front: c.front.clone(),
                 back: c.back.clone(),
                 modified: c.modified,
+                added: c.added,
             })
             .collect(),
     };
@@ -901,6 +909,7 @@ mod tests {
             source: None,
             rubric: Rubric::default(),
             modified: None,
+            added: None,
         };
         let (q, a) = card.render(Variant::Cloze(2));
         assert_eq!(q, "A and **[hint]**");

@@ -887,6 +887,7 @@ fn map_row(
             source: None,
             rubric,
             modified: None,
+            added: None,
         },
     })
 }

@@ -1,9 +1,11 @@
 //! Evaluating a [`Query`] over a collection's items.
 
+use std::collections::HashSet;
+
 use rayon::prelude::*;
 
 use super::*;
-use crate::deck::Card;
+use crate::deck::{Card, ItemId};
 use crate::schedule::{CardState, Phase};
 
 /// A query bound to a collection and an instant: per-deck answers and day
@@ -13,6 +15,9 @@ pub(super) struct Prepared<'a> {
     now: Timestamp,
     checks: Vec<(bool, Check<'a>)>,
     expr: &'a Expr,
+    /// Each deck file's modification time, for `edited:` on cards that
+    /// carry no time of their own (read only when the query has `edited:`).
+    deck_times: Vec<Option<Timestamp>>,
     /// Cards with a side answered today, and which: for `is:buried`.
     answered_today:
         std::collections::HashMap<&'a crate::deck::CardId, Vec<&'a crate::deck::ItemId>>,
@@ -22,6 +27,14 @@ enum Check<'a> {
     Text(&'a str),
     Find(&'a regex::Regex),
     Field(Side, &'a regex::Regex),
+    /// Folded text, or a pattern over folded text: `nc:`.
+    NoCombining(&'a str, Option<&'a regex::Regex>),
+    /// Added at or after this instant.
+    AddedSince(Timestamp),
+    /// Changed at or after this instant.
+    EditedSince(Timestamp),
+    /// One of these items (worked out from the history).
+    Items(HashSet<&'a ItemId>),
     CardNumber(u16),
     Buried,
     /// Whether each deck (by index) matches.
@@ -47,7 +60,15 @@ enum Check<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub(super) fn new(query: &'a Query, collection: &'a Collection, now: Timestamp) -> Self {
+    pub(super) fn new(
+        query: &'a Query,
+        collection: &'a Collection,
+        now: Timestamp,
+        history: Option<&'a History>,
+    ) -> Result<Self, SearchError> {
+        if let (Some(key), None) = (query.needs_history(), history) {
+            return Err(SearchError::NeedsHistory(key));
+        }
         let clock = collection.scheduler().clock();
         let today = clock.day_of(now);
         let day_start = |offset: i32| clock.start_of_day(today.saturating_add(offset));
@@ -58,7 +79,22 @@ impl<'a> Prepared<'a> {
                 let check = match &term.test {
                     Test::Text(text) => Check::Text(text),
                     Test::Find(Re(re)) => Check::Find(re),
-                    Test::Field(side, Re(re)) => Check::Field(*side, re),
+                    Test::Field(side, _, Re(re)) => Check::Field(*side, re),
+                    Test::NoCombining(text, pattern) => {
+                        Check::NoCombining(text, pattern.as_ref().map(|Re(re)| re))
+                    }
+                    Test::Added(n) => Check::AddedSince(day_start(1 - n)),
+                    Test::Edited(n) => Check::EditedSince(day_start(1 - n)),
+                    Test::RatedAs(n, rating) => Check::Items(
+                        history
+                            .map(|h| rated_as(h, day_start(1 - n), *rating))
+                            .unwrap_or_default(),
+                    ),
+                    Test::Introduced(n) => Check::Items(
+                        history
+                            .map(|h| introduced_since(h, day_start(1 - n)))
+                            .unwrap_or_default(),
+                    ),
                     Test::CardNumber(n) => Check::CardNumber(*n),
                     Test::Is(Status::Buried) => Check::Buried,
                     Test::Deck(p) => Check::Decks(
@@ -112,13 +148,25 @@ impl<'a> Prepared<'a> {
                     .push(&r.item);
             }
         }
-        Self {
+        let deck_times = if query
+            .terms
+            .iter()
+            .any(|t| matches!(t.test, Test::Edited(_)))
+        {
+            (0..collection.decks().len())
+                .map(|d| collection.deck_modified(d))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
             collection,
             now,
             checks,
             expr: &query.expr,
+            deck_times,
             answered_today,
-        }
+        })
     }
 
     pub(super) fn eval(&self, item: &ItemRef, scratch: &mut Scratch) -> bool {
@@ -174,6 +222,21 @@ impl<'a> Prepared<'a> {
                     Side::Back => text.back,
                 })
             }
+            Check::NoCombining(needle, pattern) => {
+                let front = fold_accents(&lowercase(&card.front));
+                let back = fold_accents(&lowercase(&card.back));
+                match pattern {
+                    Some(re) => re.is_match(&front) || re.is_match(&back),
+                    None => front.contains(needle) || back.contains(needle),
+                }
+            }
+            Check::AddedSince(since) => card.added.is_some_and(|t| t >= *since),
+            Check::EditedSince(since) => card
+                .modified
+                .or(card.added)
+                .or_else(|| self.deck_times.get(item.deck).copied().flatten())
+                .is_some_and(|t| t >= *since),
+            Check::Items(items) => items.contains(&item.id),
             Check::CardNumber(n) => match item.id.variant {
                 crate::deck::Variant::Forward => *n == 1,
                 crate::deck::Variant::Reverse => *n == 2,
@@ -253,7 +316,11 @@ impl<'a> Prepared<'a> {
             | Check::Buried
             | Check::Decks(_)
             | Check::Tag(_)
-            | Check::Topic(_) => false,
+            | Check::Topic(_)
+            | Check::NoCombining(..)
+            | Check::AddedSince(_)
+            | Check::EditedSince(_)
+            | Check::Items(_) => false,
         }
     }
 
@@ -328,20 +395,57 @@ pub(super) const PARALLEL_FROM: usize = 16_384;
 
 /// The indices into [`Collection::items`] of the items matching `query` at
 /// `now`, ascending. Large collections are searched on the thread pool.
-pub fn search(collection: &Collection, query: &Query, now: Timestamp) -> Vec<usize> {
+///
+/// `history` is needed only by queries that search the review history
+/// (`introduced:`, `rated:N:EASE`; see [`Query::needs_history`]); without
+/// it they fail rather than find nothing.
+pub fn search(
+    collection: &Collection,
+    query: &Query,
+    now: Timestamp,
+    history: Option<&History>,
+) -> Result<Vec<usize>, SearchError> {
     let items = collection.items();
     if query.is_empty() {
-        return (0..items.len()).collect();
+        return Ok((0..items.len()).collect());
     }
-    let prepared = Prepared::new(query, collection, now);
+    let prepared = Prepared::new(query, collection, now, history)?;
     if items.len() < PARALLEL_FROM {
-        return prepared.run(items, 0);
+        return Ok(prepared.run(items, 0));
     }
     let chunk = PARALLEL_FROM / 4;
-    items
+    Ok(items
         .par_chunks(chunk)
         .enumerate()
         .map(|(n, part)| prepared.run(part, n * chunk))
         .flatten_iter()
+        .collect())
+}
+
+/// Items answered with `rating` at or after `since`.
+fn rated_as(history: &History, since: Timestamp, rating: Rating) -> HashSet<&ItemId> {
+    let from = history.answers.partition_point(|a| a.at < since);
+    history.answers[from..]
+        .iter()
+        .filter(|a| a.rating == rating)
+        .map(|a| &a.item)
         .collect()
+}
+
+/// Items whose first answer in the history is at or after `since`.
+fn introduced_since(history: &History, since: Timestamp) -> HashSet<&ItemId> {
+    let mut seen = vec![false; history.items.len()];
+    let mut found = HashSet::new();
+    for (answer, &index) in history.answers.iter().zip(&history.item_of) {
+        let Some(first) = seen.get_mut(index as usize) else {
+            continue;
+        };
+        if !*first {
+            *first = true;
+            if answer.at >= since {
+                found.insert(&answer.item);
+            }
+        }
+    }
+    found
 }

@@ -25,7 +25,12 @@
 //! | `prop:ivl>=10` | the interval in days |
 //! | `prop:reps>5` `prop:lapses>=3` | answers given, times forgotten (0 for new items) |
 //! | `prop:due<=3` | due within 3 study days of today (`prop:due<0` is overdue) |
+//! | `nc:TEXT` | the text in the front or back with accents removed from both (`nc:uber` finds über); wildcards allowed |
 //! | `rated:N` | answered in the last N study days, today included |
+//! | `rated:N:EASE` | answered with button EASE (1 again … 4 easy) in the last N study days (needs the history) |
+//! | `introduced:N` | first answered in the last N study days (needs the history) |
+//! | `added:N` | added in the last N study days ([`crate::deck::Card::added`]) |
+//! | `edited:N` | changed in the last N study days ([`crate::deck::Card::modified`], else the card's added time, else its deck file's) |
 //!
 //! Properties compare with `<`, `<=`, `>`, `>=`, `=` or `!=`. New items have
 //! no recall, stability, difficulty, interval or due date, so those
@@ -40,9 +45,11 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 
-use crate::collection::{Collection, ItemRef};
+use crate::collection::{Collection, History, ItemRef};
+use crate::schedule::Rating;
 
 mod eval;
+mod print;
 mod query;
 mod sort;
 
@@ -116,8 +123,11 @@ enum Test {
     /// A pattern to find in the lowercased front or back (text with
     /// wildcards, or `re:`).
     Find(Re),
-    /// The whole lowercased field matches.
-    Field(Side, Re),
+    /// The whole lowercased field matches the pattern (as written, lowercased).
+    Field(Side, String, Re),
+    /// Text or a pattern (as written, lowercased and without accents) to
+    /// find in the front or back with their accents removed: `nc:`.
+    NoCombining(String, Option<Re>),
     /// The item's side: cloze number, or 1 front and 2 reverse.
     CardNumber(u16),
     Deck(Pattern),
@@ -129,6 +139,15 @@ enum Test {
     DueIn(Cmp, i32),
     /// Answered in the last this many study days.
     Rated(i32),
+    /// Answered with this button in the last this many study days (needs
+    /// the history).
+    RatedAs(i32, Rating),
+    /// Added in the last this many study days.
+    Added(i32),
+    /// Changed in the last this many study days.
+    Edited(i32),
+    /// First answered in the last this many study days (needs the history).
+    Introduced(i32),
 }
 
 impl Test {
@@ -138,6 +157,9 @@ impl Test {
             Test::Deck(_) => 0,
             Test::Tag(_) | Test::Topic(_) => 1,
             Test::Is(_) | Test::DueIn(..) | Test::Rated(_) => 2,
+            Test::Added(_) | Test::Edited(_) => 1,
+            Test::RatedAs(..) | Test::Introduced(_) => 1,
+            Test::NoCombining(..) => 6,
             Test::Prop(p, ..) => {
                 if *p == Property::Retrievability {
                     3
@@ -156,6 +178,8 @@ impl Test {
 /// against a wildcard pattern (`*` or `_` elsewhere).
 #[derive(Clone, Debug, PartialEq)]
 struct Pattern {
+    /// As written after the key, lowercased (for printing).
+    raw: String,
     text: String,
     prefix: bool,
     glob: Option<Re>,
@@ -229,7 +253,7 @@ impl Cmp {
 }
 
 /// Keys a term may start with, for error messages.
-const KEYS: &str = "deck:, tag:, topic:, front:, back:, re:, card:, is:, prop: and rated:";
+const KEYS: &str = "deck:, tag:, topic:, front:, back:, re:, nc:, card:, is:, prop:, rated:, added:, edited: and introduced:";
 const STATUSES: &str = "new, learning, due, review, suspended, leech or buried";
 const PROPERTIES: &str = "r, s, d, due, ivl, reps or lapses";
 const OPERATORS: &str = "<, <=, >, >=, = or !=";
@@ -242,11 +266,28 @@ fn lowercase(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
 }
 
+/// `s` without combining marks (accents), as Anki's `nc:` compares: `über`
+/// becomes `uber`. Characters are decomposed first, so precomposed and
+/// combining spellings of the same letter agree.
+fn fold_accents(s: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    s.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
 impl FromStr for Query {
     type Err = QueryError;
     fn from_str(s: &str) -> Result<Self, QueryError> {
         parse(s)
     }
+}
+
+/// A query that parsed but cannot be answered with what was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    /// The query searches the review history (its key is given), which the
+    /// caller must load first ([`Collection::history_loader`]).
+    #[error("`{0}` searches the review history, which is not loaded yet")]
+    NeedsHistory(&'static str),
 }
 
 impl Query {
@@ -255,9 +296,26 @@ impl Query {
         self.expr == Expr::All
     }
 
+    /// The key of the first term that needs the full review history
+    /// (`introduced:` or `rated:N:EASE`), if any: [`search`] must be given
+    /// the history for such a query.
+    pub fn needs_history(&self) -> Option<&'static str> {
+        self.terms.iter().find_map(|t| match t.test {
+            Test::Introduced(_) => Some("introduced:"),
+            Test::RatedAs(..) => Some("rated:N:EASE"),
+            _ => None,
+        })
+    }
+
     /// Whether one item matches at `now`. For many items use [`search`],
     /// which prepares the query once.
-    pub fn matches(&self, collection: &Collection, item: &ItemRef, now: Timestamp) -> bool {
-        Prepared::new(self, collection, now).eval(item, &mut Scratch::default())
+    pub fn matches(
+        &self,
+        collection: &Collection,
+        item: &ItemRef,
+        now: Timestamp,
+        history: Option<&History>,
+    ) -> Result<bool, SearchError> {
+        Ok(Prepared::new(self, collection, now, history)?.eval(item, &mut Scratch::default()))
     }
 }

@@ -38,14 +38,16 @@ fn text_test(text: String, start: usize) -> Result<Test, QueryError> {
 /// Why an Anki search key has no counterpart here yet.
 fn unsupported_reason(key: &str) -> &'static str {
     match key {
-        "added" => "it does not record when a card was added",
-        "edited" => "it does not record when a card was last edited",
-        "introduced" => {
-            "the first answer of each card is in the full history, which the browser does not read"
-        }
         "flag" => "cards have no flags; use a tag",
-        "nc" => "accent-insensitive search is not built",
         _ => "Anki's notes and presets have no counterpart here",
+    }
+}
+
+/// A whole number of days, 1 or more, clamped to [`MAX_DAYS`].
+fn parse_days(value: &str) -> Option<i32> {
+    match value.parse::<u32>() {
+        Ok(days) if days >= 1 => Some(i32::try_from(days).unwrap_or(MAX_DAYS).min(MAX_DAYS)),
+        _ => None,
     }
 }
 
@@ -294,8 +296,11 @@ impl Parser {
             "back" => self.field(Side::Back),
             "re" => self.regex(),
             "card" => self.card_number(),
-            "added" | "edited" | "introduced" | "flag" | "nc" | "dupe" | "note" | "mid" | "nid"
-            | "cid" | "preset" | "resched" => Err(error(
+            "nc" => self.no_combining(),
+            "added" => self.days("added").map(Test::Added),
+            "edited" => self.days("edited").map(Test::Edited),
+            "introduced" => self.days("introduced").map(Test::Introduced),
+            "flag" | "dupe" | "note" | "mid" | "nid" | "cid" | "preset" | "resched" => Err(error(
                 start,
                 format!(
                     "Rehearse cannot search by `{key}:` yet ({}); the known keys are {KEYS}",
@@ -332,6 +337,7 @@ impl Parser {
             None
         };
         Ok(Pattern {
+            raw: lowercase(&raw),
             text: lowercase(body),
             prefix,
             glob,
@@ -456,8 +462,9 @@ impl Parser {
                 format!("expected the text of the {name} after `{name}:`, as in `{name}:*index*`"),
             ));
         }
-        glob(&lowercase(&raw), true)
-            .map(|re| Test::Field(side, re))
+        let raw = lowercase(&raw);
+        glob(&raw, true)
+            .map(|re| Test::Field(side, raw.clone(), re))
             .map_err(|e| error(start, format!("this {name} pattern: {e}")))
     }
 
@@ -507,26 +514,73 @@ impl Parser {
         }
     }
 
+    /// `rated:N` or `rated:N:EASE` (1 again, 2 hard, 3 good, 4 easy).
     fn rated(&mut self) -> Result<Test, QueryError> {
         let start = self.pos;
         let value = self.bare();
-        if value.contains(':') {
-            return Err(error(
-                start,
-                "Rehearse cannot search by `rated:N:EASE` yet (it keeps when each card was last answered, not with which button); `rated:N` works",
-            ));
-        }
-        match value.parse::<u32>() {
-            Ok(days) if days >= 1 => Ok(Test::Rated(
-                i32::try_from(days).unwrap_or(MAX_DAYS).min(MAX_DAYS),
-            )),
-            _ => Err(error(
+        let (days, ease) = match value.split_once(':') {
+            Some((days, ease)) => (days, Some(ease)),
+            None => (value.as_str(), None),
+        };
+        let days = parse_days(days).ok_or_else(|| {
+            error(
                 start,
                 format!(
                     "expected a number of days (1 or more) after `rated:`, found {}",
+                    found(days)
+                ),
+            )
+        })?;
+        let Some(ease) = ease else {
+            return Ok(Test::Rated(days));
+        };
+        let Some(rating) = ease.parse::<u32>().ok().and_then(Rating::from_number) else {
+            return Err(error(
+                start,
+                format!(
+                    "expected the button after `rated:{days}:` as 1 (again), 2 (hard), 3 (good) or 4 (easy), found {}",
+                    found(ease)
+                ),
+            ));
+        };
+        Ok(Test::RatedAs(days, rating))
+    }
+
+    /// A number of study days (1 or more) after `key:`, as in `added:7`.
+    fn days(&mut self, key: &str) -> Result<i32, QueryError> {
+        let start = self.pos;
+        let value = self.bare();
+        parse_days(&value).ok_or_else(|| {
+            error(
+                start,
+                format!(
+                    "expected a number of days (1 or more) after `{key}:`, as in `{key}:7`, found {}",
                     found(&value)
                 ),
-            )),
+            )
+        })
+    }
+
+    /// `nc:TEXT`: text ignoring accents (and case), wildcards allowed.
+    fn no_combining(&mut self) -> Result<Test, QueryError> {
+        let start = self.pos;
+        let raw = if self.peek() == Some('"') {
+            self.quoted()?
+        } else {
+            self.bare()
+        };
+        if raw.is_empty() {
+            return Err(error(
+                start,
+                "expected text after `nc:`, as in `nc:uber` (finds über)",
+            ));
         }
+        let folded = fold_accents(&lowercase(&raw));
+        let pattern = if has_wildcard(&folded) {
+            Some(glob(&folded, false).map_err(|e| error(start, format!("this pattern: {e}")))?)
+        } else {
+            None
+        };
+        Ok(Test::NoCombining(folded, pattern))
     }
 }

@@ -10,11 +10,12 @@ use egui_extras::{Column, TableBuilder};
 use jiff::Timestamp;
 
 use super::file_dialog::{FileDialog, Purpose};
+use super::history::HistoryCache;
 use super::{Nav, notice, plural, theme};
 use rehearse_core::collection::{Collection, items_phrase};
 use rehearse_core::deck::{CardId, ItemId};
 use rehearse_core::schedule::Phase;
-use rehearse_core::search::{self, SortColumn};
+use rehearse_core::search::{self, SearchError, SortColumn};
 
 /// Every column: what it sorts by, its header, its starting width, and
 /// whether the user may hide it.
@@ -91,6 +92,9 @@ pub struct BrowseScreen {
     dialog: Option<Dialog>,
     focus_search: bool,
     generation: u64,
+    /// The search key waiting for the review history to load (`introduced:`,
+    /// `rated:N:EASE`); the search runs again when it arrives.
+    awaiting_history: Option<&'static str>,
 }
 
 impl Default for BrowseScreen {
@@ -111,6 +115,7 @@ impl Default for BrowseScreen {
             dialog: None,
             focus_search: false,
             generation: u64::MAX,
+            awaiting_history: None,
         }
     }
 }
@@ -160,12 +165,36 @@ impl BrowseScreen {
         (self.query.clone(), self.sort, self.descending)
     }
 
-    fn run_query(&mut self, collection: &Collection, now: Timestamp) {
+    fn run_query(
+        &mut self,
+        collection: &Collection,
+        history: &mut HistoryCache,
+        ctx: &egui::Context,
+        now: Timestamp,
+    ) {
+        self.awaiting_history = None;
         match search::parse(&self.query) {
             Ok(q) => {
                 self.error = None;
-                self.rows = search::search(collection, &q, now);
-                search::sort(collection, &mut self.rows, self.sort, self.descending, now);
+                // Only searches of the review history wait for it to load.
+                let loaded = q.needs_history().and_then(|_| history.get(collection, ctx));
+                match search::search(collection, &q, now, loaded.as_deref()) {
+                    Ok(rows) => {
+                        self.rows = rows;
+                        search::sort(collection, &mut self.rows, self.sort, self.descending, now);
+                    }
+                    Err(SearchError::NeedsHistory(key)) => {
+                        self.rows.clear();
+                        match history.error() {
+                            Some(e) => {
+                                self.error = Some(format!(
+                                    "`{key}` searches the review history, which could not be read: {e}"
+                                ));
+                            }
+                            None => self.awaiting_history = Some(key),
+                        }
+                    }
+                }
             }
             Err(e) => {
                 // Rows of the last good search would look like this search's answer.
@@ -203,10 +232,14 @@ impl BrowseScreen {
         &mut self,
         ui: &mut egui::Ui,
         collection: &mut Collection,
+        history: &mut HistoryCache,
         now: Timestamp,
     ) -> Option<BrowseAction> {
-        if self.stale || self.generation != collection.generation() {
-            self.run_query(collection, now);
+        let ctx = ui.ctx().clone();
+        let history_arrived =
+            self.awaiting_history.is_some() && history.get(collection, &ctx).is_some();
+        if self.stale || self.generation != collection.generation() || history_arrived {
+            self.run_query(collection, history, &ctx, now);
             self.generation = collection.generation();
         }
         let mut action = self.keys(ui, collection);
@@ -217,7 +250,7 @@ impl BrowseScreen {
         }
         if std::mem::take(&mut self.to_first_row) {
             if self.stale {
-                self.run_query(collection, now);
+                self.run_query(collection, history, &ctx, now);
             }
             self.step_cursor(collection, 1, false);
         }
@@ -225,7 +258,7 @@ impl BrowseScreen {
         self.dialogs(ui, collection);
         if self.generation != collection.generation() {
             // An action just changed the collection: rows are stale until rerun.
-            self.run_query(collection, now);
+            self.run_query(collection, history, &ctx, now);
             self.generation = collection.generation();
         }
         if self.rows.is_empty() {
@@ -565,6 +598,11 @@ impl BrowseScreen {
         ui.vertical_centered(|ui| {
             if collection.items().is_empty() {
                 ui.label("No cards yet. Add one with New card, or import a file (File ⏷ Import…).");
+            } else if let Some(key) = self.awaiting_history {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Reading the review history to answer `{key}`…"));
+                });
             } else if self.error.is_some() {
                 ui.label("Fix the search above to list cards.");
             } else {

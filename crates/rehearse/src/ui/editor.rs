@@ -158,6 +158,7 @@ impl EditorScreen {
                 rehearse_core::deck::Rubric::default()
             },
             modified: None,
+            added: None,
         }
     }
 
@@ -208,7 +209,12 @@ impl EditorScreen {
             return false;
         }
         let card = self.card();
-        match collection.save_card(&self.deck, self.original.as_ref(), card.clone()) {
+        match collection.save_card(
+            &self.deck,
+            self.original.as_ref(),
+            card.clone(),
+            jiff::Timestamp::now(),
+        ) {
             Ok(()) => {
                 self.saved += 1;
                 if next {

@@ -326,7 +326,7 @@ impl RehearseApp {
                             s.show(ui, &mut self.collection, &mut self.markdown, now)
                         }
                         Screen::Browse(s) => s
-                            .show(ui, &mut self.collection, now)
+                            .show(ui, &mut self.collection, &mut self.history, now)
                             .map_or(Nav::Stay, browse::nav_for),
                         Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
                         Screen::Import(s) => {

@@ -229,6 +229,8 @@ fn convert_note(
             rubric: crate::deck::Rubric::default(),
             // Anki keeps whole seconds.
             modified: Timestamp::from_second(note.modified.as_second()).ok(),
+            // Anki makes a note's id from the time it was added, in milliseconds.
+            added: Timestamp::from_millisecond(note.id).ok(),
         },
         guid: note.guid.clone(),
     });

@@ -359,8 +359,17 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
         )?;
         let mut revlog_ids = HashSet::new();
         let mut card_id = now_ms;
+        let mut note_ids = HashSet::new();
         for (index, note) in input.notes.iter().enumerate() {
-            let nid = now_ms + index as i64;
+            // Anki reads a note's id as when it was added: keep the card's
+            // added time when it has one (ids must still be unique).
+            let mut nid = note
+                .card
+                .added
+                .map_or(now_ms + index as i64, |t| t.as_millisecond());
+            while !note_ids.insert(nid) {
+                nid += 1;
+            }
             let card = &note.card;
             let mid = match card.kind {
                 CardKind::Basic | CardKind::Rubric => BASIC_ID,
