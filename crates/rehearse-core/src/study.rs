@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::collection::{Collection, CollectionError, Counts};
+use crate::collection::{Collection, CollectionError, Counts, EditError, Undone};
 use crate::deck::ItemId;
 use crate::insight::weak::{DrillFilter, drill_items};
 use crate::schedule::{Outcome, Phase, Rating};
@@ -378,15 +378,19 @@ impl Session {
         self.current = Some(id);
     }
 
-    /// Undoes the last answer and shows that card again.
+    /// Undoes the last thing done (see [`Collection::undo`]); an undone
+    /// answer's card is shown again, and the card that was showing goes back
+    /// to the front of its queue.
     pub fn undo(
         &mut self,
         collection: &mut Collection,
         now: Timestamp,
-    ) -> Result<bool, CollectionError> {
-        let Some(id) = collection.undo(now)? else {
-            return Ok(false);
+    ) -> Result<Option<Undone>, EditError> {
+        let undone = collection.undo(now)?;
+        let Some(Undone::Answer(id)) = &undone else {
+            return Ok(undone);
         };
+        let id = id.clone();
         self.learning.retain(|(_, i)| *i != id);
         if let Some(current) = self.current.take() {
             // Put the card that was showing back where it will come next.
@@ -400,7 +404,7 @@ impl Session {
             self.answered.remove(pos);
         }
         self.current = Some(id);
-        Ok(true)
+        Ok(undone)
     }
 
     /// What is left today in this session, the current card included.

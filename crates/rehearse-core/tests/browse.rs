@@ -115,8 +115,9 @@ fn fixture() -> (tempfile::TempDir, Collection) {
     for (id, rating, at) in answers {
         c.answer(&item(id), rating, at, 5000).unwrap();
     }
-    c.set_suspended(&item("db-shard"), true, mins(-1)).unwrap();
-    c.set_suspended(&item("db-acid"), true, mins(-1)).unwrap();
+    c.suspend_items(&[item("db-shard")], true, mins(-1))
+        .unwrap();
+    c.suspend_items(&[item("db-acid")], true, mins(-1)).unwrap();
     (dir, c)
 }
 

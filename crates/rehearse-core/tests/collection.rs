@@ -65,9 +65,15 @@ fn answers_survive_reopening_and_undo_restores_the_exact_state() {
     assert_eq!(out.state.phase, Phase::Learning { step: 1 });
     let after_good = c.state(&id).clone();
     c.answer(&id, Rating::Again, mins(10), 1000).unwrap();
-    assert_eq!(c.undo(mins(11)).unwrap(), Some(id.clone()));
+    assert_eq!(
+        c.undo(mins(11)).unwrap(),
+        Some(rehearse_core::collection::Undone::Answer(id.clone()))
+    );
     assert_eq!(c.state(&id), &after_good);
-    assert_eq!(c.undo(mins(11)).unwrap(), Some(id.clone()));
+    assert_eq!(
+        c.undo(mins(11)).unwrap(),
+        Some(rehearse_core::collection::Undone::Answer(id.clone()))
+    );
     assert_eq!(c.state(&id), &before);
     assert_eq!(c.undo(mins(11)).unwrap(), None);
     c.answer(&id, Rating::Easy, mins(12), 2000).unwrap();
@@ -332,7 +338,7 @@ fn suspended_items_are_not_studied() {
     let dir = tempfile::tempdir().unwrap();
     write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 2))]);
     let mut c = open(dir.path(), t0());
-    c.set_suspended(&item("a-1"), true, t0()).unwrap();
+    c.suspend_items(&[item("a-1")], true, t0()).unwrap();
     let mut s = Session::new(&c, Scope::All, t0());
     assert_eq!(s.current(&c, t0()), Some(item("a-2")));
     drop(s);
@@ -399,4 +405,51 @@ fn raised_retention_goes_back_after_the_interview() {
     let c = open(dir.path(), "2026-03-11T12:00:00Z".parse().unwrap());
     assert_eq!(c.settings().desired_retention, 0.9);
     assert_eq!(c.settings().interview, None);
+}
+
+/// Answers and edits share one undo history, taken back in the order the
+/// user acted, and what is undone stays undone after reopening.
+#[test]
+fn one_undo_history_for_answers_and_edits_in_order() {
+    use rehearse_core::collection::Undone;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 5))]);
+    let mut c = open(dir.path(), t0());
+    c.answer(&item("a-1"), Rating::Good, t0(), 1000).unwrap();
+    c.suspend_items(&[item("a-2")], true, mins(1)).unwrap();
+    c.answer(&item("a-3"), Rating::Easy, mins(2), 1000).unwrap();
+    c.bury_items(&[item("a-4")], mins(3)).unwrap();
+    assert_eq!(c.undo_depth(), 4);
+    assert_eq!(c.undo_label(), Some("bury 1 card"));
+    let undone = c.undo(mins(4)).unwrap();
+    assert!(
+        matches!(&undone, Some(Undone::Edit { label, items }) if label == "bury 1 card" && items == &[item("a-4")]),
+        "{undone:?}"
+    );
+    assert_eq!(c.undo_label(), Some("answer"));
+    assert_eq!(c.undo(mins(4)).unwrap(), Some(Undone::Answer(item("a-3"))));
+    assert!(c.state(&item("a-2")).suspended);
+    assert!(matches!(
+        c.undo(mins(4)).unwrap(),
+        Some(Undone::Edit { .. })
+    ));
+    assert!(!c.state(&item("a-2")).suspended);
+    // a-1's answer is still there, and reopening agrees on every state.
+    assert_eq!(c.undo_depth(), 1);
+    let live = c.states().clone();
+    drop(c);
+    let _ = std::fs::remove_file(dir.path().join("state.ron"));
+    let c = open(dir.path(), mins(5));
+    let nonnew = |m: &std::collections::HashMap<ItemId, rehearse_core::CardState>| {
+        let mut v: Vec<_> = m
+            .iter()
+            .filter(|(_, s)| **s != rehearse_core::CardState::new())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    assert_eq!(nonnew(c.states()), nonnew(&live));
+    assert_eq!(c.state(&item("a-1")).reps, 1);
+    assert_eq!(c.state(&item("a-3")).reps, 0);
 }

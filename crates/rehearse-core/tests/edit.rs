@@ -64,8 +64,8 @@ fn decks_are_created_renamed_and_deleted_to_the_trash_with_undo() {
         .collect();
     assert_eq!(trashed.len(), 1);
     assert!(c.decks().iter().all(|d| d.slug != "a"));
-    assert_eq!(c.edit_undo_label(), Some("delete deck \"A\""));
-    c.undo_edit(t0()).unwrap();
+    assert_eq!(c.undo_label(), Some("delete deck \"A\""));
+    c.undo(t0()).unwrap();
     assert_eq!(
         std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap(),
         original
@@ -76,14 +76,14 @@ fn decks_are_created_renamed_and_deleted_to_the_trash_with_undo() {
     );
     assert_eq!(c.state(&item("a-1")).reps, 1, "progress survived");
     // Undo the rename, then the creation.
-    c.undo_edit(t0()).unwrap();
+    c.undo(t0()).unwrap();
     assert_eq!(
         c.decks().iter().find(|d| d.slug == slug).unwrap().name,
         "System Design: Basics"
     );
-    c.undo_edit(t0()).unwrap();
+    c.undo(t0()).unwrap();
     assert!(!dir.path().join("decks/system-design-basics.ron").exists());
-    assert_eq!(c.undo_edit(t0()).unwrap(), None);
+    assert_eq!(label(c.undo(t0()).unwrap()), None);
 }
 
 #[test]
@@ -221,26 +221,25 @@ fn bulk_tag_move_delete_suspend_reset_and_undo_each() {
 
     // Undo everything, newest first.
     assert_eq!(
-        c.undo_edit(mins(2)).unwrap().as_deref(),
+        label(c.undo(mins(2)).unwrap()).as_deref(),
         Some("delete 2 cards")
     );
     assert!(c.card_of(&items[0]).is_some());
     assert_eq!(
-        c.undo_edit(mins(2)).unwrap().as_deref(),
+        label(c.undo(mins(2)).unwrap()).as_deref(),
         Some("reset 2 cards")
     );
     assert_eq!(c.state(&items[0]).phase, Phase::Review);
     assert!(
-        c.undo_edit(mins(2))
-            .unwrap()
+        label(c.undo(mins(2)).unwrap())
             .unwrap()
             .starts_with("suspend")
     );
     assert!(!c.state(&items[0]).suspended);
     assert_eq!(c.state(&items[0]), &learned);
-    assert!(c.undo_edit(mins(2)).unwrap().unwrap().starts_with("move"));
+    assert!(label(c.undo(mins(2)).unwrap()).unwrap().starts_with("move"));
     assert_eq!(c.deck_of(&items[0]).unwrap().slug, "a");
-    assert!(c.undo_edit(mins(2)).unwrap().unwrap().starts_with("tag"));
+    assert!(label(c.undo(mins(2)).unwrap()).unwrap().starts_with("tag"));
     assert!(
         c.card_of(&items[1])
             .unwrap()
@@ -275,7 +274,7 @@ fn undo_never_overwrites_a_change_made_on_disk() {
     let hand_edit =
         "(name: \"A\", cards: [(id: \"hand\", front: \"Edited in vim\", back: \"!\")])\n";
     std::fs::write(dir.path().join("decks/a.ron"), hand_edit).unwrap();
-    let err = c.undo_edit(t0()).unwrap_err();
+    let err = c.undo(t0()).unwrap_err();
     assert!(matches!(err, EditError::ChangedOnDisk(_)), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap(),
@@ -310,6 +309,14 @@ fn importing_twice_changes_nothing_and_updates_keep_progress() {
     assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 2));
     assert_eq!(c.card_of(&item("imp-1")).unwrap().back, "A better answer");
     assert_eq!(c.state(&item("imp-1")), &progress);
-    c.undo_edit(t0()).unwrap();
+    c.undo(t0()).unwrap();
     assert_eq!(c.card_of(&item("imp-1")).unwrap().back, "Answer");
+}
+
+/// The label of what an undo took back (`None`: nothing was undone).
+fn label(undone: Option<rehearse_core::collection::Undone>) -> Option<String> {
+    match undone? {
+        rehearse_core::collection::Undone::Edit { label, .. } => Some(label),
+        rehearse_core::collection::Undone::Answer(item) => Some(format!("answer to {item}")),
+    }
 }

@@ -71,7 +71,9 @@ fn run_ops(
             Op::Undo => {
                 c.undo(now).unwrap();
             }
-            Op::Suspend { card, on } => c.set_suspended(&item(*card), *on, now).unwrap(),
+            Op::Suspend { card, on } => {
+                c.suspend_items(&[item(*card)], *on, now).unwrap();
+            }
             Op::Snapshot => c.save_snapshot().unwrap(),
         }
     }

@@ -173,7 +173,7 @@ fn a_sync_conflict_copy_is_offered_as_a_choice_and_nothing_is_lost() {
         .collect();
     assert_eq!(trashed, std::slice::from_ref(&mine));
     // Undo puts everything back.
-    c.undo_edit(t0()).unwrap();
+    c.undo(t0()).unwrap();
     assert_eq!(
         std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap(),
         mine

@@ -37,11 +37,11 @@ impl Collection {
             last_interval: previous.interval_days,
         });
         self.states.insert(id.clone(), outcome.state.clone());
-        self.undo.push(UndoEntry {
+        self.undo.push(undo::Step::Answer(undo::AnswerUndo {
             event_id,
             item: id.clone(),
             previous,
-        });
+        }));
         self.answers_since_snapshot += 1;
         if self.answers_since_snapshot >= SNAPSHOT_EVERY {
             self.save_snapshot_in_background();
@@ -90,53 +90,6 @@ impl Collection {
             minutes,
             focus: focus.to_string(),
         })
-    }
-
-    /// Takes back the last answer of this session, restoring the item's exact
-    /// previous state. Returns the item, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, now: Timestamp) -> Result<Option<ItemId>, CollectionError> {
-        let Some(entry) = self.undo.last().cloned() else {
-            return Ok(None);
-        };
-        self.append(Event::Undo {
-            id: self.next_event_id,
-            at: now,
-            undoes: entry.event_id,
-        })?;
-        self.undo.pop();
-        self.recent
-            .retain(|r| !(r.device == self.device && r.id == entry.event_id));
-        // Undo takes back the review only: a suspension made since stays.
-        let mut previous = entry.previous;
-        previous.suspended = self.state(&entry.item).suspended;
-        if previous == CardState::new() {
-            self.states.remove(&entry.item);
-        } else {
-            self.states.insert(entry.item.clone(), previous);
-        }
-        Ok(Some(entry.item))
-    }
-
-    /// How many answers can be undone.
-    pub fn undo_depth(&self) -> usize {
-        self.undo.len()
-    }
-
-    /// Suspends or unsuspends an item.
-    pub fn set_suspended(
-        &mut self,
-        id: &ItemId,
-        suspended: bool,
-        now: Timestamp,
-    ) -> Result<(), CollectionError> {
-        self.append(Event::Suspend {
-            id: self.next_event_id,
-            at: now,
-            item: id.clone(),
-            suspended,
-        })?;
-        self.states.entry(id.clone()).or_default().suspended = suspended;
-        Ok(())
     }
 
     pub(super) fn append(&mut self, event: Event) -> Result<(), CollectionError> {

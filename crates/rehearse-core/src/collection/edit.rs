@@ -56,22 +56,22 @@ impl From<StoreError> for EditError {
 /// One file as it was before a change and as the change left it
 /// (`None`: the file did not exist).
 #[derive(Clone, Debug)]
-struct FileChange {
-    path: PathBuf,
-    before: Option<String>,
-    after: Option<String>,
+pub(super) struct FileChange {
+    pub(super) path: PathBuf,
+    pub(super) before: Option<String>,
+    pub(super) after: Option<String>,
 }
 
 /// What an undoable edit did.
 #[derive(Clone, Debug)]
 pub(super) struct EditUndo {
-    label: String,
-    files: Vec<FileChange>,
-    events: Vec<u64>,
-    states: Vec<(ItemId, CardState)>,
+    pub(super) label: String,
+    pub(super) files: Vec<FileChange>,
+    pub(super) events: Vec<u64>,
+    pub(super) states: Vec<(ItemId, CardState)>,
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>, StoreError> {
+pub(super) fn read_optional(path: &Path) -> Result<Option<String>, StoreError> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -79,7 +79,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, StoreError> {
     }
 }
 
-fn write_optional(path: &Path, content: Option<&str>) -> Result<(), StoreError> {
+pub(super) fn write_optional(path: &Path, content: Option<&str>) -> Result<(), StoreError> {
     match content {
         Some(text) => {
             store::write_atomic(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
@@ -198,7 +198,7 @@ impl Collection {
             .ok_or_else(|| EditError::NoSuchDeck(slug.to_string()))
     }
 
-    fn require_writable(&self) -> Result<(), EditError> {
+    pub(super) fn require_writable(&self) -> Result<(), EditError> {
         if self.is_read_only() {
             return Err(CollectionError::ReadOnly.into());
         }
@@ -271,12 +271,12 @@ impl Collection {
         self.decks
             .sort_by_cached_key(|d| (d.name.to_lowercase(), d.slug.clone()));
         self.index_items();
-        self.edit_undo.push(EditUndo {
+        self.undo.push(super::undo::Step::Edit(EditUndo {
             label,
             files,
             events: Vec::new(),
             states: Vec::new(),
-        });
+        }));
         Ok(())
     }
 
@@ -616,12 +616,12 @@ impl Collection {
         for f in &files {
             write_optional(&f.path, f.after.as_deref())?;
         }
-        self.edit_undo.push(EditUndo {
+        self.undo.push(super::undo::Step::Edit(EditUndo {
             label,
             files,
             events: Vec::new(),
             states: Vec::new(),
-        });
+        }));
         self.reload_decks();
         Ok(())
     }
@@ -810,7 +810,7 @@ impl Collection {
 
     fn push_item_undo(&mut self, undo: EditUndo) {
         if !undo.events.is_empty() {
-            self.edit_undo.push(undo);
+            self.undo.push(super::undo::Step::Edit(undo));
         }
     }
 
@@ -854,46 +854,6 @@ impl Collection {
             .iter()
             .filter(|i| wanted.contains(&i.id.card))
             .count()
-    }
-
-    /// What [`Self::undo_edit`] would undo.
-    pub fn edit_undo_label(&self) -> Option<&str> {
-        self.edit_undo.last().map(|u| u.label.as_str())
-    }
-
-    /// Undoes the last edit. Returns its label, or `None` if there was none.
-    pub fn undo_edit(&mut self, now: Timestamp) -> Result<Option<String>, EditError> {
-        self.require_writable()?;
-        let Some(undo) = self.edit_undo.last().cloned() else {
-            return Ok(None);
-        };
-        for f in &undo.files {
-            if read_optional(&f.path)? != f.after {
-                return Err(EditError::ChangedOnDisk(f.path.clone()));
-            }
-        }
-        for f in undo.files.iter().rev() {
-            write_optional(&f.path, f.before.as_deref())?;
-        }
-        for id in &undo.events {
-            self.append(Event::Undo {
-                id: self.next_event_id,
-                at: now,
-                undoes: *id,
-            })?;
-        }
-        for (item, state) in undo.states.iter().rev() {
-            if *state == CardState::new() {
-                self.states.remove(item);
-            } else {
-                self.states.insert(item.clone(), state.clone());
-            }
-        }
-        self.edit_undo.pop();
-        if !undo.files.is_empty() {
-            self.reload_decks();
-        }
-        Ok(Some(undo.label))
     }
 }
 

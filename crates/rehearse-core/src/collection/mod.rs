@@ -26,12 +26,14 @@ mod setup;
 mod snapshot;
 mod sync;
 mod today;
+mod undo;
 
 pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
 pub use open::load_decks;
 use open::{list_journals, read_journals};
+pub use undo::Undone;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 
@@ -149,14 +151,6 @@ pub struct ItemRef {
     pub card: usize,
 }
 
-/// One undoable answer.
-#[derive(Clone, Debug)]
-struct UndoEntry {
-    event_id: u64,
-    item: ItemId,
-    previous: CardState,
-}
-
 /// An open data folder.
 pub struct Collection {
     dir: DataDir,
@@ -174,8 +168,8 @@ pub struct Collection {
     next_event_id: u64,
     marks: BTreeMap<String, JournalMark>,
     recent: Vec<AnswerRecord>,
-    undo: Vec<UndoEntry>,
-    edit_undo: Vec<edit::EditUndo>,
+    /// What can be undone, answers and edits alike, oldest first.
+    undo: Vec<undo::Step>,
     warnings: Vec<String>,
     /// Journal events held back for their dates (see [`clock`]).
     deferred: Vec<Deferred>,

@@ -71,7 +71,6 @@ impl Collection {
             marks: BTreeMap::new(),
             recent: Vec::new(),
             undo: Vec::new(),
-            edit_undo: Vec::new(),
             warnings: Vec::new(),
             deferred: Vec::new(),
             read_at: now,

@@ -83,9 +83,12 @@ impl Collection {
             self.rebuild_from_journals(&journals, recent_from, now, &mut w)?;
             self.warnings.extend(w);
         }
-        // Undo covers this session's own answers; merged history may reorder them.
+        // Undoing an answer restores the state before it, which answers
+        // merged from elsewhere may have moved on from: those steps go.
+        // Edits check the files and journal they changed, so they stay.
         if foreign > 0 {
-            self.undo.clear();
+            self.undo
+                .retain(|step| !matches!(step, undo::Step::Answer(_)));
         }
         self.generation += 1;
         Ok(Merged {

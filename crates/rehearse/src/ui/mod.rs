@@ -24,7 +24,7 @@ mod weak;
 use egui::{Key, Modifiers};
 use jiff::Timestamp;
 
-use rehearse_core::collection::Collection;
+use rehearse_core::collection::{Collection, Undone};
 use rehearse_core::study::Scope;
 
 pub use markdown::Markdown;
@@ -369,7 +369,7 @@ impl RehearseApp {
             other => other,
         };
         if !typing && !in_study && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
-            self.undo_edit(ui.ctx(), now);
+            self.undo(ui.ctx(), now);
         }
         let nav = match nav {
             Nav::Stay if !typing => self.shortcut(ui),
@@ -552,9 +552,17 @@ impl RehearseApp {
         }
     }
 
-    fn undo_edit(&mut self, ctx: &egui::Context, now: Timestamp) {
-        match self.collection.undo_edit(now) {
-            Ok(Some(label)) => notice::info(ctx, format!("Undone: {label}.")),
+    fn undo(&mut self, ctx: &egui::Context, now: Timestamp) {
+        match self.collection.undo(now) {
+            Ok(Some(Undone::Edit { label, .. })) => notice::info(ctx, format!("Undone: {label}.")),
+            Ok(Some(Undone::Answer(item))) => {
+                let front = self
+                    .collection
+                    .card_of(&item)
+                    .map(|c| c.front.lines().next().unwrap_or_default().to_string())
+                    .unwrap_or_else(|| item.to_string());
+                notice::info(ctx, format!("Undone: your answer to “{front}”."));
+            }
             Ok(None) => notice::info(ctx, "Nothing to undo."),
             Err(e) => notice::error(ctx, e.to_string()),
         }
@@ -583,7 +591,7 @@ impl RehearseApp {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     notice::history_button(ui);
                     if !matches!(self.screen, Screen::Study(_))
-                        && let Some(label) = self.collection.edit_undo_label()
+                        && let Some(label) = self.collection.undo_label()
                     {
                         let label = label.to_string();
                         // Long labels elide in a narrow window; the tooltip has it whole.
@@ -593,7 +601,7 @@ impl RehearseApp {
                             .on_hover_text(format!("Undo {label} (Ctrl+Z)"))
                             .clicked()
                         {
-                            self.undo_edit(ui.ctx(), now);
+                            self.undo(ui.ctx(), now);
                         }
                     }
                 });

@@ -7,7 +7,7 @@ use egui::{Align, Key, Layout, Modifiers, RichText};
 use jiff::Timestamp;
 
 use super::{Markdown, Nav, theme};
-use rehearse_core::collection::Collection;
+use rehearse_core::collection::{Collection, Undone};
 use rehearse_core::deck::ItemId;
 use rehearse_core::schedule::{Outcome, Rating};
 use rehearse_core::study::{Scope, Session, next_due_after_today};
@@ -162,32 +162,32 @@ impl StudyScreen {
     }
 
     fn undo(&mut self, ctx: &egui::Context, collection: &mut Collection, now: Timestamp) {
-        // A bury or suspension made here is undone first if it came last.
-        if let Some(id) = self.set_aside.pop() {
-            match collection.undo_edit(now) {
-                Ok(label) => {
-                    self.session.restore(id);
-                    self.current = None;
-                    self.refresh_current(collection, now);
-                    if let Some(label) = label {
-                        super::notice::info(ctx, format!("Undone: {label}."));
-                    }
-                }
-                Err(e) => self.error = Some(format!("Undo failed: {e}")),
-            }
-            return;
-        }
+        // One history: whatever was done last, here or on another screen.
         match self.session.undo(collection, now) {
-            Ok(true) => {
+            Ok(Some(Undone::Answer(_))) => {
                 if let Some(mock) = &mut self.mock {
                     mock.undo();
                 }
                 self.error = None;
+                // The undone card comes back with its answer hidden.
                 self.current = None;
                 self.refresh_current(collection, now);
-                // The undone card comes back with its answer hidden.
             }
-            Ok(false) => {}
+            Ok(Some(Undone::Edit { label, items })) => {
+                // A card buried or suspended here comes back into the session.
+                if let Some(id) = self.set_aside.last()
+                    && items.contains(id)
+                {
+                    let id = id.clone();
+                    self.set_aside.pop();
+                    self.session.restore(id);
+                }
+                self.error = None;
+                self.current = None;
+                self.refresh_current(collection, now);
+                super::notice::info(ctx, format!("Undone: {label}."));
+            }
+            Ok(None) => {}
             Err(e) => self.error = Some(format!("Undo failed: {e}")),
         }
     }
@@ -223,10 +223,7 @@ impl StudyScreen {
                 }
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     let undo = ui
-                        .add_enabled(
-                            collection.undo_depth() > 0 || !self.set_aside.is_empty(),
-                            egui::Button::new("Undo"),
-                        )
+                        .add_enabled(collection.undo_depth() > 0, egui::Button::new("Undo"))
                         .on_hover_text("Ctrl+Z or U");
                     if undo.clicked() {
                         self.undo(ui.ctx(), collection, now);
