@@ -75,6 +75,12 @@ fn decks_are_created_renamed_and_deleted_to_the_trash_with_undo() {
         0
     );
     assert_eq!(c.state(&item("a-1")).reps, 1, "progress survived");
+    // One history: the answer came after the rename, so it is undone first.
+    assert_eq!(
+        label(c.undo(t0()).unwrap()).as_deref(),
+        Some("answer to a-1")
+    );
+    assert_eq!(c.state(&item("a-1")).reps, 0);
     // Undo the rename, then the creation.
     c.undo(t0()).unwrap();
     assert_eq!(

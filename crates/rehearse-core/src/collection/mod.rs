@@ -18,9 +18,13 @@ use crate::store::{
 };
 
 mod answer;
+mod cards;
 mod clock;
+mod decks;
 mod edit;
 mod history;
+mod import;
+mod items;
 mod open;
 mod setup;
 mod snapshot;
@@ -28,9 +32,11 @@ mod sync;
 mod today;
 mod undo;
 
-pub(crate) use edit::ImportRules;
-pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
+pub use decks::{DeckConflict, conflict_original};
+pub use edit::{EditError, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
+pub use import::ImportReport;
+pub(crate) use import::ImportRules;
 pub use open::load_decks;
 use open::{list_journals, read_journals};
 pub use undo::Undone;

@@ -1,0 +1,199 @@
+//! Importing cards (CSV, Anki packages) into decks: staged, then committed as one undoable change.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::Collection;
+use super::edit::*;
+use crate::deck::{Card, CardId, Deck};
+use crate::store::{StoreError, Transaction};
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// New cards.
+    pub added: usize,
+    /// Existing cards (same id) whose content changed.
+    pub updated: usize,
+    /// Existing cards already as in the file.
+    pub unchanged: usize,
+    /// Decks created for the import.
+    pub new_decks: Vec<String>,
+    /// Cards left as they are because the version here is newer than the
+    /// file's (Anki packages only: they say when each note was changed).
+    pub skipped_older: Vec<CardId>,
+}
+
+/// How an import treats cards that already exist.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ImportRules {
+    /// Keep the card's topic here: the file has no topic of its own (an
+    /// Anki package; the deck's name only stands in for new cards).
+    pub keep_local_topic: bool,
+    /// Update a card only when the file's version is newer (by
+    /// [`Card::modified`]), as Anki does.
+    pub newer_only: bool,
+}
+
+/// An import worked out but not yet written.
+#[derive(Debug)]
+pub(crate) struct StagedImport {
+    /// Decks to write: only those with a card added or changed.
+    pub decks: Vec<Deck>,
+    /// What it does.
+    pub report: ImportReport,
+}
+
+impl Collection {
+    /// Imports cards into decks named by `deck` (created when missing), as
+    /// one undoable change. A card whose id already exists is updated where
+    /// it is (its progress stays), so importing the same file twice changes
+    /// nothing the second time.
+    pub fn import_cards(&mut self, cards: Vec<(String, Card)>) -> Result<ImportReport, EditError> {
+        let staged = self.stage_import(cards, ImportRules::default())?;
+        let report = staged.report.clone();
+        self.commit_import(staged, Transaction::new(self.dir.root()))?;
+        Ok(report)
+    }
+
+    /// Works out what importing `cards` changes, writing nothing: the decks
+    /// to write (only those with a card added or changed) and the report.
+    pub(crate) fn stage_import(
+        &self,
+        cards: Vec<(String, Card)>,
+        rules: ImportRules,
+    ) -> Result<StagedImport, EditError> {
+        self.require_writable()?;
+        let mut report = ImportReport::default();
+        let mut decks: Vec<Deck> = Vec::new();
+        let mut changed: HashSet<String> = HashSet::new();
+        let deck_for = |decks: &mut Vec<Deck>, this: &Self, name: &str| -> usize {
+            let name = name.trim();
+            if let Some(i) = decks
+                .iter()
+                .position(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
+            {
+                return i;
+            }
+            if let Some(d) = this
+                .decks
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
+            {
+                decks.push(d.clone());
+                return decks.len() - 1;
+            }
+            let base = slugify(name);
+            let mut slug = base.clone();
+            let mut n = 2;
+            while this.deck_path(&slug).exists() || decks.iter().any(|d| d.slug == slug) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            decks.push(Deck {
+                slug,
+                name: if name.is_empty() {
+                    "Imported".into()
+                } else {
+                    name.to_string()
+                },
+                description: String::new(),
+                cards: Vec::new(),
+            });
+            decks.len() - 1
+        };
+        let mut file_times: std::collections::HashMap<String, Option<i64>> =
+            std::collections::HashMap::new();
+        for (deck_name, mut card) in cards {
+            card.id_pinned = true;
+            // An existing card is updated in its own deck, wherever the file puts it.
+            let existing = self
+                .find_card(&card.id)
+                .map(|(d, _)| self.decks[d].slug.clone());
+            let target = match &existing {
+                Some(slug) => deck_for(&mut decks, self, slug),
+                None => deck_for(&mut decks, self, &deck_name),
+            };
+            let slug = decks[target].slug.clone();
+            let deck = &mut decks[target];
+            let Some(old) = deck.cards.iter_mut().find(|c| c.id == card.id) else {
+                // Added now, unless the file says when (an Anki note does).
+                card.added = card.added.or(Some(Timestamp::now()));
+                deck.cards.push(card);
+                report.added += 1;
+                changed.insert(slug);
+                continue;
+            };
+            if rules.keep_local_topic {
+                card.topic.clone_from(&old.topic);
+            }
+            card.source = card.source.take().or(old.source.clone());
+            // The same text with a different time is the same card: the
+            // time alone is no reason to write (or to report a skip).
+            card.added = old.added.or(card.added);
+            let mut same = card.clone();
+            same.modified = old.modified;
+            if *old == same {
+                report.unchanged += 1;
+                continue;
+            }
+            if rules.newer_only
+                && let Some(incoming) = card.modified
+            {
+                // Seconds, as Anki keeps them. A card without its own time
+                // was last changed no later than its deck file.
+                let local = old.modified.map(|m| m.as_second()).or_else(|| {
+                    *file_times.entry(slug.clone()).or_insert_with(|| {
+                        std::fs::metadata(self.deck_path(&slug))
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| Timestamp::try_from(t).ok())
+                            .map(|t| t.as_second())
+                    })
+                });
+                if local.is_some_and(|local| incoming.as_second() <= local) {
+                    if local.is_some_and(|local| incoming.as_second() < local) {
+                        report.skipped_older.push(card.id.clone());
+                    } else {
+                        // The same version: what differs is only what the
+                        // round trip through Anki's format cannot carry.
+                        report.unchanged += 1;
+                    }
+                    continue;
+                }
+            }
+            *old = card;
+            report.updated += 1;
+            changed.insert(slug);
+        }
+        report.new_decks = decks
+            .iter()
+            .filter(|d| !self.decks.iter().any(|e| e.slug == d.slug))
+            .map(|d| d.name.clone())
+            .collect();
+        decks.retain(|d| changed.contains(&d.slug));
+        Ok(StagedImport { decks, report })
+    }
+
+    /// Writes what [`Self::stage_import`] worked out, with the files already
+    /// in `txn`, all as one; one undo step for the decks.
+    pub(crate) fn commit_import(
+        &mut self,
+        staged: StagedImport,
+        txn: Transaction,
+    ) -> Result<(), EditError> {
+        let report = &staged.report;
+        if staged.decks.is_empty() {
+            txn.commit()
+                .map_err(|e| StoreError::io(self.dir.root(), e))?;
+            return Ok(());
+        }
+        let label = format!(
+            "import {} card{}",
+            report.added + report.updated,
+            plural(report.added + report.updated)
+        );
+        self.commit_decks_with(label, staged.decks, Vec::new(), txn)
+    }
+}
