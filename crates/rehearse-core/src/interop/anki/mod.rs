@@ -151,7 +151,7 @@ pub enum AnkiError {
     #[error(
         "unsupported Anki package version {0}; it was probably written by a newer Anki (known: 1 to 3)"
     )]
-    UnsupportedVersion(u64),
+    UnsupportedVersion(i64),
     /// The collection has a schema version this reader does not know.
     #[error("unsupported Anki collection schema version {0} (known: 11 and 15 to 18)")]
     UnsupportedSchema(i64),

@@ -1,128 +1,68 @@
-//! The few protobuf messages a package holds, decoded by hand: a message is a
-//! sequence of (field number, wire type) keys, each followed by a varint, a
-//! fixed 32/64-bit value or a length-delimited byte string.
+//! The few protobuf messages a package holds, as `prost` messages with only
+//! the fields Rehearse reads (unknown fields are skipped). Field numbers and
+//! types follow Anki's `proto/anki/*.proto`.
 
-/// One field value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Value<'a> {
-    /// Wire type 0.
-    Varint(u64),
-    /// Wire type 1.
-    Fixed64(u64),
-    /// Wire type 2: bytes, a string or an embedded message.
-    Bytes(&'a [u8]),
-    /// Wire type 5.
-    Fixed32(u32),
+use prost::Message;
+
+/// `PackageMetadata { Version version = 1; }` (the `meta` zip entry).
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct PackageMetadata {
+    /// 1: legacy `.anki2`, 2: legacy `.anki21`, 3: `.anki21b`.
+    #[prost(int32, tag = "1")]
+    pub version: i32,
 }
 
-impl Value<'_> {
-    /// The value as an unsigned number, for varint fields.
-    pub(super) fn varint(self) -> Option<u64> {
-        match self {
-            Value::Varint(v) => Some(v),
-            _ => None,
-        }
-    }
+/// `MediaEntries { repeated MediaEntry entries = 1; }` (the `media` entry
+/// of a version 3 package); entry `i` is in zip entry `"i"`.
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct MediaEntries {
+    #[prost(message, repeated, tag = "1")]
+    pub entries: Vec<MediaEntry>,
 }
 
-/// Iterates over the fields of a message; an error ends the iteration.
-pub(super) struct Fields<'a> {
-    buf: &'a [u8],
-    failed: bool,
+/// `MediaEntry { string name = 1; uint32 size = 2; bytes sha1 = 3; }`.
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct MediaEntry {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(uint32, tag = "2")]
+    pub size: u32,
+    #[prost(bytes = "vec", tag = "3")]
+    pub sha1: Vec<u8>,
 }
 
-/// Decodes the fields of `buf`, in order.
-pub(super) fn fields(buf: &[u8]) -> Fields<'_> {
-    Fields { buf, failed: false }
+/// `CardTemplate.Config { string q_format = 1; … }` (`templates.config`).
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct TemplateConfig {
+    #[prost(string, tag = "1")]
+    pub q_format: String,
 }
 
-fn varint(buf: &mut &[u8]) -> Result<u64, String> {
-    let mut value: u64 = 0;
-    for shift in (0..70).step_by(7) {
-        let Some((&byte, rest)) = buf.split_first() else {
-            return Err("truncated varint".into());
-        };
-        *buf = rest;
-        if shift == 63 && byte > 1 {
-            return Err("varint overflows 64 bits".into());
-        }
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    Err("varint longer than 10 bytes".into())
+/// `Notetype.Config { Kind kind = 1; … StockKind original_stock_kind = 9; }`
+/// (`notetypes.config`).
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct NotetypeConfig {
+    /// 0 normal, 1 cloze.
+    #[prost(int32, tag = "1")]
+    pub kind: i32,
+    /// The stock note type it was made from (6: image occlusion).
+    #[prost(int32, tag = "9")]
+    pub original_stock_kind: i32,
 }
 
-fn take<'a>(buf: &mut &'a [u8], n: u64) -> Result<&'a [u8], String> {
-    let n = usize::try_from(n).map_err(|_| "length out of range".to_string())?;
-    if n > buf.len() {
-        return Err(format!("field of {n} bytes where {} remain", buf.len()));
-    }
-    let (head, rest) = buf.split_at(n);
-    *buf = rest;
-    Ok(head)
+/// `DeckKind { oneof kind { Normal normal = 1; Filtered filtered = 2; } }`
+/// (`decks.kind`); the contents are not needed, only which one is set.
+#[derive(Clone, PartialEq, Message)]
+pub(super) struct DeckKind {
+    #[prost(bytes = "vec", optional, tag = "1")]
+    pub normal: Option<Vec<u8>>,
+    #[prost(bytes = "vec", optional, tag = "2")]
+    pub filtered: Option<Vec<u8>>,
 }
 
-impl<'a> Iterator for Fields<'a> {
-    type Item = Result<(u32, Value<'a>), String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.buf.is_empty() {
-            return None;
-        }
-        let result = (|| {
-            let key = varint(&mut self.buf)?;
-            let number = u32::try_from(key >> 3).map_err(|_| "field number out of range")?;
-            if number == 0 {
-                return Err("field number 0".to_string());
-            }
-            let value = match key & 7 {
-                0 => Value::Varint(varint(&mut self.buf)?),
-                1 => {
-                    let b = take(&mut self.buf, 8)?;
-                    Value::Fixed64(u64::from_le_bytes(b.try_into().unwrap_or_default()))
-                }
-                2 => {
-                    let len = varint(&mut self.buf)?;
-                    Value::Bytes(take(&mut self.buf, len)?)
-                }
-                5 => {
-                    let b = take(&mut self.buf, 4)?;
-                    Value::Fixed32(u32::from_le_bytes(b.try_into().unwrap_or_default()))
-                }
-                wire => return Err(format!("unsupported wire type {wire}")),
-            };
-            Ok((number, value))
-        })();
-        self.failed = result.is_err();
-        Some(result)
-    }
-}
-
-/// Appends a varint.
-#[cfg(test)]
-pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Appends a varint field.
-#[cfg(test)]
-pub(super) fn put_varint_field(out: &mut Vec<u8>, number: u32, v: u64) {
-    put_varint(out, u64::from(number) << 3);
-    put_varint(out, v);
-}
-
-/// Appends a length-delimited field.
-#[cfg(test)]
-pub(super) fn put_bytes_field(out: &mut Vec<u8>, number: u32, bytes: &[u8]) {
-    put_varint(out, (u64::from(number) << 3) | 2);
-    put_varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
+/// Decodes a message, saying what was being read when it fails.
+pub(super) fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, String> {
+    M::decode(bytes).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -130,39 +70,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip() {
-        let mut out = Vec::new();
-        put_varint_field(&mut out, 1, 3);
-        put_bytes_field(&mut out, 2, b"hi");
-        put_varint_field(&mut out, 9, 300);
-        assert_eq!(&out[..2], &[0x08, 0x03]);
-        let got: Vec<_> = fields(&out).collect::<Result<_, _>>().unwrap();
-        assert_eq!(
-            got,
-            [
-                (1, Value::Varint(3)),
-                (2, Value::Bytes(b"hi")),
-                (9, Value::Varint(300))
-            ]
-        );
+    fn round_trip_and_unknown_fields() {
+        let entries = MediaEntries {
+            entries: vec![MediaEntry {
+                name: "a.png".into(),
+                size: 300,
+                sha1: vec![7; 20],
+            }],
+        };
+        let bytes = entries.encode_to_vec();
+        assert_eq!(decode::<MediaEntries>(&bytes), Ok(entries));
+        // A notetype config with fields Rehearse does not read.
+        let mut raw = NotetypeConfig {
+            kind: 1,
+            original_stock_kind: 6,
+        }
+        .encode_to_vec();
+        raw.extend([0x2a, 2, b'h', b'i']); // field 5, a string
+        let config: NotetypeConfig = decode(&raw).unwrap();
+        assert_eq!((config.kind, config.original_stock_kind), (1, 6));
     }
 
     #[test]
     fn errors_instead_of_panics() {
-        for bad in [
-            &[0x0a, 0x05, 0x01][..],
-            &[0x08],
-            &[
-                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
-            ],
-            &[0x0b],
-            &[0x00, 0x00],
-        ] {
-            assert!(fields(bad).any(|f| f.is_err()), "{bad:?}");
+        // A length past the end, and a truncated varint.
+        assert!(decode::<MediaEntries>(&[0x0a, 0x05, 1]).is_err());
+        assert!(decode::<PackageMetadata>(&[0x08, 0xff]).is_err());
+        for bytes in [&[0xff_u8][..], &[0x0a], &[0x08, 0x80, 0x80]] {
+            let _ = decode::<NotetypeConfig>(bytes);
+            let _ = decode::<DeckKind>(bytes);
         }
-        let max = [
-            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
-        ];
-        assert_eq!(fields(&max).next(), Some(Ok((1, Value::Varint(u64::MAX)))));
     }
 }

@@ -229,20 +229,13 @@ fn drain(
 
 /// `PackageMetadata { Version version = 1; }`.
 fn parse_meta(meta: &[u8]) -> Result<PackageFormat, AnkiError> {
-    let mut version = 0;
-    for field in proto::fields(meta) {
-        let (number, value) = field.map_err(|e| corrupt("entry `meta`", e))?;
-        if number == 1 {
-            version = value
-                .varint()
-                .ok_or_else(|| corrupt("entry `meta`", "the version is not a number".into()))?;
-        }
-    }
-    match version {
+    let meta: proto::PackageMetadata =
+        proto::decode(meta).map_err(|e| corrupt("entry `meta`", e))?;
+    match meta.version {
         1 => Ok(PackageFormat::Legacy1),
         2 => Ok(PackageFormat::Legacy2),
         3 => Ok(PackageFormat::Latest),
-        v => Err(AnkiError::UnsupportedVersion(v)),
+        v => Err(AnkiError::UnsupportedVersion(i64::from(v))),
     }
 }
 
@@ -259,36 +252,18 @@ struct MediaEntry {
 /// entry `i` is in zip entry `"i"`.
 fn parse_media_entries(raw: &[u8]) -> Result<Vec<MediaEntry>, AnkiError> {
     let what = "the media map";
-    let mut entries = Vec::new();
-    for field in proto::fields(raw) {
-        let (number, value) = field.map_err(|e| corrupt(what, e))?;
-        let proto::Value::Bytes(message) = value else {
-            continue;
-        };
-        if number != 1 {
-            continue;
-        }
-        let mut entry = MediaEntry {
-            name: String::new(),
-            zip_name: entries.len().to_string(),
-            size: None,
-            sha1: None,
-        };
-        for field in proto::fields(message) {
-            let (number, value) = field.map_err(|e| corrupt(what, e))?;
-            match (number, value) {
-                (1, proto::Value::Bytes(name)) => {
-                    entry.name = String::from_utf8(name.to_vec())
-                        .map_err(|_| corrupt(what, "a file name is not UTF-8".into()))?;
-                }
-                (2, proto::Value::Varint(size)) => entry.size = Some(size),
-                (3, proto::Value::Bytes(sum)) => entry.sha1 = sum.try_into().ok(),
-                _ => {}
-            }
-        }
-        entries.push(entry);
-    }
-    Ok(entries)
+    let map: proto::MediaEntries = proto::decode(raw).map_err(|e| corrupt(what, e))?;
+    Ok(map
+        .entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| MediaEntry {
+            name: entry.name,
+            zip_name: i.to_string(),
+            size: Some(u64::from(entry.size)),
+            sha1: entry.sha1.try_into().ok(),
+        })
+        .collect())
 }
 
 /// `{"0": "file.png", ...}`.

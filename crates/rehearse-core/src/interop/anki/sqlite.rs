@@ -429,32 +429,21 @@ fn read_schema18(conn: &Connection) -> Result<NotetypesAndDecks, AnkiError> {
     }
     let mut qfmts: HashMap<i64, Vec<String>> = HashMap::new();
     for (ntid, config) in templates {
-        let mut qfmt = String::new();
-        for field in proto::fields(&config) {
-            let (number, value) = field.map_err(|e| AnkiError::Corrupt {
+        let template: proto::TemplateConfig =
+            proto::decode(&config).map_err(|e| AnkiError::Corrupt {
                 what: format!("the templates of note type {ntid}"),
                 message: e,
             })?;
-            if let (1, proto::Value::Bytes(b)) = (number, value) {
-                qfmt = String::from_utf8_lossy(b).into_owned();
-            }
-        }
-        qfmts.entry(ntid).or_default().push(qfmt);
+        qfmts.entry(ntid).or_default().push(template.q_format);
     }
     let mut notetypes = HashMap::new();
     for (id, name, config) in rows {
-        let (mut cloze, mut stock) = (false, 0);
-        for field in proto::fields(&config) {
-            let (number, value) = field.map_err(|e| AnkiError::Corrupt {
+        let config: proto::NotetypeConfig =
+            proto::decode(&config).map_err(|e| AnkiError::Corrupt {
                 what: format!("note type {name:?}"),
                 message: e,
             })?;
-            match (number, value.varint()) {
-                (1, Some(kind)) => cloze = kind == 1,
-                (9, Some(kind)) => stock = kind as i64,
-                _ => {}
-            }
-        }
+        let (cloze, stock) = (config.kind == 1, i64::from(config.original_stock_kind));
         let fields = field_names.remove(&id).unwrap_or_default();
         let qfmts = qfmts.remove(&id).unwrap_or_default();
         let kind = note_kind(&name, cloze, stock, &fields, &qfmts);
@@ -469,15 +458,11 @@ fn read_schema18(conn: &Connection) -> Result<NotetypesAndDecks, AnkiError> {
     })?;
     let mut decks = HashMap::new();
     for (id, name, kind) in rows {
-        // DeckKind { oneof { Normal normal = 1; Filtered filtered = 2; } }
-        let mut filtered = false;
-        for field in proto::fields(&kind) {
-            let (number, _) = field.map_err(|e| AnkiError::Corrupt {
-                what: format!("deck {name:?}"),
-                message: e,
-            })?;
-            filtered = number == 2;
-        }
+        let kind: proto::DeckKind = proto::decode(&kind).map_err(|e| AnkiError::Corrupt {
+            what: format!("deck {name:?}"),
+            message: e,
+        })?;
+        let filtered = kind.filtered.is_some();
         decks.insert(id, (name.replace('\x1f', "::"), filtered));
     }
     Ok((notetypes, decks))
