@@ -51,7 +51,6 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
         }
         return Ok(());
     }
-    let scheduler = collection.scheduler();
     let decks: Vec<_> = collection
         .decks()
         .iter()
@@ -74,7 +73,7 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
                 "phase": phase_name(s.phase),
                 "stability": s.memory.map(|m| m.stability),
                 "difficulty": s.memory.map(|m| m.difficulty),
-                "retrievability": scheduler.retrievability(s, now),
+                "retrievability": collection.deck_scheduler(item.deck).retrievability(s, now),
                 "due": s.due.map(|d| d.to_string()),
                 "interval_days": s.interval_days,
                 "reps": s.reps,
