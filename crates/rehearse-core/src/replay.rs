@@ -80,7 +80,10 @@ pub fn apply(
                 took_ms,
             } => {
                 let prev = states.get(&item).cloned().unwrap_or_default();
-                match schedulers.scheduler_of(&item).answer(&item, &prev, rating, at) {
+                match schedulers
+                    .scheduler_of(&item)
+                    .answer(&item, &prev, rating, at)
+                {
                     Ok(outcome) => {
                         if at >= recent_from {
                             recent.push(AnswerRecord {

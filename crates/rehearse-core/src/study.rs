@@ -175,7 +175,12 @@ impl Session {
                 let names: Vec<Vec<&str>> = slugs
                     .iter()
                     .filter_map(|s| collection.decks().iter().find(|d| d.slug == *s))
-                    .map(|d| d.name.split(crate::deck_tree::SEPARATOR).map(str::trim).collect())
+                    .map(|d| {
+                        d.name
+                            .split(crate::deck_tree::SEPARATOR)
+                            .map(str::trim)
+                            .collect()
+                    })
                     .collect();
                 let mut common: Vec<&str> = names.first().cloned().unwrap_or_default();
                 for name in &names[1.min(names.len())..] {

@@ -16,9 +16,12 @@ fn item(s: &str) -> ItemId {
     s.parse().unwrap()
 }
 
+/// A preset to add: its name and how it differs from the defaults.
+type NewPreset<'a> = (&'a str, &'a dyn Fn(&mut Preset));
+
 /// Adds presets `(name, edit)` to the collection's settings and assigns
 /// them to decks `(slug, preset)`, saved.
-fn presets(c: &mut Collection, add: &[(&str, &dyn Fn(&mut Preset))], assign: &[(&str, &str)]) {
+fn presets(c: &mut Collection, add: &[NewPreset], assign: &[(&str, &str)]) {
     let mut s = c.settings().clone();
     for (name, edit) in add {
         s.add_preset(name, None).unwrap();
@@ -269,8 +272,10 @@ fn replay_uses_each_items_preset_and_a_new_preset_applies_from_the_next_answer()
     // …and the next answer is scheduled with the new preset.
     let next = c.preview(&item("k-1"), days(20)).unwrap();
     let with_keen = {
-        let mut s = Settings::default();
-        s.desired_retention = 0.97;
+        let s = Settings {
+            desired_retention: 0.97,
+            ..Settings::default()
+        };
         rehearse_core::Scheduler::new(s, c.clock().clone())
             .unwrap()
             .outcomes(&item("k-1"), c.state(&item("k-1")), days(20))
@@ -448,4 +453,45 @@ fn the_optimiser_fits_each_preset_with_enough_history_and_the_rest_use_the_globa
         c.deck_scheduler(tiny_deck).settings().fsrs_parameters,
         fit.global.parameters
     );
+}
+
+#[test]
+fn the_final_stretch_raise_covers_every_preset_and_puts_each_back() {
+    use rehearse_core::insight::forecast::{raise_retention, restore_retention};
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 2))]);
+    let mut c = open(dir.path(), t0());
+    presets(
+        &mut c,
+        &[
+            ("Loose", &|p: &mut Preset| p.desired_retention = 0.8),
+            ("Strict", &|p: &mut Preset| p.desired_retention = 0.97),
+        ],
+        &[("a", "Loose")],
+    );
+    let date = jiff::civil::date(2026, 3, 20);
+    let raise = raise_retention(&mut c, date, Vec::new()).unwrap().unwrap();
+    assert_eq!((raise.from, raise.to), (0.9, 0.95));
+    let retention =
+        |c: &Collection, name: &str| c.settings().preset(name).unwrap().desired_retention;
+    assert_eq!(retention(&c, "Default"), 0.95);
+    assert_eq!(retention(&c, "Loose"), 0.95);
+    assert_eq!(retention(&c, "Strict"), 0.97, "never lowered");
+    assert_eq!(c.deck_scheduler(0).settings().desired_retention, 0.95);
+    // Renamed meanwhile, it still goes back.
+    let mut s = c.settings().clone();
+    s.rename_preset("Loose", "Relaxed").unwrap();
+    c.save_settings(s).unwrap();
+    assert_eq!(restore_retention(&mut c).unwrap(), Some(0.9));
+    assert_eq!(retention(&c, "Default"), 0.9);
+    assert_eq!(retention(&c, "Relaxed"), 0.8);
+    assert_eq!(retention(&c, "Strict"), 0.97);
+
+    // Raised again, the day after the interview every preset is back.
+    raise_retention(&mut c, date, Vec::new()).unwrap().unwrap();
+    drop(c);
+    let c = open(dir.path(), days(19));
+    assert_eq!(retention(&c, "Default"), 0.9);
+    assert_eq!(retention(&c, "Relaxed"), 0.8);
+    assert!(c.settings().interview.is_none());
 }

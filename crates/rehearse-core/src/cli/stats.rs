@@ -55,10 +55,12 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
         .decks()
         .iter()
         .zip(&counts)
-        .map(|(d, c)| {
+        .enumerate()
+        .map(|(i, (d, c))| {
             serde_json::json!({
                 "slug": d.slug, "name": d.name, "cards": d.cards.len(),
                 "new": c.new, "learning": c.learning, "due": c.review,
+                "preset": collection.deck_preset_name(i),
             })
         })
         .collect();

@@ -33,8 +33,8 @@ pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
 pub use open::load_decks;
-pub use presets::{AssignError, ItemSchedulers};
 use open::{list_journals, read_journals};
+pub use presets::{AssignError, ItemSchedulers};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::optimize::{
-    Fitted, MIN_ITEMS, OptimizeError, optimize, training_items, usable_items,
-};
+use super::optimize::{Fitted, MIN_ITEMS, OptimizeError, optimize, training_items, usable_items};
 use super::revlog::{RevlogError, RowError, parse_revlog_csv};
 use crate::collection::{Collection, CollectionError, History, HistoryLoader, ItemSchedulers};
 use crate::deck::{CardId, ItemId};
@@ -177,7 +175,10 @@ impl FitJob {
     /// `progress(done, total)` is called as it goes (over all the fits
     /// together; `total` is 0 while the history is read); returning false
     /// cancels. Takes a while: run it off the UI thread.
-    pub fn run(self, mut progress: impl FnMut(usize, usize) -> bool) -> Result<PresetsFit, FitError> {
+    pub fn run(
+        self,
+        mut progress: impl FnMut(usize, usize) -> bool,
+    ) -> Result<PresetsFit, FitError> {
         let history = self.loader.load()?;
         let all = history_reviews(&history);
         // Each preset's own reviews: an item's history is all in one preset.
@@ -207,7 +208,12 @@ impl FitJob {
             }
             progress(stage * STEPS + done * STEPS / total, fits * STEPS)
         };
-        let current = |i: usize| self.current.get(i).map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+        let current = |i: usize| {
+            self.current
+                .get(i)
+                .map(|(_, p)| p.as_slice())
+                .unwrap_or(&[])
+        };
         let global = optimize(current(0), global_items, |d, t| staged(0, d, t))?;
         let mut presets = Vec::new();
         for (i, items) in own_items.into_iter().enumerate().skip(1) {

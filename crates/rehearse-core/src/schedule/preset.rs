@@ -191,8 +191,7 @@ impl Settings {
     /// Checks a new name for a preset (the one now called `current`, if any).
     fn check_new_name(&self, name: &str, current: Option<&str>) -> Result<(), PresetError> {
         let len = name.chars().count();
-        if name.trim() != name || len == 0 || len > MAX_PRESET_NAME || name.contains(['\n', '\r'])
-        {
+        if name.trim() != name || len == 0 || len > MAX_PRESET_NAME || name.contains(['\n', '\r']) {
             return Err(PresetError::BadName);
         }
         let taken = name.eq_ignore_ascii_case(DEFAULT_PRESET)
@@ -242,7 +241,9 @@ impl Settings {
         if let Some(interview) = self.interview.as_mut()
             && let Some(value) = interview.restore_preset_retention.remove(from)
         {
-            interview.restore_preset_retention.insert(to.to_string(), value);
+            interview
+                .restore_preset_retention
+                .insert(to.to_string(), value);
         }
         Ok(())
     }
@@ -259,7 +260,11 @@ impl Settings {
             .position(|p| p.name == name)
             .ok_or_else(|| PresetError::NoSuchPreset(name.to_string()))?;
         self.presets.remove(at);
-        let moved: Vec<String> = self.decks_using(name).into_iter().map(String::from).collect();
+        let moved: Vec<String> = self
+            .decks_using(name)
+            .into_iter()
+            .map(String::from)
+            .collect();
         self.deck_presets.retain(|_, p| p != name);
         Ok(moved)
     }
@@ -268,7 +273,11 @@ impl Settings {
     /// `base`, then `base 2`, `base 3`…
     pub fn unused_preset_name(&self, base: &str) -> String {
         let base: String = base.trim().chars().take(MAX_PRESET_NAME - 4).collect();
-        let base = if base.is_empty() { "Preset".into() } else { base };
+        let base = if base.is_empty() {
+            "Preset".into()
+        } else {
+            base
+        };
         if self.check_new_name(&base, None).is_ok() {
             return base;
         }
@@ -484,8 +493,14 @@ mod tests {
         let mut p = s.preset("Hard").unwrap();
         p.fsrs_parameters = vec![0.25; 21];
         s.set_preset(p);
-        assert_eq!(s.for_preset("Hard").unwrap().fsrs_parameters, vec![0.25; 21]);
-        assert_eq!(s.for_preset("Default").unwrap().fsrs_parameters, vec![0.5; 21]);
+        assert_eq!(
+            s.for_preset("Hard").unwrap().fsrs_parameters,
+            vec![0.25; 21]
+        );
+        assert_eq!(
+            s.for_preset("Default").unwrap().fsrs_parameters,
+            vec![0.5; 21]
+        );
     }
 
     #[test]
@@ -496,7 +511,13 @@ mod tests {
         s.set_preset(p);
         s.deck_presets.insert("x".into(), "Gone".into());
         let problems = s.problems().join("\n");
-        assert!(problems.contains("preset \"Hard\": desired_retention is 1.5"), "{problems}");
-        assert!(problems.contains("\"Gone\", which does not exist"), "{problems}");
+        assert!(
+            problems.contains("preset \"Hard\": desired_retention is 1.5"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("\"Gone\", which does not exist"),
+            "{problems}"
+        );
     }
 }

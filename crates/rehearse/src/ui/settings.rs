@@ -289,7 +289,10 @@ impl SettingsScreen {
                 open(NameAction::Rename, self.chosen.clone());
             }
             if ui.button("Duplicate").clicked() {
-                open(NameAction::Duplicate, self.draft.unused_preset_name(&self.chosen));
+                open(
+                    NameAction::Duplicate,
+                    self.draft.unused_preset_name(&self.chosen),
+                );
             }
             if ui
                 .add_enabled(!is_default, egui::Button::new("Delete…"))
@@ -324,7 +327,10 @@ impl SettingsScreen {
             .renamed
             .iter()
             .rev()
-            .fold(name.to_string(), |n, (old, new)| if n == *new { old.clone() } else { n });
+            .fold(
+                name.to_string(),
+                |n, (old, new)| if n == *new { old.clone() } else { n },
+            );
         let settings = collection.settings();
         collection
             .decks()
@@ -353,7 +359,10 @@ impl SettingsScreen {
                 let field = ui
                     .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
                     .labelled_by(l.id);
-                if !field.has_focus() && dialog.error.is_none() && !ui.ctx().memory(|m| m.focused().is_some()) {
+                if !field.has_focus()
+                    && dialog.error.is_none()
+                    && !ui.ctx().memory(|m| m.focused().is_some())
+                {
                     field.request_focus();
                 }
                 if let Some(e) = &dialog.error {
@@ -363,7 +372,8 @@ impl SettingsScreen {
                     done = ui.button(RichText::new("OK").strong()).clicked()
                         || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
                     close = ui.button("Cancel").clicked()
-                        || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+                        || ui
+                            .input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
                 });
             });
             if done && !close {
@@ -419,7 +429,10 @@ impl SettingsScreen {
             if delete && self.draft.remove_preset(&self.chosen).is_ok() {
                 notice::info(
                     ctx,
-                    format!("Deleted the preset \"{}\" from the form; press Save to keep it.", self.chosen),
+                    format!(
+                        "Deleted the preset \"{}\" from the form; press Save to keep it.",
+                        self.chosen
+                    ),
                 );
                 self.chosen = DEFAULT_PRESET.to_string();
                 self.load_steps();
@@ -489,22 +502,46 @@ impl SettingsScreen {
     /// What applies to every deck whatever its preset.
     fn global_form(&mut self, ui: &mut egui::Ui) {
         let d = &mut self.draft;
-        egui::Grid::new("settings_global").num_columns(2).spacing([24.0, 12.0]).show(ui, |ui| {
-            let row = |ui: &mut egui::Ui, label: &str, hint: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
-                let l = ui.label(label).on_hover_text(hint);
-                add(ui).labelled_by(l.id);
-                ui.end_row();
-            };
-            row(ui, "Next day starts at", "Local time; reviews done before this hour count for the previous day", &mut |ui| {
-                ui.add(egui::DragValue::new(&mut d.day_starts_at_hour).range(0..=23).suffix(":00"))
+        egui::Grid::new("settings_global")
+            .num_columns(2)
+            .spacing([24.0, 12.0])
+            .show(ui, |ui| {
+                let row =
+                    |ui: &mut egui::Ui,
+                     label: &str,
+                     hint: &str,
+                     add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
+                        let l = ui.label(label).on_hover_text(hint);
+                        add(ui).labelled_by(l.id);
+                        ui.end_row();
+                    };
+                row(
+                    ui,
+                    "Next day starts at",
+                    "Local time; reviews done before this hour count for the previous day",
+                    &mut |ui| {
+                        ui.add(
+                            egui::DragValue::new(&mut d.day_starts_at_hour)
+                                .range(0..=23)
+                                .suffix(":00"),
+                        )
+                    },
+                );
+                row(
+                    ui,
+                    "Learn ahead limit (minutes)",
+                    "When nothing else is due, learning cards due this soon are shown",
+                    &mut |ui| {
+                        ui.add(egui::DragValue::new(&mut d.learn_ahead_minutes).range(0..=1440))
+                    },
+                );
+                row(
+                    ui,
+                    "Spread intervals (fuzz)",
+                    "Keeps cards learnt together from always coming due together",
+                    &mut |ui| ui.checkbox(&mut d.fuzz, ""),
+                );
             });
-            row(ui, "Learn ahead limit (minutes)", "When nothing else is due, learning cards due this soon are shown", &mut |ui| {
-                ui.add(egui::DragValue::new(&mut d.learn_ahead_minutes).range(0..=1440))
-            });
-            row(ui, "Spread intervals (fuzz)", "Keeps cards learnt together from always coming due together", &mut |ui| {
-                ui.checkbox(&mut d.fuzz, "")
-            });
-        });
     }
 
     fn memory_model(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
@@ -735,7 +772,9 @@ impl SettingsScreen {
             }
         }
         let existing: Vec<String> = settings.presets.iter().map(|p| p.name.clone()).collect();
-        settings.deck_presets.retain(|_, name| existing.contains(name));
+        settings
+            .deck_presets
+            .retain(|_, name| existing.contains(name));
         let result = collection.save_settings(settings);
         if result.is_ok() {
             self.renamed.clear();
@@ -748,20 +787,23 @@ impl SettingsScreen {
 /// What the memory-model fit found, preset by preset.
 fn fit_report(ui: &mut egui::Ui, f: &PresetsFit) {
     let g = &f.global;
-    egui::Grid::new("fit").num_columns(3).spacing([24.0, 4.0]).show(ui, |ui| {
-        ui.label("");
-        ui.label(RichText::new("Log loss").strong());
-        ui.label(RichText::new("RMSE (bins)").strong());
-        ui.end_row();
-        ui.label("Current parameters");
-        ui.label(format!("{:.4}", g.before.log_loss));
-        ui.label(format!("{:.4}", g.before.rmse_bins));
-        ui.end_row();
-        ui.label("Fitted parameters");
-        ui.label(format!("{:.4}", g.after.log_loss));
-        ui.label(format!("{:.4}", g.after.rmse_bins));
-        ui.end_row();
-    });
+    egui::Grid::new("fit")
+        .num_columns(3)
+        .spacing([24.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("Log loss").strong());
+            ui.label(RichText::new("RMSE (bins)").strong());
+            ui.end_row();
+            ui.label("Current parameters");
+            ui.label(format!("{:.4}", g.before.log_loss));
+            ui.label(format!("{:.4}", g.before.rmse_bins));
+            ui.end_row();
+            ui.label("Fitted parameters");
+            ui.label(format!("{:.4}", g.after.log_loss));
+            ui.label(format!("{:.4}", g.after.rmse_bins));
+            ui.end_row();
+        });
     ui.label(if g.improved {
         format!(
             "Global (Default preset): fitted on {} reviews and saved; they apply from each card's next review. Lower is better.",
