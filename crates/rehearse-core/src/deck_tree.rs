@@ -63,7 +63,6 @@ pub fn deck_tree(
             }
         }
     }
-    let settings = collection.settings();
     let now_done = |subtree: &[usize]| -> (usize, usize) {
         subtree
             .iter()
@@ -104,13 +103,11 @@ pub fn deck_tree(
             }
         }
         if subtree.len() > 1 {
+            // This level's own preset caps its whole subtree.
+            let (new_limit, review_limit) = level_limits(collection, deck);
             let (new_done, review_done) = now_done(&subtree);
-            sum.new = sum
-                .new
-                .min((settings.new_per_day as usize).saturating_sub(new_done));
-            sum.review = sum
-                .review
-                .min((settings.reviews_per_day as usize).saturating_sub(review_done));
+            sum.new = sum.new.min(new_limit.saturating_sub(new_done));
+            sum.review = sum.review.min(review_limit.saturating_sub(review_done));
         }
         // And no level may show more than its ancestors have left.
         if path.len() > 1 {
@@ -136,32 +133,49 @@ pub fn deck_tree(
     rows
 }
 
+/// The daily limits (new, reviews) of one level of the tree: the preset of
+/// its deck (an index into [`Collection::decks`]), or Default's for a parent
+/// that has no deck of its own (as Anki gives a deck it creates for a
+/// parent the Default preset).
+fn level_limits(collection: &Collection, deck: Option<usize>) -> (usize, usize) {
+    let settings = match deck {
+        Some(i) => collection.deck_scheduler(i).settings(),
+        None => collection.settings(),
+    };
+    (
+        settings.new_per_day as usize,
+        settings.reviews_per_day as usize,
+    )
+}
+
 /// New cards and reviews still allowed today under the deck named `path`,
-/// every level of it counted as Anki does: each ancestor's daily limits apply
-/// to its whole subtree, so a child cannot go past what its parent has left.
-/// `done` is what [`Collection::done_today`] says.
+/// every level of it counted as Anki does with "limits start from top": each
+/// ancestor's daily limits (its own preset's) apply to its whole subtree, so
+/// a child cannot go past what its parent has left, and the deck itself is
+/// held to its own preset's limits. `done` is what
+/// [`Collection::done_today`] says.
 pub fn limits_left(collection: &Collection, path: &str, done: &[(usize, usize)]) -> (usize, usize) {
-    let settings = collection.settings();
     let parts: Vec<&str> = path.split(SEPARATOR).map(str::trim).collect();
     let mut left = (usize::MAX, usize::MAX);
     for depth in 1..=parts.len() {
         let prefix = &parts[..depth];
+        let mut level_deck = None;
         let (new_done, review_done) = collection
             .decks()
             .iter()
             .enumerate()
-            .filter(|(_, d)| {
+            .filter(|(i, d)| {
                 let name: Vec<&str> = d.name.split(SEPARATOR).map(str::trim).collect();
+                if level_deck.is_none() && name[..] == *prefix {
+                    level_deck = Some(*i);
+                }
                 name.len() >= depth && name[..depth] == *prefix
             })
             .filter_map(|(i, _)| done.get(i))
             .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr));
-        left.0 = left
-            .0
-            .min((settings.new_per_day as usize).saturating_sub(new_done));
-        left.1 = left
-            .1
-            .min((settings.reviews_per_day as usize).saturating_sub(review_done));
+        let (new_limit, review_limit) = level_limits(collection, level_deck);
+        left.0 = left.0.min(new_limit.saturating_sub(new_done));
+        left.1 = left.1.min(review_limit.saturating_sub(review_done));
     }
     left
 }

@@ -147,7 +147,6 @@ const WEAK_TOPICS: usize = 3;
 /// weakest first), then quick-fire cards from the weakest studied topics
 /// (never-studied ones after them) for the rest of the time.
 pub fn plan_mock(collection: &Collection, focus: Focus, minutes: u32, now: Timestamp) -> MockPlan {
-    let scheduler = collection.scheduler();
     let mut prompts: Vec<(Option<f32>, Option<Timestamp>, u32, &ItemId)> = Vec::new();
     for item in collection.items() {
         let card = &collection.decks()[item.deck].cards[item.card];
@@ -160,7 +159,8 @@ pub fn plan_mock(collection: &Collection, focus: Focus, minutes: u32, now: Times
             .rubric
             .time_box
             .map_or(DEFAULT_PROMPT_MINUTES, |t| t.seconds().div_ceil(60));
-        let recall = scheduler
+        let recall = collection
+            .deck_scheduler(item.deck)
             .retrievability(state, now)
             .filter(|_| state.phase != Phase::New);
         prompts.push((recall, state.last_review, boxed, &item.id));

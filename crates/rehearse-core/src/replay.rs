@@ -18,6 +18,21 @@ pub struct DeviceEvent {
     pub event: Event,
 }
 
+/// Which scheduler answers an item: the one of its deck's option preset
+/// (the Default preset's for an item no deck has). Replay asks this for
+/// every answer, so a rebuilt state is scheduled as answering it live was.
+pub trait SchedulerOf {
+    /// The scheduler for `item`.
+    fn scheduler_of(&self, item: &ItemId) -> &Scheduler;
+}
+
+/// One scheduler for every item (tests, and collections without presets).
+impl SchedulerOf for Scheduler {
+    fn scheduler_of(&self, _: &ItemId) -> &Scheduler {
+        self
+    }
+}
+
 /// The kind of answer given to a card in `phase`.
 pub fn answer_kind(phase: Phase) -> AnswerKind {
     match phase {
@@ -29,11 +44,11 @@ pub fn answer_kind(phase: Phase) -> AnswerKind {
 }
 
 /// Applies `events` (from any number of devices) to `states` in time order,
-/// leaving out reviews that an `Undo` takes back. Answers at or after
-/// `recent_from` are added to `recent`. Returns a warning per event that could
-/// not be applied.
+/// leaving out reviews that an `Undo` takes back, each review scheduled by
+/// its item's scheduler. Answers at or after `recent_from` are added to
+/// `recent`. Returns a warning per event that could not be applied.
 pub fn apply(
-    scheduler: &Scheduler,
+    schedulers: &impl SchedulerOf,
     states: &mut HashMap<ItemId, CardState>,
     recent: &mut Vec<AnswerRecord>,
     recent_from: Timestamp,
@@ -65,7 +80,10 @@ pub fn apply(
                 took_ms,
             } => {
                 let prev = states.get(&item).cloned().unwrap_or_default();
-                match scheduler.answer(&item, &prev, rating, at) {
+                match schedulers
+                    .scheduler_of(&item)
+                    .answer(&item, &prev, rating, at)
+                {
                     Ok(outcome) => {
                         if at >= recent_from {
                             recent.push(AnswerRecord {
@@ -93,7 +111,9 @@ pub fn apply(
                 states.insert(item, state);
             }
             Event::Bury { item, at, .. } => {
-                states.entry(item).or_default().buried_day = Some(scheduler.clock().day_of(at));
+                // The study day is the same for every preset.
+                let day = schedulers.scheduler_of(&item).clock().day_of(at);
+                states.entry(item).or_default().buried_day = Some(day);
             }
             Event::Reset { item, .. } => {
                 let suspended = states.get(&item).is_some_and(|s| s.suspended);
@@ -116,10 +136,14 @@ pub fn apply(
 /// Applies one event of this device as it is appended, outside a replay.
 /// Reviews go through [`crate::collection::Collection::answer`], which also
 /// returns the outcome; this handles the rest.
-pub fn apply_one(scheduler: &Scheduler, states: &mut HashMap<ItemId, CardState>, event: Event) {
+pub fn apply_one(
+    schedulers: &impl SchedulerOf,
+    states: &mut HashMap<ItemId, CardState>,
+    event: Event,
+) {
     let mut ignored = Vec::new();
     let _ = apply(
-        scheduler,
+        schedulers,
         states,
         &mut ignored,
         Timestamp::MAX,

@@ -125,7 +125,7 @@ impl Session {
         self.current = None;
         let tomorrow = collection.tomorrow_start(now);
         self.built_for_day = tomorrow;
-        let today = collection.scheduler().clock().day_of(now);
+        let today = collection.clock().day_of(now);
         match &self.scope {
             Scope::Drill(filter) => {
                 self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
@@ -137,7 +137,6 @@ impl Session {
             }
             Scope::All | Scope::Deck(_) | Scope::Decks(_) | Scope::Extended { .. } => {}
         }
-        let settings = collection.settings();
         let done = collection.done_today(now);
         let (extra_new, extra_reviews) = match &self.scope {
             Scope::Extended {
@@ -147,9 +146,15 @@ impl Session {
             } => (*extra_new, *extra_reviews),
             _ => (0, 0),
         };
+        // Each deck is held to its own preset's limits.
+        let limit = |deck: usize| {
+            let s = collection.deck_scheduler(deck).settings();
+            (s.new_per_day as usize, s.reviews_per_day as usize)
+        };
         let mut new_left: Vec<usize> = done
             .iter()
-            .map(|(n, _)| (settings.new_per_day as usize).saturating_sub(*n) + extra_new)
+            .enumerate()
+            .map(|(deck, (n, _))| limit(deck).0.saturating_sub(*n) + extra_new)
             .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
         // A deck in a tree is capped by every ancestor's limits too.
@@ -165,36 +170,32 @@ impl Session {
         let (mut new_global, mut review_global) = match &self.scope {
             Scope::Deck(slug) => under(slug),
             Scope::Decks(slugs) => {
-                let (new_done, review_done) = done
-                    .iter()
-                    .zip(collection.decks())
-                    .filter(|(_, d)| slugs.contains(&d.slug))
-                    .fold((0, 0), |(n, r), ((dn, dr), _)| (n + dn, r + dr));
-                // The parent's own subtree, then its ancestors.
-                let parent = slugs
+                // The row studied is the level all these decks share: its
+                // own preset caps them together, and its ancestors' theirs.
+                let names: Vec<Vec<&str>> = slugs
                     .iter()
                     .filter_map(|s| collection.decks().iter().find(|d| d.slug == *s))
-                    .map(|d| d.name.as_str())
-                    .min_by_key(|n| n.split(crate::deck_tree::SEPARATOR).count())
-                    .unwrap_or("");
-                let parts: Vec<&str> = parent.split(crate::deck_tree::SEPARATOR).collect();
-                let ancestors = if parts.len() > 1 {
+                    .map(|d| {
+                        d.name
+                            .split(crate::deck_tree::SEPARATOR)
+                            .map(str::trim)
+                            .collect()
+                    })
+                    .collect();
+                let mut common: Vec<&str> = names.first().cloned().unwrap_or_default();
+                for name in &names[1.min(names.len())..] {
+                    let same = common.iter().zip(name).take_while(|(a, b)| a == b).count();
+                    common.truncate(same);
+                }
+                if common.is_empty() {
+                    (usize::MAX, usize::MAX)
+                } else {
                     crate::deck_tree::limits_left(
                         collection,
-                        &parts[..parts.len() - 1].join(crate::deck_tree::SEPARATOR),
+                        &common.join(crate::deck_tree::SEPARATOR),
                         &done,
                     )
-                } else {
-                    (usize::MAX, usize::MAX)
-                };
-                (
-                    (settings.new_per_day as usize)
-                        .saturating_sub(new_done)
-                        .min(ancestors.0),
-                    (settings.reviews_per_day as usize)
-                        .saturating_sub(review_done)
-                        .min(ancestors.1),
-                )
+                }
             }
             Scope::Extended { decks: Some(_), .. } => (usize::MAX, usize::MAX),
             _ => {
@@ -212,6 +213,8 @@ impl Session {
             if state.suspended || state.buried_day == Some(today) {
                 continue;
             }
+            // Sibling rules are the item's deck's preset's.
+            let settings = collection.deck_scheduler(item.deck).settings();
             match (state.phase, state.due) {
                 (Phase::New, _) if settings.bury_new_siblings && siblings.buried(&item.id) => {}
                 (Phase::New, _) if new_left[item.deck] > 0 && new_global > 0 => {
@@ -228,7 +231,7 @@ impl Session {
                     // Interday: last answered before today, so its step was a day or more.
                     let interday = state
                         .last_review
-                        .is_some_and(|t| collection.scheduler().clock().day_of(t) < today);
+                        .is_some_and(|t| collection.clock().day_of(t) < today);
                     if interday
                         && settings.bury_interday_learning_siblings
                         && !siblings.take(&item.id)
@@ -246,10 +249,15 @@ impl Session {
         reviews.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
         let mut review_left: Vec<usize> = done
             .iter()
-            .map(|(_, r)| (settings.reviews_per_day as usize).saturating_sub(*r) + extra_reviews)
+            .enumerate()
+            .map(|(deck, (_, r))| limit(deck).1.saturating_sub(*r) + extra_reviews)
             .collect();
         for (_, deck, id) in reviews {
-            if settings.bury_review_siblings && !siblings.take(id) {
+            let buries = collection
+                .deck_scheduler(deck)
+                .settings()
+                .bury_review_siblings;
+            if buries && !siblings.take(id) {
                 continue;
             }
             if review_left[deck] > 0 && review_global > 0 {
@@ -329,7 +337,8 @@ impl Session {
         took_ms: u32,
         outcome: &Outcome,
     ) {
-        let settings = collection.settings();
+        // Siblings share a card, so a deck, so a preset.
+        let settings = collection.scheduler_of(&id).settings();
         if settings.bury_new_siblings {
             self.new.retain(|i| i.card != id.card || *i == id);
         }
@@ -508,7 +517,7 @@ pub fn review_ahead(
     days: u32,
     now: Timestamp,
 ) -> Vec<ItemId> {
-    let clock = collection.scheduler().clock();
+    let clock = collection.clock();
     let tomorrow = collection.tomorrow_start(now);
     let until = clock.start_of_day(clock.day_of(now) + 1 + days as i32);
     let mut ahead: Vec<(Timestamp, &ItemId)> = collection
@@ -535,7 +544,7 @@ pub fn forgotten(
     days: u32,
     now: Timestamp,
 ) -> Vec<ItemId> {
-    let clock = collection.scheduler().clock();
+    let clock = collection.clock();
     let since = clock.start_of_day(clock.day_of(now) + 1 - days.max(1) as i32);
     let mut out: Vec<ItemId> = Vec::new();
     for a in history.answers.iter().rev() {

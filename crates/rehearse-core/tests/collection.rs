@@ -388,6 +388,7 @@ fn raised_retention_goes_back_after_the_interview() {
         date: jiff::civil::date(2026, 3, 10),
         topics: vec!["T1".into()],
         restore_retention: Some(0.9),
+        restore_preset_retention: Default::default(),
     };
     c.save_settings(Settings {
         desired_retention: 0.95,

@@ -51,15 +51,16 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
         }
         return Ok(());
     }
-    let scheduler = collection.scheduler();
     let decks: Vec<_> = collection
         .decks()
         .iter()
         .zip(&counts)
-        .map(|(d, c)| {
+        .enumerate()
+        .map(|(i, (d, c))| {
             serde_json::json!({
                 "slug": d.slug, "name": d.name, "cards": d.cards.len(),
                 "new": c.new, "learning": c.learning, "due": c.review,
+                "preset": collection.deck_preset_name(i),
             })
         })
         .collect();
@@ -74,7 +75,7 @@ pub fn stats(collection: &Collection, json: bool, now: Timestamp) -> Result<()> 
                 "phase": phase_name(s.phase),
                 "stability": s.memory.map(|m| m.stability),
                 "difficulty": s.memory.map(|m| m.difficulty),
-                "retrievability": scheduler.retrievability(s, now),
+                "retrievability": collection.deck_scheduler(item.deck).retrievability(s, now),
                 "due": s.due.map(|d| d.to_string()),
                 "interval_days": s.interval_days,
                 "reps": s.reps,

@@ -5,7 +5,7 @@ use super::*;
 impl Collection {
     /// The four possible outcomes of answering `id` now.
     pub fn preview(&self, id: &ItemId, now: Timestamp) -> Result<[Outcome; 4], CollectionError> {
-        Ok(self.scheduler.outcomes(id, self.state(id), now)?)
+        Ok(self.scheduler_of(id).outcomes(id, self.state(id), now)?)
     }
 
     /// Records an answer: the journal line is on disk before this returns.
@@ -17,7 +17,7 @@ impl Collection {
         took_ms: u32,
     ) -> Result<Outcome, CollectionError> {
         let previous = self.state(id).clone();
-        let outcome = self.scheduler.answer(id, &previous, rating, now)?;
+        let outcome = self.scheduler_of(id).answer(id, &previous, rating, now)?;
         let event_id = self.next_event_id;
         self.append(Event::Review {
             id: event_id,
@@ -114,17 +114,13 @@ impl Collection {
         let Some(interview) = &settings.interview else {
             return Ok(());
         };
-        let today = self
-            .scheduler
-            .clock()
-            .date_of_day(self.scheduler.clock().day_of(now));
+        let today = self.clock().date_of_day(self.clock().day_of(now));
         if interview.date >= today || self.settings_error.is_some() {
             return Ok(());
         }
-        let mut settings = settings.clone();
-        if let Some(r) = interview.restore_retention {
-            settings.desired_retention = r;
-        }
+        // Every preset raised for the final stretch goes back.
+        let mut settings = crate::insight::forecast::with_retention_restored(settings)
+            .unwrap_or_else(|| settings.clone());
         settings.interview = None;
         self.save_settings(settings)
     }

@@ -7,18 +7,19 @@ impl Collection {
     pub fn history_loader(&self) -> Result<HistoryLoader, CollectionError> {
         Ok(HistoryLoader {
             journals: list_journals(&self.dir)?,
-            scheduler: self.scheduler.clone(),
+            schedulers: self.item_schedulers(),
             now: self.read_at,
         })
     }
 }
 
 /// Everything needed to replay the full review history away from the
-/// collection (on a background thread): the journals and the scheduler.
+/// collection (on a background thread): the journals and the schedulers,
+/// each item replayed with its deck's preset.
 #[derive(Clone, Debug)]
 pub struct HistoryLoader {
     journals: BTreeMap<String, PathBuf>,
-    scheduler: Scheduler,
+    schedulers: ItemSchedulers,
     /// Events are held back as at this time, as the collection does.
     now: Timestamp,
 }
@@ -139,7 +140,7 @@ impl HistoryLoader {
         let mut states = HashMap::new();
         let mut answers = Vec::new();
         warnings.extend(replay::apply(
-            &self.scheduler,
+            &self.schedulers,
             &mut states,
             &mut answers,
             Timestamp::MIN,

@@ -32,7 +32,11 @@ impl Collection {
                 self.push_item_undo(undo);
                 return Err(err.into());
             }
-            crate::replay::apply_one(&self.scheduler, &mut self.states, e);
+            let lookup = super::presets::Lookup {
+                schedulers: &self.schedulers,
+                by_item: &self.item_preset,
+            };
+            crate::replay::apply_one(&lookup, &mut self.states, e);
         }
         let n = undo.events.len();
         self.push_item_undo(undo);

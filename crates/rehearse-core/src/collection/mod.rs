@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use jiff::Timestamp;
@@ -10,7 +11,7 @@ use jiff::Timestamp;
 use crate::deck::{self, Card, Deck, DeckError, ItemId, Problem};
 use crate::replay::{self, DeviceEvent};
 use crate::schedule::{
-    CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Settings,
+    CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Schedulers, Settings,
 };
 use crate::store::{
     self, AnswerKind, AnswerRecord, DataDir, DataLock, Deferred, Event, JournalMark, JournalWriter,
@@ -26,6 +27,7 @@ mod history;
 mod import;
 mod items;
 mod open;
+mod presets;
 mod setup;
 mod snapshot;
 mod sync;
@@ -39,6 +41,7 @@ pub use import::ImportReport;
 pub(crate) use import::ImportRules;
 pub use open::load_decks;
 use open::{list_journals, read_journals};
+pub use presets::{AssignError, ItemSchedulers};
 pub use undo::Undone;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
@@ -168,7 +171,12 @@ pub struct Collection {
     items: Vec<ItemRef>,
     item_index: HashMap<ItemId, usize>,
     states: HashMap<ItemId, CardState>,
-    scheduler: Scheduler,
+    /// One scheduler per option preset.
+    schedulers: Schedulers,
+    /// For each deck, the index of its preset's scheduler.
+    deck_preset: Vec<usize>,
+    /// Items whose deck uses a preset other than Default, with its index.
+    item_preset: Arc<HashMap<ItemId, usize>>,
     settings_error: Option<String>,
     journal: Option<JournalWriter>,
     next_event_id: u64,
@@ -254,12 +262,13 @@ impl Collection {
 
     /// The settings in force.
     pub fn settings(&self) -> &Settings {
-        self.scheduler.settings()
+        self.schedulers.settings()
     }
 
-    /// The scheduler in force.
+    /// The Default preset's scheduler. For the options an item or a deck is
+    /// scheduled with, use [`Self::scheduler_of`] or [`Self::deck_scheduler`].
     pub fn scheduler(&self) -> &Scheduler {
-        &self.scheduler
+        self.schedulers.default_scheduler()
     }
 
     /// Every study item, in deck and card order.

@@ -31,7 +31,7 @@ impl Collection {
         let clock = options
             .clock
             .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
-        let scheduler = Scheduler::new(settings, clock)?;
+        let schedulers = Schedulers::new(settings, clock)?;
 
         // Decks and the snapshot are the bulk of start-up: read them side by side.
         let state_path = dir.state();
@@ -64,7 +64,9 @@ impl Collection {
             items: Vec::new(),
             item_index: HashMap::new(),
             states: HashMap::new(),
-            scheduler,
+            schedulers,
+            deck_preset: Vec::new(),
+            item_preset: Arc::default(),
             settings_error,
             journal,
             next_event_id: 1,
@@ -129,6 +131,7 @@ impl Collection {
                 }
             }
         }
+        self.refresh_presets();
     }
 
     /// Loads `state.ron` and applies the journal tails, or rebuilds from the
@@ -166,8 +169,12 @@ impl Collection {
                     self.recent = snapshot.recent;
                     self.recent.retain(|r| r.at >= recent_from);
                     warnings.extend(tail_warnings);
+                    let lookup = presets::Lookup {
+                        schedulers: &self.schedulers,
+                        by_item: &self.item_preset,
+                    };
                     warnings.extend(replay::apply(
-                        &self.scheduler,
+                        &lookup,
                         &mut self.states,
                         &mut self.recent,
                         recent_from,
@@ -196,8 +203,12 @@ impl Collection {
         warnings.extend(read_warnings);
         self.states.clear();
         self.recent.clear();
+        let lookup = presets::Lookup {
+            schedulers: &self.schedulers,
+            by_item: &self.item_preset,
+        };
         warnings.extend(replay::apply(
-            &self.scheduler,
+            &lookup,
             &mut self.states,
             &mut self.recent,
             recent_from,
@@ -208,7 +219,7 @@ impl Collection {
 
     /// Answers from the start of yesterday on are kept for today's counts.
     pub(super) fn recent_cutoff(&self, now: Timestamp) -> Timestamp {
-        let clock = self.scheduler.clock();
+        let clock = self.clock();
         clock.start_of_day(clock.day_of(now) - 1)
     }
 }

@@ -29,13 +29,15 @@ impl Collection {
             )));
         }
         let clock = DayClock::new(
-            self.scheduler.clock().time_zone().clone(),
+            self.clock().time_zone().clone(),
             settings.day_starts_at_hour,
         );
-        let scheduler = Scheduler::new(settings.clone(), clock)?;
+        let schedulers = Schedulers::new(settings.clone(), clock)?;
         store::write_atomic(&self.dir.settings(), settings.to_ron().as_bytes())
             .map_err(|e| StoreError::io(&self.dir.settings(), e))?;
-        self.scheduler = scheduler;
+        // States already given stay: new options apply from each card's next answer.
+        self.schedulers = schedulers;
+        self.refresh_presets();
         Ok(())
     }
 

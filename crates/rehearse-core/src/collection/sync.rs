@@ -69,8 +69,12 @@ impl Collection {
         let recent_from = self.recent_cutoff(now);
         self.warnings.extend(warnings);
         if !due && replay::tail_applies_cleanly(&self.states, &tail) {
+            let lookup = presets::Lookup {
+                schedulers: &self.schedulers,
+                by_item: &self.item_preset,
+            };
             let w = replay::apply(
-                &self.scheduler,
+                &lookup,
                 &mut self.states,
                 &mut self.recent,
                 recent_from,

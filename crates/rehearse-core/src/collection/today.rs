@@ -14,13 +14,13 @@ impl Collection {
     }
 
     pub(super) fn today_start(&self, now: Timestamp) -> Timestamp {
-        let clock = self.scheduler.clock();
+        let clock = self.clock();
         clock.start_of_day(clock.day_of(now))
     }
 
     /// The instant the next study day starts.
     pub fn tomorrow_start(&self, now: Timestamp) -> Timestamp {
-        let clock = self.scheduler.clock();
+        let clock = self.clock();
         clock.start_of_day(clock.day_of(now) + 1)
     }
 
@@ -51,22 +51,24 @@ impl Collection {
         done
     }
 
-    /// Today's counts for each deck, limits applied, in [`Self::decks`] order.
+    /// Today's counts for each deck, limits applied, in [`Self::decks`] order:
+    /// each deck's own preset's daily limits and bury rules.
     pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
         let tomorrow = self.tomorrow_start(now);
-        let s = self.settings();
         let mut raw = vec![Counts::default(); self.decks.len()];
         // A card with a side answered today, or already counted, has its other
         // sides buried for the day (as the study queue buries them): new
-        // sides first, as the queue gathers them first.
+        // sides first, as the queue gathers them first. Whether it buries is
+        // the item's deck's preset's rule.
         let mut taken: std::collections::HashSet<&deck::CardId> =
             self.answers_today(now).map(|r| &r.item.card).collect();
-        let today = self.scheduler.clock().day_of(now);
+        let today = self.clock().day_of(now);
         for item in &self.items {
             let state = self.state(&item.id);
             if state.suspended || state.phase != Phase::New || state.buried_day == Some(today) {
                 continue;
             }
+            let s = self.deck_scheduler(item.deck).settings();
             if s.bury_new_siblings && !taken.insert(&item.id.card) {
                 continue;
             }
@@ -77,6 +79,7 @@ impl Collection {
             if state.suspended || state.buried_day == Some(today) {
                 continue;
             }
+            let s = self.deck_scheduler(item.deck).settings();
             let c = &mut raw[item.deck];
             let due_today = state.due.is_some_and(|d| d < tomorrow);
             match state.phase {
@@ -94,18 +97,23 @@ impl Collection {
         let done = self.done_today(now);
         raw.iter()
             .zip(done)
-            .map(|(c, (new_done, review_done))| Counts {
-                new: c.new.min((s.new_per_day as usize).saturating_sub(new_done)),
-                learning: c.learning,
-                review: c
-                    .review
-                    .min((s.reviews_per_day as usize).saturating_sub(review_done)),
+            .enumerate()
+            .map(|(deck, (c, (new_done, review_done)))| {
+                let s = self.deck_scheduler(deck).settings();
+                Counts {
+                    new: c.new.min((s.new_per_day as usize).saturating_sub(new_done)),
+                    learning: c.learning,
+                    review: c
+                        .review
+                        .min((s.reviews_per_day as usize).saturating_sub(review_done)),
+                }
             })
             .collect()
     }
 
-    /// Today's counts over all decks. The daily limits also cap all decks
-    /// together, as a parent deck's limits do in Anki.
+    /// Today's counts over all decks. The Default preset's daily limits also
+    /// cap all decks together, as a parent deck's limits do in Anki: "all
+    /// decks" is the root every deck hangs from, and uses Default.
     pub fn total_counts(&self, now: Timestamp) -> Counts {
         let mut total = Counts::default();
         for c in self.deck_counts(now) {
@@ -117,7 +125,8 @@ impl Collection {
         total
     }
 
-    /// New cards and reviews still allowed today over all decks together.
+    /// New cards and reviews still allowed today over all decks together,
+    /// under the Default preset's limits.
     pub fn global_left(&self, now: Timestamp) -> (usize, usize) {
         let (new_done, review_done) = self
             .done_today(now)

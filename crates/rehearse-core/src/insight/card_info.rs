@@ -54,7 +54,8 @@ pub fn card_info(
     item: &ItemId,
     now: Timestamp,
 ) -> CardInfo {
-    let scheduler = collection.scheduler();
+    // The card's deck's preset schedules it, and its memory model predicts it.
+    let scheduler = collection.scheduler_of(item);
     let mut state = CardState::default();
     let mut reviews = Vec::new();
     // The state in force from each review on, for the curve.
@@ -78,7 +79,7 @@ pub fn card_info(
         steps.push((a.at, state.clone()));
     }
     let current = collection.state(item).clone();
-    let curve = forgetting_curve(collection, &steps, now);
+    let curve = forgetting_curve(scheduler, &steps, now);
     let siblings = collection
         .card_of(item)
         .map(|card| {
@@ -105,14 +106,13 @@ pub fn card_info(
 /// Predicted recall each day from the first review to a month ahead, using
 /// the memory state each review left.
 fn forgetting_curve(
-    collection: &Collection,
+    scheduler: &crate::schedule::Scheduler,
     steps: &[(Timestamp, CardState)],
     now: Timestamp,
 ) -> Vec<(f64, f64)> {
     let Some((first, _)) = steps.first() else {
         return Vec::new();
     };
-    let scheduler = collection.scheduler();
     let day = 86_400.0;
     let end = now.as_second() + CURVE_AHEAD_DAYS * 86_400;
     let mut out = Vec::new();

@@ -19,7 +19,9 @@ use jiff::civil::Date;
 use super::weak::{DrillFilter, NO_TOPIC};
 use crate::collection::{Collection, CollectionError};
 use crate::deck::ItemId;
-use crate::schedule::{CardState, Interview, Phase, Rating, ScheduleError, Scheduler, Settings};
+use crate::schedule::{
+    CardState, Interview, Phase, Rating, ScheduleError, Scheduler, Schedulers, Settings,
+};
 
 /// Interviews are assumed to be at this local hour on the day.
 pub const INTERVIEW_HOUR: i8 = 9;
@@ -354,7 +356,7 @@ fn weighted(values: impl Iterator<Item = (Option<f32>, usize)>) -> Option<f32> {
 
 /// The instant of an interview on `date`, in the collection's time zone.
 pub fn interview_time(collection: &Collection, date: Date) -> Timestamp {
-    let tz = collection.scheduler().clock().time_zone();
+    let tz = collection.clock().time_zone();
     tz.to_ambiguous_zoned(date.at(INTERVIEW_HOUR, 0, 0, 0))
         .compatible()
         .map(|z| z.timestamp())
@@ -398,12 +400,13 @@ struct Acc {
 
 /// Forecasts readiness on `date` for the cards `filter` selects (all when
 /// `None`). With `retention`, reviews from now on are scheduled for that
-/// desired retention instead of the current one.
+/// desired retention (in every preset) instead of each deck's preset's.
 ///
-/// Keeping up means: every review done when due and answered Good, and new
-/// cards introduced each day as studying all decks does (in deck order, at
-/// most the settings' new cards a day per deck and in all, less what was
-/// already introduced today), each answered Good through its learning steps.
+/// Keeping up means: every review done when due and answered Good (with its
+/// deck's preset), and new cards introduced each day as studying all decks
+/// does (in deck order, at most each deck's preset's new cards a day, and the
+/// Default preset's for all decks together, less what was already
+/// introduced today), each answered Good through its learning steps.
 /// Reviews and new cards stop when the interview's study day begins.
 pub fn forecast(
     collection: &Collection,
@@ -415,7 +418,8 @@ pub fn forecast(
     forecast_at_pace(collection, filter, date, now, retention, None)
 }
 
-/// [`forecast`], with `new_per_day` new cards a day instead of the settings'.
+/// [`forecast`], with `new_per_day` new cards a day (for every deck and for
+/// all decks together) instead of the presets'.
 pub fn forecast_at_pace(
     collection: &Collection,
     filter: Option<&DrillFilter>,
@@ -424,13 +428,15 @@ pub fn forecast_at_pace(
     retention: Option<f32>,
     new_per_day: Option<u32>,
 ) -> Result<Forecast, ForecastError> {
-    let base = collection.scheduler();
-    let settings = Settings {
-        desired_retention: retention.unwrap_or(base.settings().desired_retention),
-        new_per_day: new_per_day.unwrap_or(base.settings().new_per_day),
-        ..base.settings().clone()
-    };
-    let scheduler = Scheduler::new(settings, base.clock().clone())?;
+    let mut settings = collection.settings().clone();
+    for mut preset in settings.all_presets() {
+        preset.desired_retention = retention.unwrap_or(preset.desired_retention);
+        preset.new_per_day = new_per_day.unwrap_or(preset.new_per_day);
+        settings.set_preset(preset);
+    }
+    // The same presets in the same order: a deck's index carries over.
+    let schedulers = Schedulers::new(settings, collection.clock().clone())?;
+    let scheduler = schedulers.default_scheduler();
     let clock = scheduler.clock();
     let today = clock.day_of(now);
     let at = interview_time(collection, date);
@@ -441,7 +447,15 @@ pub fn forecast_at_pace(
     let days = (interview_day - today) as usize;
     let until = clock.start_of_day(interview_day);
     let new_per_day = scheduler.settings().new_per_day;
-    let introduced_on = new_card_days(collection, now, days, new_per_day as usize);
+    let per_deck: Vec<usize> = (0..collection.decks().len())
+        .map(|d| {
+            schedulers
+                .get(collection.deck_preset_index(d))
+                .settings()
+                .new_per_day as usize
+        })
+        .collect();
+    let introduced_on = new_card_days(collection, now, days, &per_deck, new_per_day as usize);
     // Which study day an answer at `t` falls on (only asked for `t < until`).
     let day_index =
         |t: Timestamp| ((clock.day_of(t) - today).max(0) as usize).min(days.saturating_sub(1));
@@ -458,6 +472,7 @@ pub fn forecast_at_pace(
         let Some(card) = collection.card_of(&item.id) else {
             continue;
         };
+        let scheduler = schedulers.get(collection.deck_preset_index(item.deck));
         let acc = per_topic.entry(topic_name(&card.topic)).or_default();
         acc.cards += 1;
         if state.phase == Phase::New {
@@ -479,7 +494,7 @@ pub fn forecast_at_pace(
             let learnt = scheduler
                 .answer(&item.id, state, Rating::Good, first)?
                 .state;
-            let kept = keep_up(&scheduler, &item.id, &learnt, first, until, |t| {
+            let kept = keep_up(scheduler, &item.id, &learnt, first, until, |t| {
                 daily_reviews[day_index(t)] += 1;
                 acc.reviews += 1;
             })?;
@@ -489,7 +504,7 @@ pub fn forecast_at_pace(
         acc.studied += 1;
         acc.seen += 1;
         acc.stop += f64::from(scheduler.retrievability(state, at).unwrap_or(0.0));
-        let kept = keep_up(&scheduler, &item.id, state, now, until, |t| {
+        let kept = keep_up(scheduler, &item.id, state, now, until, |t| {
             daily_reviews[day_index(t)] += 1;
             acc.reviews += 1;
         })?;
@@ -543,11 +558,13 @@ pub fn forecast_at_pace(
 
 /// The study day (0 is today) on which each new item is introduced before
 /// the interview, studying all decks every day: items in deck order, at most
-/// `per_day` per deck and in all, today less what was already introduced.
+/// `per_deck[deck]` a day per deck and `per_day` in all, today less what was
+/// already introduced.
 fn new_card_days(
     collection: &Collection,
     now: Timestamp,
     days: usize,
+    per_deck: &[usize],
     per_day: usize,
 ) -> HashMap<ItemId, usize> {
     let mut queue: VecDeque<(usize, &ItemId)> = collection
@@ -560,7 +577,6 @@ fn new_card_days(
         .map(|i| (i.deck, &i.id))
         .collect();
     let mut out = HashMap::new();
-    let decks = collection.decks().len();
     for day in 0..days {
         if queue.is_empty() || per_day == 0 {
             break;
@@ -569,11 +585,12 @@ fn new_card_days(
             let done = collection.done_today(now);
             let left: Vec<usize> = done
                 .iter()
-                .map(|(n, _)| per_day.saturating_sub(*n))
+                .zip(per_deck)
+                .map(|((n, _), limit)| limit.saturating_sub(*n))
                 .collect();
             (left, collection.global_left(now).0)
         } else {
-            (vec![per_day; decks], per_day)
+            (per_deck.to_vec(), per_day)
         };
         // Cards of a deck at its limit wait for the next day, in their order.
         let mut waiting = Vec::new();
@@ -651,12 +668,16 @@ impl RetentionRaise {
 }
 
 /// Whether raising desired retention to [`FINAL_STRETCH_RETENTION`] would
-/// change anything.
+/// change anything: some preset's retention is lower.
 pub fn can_raise(settings: &Settings) -> bool {
-    settings.desired_retention + 1e-4 < FINAL_STRETCH_RETENTION
+    settings
+        .all_presets()
+        .iter()
+        .any(|p| p.desired_retention + 1e-4 < FINAL_STRETCH_RETENTION)
 }
 
-/// The raise in force, if any: what retention is now, what it returns to and when.
+/// The raise in force, if any: what the Default preset's retention is now,
+/// what it returns to and when.
 pub fn raised_retention(settings: &Settings) -> Option<RetentionRaise> {
     let interview = settings.interview.as_ref()?;
     let from = interview.restore_retention?;
@@ -670,23 +691,27 @@ pub fn raised_retention(settings: &Settings) -> Option<RetentionRaise> {
 /// `settings` with the interview remembered (its date and topics; empty means
 /// all); desired retention unchanged, and a raise already made kept.
 pub fn with_interview(settings: &Settings, date: Date, topics: Vec<String>) -> Settings {
-    let restore = settings
+    let (restore, restore_presets) = settings
         .interview
         .as_ref()
-        .and_then(|i| i.restore_retention);
+        .map(|i| (i.restore_retention, i.restore_preset_retention.clone()))
+        .unwrap_or_default();
     Settings {
         interview: Some(Interview {
             date,
             topics,
             restore_retention: restore,
+            restore_preset_retention: restore_presets,
         }),
         ..settings.clone()
     }
 }
 
 /// `settings` with the interview remembered and desired retention raised to
-/// [`FINAL_STRETCH_RETENTION`] until then (the current value comes back the
-/// day after); `None` when retention is already that high.
+/// [`FINAL_STRETCH_RETENTION`] until then in every preset below it (each
+/// one's current value comes back the day after); `None` when every preset's
+/// retention is already that high. The raise reported is the Default
+/// preset's.
 pub fn with_raised_retention(
     settings: &Settings,
     date: Date,
@@ -695,27 +720,50 @@ pub fn with_raised_retention(
     if !can_raise(settings) {
         return None;
     }
-    let from = raised_retention(settings).map_or(settings.desired_retention, |r| r.from);
     let mut out = with_interview(settings, date, topics);
-    out.desired_retention = FINAL_STRETCH_RETENTION;
+    let mut restore_default = out.interview.as_ref().and_then(|i| i.restore_retention);
+    let mut restore_presets = out
+        .interview
+        .as_ref()
+        .map(|i| i.restore_preset_retention.clone())
+        .unwrap_or_default();
+    for mut preset in settings.all_presets() {
+        let before = preset.desired_retention;
+        // A raise already made keeps what it will go back to.
+        if preset.name == crate::schedule::DEFAULT_PRESET {
+            restore_default.get_or_insert(before);
+        } else if before + 1e-4 < FINAL_STRETCH_RETENTION {
+            restore_presets.entry(preset.name.clone()).or_insert(before);
+        }
+        preset.desired_retention = before.max(FINAL_STRETCH_RETENTION);
+        out.set_preset(preset);
+    }
+    let from = restore_default.unwrap_or(settings.desired_retention);
     if let Some(i) = out.interview.as_mut() {
         i.restore_retention = Some(from);
+        i.restore_preset_retention = restore_presets;
     }
     let raise = RetentionRaise {
         from,
-        to: FINAL_STRETCH_RETENTION,
+        to: out.desired_retention,
         until: date,
     };
     Some((out, raise))
 }
 
-/// `settings` with a raise undone now (the interview stays); `None` when no
-/// raise is in force.
+/// `settings` with a raise undone now in every preset it raised (the
+/// interview stays); `None` when no raise is in force.
 pub fn with_retention_restored(settings: &Settings) -> Option<Settings> {
     let raise = raised_retention(settings)?;
     let mut out = settings.clone();
     out.desired_retention = raise.from;
     if let Some(i) = out.interview.as_mut() {
+        for (name, value) in std::mem::take(&mut i.restore_preset_retention) {
+            // A preset deleted since has nothing to go back to.
+            if let Some(p) = out.presets.iter_mut().find(|p| p.name == name) {
+                p.desired_retention = value;
+            }
+        }
         i.restore_retention = None;
     }
     Some(out)

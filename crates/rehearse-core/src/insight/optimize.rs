@@ -206,6 +206,11 @@ pub fn optimize(
     })
 }
 
+/// How many of `items` [`optimize`] can learn from (it needs [`MIN_ITEMS`]).
+pub fn usable_items(items: &[FSRSItem]) -> usize {
+    items.iter().filter(|i| usable(i)).count()
+}
+
 /// The crate panics on items without a review on a later day, and an empty
 /// item has nothing to predict.
 fn usable(item: &FSRSItem) -> bool {

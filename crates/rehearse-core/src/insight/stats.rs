@@ -216,8 +216,8 @@ pub fn compute(
         ]),
         ..Statistics::default()
     };
-    let scheduler = collection.scheduler();
     for item in collection.items() {
+        let scheduler = collection.deck_scheduler(item.deck);
         if !filter.matches(collection, &item.id) {
             continue;
         }

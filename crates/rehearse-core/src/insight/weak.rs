@@ -136,10 +136,10 @@ pub fn weak_topics(
         item_groups.insert(&item.id, groups);
     }
     let mut accs: Vec<Acc> = (0..keys.len()).map(|_| Acc::default()).collect();
-    let scheduler = collection.scheduler();
     for (id, groups) in &item_groups {
         let state = collection.state(id);
-        let recall = scheduler
+        let recall = collection
+            .scheduler_of(id)
             .retrievability(state, now)
             .filter(|_| state.phase != Phase::New);
         for &g in groups {
@@ -235,7 +235,6 @@ pub fn drill_items(
     now: Timestamp,
     limit: usize,
 ) -> Vec<ItemId> {
-    let scheduler = collection.scheduler();
     let mut studied: Vec<(f32, &ItemId)> = Vec::new();
     let mut fresh: Vec<&ItemId> = Vec::new();
     for item in collection.items() {
@@ -243,7 +242,10 @@ pub fn drill_items(
         if state.suspended || !filter.matches(collection, &item.id) {
             continue;
         }
-        match scheduler.retrievability(state, now) {
+        match collection
+            .deck_scheduler(item.deck)
+            .retrievability(state, now)
+        {
             Some(r) if state.phase != Phase::New => studied.push((r, &item.id)),
             _ => fresh.push(&item.id),
         }

@@ -80,6 +80,11 @@ impl fmt::Display for Step {
 }
 
 /// Everything the scheduler and the daily queue are configured by.
+///
+/// The per-deck fields (daily limits, steps, desired retention, maximum
+/// interval, leech threshold, bury rules, FSRS parameters) are the Default
+/// option preset's; other presets and which deck uses which are in
+/// `presets` and `deck_presets` (see [`super::preset`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -119,6 +124,14 @@ pub struct Settings {
     /// How the window looks: theme, the browser's columns.
     #[serde(skip_serializing_if = "Display::is_default")]
     pub display: Display,
+    /// Option presets besides Default (whose values are the per-deck fields
+    /// above); see [`super::preset`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub presets: Vec<super::preset::Preset>,
+    /// Which preset each deck uses, by deck file name (slug); a deck not
+    /// listed uses Default.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub deck_presets: std::collections::BTreeMap<String, String>,
 }
 
 /// Light, dark, or whatever the system uses.
@@ -167,6 +180,9 @@ pub struct Interview {
     /// restored once the day has passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_retention: Option<f32>,
+    /// The same for the other option presets raised with it, by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub restore_preset_retention: std::collections::BTreeMap<String, f32>,
 }
 
 impl Default for Settings {
@@ -188,6 +204,8 @@ impl Default for Settings {
             fsrs_parameters: Vec::new(),
             interview: None,
             display: Display::default(),
+            presets: Vec::new(),
+            deck_presets: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -222,6 +240,7 @@ impl Settings {
         } else if self.fsrs_parameters.iter().any(|w| !w.is_finite()) {
             out.push("fsrs_parameters contains a value that is not a finite number".into());
         }
+        self.preset_problems(&mut out);
         out
     }
 
@@ -302,6 +321,7 @@ mod tests {
                 date: jiff::civil::date(2026, 12, 1),
                 topics: vec!["APIs".into()],
                 restore_retention: Some(0.9),
+                restore_preset_retention: [("Hard".to_string(), 0.85)].into(),
             }),
             ..Settings::default()
         };

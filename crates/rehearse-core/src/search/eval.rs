@@ -247,13 +247,14 @@ impl<'a> Prepared<'a> {
             Check::Topic(p) => p.matches(&card.topic),
             Check::Buried => {
                 let state = *state.get_or_insert_with(|| self.collection.state(&item.id));
-                let settings = self.collection.settings();
+                // The item's deck's preset decides whether siblings bury.
+                let settings = self.collection.deck_scheduler(item.deck).settings();
                 let buries = match state.phase {
                     Phase::New => settings.bury_new_siblings,
                     Phase::Review => settings.bury_review_siblings,
                     _ => false,
                 };
-                let today = self.collection.scheduler().clock().day_of(self.now);
+                let today = self.collection.clock().day_of(self.now);
                 state.buried_day == Some(today)
                     || buries
                         && !state.suspended
@@ -264,12 +265,13 @@ impl<'a> Prepared<'a> {
             }
             state_check => {
                 let state = *state.get_or_insert_with(|| self.collection.state(&item.id));
-                self.state_matches(state_check, state)
+                self.state_matches(state_check, state, item.deck)
             }
         }
     }
 
-    fn state_matches(&self, check: &Check<'_>, state: &CardState) -> bool {
+    /// `deck`: the item's deck, whose preset's memory model predicts its recall.
+    fn state_matches(&self, check: &Check<'_>, state: &CardState, deck: usize) -> bool {
         match check {
             Check::New => state.phase == Phase::New,
             Check::Learning => state.is_learning(),
@@ -284,7 +286,7 @@ impl<'a> Prepared<'a> {
             Check::Prop(property, cmp, value) => match property {
                 Property::Retrievability => self
                     .collection
-                    .scheduler()
+                    .deck_scheduler(deck)
                     .retrievability(state, self.now)
                     .is_some_and(|r| cmp.holds(r, *value as f32)),
                 Property::Stability => state

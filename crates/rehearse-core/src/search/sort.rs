@@ -79,27 +79,23 @@ pub fn sort(
                 Some(Some(f64::from(*ranks.get(item.deck)?)))
             })
         }
-        numeric => {
-            let scheduler = collection.scheduler();
-            sort_by_number(rows, descending, |row| {
-                let item = collection.items().get(row)?;
-                let state = collection.state(&item.id);
-                if state.phase == Phase::New {
-                    return Some(None);
-                }
-                Some(match numeric {
-                    SortColumn::Due => state.due.map(|t| t.as_millisecond() as f64),
-                    SortColumn::Interval => Some(f64::from(state.interval_days)),
-                    SortColumn::Stability => state.memory.map(|m| f64::from(m.stability)),
-                    SortColumn::Difficulty => state.memory.map(|m| f64::from(m.difficulty)),
-                    SortColumn::Retrievability => {
-                        scheduler.retrievability(state, now).map(f64::from)
-                    }
-                    SortColumn::Lapses => Some(f64::from(state.lapses)),
-                    _ => None,
-                })
+        numeric => sort_by_number(rows, descending, |row| {
+            let item = collection.items().get(row)?;
+            let scheduler = collection.deck_scheduler(item.deck);
+            let state = collection.state(&item.id);
+            if state.phase == Phase::New {
+                return Some(None);
+            }
+            Some(match numeric {
+                SortColumn::Due => state.due.map(|t| t.as_millisecond() as f64),
+                SortColumn::Interval => Some(f64::from(state.interval_days)),
+                SortColumn::Stability => state.memory.map(|m| f64::from(m.stability)),
+                SortColumn::Difficulty => state.memory.map(|m| f64::from(m.difficulty)),
+                SortColumn::Retrievability => scheduler.retrievability(state, now).map(f64::from),
+                SortColumn::Lapses => Some(f64::from(state.lapses)),
+                _ => None,
             })
-        }
+        }),
     }
 }
 

@@ -1119,7 +1119,7 @@ fn cell(
             .memory
             .map_or_else(dash, |m| format!("{:.1}", m.difficulty)),
         SortColumn::Retrievability => collection
-            .scheduler()
+            .deck_scheduler(item.deck)
             .retrievability(state, now)
             .filter(|_| !new)
             .map_or_else(dash, |r| format!("{:.0}%", r * 100.0)),

@@ -86,8 +86,12 @@ fn row_tooltip(collection: &Collection, row: &TreeRow) -> String {
     } else {
         String::new()
     };
+    let preset = row
+        .deck
+        .map(|i| format!("\nOptions preset: {}", collection.deck_preset_name(i)))
+        .unwrap_or_default();
     format!(
-        "{}\n\n{description}{}{under}",
+        "{}\n\n{description}{}{under}{preset}",
         row.path,
         super::plural(row.cards, "card")
     )
@@ -374,6 +378,13 @@ impl HomeScreen {
                         ui.label("");
                         ui.end_row();
                         let mut fold = None;
+                        let mut assign = None;
+                        let presets: Vec<String> = collection
+                            .settings()
+                            .preset_names()
+                            .into_iter()
+                            .map(String::from)
+                            .collect();
                         for (index, row) in cached.rows.iter().enumerate() {
                             let highlighted = self.highlight == Some(index);
                             let c = row.counts;
@@ -462,10 +473,15 @@ impl HomeScreen {
                                     format!("Study {}", row.path),
                                 )
                             });
-                            match row.deck.and_then(|i| collection.decks().get(i)) {
-                                Some(deck) => {
-                                    if let Some(n) = self.deck_menu(ui, deck) {
+                            match row.deck.and_then(|i| Some((i, collection.decks().get(i)?))) {
+                                Some((i, deck)) => {
+                                    let current = collection.deck_preset_name(i);
+                                    let (n, chosen) = self.deck_menu(ui, deck, &presets, current);
+                                    if let Some(n) = n {
                                         nav = Some(n);
+                                    }
+                                    if let Some(chosen) = chosen {
+                                        assign = Some((deck.slug.clone(), deck.name.clone(), chosen));
                                     }
                                 }
                                 None => {
@@ -476,6 +492,15 @@ impl HomeScreen {
                         }
                         if let Some((path, folded)) = fold {
                             self.fold(ui, collection, &path, folded);
+                        }
+                        if let Some((slug, name, preset)) = assign {
+                            let result = collection.set_deck_preset(&slug, &preset).map(|()| {
+                                format!(
+                                    "\"{name}\" now uses the options preset \"{preset}\"; its cards keep their due dates, and the preset applies from each one's next answer."
+                                )
+                            });
+                            notice::report(ui.ctx(), result);
+                            self.cached = None;
                         }
                         ui.label(RichText::new("Total").strong());
                         count_label(ui, cached.total.new, theme::NEW);
@@ -493,9 +518,18 @@ impl HomeScreen {
 }
 
 impl HomeScreen {
-    /// A deck's More menu: add a card, browse it, rename it, delete it.
-    fn deck_menu(&mut self, ui: &mut egui::Ui, deck: &rehearse_core::deck::Deck) -> Option<Nav> {
+    /// A deck's More menu: add a card, browse it, choose its options
+    /// preset, rename it, delete it. Returns where to go, and the preset
+    /// chosen for it (one of `presets`; `current` is the one it uses).
+    fn deck_menu(
+        &mut self,
+        ui: &mut egui::Ui,
+        deck: &rehearse_core::deck::Deck,
+        presets: &[String],
+        current: &str,
+    ) -> (Option<Nav>, Option<String>) {
         let mut nav = None;
+        let mut chosen = None;
         let menu = ui.menu_button("More", |ui| {
             if ui.button("Add card to this deck").clicked() {
                 nav = Some(Nav::NewCard(deck.slug.clone()));
@@ -510,6 +544,21 @@ impl HomeScreen {
             {
                 nav = Some(Nav::CustomStudy(Some(deck.slug.clone())));
             }
+            ui.menu_button("Options preset", |ui| {
+                for name in presets {
+                    let response = ui
+                        .radio(name == current, name)
+                        .on_hover_text("Limits, steps, retention, burying and memory model for this deck only; the decks under it keep their own");
+                    if response.clicked() && name != current {
+                        chosen = Some(name.clone());
+                        ui.close();
+                    }
+                }
+                ui.separator();
+                if ui.button("Edit presets in Settings…").clicked() {
+                    nav = Some(Nav::Settings);
+                }
+            });
             if ui.button("Edit name and description").clicked() {
                 self.dialog = Some(DeckDialog {
                     slug: Some(deck.slug.clone()),
@@ -525,7 +574,7 @@ impl HomeScreen {
         menu.response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Button, true, format!("More for {}", deck.name))
         });
-        nav
+        (nav, chosen)
     }
 
     fn dialogs(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {

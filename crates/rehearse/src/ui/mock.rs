@@ -403,7 +403,6 @@ impl MockRun {
 
 /// Mean predicted recall now of the studied cards of `topics`.
 fn mean_recall(collection: &Collection, topics: &[String], now: Timestamp) -> Option<f32> {
-    let scheduler = collection.scheduler();
     let (sum, n) = collection
         .items()
         .iter()
@@ -412,7 +411,11 @@ fn mean_recall(collection: &Collection, topics: &[String], now: Timestamp) -> Op
                 .card_of(&i.id)
                 .is_some_and(|c| topics.contains(&c.topic))
         })
-        .filter_map(|i| scheduler.retrievability(collection.state(&i.id), now))
+        .filter_map(|i| {
+            collection
+                .deck_scheduler(i.deck)
+                .retrievability(collection.state(&i.id), now)
+        })
         .fold((0.0f32, 0usize), |(s, n), r| (s + r, n + 1));
     (n > 0).then(|| sum / n as f32)
 }

@@ -395,6 +395,7 @@ impl RehearseApp {
     /// letters answer, or are typed): tabs, add, search, and `?` for help.
     fn shortcut(&mut self, ui: &egui::Ui) -> Nav {
         if matches!(self.screen, Screen::Edit(_))
+            || matches!(&self.screen, Screen::Settings(s) if s.dialog_open())
             || self.home.dialog_open()
             || self.custom.is_some()
         {
