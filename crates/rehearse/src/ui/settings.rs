@@ -806,12 +806,12 @@ fn fit_report(ui: &mut egui::Ui, f: &PresetsFit) {
         });
     ui.label(if g.improved {
         format!(
-            "Global (Default preset): fitted on {} reviews and saved; they apply from each card's next review. Lower is better.",
+            "Fitted on {} reviews (the global parameters, which the Default preset uses) and saved; they apply from each card's next review. Lower is better.",
             g.reviews
         )
     } else {
         format!(
-            "Global (Default preset): fitted on {} reviews; the current parameters predict your history as well or better, so they were kept.",
+            "Fitted on {} reviews (the global parameters, which the Default preset uses); the current parameters predict your history as well or better, so they were kept.",
             g.reviews
         )
     });
