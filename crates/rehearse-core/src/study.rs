@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::collection::{Collection, CollectionError, Counts, EditError, Undone};
+use crate::collection::{Collection, CollectionError, Counts, EditError, QueueLimits, Undone};
 use crate::deck::ItemId;
 use crate::insight::weak::{DrillFilter, drill_items};
 use crate::schedule::{Outcome, Phase, Rating};
@@ -125,7 +125,6 @@ impl Session {
         self.current = None;
         let tomorrow = collection.tomorrow_start(now);
         self.built_for_day = tomorrow;
-        let today = collection.clock().day_of(now);
         match &self.scope {
             Scope::Drill(filter) => {
                 self.review = drill_items(collection, filter, now, DRILL_SIZE).into();
@@ -146,16 +145,6 @@ impl Session {
             } => (*extra_new, *extra_reviews),
             _ => (0, 0),
         };
-        // Each deck is held to its own preset's limits.
-        let limit = |deck: usize| {
-            let s = collection.deck_scheduler(deck).settings();
-            (s.new_per_day as usize, s.reviews_per_day as usize)
-        };
-        let mut new_left: Vec<usize> = done
-            .iter()
-            .enumerate()
-            .map(|(deck, (n, _))| limit(deck).0.saturating_sub(*n) + extra_new)
-            .collect();
         // "All decks" is also capped as a whole, like a parent deck in Anki.
         // A deck in a tree is capped by every ancestor's limits too.
         let under = |slug: &str| {
@@ -167,7 +156,7 @@ impl Session {
                     crate::deck_tree::limits_left(collection, &d.name, &done)
                 })
         };
-        let (mut new_global, mut review_global) = match &self.scope {
+        let (new_global, review_global) = match &self.scope {
             Scope::Deck(slug) => under(slug),
             Scope::Decks(slugs) => {
                 // The row studied is the level all these decks share: its
@@ -203,70 +192,23 @@ impl Session {
                 (new + extra_new, reviews + extra_reviews)
             }
         };
-        let mut reviews: Vec<(Timestamp, usize, &ItemId)> = Vec::new();
-        let mut siblings = Siblings::new(collection, now);
-        for item in collection.items() {
-            if !self.scope.includes(collection, item) {
-                continue;
-            }
-            let state = collection.state(&item.id);
-            if state.suspended || state.buried_day == Some(today) {
-                continue;
-            }
-            // Sibling rules are the item's deck's preset's.
-            let settings = collection.deck_scheduler(item.deck).settings();
-            match (state.phase, state.due) {
-                (Phase::New, _) if settings.bury_new_siblings && siblings.buried(&item.id) => {}
-                (Phase::New, _) if new_left[item.deck] > 0 && new_global > 0 => {
-                    new_left[item.deck] -= 1;
-                    new_global -= 1;
-                    if settings.bury_new_siblings {
-                        siblings.take(&item.id);
-                    }
-                    self.new.push_back(item.id.clone());
-                }
-                (Phase::Learning { .. } | Phase::Relearning { .. }, Some(due))
-                    if due < tomorrow =>
-                {
-                    // Interday: last answered before today, so its step was a day or more.
-                    let interday = state
-                        .last_review
-                        .is_some_and(|t| collection.clock().day_of(t) < today);
-                    if interday
-                        && settings.bury_interday_learning_siblings
-                        && !siblings.take(&item.id)
-                    {
-                        continue;
-                    }
-                    self.learning.push((due, item.id.clone()));
-                }
-                (Phase::Review, Some(due)) if due < tomorrow => {
-                    reviews.push((due, item.deck, &item.id));
-                }
-                _ => {}
-            }
-        }
-        reviews.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
-        let mut review_left: Vec<usize> = done
+        let queue = collection.today_queue(
+            |item| self.scope.includes(collection, item),
+            QueueLimits {
+                extra_new,
+                extra_reviews,
+                new_cap: new_global,
+                review_cap: review_global,
+            },
+            now,
+        );
+        self.new = queue.new.iter().map(|i| i.id.clone()).collect();
+        self.learning = queue
+            .learning
             .iter()
-            .enumerate()
-            .map(|(deck, (_, r))| limit(deck).1.saturating_sub(*r) + extra_reviews)
+            .map(|(due, i)| (*due, i.id.clone()))
             .collect();
-        for (_, deck, id) in reviews {
-            let buries = collection
-                .deck_scheduler(deck)
-                .settings()
-                .bury_review_siblings;
-            if buries && !siblings.take(id) {
-                continue;
-            }
-            if review_left[deck] > 0 && review_global > 0 {
-                review_left[deck] -= 1;
-                review_global -= 1;
-                self.review.push_back(id.clone());
-            }
-        }
-        self.learning.sort();
+        self.review = queue.review.iter().map(|i| i.id.clone()).collect();
     }
 
     /// The card to show now, choosing one if none is current. `None` when
@@ -477,36 +419,6 @@ pub fn next_due_after_today(
 
 /// Which cards already have a side in today's study: answered today, or
 /// taken into the queue being built. Their other sides are buried for the day.
-struct Siblings<'a> {
-    taken: std::collections::HashMap<&'a crate::deck::CardId, &'a ItemId>,
-}
-
-impl<'a> Siblings<'a> {
-    fn new(collection: &'a Collection, now: Timestamp) -> Self {
-        Self {
-            taken: collection
-                .answers_today(now)
-                .map(|r| (&r.item.card, &r.item))
-                .collect(),
-        }
-    }
-
-    /// Whether another side of `id`'s card already has its turn today.
-    fn buried(&self, id: &ItemId) -> bool {
-        self.taken.get(&id.card).is_some_and(|other| *other != id)
-    }
-
-    /// Gives `id` its card's turn today; false when a sibling has it.
-    fn take(&mut self, id: &'a ItemId) -> bool {
-        match self.taken.get(&id.card) {
-            Some(other) => *other == id,
-            None => {
-                self.taken.insert(&id.card, id);
-                true
-            }
-        }
-    }
-}
 
 /// Review cards of `decks` (every deck when `None`) due in the next `days`
 /// study days after today, soonest first: studied now, they are answered

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::deck::{self, Card, Deck, DeckError, ItemId, Problem};
 use crate::replay::{self, DeviceEvent};
 use crate::schedule::{
-    CardState, DayClock, Outcome, Phase, Rating, ScheduleError, Scheduler, Schedulers, Settings,
+    CardState, DayClock, Outcome, Rating, ScheduleError, Scheduler, Schedulers, Settings,
 };
 use crate::store::{
     self, AnswerKind, AnswerRecord, DataDir, DataLock, Deferred, Event, JournalMark, JournalWriter,
@@ -28,6 +28,7 @@ mod import;
 mod items;
 mod open;
 mod presets;
+mod queue;
 mod setup;
 mod snapshot;
 mod sync;
@@ -42,6 +43,7 @@ pub(crate) use import::ImportRules;
 pub use open::load_decks;
 use open::{list_journals, read_journals};
 pub use presets::{AssignError, ItemSchedulers};
+pub use queue::{QueueLimits, TodayQueue};
 pub use undo::Undone;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));

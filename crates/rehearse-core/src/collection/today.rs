@@ -52,63 +52,21 @@ impl Collection {
     }
 
     /// Today's counts for each deck, limits applied, in [`Self::decks`] order:
-    /// each deck's own preset's daily limits and bury rules.
+    /// each deck's own preset's daily limits and bury rules. The same queue
+    /// a study session takes its cards from ([`Self::today_queue`]).
     pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
-        let tomorrow = self.tomorrow_start(now);
-        let mut raw = vec![Counts::default(); self.decks.len()];
-        // A card with a side answered today, or already counted, has its other
-        // sides buried for the day (as the study queue buries them): new
-        // sides first, as the queue gathers them first. Whether it buries is
-        // the item's deck's preset's rule.
-        let mut taken: std::collections::HashSet<&deck::CardId> =
-            self.answers_today(now).map(|r| &r.item.card).collect();
-        let today = self.clock().day_of(now);
-        for item in &self.items {
-            let state = self.state(&item.id);
-            if state.suspended || state.phase != Phase::New || state.buried_day == Some(today) {
-                continue;
-            }
-            let s = self.deck_scheduler(item.deck).settings();
-            if s.bury_new_siblings && !taken.insert(&item.id.card) {
-                continue;
-            }
-            raw[item.deck].new += 1;
+        let queue = self.today_queue(|_| true, QueueLimits::PER_DECK, now);
+        let mut counts = vec![Counts::default(); self.decks.len()];
+        for item in queue.new {
+            counts[item.deck].new += 1;
         }
-        for item in &self.items {
-            let state = self.state(&item.id);
-            if state.suspended || state.buried_day == Some(today) {
-                continue;
-            }
-            let s = self.deck_scheduler(item.deck).settings();
-            let c = &mut raw[item.deck];
-            let due_today = state.due.is_some_and(|d| d < tomorrow);
-            match state.phase {
-                Phase::Learning { .. } | Phase::Relearning { .. } if due_today => c.learning += 1,
-                // The guard takes the card's turn for the day: a sibling
-                // counted later is buried.
-                Phase::Review
-                    if due_today && (!s.bury_review_siblings || taken.insert(&item.id.card)) =>
-                {
-                    c.review += 1;
-                }
-                _ => {}
-            }
+        for (_, item) in queue.learning {
+            counts[item.deck].learning += 1;
         }
-        let done = self.done_today(now);
-        raw.iter()
-            .zip(done)
-            .enumerate()
-            .map(|(deck, (c, (new_done, review_done)))| {
-                let s = self.deck_scheduler(deck).settings();
-                Counts {
-                    new: c.new.min((s.new_per_day as usize).saturating_sub(new_done)),
-                    learning: c.learning,
-                    review: c
-                        .review
-                        .min((s.reviews_per_day as usize).saturating_sub(review_done)),
-                }
-            })
-            .collect()
+        for item in queue.review {
+            counts[item.deck].review += 1;
+        }
+        counts
     }
 
     /// Today's counts over all decks. The Default preset's daily limits also
