@@ -417,9 +417,6 @@ pub fn next_due_after_today(
         .min()
 }
 
-/// Which cards already have a side in today's study: answered today, or
-/// taken into the queue being built. Their other sides are buried for the day.
-
 /// Review cards of `decks` (every deck when `None`) due in the next `days`
 /// study days after today, soonest first: studied now, they are answered
 /// early, and the scheduler uses the real time since their last review.
