@@ -226,7 +226,7 @@ fn converts_notes_to_cards() {
     );
     assert_eq!(
         basic.card.back,
-        "Each value has ***one*** owner:\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)"
+        "Each value has ***one*** owner:\n\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)"
     );
 
     let reversed = card(&c, "mutex");
@@ -326,14 +326,14 @@ fn html_to_markdown_cases() {
             "<b>bold</b> and <strong>strong</strong>",
             "**bold** and **strong**",
         ),
-        ("<i>it</i> <em>em</em>", "*it em*"),
+        ("<i>it</i> <em>em</em>", "*it* *em*"),
         ("<i>it</i>, <em>em</em>", "*it*, *em*"),
         ("<b>Note:</b>text", "Note:text"),
         ("a<b>.b</b>", "a.b"),
         ("<b>un</b>believ<i>able</i>", "**un**believ*able*"),
         (
             "<div>1.</div><div>2015) x</div><div>1.<i> x</i></div>",
-            "1\\.\\\n2015\\) x\\\n1\\. *x*",
+            "1.\\\n2015\\) x\\\n1\\. *x*",
         ),
         ("<b>bold </b>text", "**bold** text"),
         ("a<b></b>b", "ab"),
@@ -366,11 +366,11 @@ fn html_to_markdown_cases() {
         ("<pre>```\nx</pre>", "````\n```\nx\n````"),
         (
             "<a href=\"https://doc.rust-lang.org\">the book</a>",
-            "the book (https://doc.rust-lang.org)",
+            "[the book](https://doc.rust-lang.org)",
         ),
         (
             "<a href=\"https://x.org\">https://x.org</a>",
-            "https://x.org",
+            "<https://x.org>",
         ),
         ("<a href=\"#local\">here</a>", "here"),
         ("<img src=\"x.png\">", "![](media/x.png)"),
@@ -412,7 +412,7 @@ fn html_to_markdown_cases() {
         ("a<hr>b", "a\n\n---\n\nb"),
         (
             "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
-            "a | b\\\nc | d",
+            "| a | b |\n| --- | --- |\n| c | d |",
         ),
         (
             "{{c1::<b>Rust</b>::lang}} is {{c2::fast}}",
@@ -474,7 +474,7 @@ fn markdown_to_html_cases() {
 fn converted_markdown_survives_a_round_trip() {
     let samples = [
         "What does **ownership** mean in *Rust*? `let b = &mut a;`",
-        "Each value has ***one*** owner:\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)",
+        "Each value has ***one*** owner:\n\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)",
         "{{c1::Rust}} 1.0 was released in {{c2::2015::year}}\\\nby *Mozilla*",
         "1. one\n2. two\n   - nested",
         "```rust\nfn main() {\n    println!(\"<hi>\");\n}\n```\n\nafter",
