@@ -134,7 +134,11 @@ fn hide_text(s: &str) -> String {
             && !after[..end].contains('[')
         {
             let marker = format!("[sound:{}]", clean(&after[..end]));
-            out.extend(marker.chars().map(|c| if SPECIAL.contains(c) { raw(c) } else { c }));
+            out.extend(
+                marker
+                    .chars()
+                    .map(|c| if SPECIAL.contains(c) { raw(c) } else { c }),
+            );
             rest = &after[end + 1..];
             continue;
         }
@@ -232,7 +236,10 @@ fn is_hidden(node: &Node) -> bool {
 
 /// Code whose text is taken as it is.
 fn is_code_tag(tag: &str) -> bool {
-    matches!(tag, "pre" | "code" | "kbd" | "samp" | "tt" | "xmp" | "listing")
+    matches!(
+        tag,
+        "pre" | "code" | "kbd" | "samp" | "tt" | "xmp" | "listing"
+    )
 }
 
 /// Readies the parsed field for the handlers: drops hidden elements,
@@ -369,17 +376,13 @@ fn shows_nothing(node: &Rc<Node>) -> bool {
     let mut stack = vec![node.clone()];
     while let Some(n) = stack.pop() {
         match &n.data {
-            NodeData::Text { contents } => {
-                if contents.borrow().chars().any(|c| !c.is_whitespace()) {
-                    return false;
-                }
+            NodeData::Text { contents }
+                if contents.borrow().chars().any(|c| !c.is_whitespace()) =>
+            {
+                return false;
             }
-            NodeData::Element { name, .. } => {
-                if &*name.local == "img" {
-                    return false;
-                }
-                stack.extend(n.children.borrow().iter().cloned());
-            }
+            NodeData::Element { name, .. } if &*name.local == "img" => return false,
+            NodeData::Element { .. } => stack.extend(n.children.borrow().iter().cloned()),
             _ => {}
         }
     }
@@ -551,7 +554,13 @@ fn blockquote_handler(handlers: &dyn Handlers, element: Element) -> Option<Handl
     }
     let quoted: Vec<String> = content
         .lines()
-        .map(|l| if l.is_empty() { ">".into() } else { format!("> {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                ">".into()
+            } else {
+                format!("> {l}")
+            }
+        })
         .collect();
     Some(format!("\n\n{}\n\n{LINE}", quoted.join("\n")).into())
 }
@@ -834,7 +843,11 @@ fn list_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerResu
     }
     // In an item (through inline elements such as `<i>`).
     let in_item = ancestors(element.node)
-        .find_map(|a| tag_of(&a).filter(|t| is_block(t) || *t == "body").map(|t| t == "li"))
+        .find_map(|a| {
+            tag_of(&a)
+                .filter(|t| is_block(t) || *t == "body")
+                .map(|t| t == "li")
+        })
         .unwrap_or(false);
     // Only a list starting at 1 may interrupt a paragraph.
     // (Text after it in the item must not run into its last item.)
@@ -908,7 +921,14 @@ fn table_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRes
     // Rows, through thead/tbody/tfoot but not into nested tables.
     let mut rows: Vec<Vec<Rc<Node>>> = Vec::new();
     let mut caption = String::new();
-    let mut stack: Vec<Rc<Node>> = element.node.children.borrow().iter().rev().cloned().collect();
+    let mut stack: Vec<Rc<Node>> = element
+        .node
+        .children
+        .borrow()
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
     while let Some(n) = stack.pop() {
         match tag_of(&n) {
             Some("thead" | "tbody" | "tfoot") => {
@@ -1005,14 +1025,44 @@ static CONVERTER: LazyLock<HtmlToMarkdown> = LazyLock::new(|| {
         })
         .add_handler(
             vec![
-                "div", "section", "article", "header", "footer", "main", "nav", "aside",
-                "center", "address", "figure", "figcaption", "details", "summary", "dl", "dt",
-                "dd", "form", "fieldset", "legend", "hgroup", "search", "dialog", "li", "tr",
-                "td", "th", "thead", "tbody", "tfoot", "caption",
+                "div",
+                "section",
+                "article",
+                "header",
+                "footer",
+                "main",
+                "nav",
+                "aside",
+                "center",
+                "address",
+                "figure",
+                "figcaption",
+                "details",
+                "summary",
+                "dl",
+                "dt",
+                "dd",
+                "form",
+                "fieldset",
+                "legend",
+                "hgroup",
+                "search",
+                "dialog",
+                "li",
+                "tr",
+                "td",
+                "th",
+                "thead",
+                "tbody",
+                "tfoot",
+                "caption",
             ],
             div_handler,
         )
-        .add_handler(vec!["span", "font", "u", "small", "big", "mark", "sub", "sup"], inline_handler)
+        .add_handler(
+            vec!["span", "font", "u", "small", "big", "mark", "sub", "sup"],
+            inline_handler,
+        )
         .add_handler(vec!["p"], p_handler)
         .add_handler(vec!["br"], br_handler)
         .add_handler(vec!["hr"], hr_handler)
@@ -1128,7 +1178,11 @@ fn separate_lists(md: &str) -> String {
                     if blank_before {
                         // A new list right after one of the same kind.
                         *was = given;
-                        *written = if *written == given { flip(given) } else { given };
+                        *written = if *written == given {
+                            flip(given)
+                        } else {
+                            given
+                        };
                     } else if given != *was {
                         *was = given;
                         *written = given;
@@ -1247,20 +1301,11 @@ fn code_spans(s: &str) -> String {
         out.push_str(&rest[..open]);
         let mut code = String::new();
         let mut after = &rest[open..];
-        // Gather this span and any right after it (only stand-ins for
-        // emphasis between).
-        loop {
-            let Some(body) = after.strip_prefix(CODE_OPEN) else {
-                break;
-            };
+        // Gather this span and any right after it.
+        while let Some(body) = after.strip_prefix(CODE_OPEN) {
             let end = body.find(CODE_CLOSE).unwrap_or(body.len());
             code.push_str(&body[..end]);
             after = body.get(end + CODE_CLOSE.len_utf8()..).unwrap_or("");
-            let skip = after.len() - after.trim_start_matches(is_emphasis).len();
-            if after[skip..].starts_with(CODE_OPEN) && skip == 0 {
-                continue;
-            }
-            break;
         }
         let fence = "`".repeat(code_fence_len(&code));
         let pad = if code.starts_with('`') || code.ends_with('`') {
@@ -1385,7 +1430,9 @@ fn escape_text(s: &str) -> String {
             let escape = match t {
                 '\\' | '`' | '*' | '[' | ']' => true,
                 '_' => prev_is_emphasis || !prev.is_some_and(char::is_alphanumeric),
-                '<' => next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')),
+                '<' => {
+                    next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+                }
                 '&' => entity_follows(chars[i + 1..].iter().map(|c| real(*c))),
                 '~' => tildes > 1,
                 '#' => !content_seen || heading,
@@ -1844,7 +1891,12 @@ mod tests {
 
     #[test]
     fn breaks_resolve_as_a_browser_shows_them() {
-        let r = |s: &str| resolve_breaks(&s.replace('B', &BR.to_string()).replace('L', &LINE.to_string()));
+        let r = |s: &str| {
+            resolve_breaks(
+                &s.replace('B', &BR.to_string())
+                    .replace('L', &LINE.to_string()),
+            )
+        };
         assert_eq!(r("aBb"), "a\\\nb");
         assert_eq!(r("aBBb"), "a\n\nb");
         assert_eq!(r("LaLLbLLBLLcL"), "a\\\nb\n\nc");

@@ -531,7 +531,10 @@ pub struct ExportProgress {
 mod tests {
     #[test]
     fn sha1_hex_gives_known_digests() {
-        assert_eq!(super::sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(
+            super::sha1_hex(b""),
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+        );
         assert_eq!(
             super::sha1_hex(b"abc"),
             "a9993e364706816aba3e25717850c26c9cd0d89d"

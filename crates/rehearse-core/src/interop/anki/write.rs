@@ -28,9 +28,7 @@ use zip::write::SimpleFileOptions;
 
 use super::read::check_media_name;
 use super::sqlite::{open, temp_dir};
-use super::{
-    AnkiError, ExportInput, ExportNote, ReviewEntry, guid_for_card_id, markdown_to_html,
-};
+use super::{AnkiError, ExportInput, ExportNote, ReviewEntry, guid_for_card_id, markdown_to_html};
 use crate::deck::{CardKind, Variant, cloze_numbers};
 use crate::schedule::{CardState, Phase};
 
