@@ -210,28 +210,20 @@ fn ancestors(node: &Node) -> impl Iterator<Item = Rc<Node>> {
 }
 
 /// Elements whose content never shows.
+const HIDDEN_TAGS: &[&str] = &[
+    "script", "style", "head", "title", "template", "noscript", "svg", "math", "iframe", "object",
+    "embed", "canvas",
+];
+
 fn is_hidden(node: &Node) -> bool {
     let Some(tag) = tag_of(node) else {
         return matches!(node.data, NodeData::Comment { .. });
     };
-    matches!(
-        tag,
-        "script"
-            | "style"
-            | "head"
-            | "title"
-            | "template"
-            | "noscript"
-            | "svg"
-            | "math"
-            | "iframe"
-            | "object"
-            | "embed"
-            | "canvas"
-    ) || classes(node)
-        .iter()
-        // Pygments' line numbers: layout, not code.
-        .any(|c| matches!(c.as_str(), "linenos" | "linenodiv" | "lineno"))
+    HIDDEN_TAGS.contains(&tag)
+        || classes(node)
+            .iter()
+            // Pygments' line numbers: layout, not code.
+            .any(|c| matches!(c.as_str(), "linenos" | "linenodiv" | "lineno"))
 }
 
 /// Code whose text is taken as it is.
@@ -272,45 +264,12 @@ fn prepare(root: &Rc<Node>) {
 }
 
 /// Elements that start a new line in a browser.
+const BLOCKS: &str = "address article aside blockquote center dd details dialog div dl dt fieldset \
+     figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre \
+     section summary table tr ul";
+
 fn is_block(tag: &str) -> bool {
-    matches!(
-        tag,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "dd"
-            | "details"
-            | "dialog"
-            | "div"
-            | "dl"
-            | "dt"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hr"
-            | "li"
-            | "main"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "tr"
-            | "ul"
-    )
+    BLOCKS.split_whitespace().any(|t| t == tag)
 }
 
 /// The text under `node`, as a browser lays it out: with `lines`, `<br>`
@@ -778,7 +737,7 @@ fn anchor_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRe
     }
     let shown: String = text_content(element.node, false)
         .chars()
-        .map(|c| unhide(c).unwrap_or(c))
+        .map(real)
         .collect();
     let shown = shown.trim();
     if shown == href
@@ -1511,7 +1470,8 @@ fn resolve_emphasis(s: &str) -> String {
             keep[i + 1] = false;
         }
     }
-    let context = |keep: &[bool], i: usize| -> (Option<char>, Option<char>) {
+    // The characters around the run of stand-ins that `i` is in.
+    let context = |i: usize| -> (Option<char>, Option<char>) {
         let mut p = i;
         let prev = loop {
             if p == 0 {
@@ -1530,7 +1490,6 @@ fn resolve_emphasis(s: &str) -> String {
                 Some(c) => break Some(real(*c)),
             }
         };
-        let _ = keep;
         (prev, next)
     };
     for _ in 0..8 {
@@ -1540,11 +1499,11 @@ fn resolve_emphasis(s: &str) -> String {
                 continue;
             }
             let opens = !keep[o] || {
-                let (p, n) = context(&keep, o);
+                let (p, n) = context(o);
                 left_flanking(p, n)
             };
             let closes = !keep[c] || {
-                let (p, n) = context(&keep, c);
+                let (p, n) = context(c);
                 right_flanking(p, n)
             };
             if !(opens && closes) {
