@@ -226,7 +226,7 @@ fn converts_notes_to_cards() {
     );
     assert_eq!(
         basic.card.back,
-        "Each value has ***one*** owner:\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)"
+        "Each value has ***one*** owner:\n\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)"
     );
 
     let reversed = card(&c, "mutex");
@@ -326,14 +326,14 @@ fn html_to_markdown_cases() {
             "<b>bold</b> and <strong>strong</strong>",
             "**bold** and **strong**",
         ),
-        ("<i>it</i> <em>em</em>", "*it em*"),
+        ("<i>it</i> <em>em</em>", "*it* *em*"),
         ("<i>it</i>, <em>em</em>", "*it*, *em*"),
         ("<b>Note:</b>text", "Note:text"),
         ("a<b>.b</b>", "a.b"),
         ("<b>un</b>believ<i>able</i>", "**un**believ*able*"),
         (
             "<div>1.</div><div>2015) x</div><div>1.<i> x</i></div>",
-            "1\\.\\\n2015\\) x\\\n1\\. *x*",
+            "1.\\\n2015\\) x\\\n1\\. *x*",
         ),
         ("<b>bold </b>text", "**bold** text"),
         ("a<b></b>b", "ab"),
@@ -366,11 +366,11 @@ fn html_to_markdown_cases() {
         ("<pre>```\nx</pre>", "````\n```\nx\n````"),
         (
             "<a href=\"https://doc.rust-lang.org\">the book</a>",
-            "the book (https://doc.rust-lang.org)",
+            "[the book](https://doc.rust-lang.org)",
         ),
         (
             "<a href=\"https://x.org\">https://x.org</a>",
-            "https://x.org",
+            "<https://x.org>",
         ),
         ("<a href=\"#local\">here</a>", "here"),
         ("<img src=\"x.png\">", "![](media/x.png)"),
@@ -412,7 +412,7 @@ fn html_to_markdown_cases() {
         ("a<hr>b", "a\n\n---\n\nb"),
         (
             "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
-            "a | b\\\nc | d",
+            "| a | b |\n| --- | --- |\n| c | d |",
         ),
         (
             "{{c1::<b>Rust</b>::lang}} is {{c2::fast}}",
@@ -474,7 +474,7 @@ fn markdown_to_html_cases() {
 fn converted_markdown_survives_a_round_trip() {
     let samples = [
         "What does **ownership** mean in *Rust*? `let b = &mut a;`",
-        "Each value has ***one*** owner:\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)",
+        "Each value has ***one*** owner:\n\n- moves → transfer\n- borrows \\<T> & \"refs\" too\n\n![](media/ferris.png)",
         "{{c1::Rust}} 1.0 was released in {{c2::2015::year}}\\\nby *Mozilla*",
         "1. one\n2. two\n   - nested",
         "```rust\nfn main() {\n    println!(\"<hi>\");\n}\n```\n\nafter",
@@ -488,6 +488,148 @@ fn converted_markdown_survives_a_round_trip() {
     for md in samples {
         let html = markdown_to_html(md);
         assert_eq!(html_to_markdown(&html), md, "via {html:?}");
+    }
+}
+
+/// Each HTML construct flashcards need, as Anki decks write it (GitHub
+/// renderings, Anki's editor, Pygments), converted to Markdown that shows
+/// the same; and the Markdown survives export and re-import unchanged.
+#[test]
+fn html_constructs_for_flashcards() {
+    let cases = [
+        // Links: [text](url); parentheses and entities in the URL.
+        (
+            "<a href=\"https://e.org/a_(b)\">see *this*</a>",
+            "[see \\*this\\*](<https://e.org/a_(b)>)",
+        ),
+        (
+            "<a href=\"https://e.org/x?a=1&amp;b=2\">q</a> <a href=\"mailto:me@e.org\">me@e.org</a>",
+            "[q](https://e.org/x?a=1&b=2) [me@e.org](mailto:me@e.org)",
+        ),
+        // Anchors with nothing to click (GitHub heading anchors) go; so do empty and in-page ones.
+        (
+            "<h2><a id=\"user-content-x\" class=\"anchor\" aria-hidden=\"true\" href=\"#x\"><svg class=\"octicon\"><path d=\"M0\"></path></svg></a>Title</h2>",
+            "## Title",
+        ),
+        ("<a href=\"https://e.org\"></a>x<a name=\"top\"></a>", "x"),
+        ("<a href=\"javascript:alert(1)\">click</a>", "click"),
+        // Tables: GFM, alignment kept, pipes escaped, <br> in a cell a space.
+        (
+            "<table><thead><tr><th>Op</th><th align=\"right\">Cost</th><th style=\"text-align: center\">Note</th></tr></thead><tbody><tr><td>a | b</td><td>1</td><td><code>x|y</code></td></tr><tr><td>c<br>d</td><td></td></tr></tbody></table>",
+            "| Op | Cost | Note |\n| --- | ---: | :---: |\n| a \\| b | 1 | `x\\|y` |\n| c d |  |  |",
+        ),
+        // A layout table (one column, blocks in it): its cells.
+        (
+            "<table><tr><td><p>one</p><p>two</p></td></tr></table>",
+            "one\n\ntwo",
+        ),
+        // Code blocks with the language the HTML names; Pygments line numbers left out.
+        (
+            "<pre><code class=\"language-rust\">fn main() {}</code></pre>",
+            "```rust\nfn main() {}\n```",
+        ),
+        (
+            "<div class=\"highlight highlight-source-python\"><pre><span class=\"pl-k\">def</span> f(): <span>pass</span></pre></div>",
+            "```python\ndef f(): pass\n```",
+        ),
+        (
+            "<div class=\"highlight\"><pre><span></span><span class=\"n\">x</span> = 1\n</pre></div>",
+            "```\nx = 1\n```",
+        ),
+        (
+            "<table class=\"highlighttable\"><tr><td class=\"linenos\"><div class=\"linenodiv\"><pre>1\n2</pre></div></td><td class=\"code\"><div class=\"highlight\"><pre><span></span>a = 1\nb = 2\n</pre></div></td></tr></table>",
+            "```\na = 1\nb = 2\n```",
+        ),
+        ("<pre>a ``` b</pre>", "````\na ``` b\n````"),
+        // Images: local media and remote URLs.
+        (
+            "<img src=\"x.png\" alt=\"a *b*\"> <img src=\"https://e.org/i.png\" alt=\"remote\"> <img src=\"//cdn.e.org/i.png\">",
+            "![a \\*b\\*](media/x.png) ![remote](https://e.org/i.png) ![](//cdn.e.org/i.png)",
+        ),
+        // Lists, nested; two lists side by side stay two.
+        (
+            "<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li><li>d</li></ul>",
+            "- a\n  - b\n    1. c\n- d",
+        ),
+        ("<ul><li>a</li></ul><ul><li>b</li></ul>", "- a\n\n* b"),
+        // Emphasis; where CommonMark could not read it, the text stays plain.
+        (
+            "<b>bold <i>both</i></b> <i>it</i>al<b>ic</b>",
+            "**bold *both*** *it*al**ic**",
+        ),
+        ("<b>Note:</b>text and <b>x</b>.", "Note:text and **x**."),
+        // Line breaks, Anki editor <div> lines, &nbsp;.
+        ("a<br>b<br><br>c<br>", "a\\\nb\n\nc"),
+        (
+            "<div>one</div><div><b>two</b></div><div><br></div><div>three</div>",
+            "one\\\n**two**\n\nthree",
+        ),
+        ("a&nbsp;&nbsp;&nbsp;b", "a b"),
+        // Styles, fonts and spans dropped.
+        (
+            "<span style=\"color:red\"><font face=\"Arial\">styled</font></span> <u>under</u> H<sub>2</sub>O x<sup>2</sup>",
+            "styled under H2O x2",
+        ),
+        // Cloze markup intact.
+        (
+            "{{c1::<b>Rust</b>::a *language*}} and {{c2::a_b}}",
+            "{{c1::**Rust**::a \\*language\\*}} and {{c2::a_b}}",
+        ),
+        // Text that looks like Markdown renders as the same text.
+        (
+            "2 * 3 * 4, a_b_c, _x_, ~~no~~, <b>not</b> &lt;b&gt;, `code`, [link](x), ![img](y)",
+            "2 \\* 3 \\* 4, a_b_c, \\_x_, \\~\\~no\\~\\~, **not** \\<b>, \\`code\\`, \\[link\\](x), !\\[img\\](y)",
+        ),
+        (
+            "<div># not a heading</div><div>- not a list</div><div>+ nor</div><div>1) nor</div><div>&gt; quote</div><div>=== no</div><div>| pipe |</div><div>: term</div>",
+            "\\# not a heading\\\n\\- not a list\\\n\\+ nor\\\n1\\) nor\\\n\\> quote\\\n\\=== no\\\n\\| pipe |\\\n\\: term",
+        ),
+        // Anki's sound markers stay as written.
+        (
+            "[sound:hello.mp3] and [sound:a_b.mp3]",
+            "[sound:hello.mp3] and [sound:a_b.mp3]",
+        ),
+        ("<h3>Title #</h3>", "### Title \\#"),
+    ];
+    for (html, md) in cases {
+        assert_eq!(html_to_markdown(html), md, "html: {html:?}");
+        let back = markdown_to_html(md);
+        assert_eq!(html_to_markdown(&back), md, "via {back:?}");
+    }
+}
+
+#[test]
+fn markdown_to_html_writes_what_anki_shows() {
+    let cases = [
+        (
+            "| Op | Cost |\n| --- | ---: |\n| `a\\|b` | **1** |",
+            "<table><thead><tr><th>Op</th><th align=\"right\">Cost</th></tr></thead><tbody><tr><td><code>a|b</code></td><td align=\"right\"><b>1</b></td></tr></tbody></table>",
+        ),
+        (
+            "```python\ndef f():\n    return 1 < 2\n```",
+            "<pre><code class=\"language-python\">def f():\n    return 1 &lt; 2</code></pre>",
+        ),
+        (
+            "[the book](<https://e.org/a (b)>) and <https://x.org>",
+            "<a href=\"https://e.org/a (b)\">the book</a> and <a href=\"https://x.org\">https://x.org</a>",
+        ),
+        (
+            "![diagram](https://e.org/d.png) ![](<media/my pic.png>)",
+            "<img src=\"https://e.org/d.png\" alt=\"diagram\"> <img src=\"my pic.png\">",
+        ),
+        (
+            "{{c1::**Rust**::a *language*}} <b>raw</b>",
+            "{{c1::<b>Rust</b>::a <i>language</i>}} &lt;b&gt;raw&lt;/b&gt;",
+        ),
+        ("1.\\\n2015\\) x", "1.<br>2015) x"),
+        (
+            "- a\n\n  b\n- c",
+            "<ul><li><p>a</p><p>b</p></li><li><p>c</p></li></ul>",
+        ),
+        ("~~gone~~ and \\~", "<s>gone</s> and ~"),
+    ];
+    for (md, html) in cases {
+        assert_eq!(markdown_to_html(md), html, "markdown: {md:?}");
     }
 }
 

@@ -304,3 +304,92 @@ fn settings_import_a_review_log_and_optimise_with_progress() {
     h.get_by_label("0.4535");
     h.get_by_label("0.4444");
 }
+
+/// A card with an image on the web: until allowed it shows as its alt text
+/// linking to the image, with a button that loads this card's images; the
+/// setting "Load images from the web" (off by default) loads them always.
+/// Links open in the browser; a `javascript:` link does not.
+#[test]
+fn remote_images_wait_for_permission_and_links_open_in_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    // `.invalid` never resolves: nothing leaves the machine.
+    let deck = r#"(name: "Web", cards: [
+        (id: "w", topic: "T", front: "Read [the book](https://doc.rust-lang.org/book/) or [this](javascript:alert(1)).\n\n![a diagram](https://example.invalid/d.png)", back: "A"),
+    ])"#;
+    write_decks(dir.path(), &[("web.ron", deck.to_string())]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    h.get_by_label_contains("🖼 a diagram (remote image)");
+    let button = "🖼 Load images for this card";
+    h.get_by_label(button);
+
+    // Links: the web one opens, the script one is refused.
+    let opened = |h: &Harness<'static, RehearseApp>| -> Vec<String> {
+        h.output()
+            .platform_output
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                egui::OutputCommand::OpenUrl(o) => Some(o.url.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    h.get_by_label("the book").click();
+    h.step();
+    assert_eq!(opened(&h), ["https://doc.rust-lang.org/book/"]);
+    h.run();
+    h.get_by_label("this").click();
+    h.step();
+    assert!(opened(&h).is_empty(), "{:?}", opened(&h));
+    h.run();
+
+    // Allowed for this card: the placeholder and the button go.
+    h.get_by_label(button).click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("(remote image)").is_none(),
+        "the image is loading, not a link"
+    );
+    assert!(h.query_by_label(button).is_none());
+}
+
+#[test]
+fn load_images_from_the_web_is_a_setting_and_off_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = r#"(name: "Web", cards: [
+        (id: "w", topic: "T", front: "![a diagram](https://example.invalid/d.png)", back: "A"),
+    ])"#;
+    write_decks(dir.path(), &[("web.ron", deck.to_string())]);
+    let app = RehearseApp::new(open(dir.path(), Timestamp::now()));
+    let mut h = harness(app);
+    h.run();
+    assert!(!h.state().collection().settings().display.load_remote_images);
+    h.get_by_label("Settings").click();
+    h.run();
+    h.get_by_label("Load images from the web").click();
+    h.run();
+    assert!(h.state().collection().settings().display.load_remote_images);
+    let text = std::fs::read_to_string(dir.path().join("settings.ron")).unwrap();
+    assert!(
+        Settings::from_ron(&text)
+            .unwrap()
+            .display
+            .load_remote_images,
+        "{text}"
+    );
+    // Studying now shows no placeholder and no button.
+    h.key_press(Key::Escape);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state().study_state().is_some());
+    assert!(h.query_by_label_contains("(remote image)").is_none());
+    assert!(
+        h.query_by_label_contains("Load images for this card")
+            .is_none()
+    );
+}

@@ -159,6 +159,11 @@ pub struct Display {
     /// Parent decks (full `A::B` names) folded on Home.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub collapsed_decks: Vec<String>,
+    /// Load images on cards from the web. Off by default, for privacy: a
+    /// remote image shows as its alt text and link, with a button to load
+    /// the images of that card, so that studying contacts no server unasked.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub load_remote_images: bool,
 }
 
 impl Display {
@@ -336,10 +341,13 @@ mod tests {
                 theme: Theme::Dark,
                 hidden_columns: vec!["Tags".into()],
                 collapsed_decks: vec!["Languages::Rust".into()],
+                load_remote_images: true,
             },
             ..Settings::default()
         };
         assert!(dark.to_ron().contains("theme: Dark"), "{}", dark.to_ron());
+        assert!(dark.to_ron().contains("load_remote_images: true"));
+        assert!(!Display::default().load_remote_images, "off unless chosen");
         assert_eq!(Settings::from_ron(&dark.to_ron()).unwrap(), dark);
         assert!(
             !s.to_ron().contains("display"),

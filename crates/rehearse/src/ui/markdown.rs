@@ -1,7 +1,12 @@
 //! Card text rendering: CommonMark with syntax-highlighted code blocks, shared
 //! by every screen that shows a card so they all look the same.
 
+use std::collections::HashSet;
+
 use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
+
+/// The button under a card whose images on the web are not loaded.
+pub const LOAD_IMAGES: &str = "Load images for this card";
 
 /// Renders Markdown, caching parsed images and highlighters between frames.
 #[derive(Default)]
@@ -9,6 +14,11 @@ pub struct Markdown {
     cache: CommonMarkCache,
     /// Where relative links (`media/x.png`) point: the data folder.
     base: String,
+    /// Settings → Load images from the web: every card's remote images load.
+    load_remote: bool,
+    /// Remote images the user chose to load this session, with
+    /// [`LOAD_IMAGES`] (per card: the images of the card it was under).
+    allowed: HashSet<String>,
 }
 
 impl Markdown {
@@ -18,14 +28,35 @@ impl Markdown {
         Self {
             cache: CommonMarkCache::default(),
             base: format!("file://{}/", root.display()),
+            load_remote: false,
+            allowed: HashSet::new(),
         }
+    }
+
+    /// Whether images on the web load on every card (the setting).
+    pub fn set_load_remote(&mut self, load: bool) {
+        self.load_remote = load;
     }
 
     /// Shows `text` as Markdown. `id` keeps two renderings on one screen apart.
     /// Returns the area the text took.
+    ///
+    /// Remote images load only when the setting allows it or the user asked
+    /// for this card's; until then each shows as its alt text linking to it,
+    /// with a [`LOAD_IMAGES`] button under the text. Links open in the
+    /// system's browser (web and mail links only).
     pub fn show(&mut self, ui: &mut egui::Ui, id: &str, text: &str) -> egui::Rect {
-        let text = image_fallbacks(&sound_chips(text)).into_owned();
-        ui.push_id(id, |ui| {
+        let blocked: Vec<String> = if self.load_remote {
+            Vec::new()
+        } else {
+            remote_images(text)
+                .into_iter()
+                .filter(|url| !self.allowed.contains(url))
+                .collect()
+        };
+        let text = image_fallbacks(&sound_chips(text), |url| blocked.iter().any(|b| b == url))
+            .into_owned();
+        let rect = ui.push_id(id, |ui| {
             let (body, bold) = card_colors(ui.visuals().dark_mode);
             let visuals = ui.visuals_mut();
             // One colour for all card text, at strong contrast: a grey body
@@ -42,10 +73,64 @@ impl Markdown {
                 .syntax_theme_light("InspiredGitHub")
                 .syntax_theme_dark("base16-ocean.dark")
                 .show(ui, &mut self.cache, &text);
+            if !blocked.is_empty() {
+                let n = blocked.len();
+                let button = ui.button(format!("🖼 {LOAD_IMAGES}")).on_hover_text(format!(
+                    "{n} image{} on the web: loading {} contacts {}. Settings can load them always.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" },
+                    if n == 1 { "its server" } else { "their servers" },
+                ));
+                if button.clicked() {
+                    self.allowed.extend(blocked.iter().cloned());
+                }
+            }
             ui.min_rect()
         })
-        .inner
+        .inner;
+        // A click on a link asks the system's browser to open it: only for
+        // web and mail links (not `file:` or `javascript:`).
+        ui.ctx().output_mut(|o| {
+            o.commands.retain(|c| match c {
+                egui::OutputCommand::OpenUrl(open) => opens_in_browser(&open.url),
+                _ => true,
+            });
+        });
+        rect
     }
+}
+
+/// Whether an image's address is on the web (rather than in the data
+/// folder): `http://`, `https://`, or `//host/…` (which means https here).
+pub fn is_remote_image(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+/// Whether a clicked link may be handed to the system's browser.
+pub fn opens_in_browser(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| url.starts_with(p))
+}
+
+/// The addresses of the remote images in `text`, in order, each once.
+pub fn remote_images(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut out: Vec<String> = Vec::new();
+    if !text.contains("![") {
+        return out;
+    }
+    for event in Parser::new(text) {
+        if let Event::Start(Tag::Image { dest_url, .. }) = event
+            && is_remote_image(&dest_url)
+            && !out.iter().any(|u| *u == *dest_url)
+        {
+            out.push(dest_url.to_string());
+        }
+    }
+    out
 }
 
 /// Body and bold text colours for cards: (body, bold).
@@ -95,10 +180,11 @@ pub fn sound_chips(text: &str) -> std::borrow::Cow<'_, str> {
 const DRAWABLE: [&str; 7] = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "ico"];
 
 /// Images the window cannot draw become a chip or a link instead of a bare
-/// warning sign: a remote image (not fetched: cards never reach the network
-/// on their own) shows its alt text linking to it; a file in a format the
-/// window cannot decode (SVG, TIFF...) shows its name.
-pub fn image_fallbacks(text: &str) -> std::borrow::Cow<'_, str> {
+/// warning sign: a remote image that is `blocked` (not fetched: cards reach
+/// the network only when allowed) shows its alt text linking to it; a file
+/// in a format the window cannot decode (SVG, TIFF...) shows its name. A
+/// remote image that may load stays an image (`//host/x` as `https://`).
+pub fn image_fallbacks(text: &str, blocked: impl Fn(&str) -> bool) -> std::borrow::Cow<'_, str> {
     use pulldown_cmark::{Event, Parser, Tag};
     if !text.contains("![") {
         return std::borrow::Cow::Borrowed(text);
@@ -114,7 +200,7 @@ pub fn image_fallbacks(text: &str) -> std::borrow::Cow<'_, str> {
             .unwrap_or_default();
         let url = dest_url.to_string();
         let name = url.rsplit('/').next().unwrap_or(&url).to_string();
-        let remote = url.starts_with("http://") || url.starts_with("https://");
+        let remote = is_remote_image(&url);
         let extension = name
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -124,8 +210,17 @@ pub fn image_fallbacks(text: &str) -> std::borrow::Cow<'_, str> {
         } else {
             alt.trim().to_string()
         };
-        if remote {
-            replacements.push((range, format!("[🖼 {label} (remote image)](<{url}>)")));
+        let link = if url.starts_with("//") {
+            format!("https:{url}")
+        } else {
+            url.clone()
+        };
+        if remote && blocked(&url) {
+            replacements.push((range, format!("[🖼 {label} (remote image)](<{link}>)")));
+        } else if remote {
+            if link != url {
+                replacements.push((range, format!("![{alt}](<{link}>)")));
+            }
         } else if !DRAWABLE.contains(&extension.as_str()) {
             replacements.push((range, format!("`🖼 {name} (cannot be shown)`")));
         }
@@ -173,21 +268,71 @@ mod tests {
 
     #[test]
     fn images_the_window_cannot_draw_become_chips_or_links() {
+        let all = |_: &str| true;
         let local = "A ![ferris](media/ferris.png) crab";
-        assert_eq!(image_fallbacks(local), local);
+        assert_eq!(image_fallbacks(local, all), local);
         assert_eq!(
-            image_fallbacks("![](media/diagram.svg)"),
+            image_fallbacks("![](media/diagram.svg)", all),
             "`🖼 diagram.svg (cannot be shown)`"
         );
         assert_eq!(
-            image_fallbacks("See ![a chart](https://example.com/c.png) here"),
+            image_fallbacks("See ![a chart](https://example.com/c.png) here", all),
             "See [🖼 a chart (remote image)](<https://example.com/c.png>) here"
         );
         assert_eq!(
-            image_fallbacks("![](<media/my pic.webp>)"),
+            image_fallbacks("![](<media/my pic.webp>)", all),
             "![](<media/my pic.webp>)"
         );
-        assert_eq!(image_fallbacks("no images"), "no images");
+        assert_eq!(image_fallbacks("no images", all), "no images");
+        // Allowed: the image stays, to be loaded.
+        let remote = "See ![a chart](https://example.com/c.png) here";
+        assert_eq!(image_fallbacks(remote, |_| false), remote);
+        assert_eq!(
+            image_fallbacks("![x](//cdn.example.com/c.png)", |_| false),
+            "![x](<https://cdn.example.com/c.png>)"
+        );
+        assert_eq!(
+            image_fallbacks("![x](//cdn.example.com/c.png)", all),
+            "[🖼 x (remote image)](<https://cdn.example.com/c.png>)"
+        );
+    }
+
+    #[test]
+    fn which_images_are_remote() {
+        for url in [
+            "https://raw.githubusercontent.com/a/b.png",
+            "http://example.com/x.gif",
+            "HTTPS://EXAMPLE.COM/X.PNG",
+            "//cdn.example.com/x.png",
+            " https://example.com/x.png",
+        ] {
+            assert!(is_remote_image(url), "{url}");
+        }
+        for url in [
+            "media/ferris.png",
+            "ferris.png",
+            "file:///home/me/x.png",
+            "data:image/png;base64,AAAA",
+            "/abs/path.png",
+            "httpx.png",
+        ] {
+            assert!(!is_remote_image(url), "{url}");
+        }
+        assert_eq!(
+            remote_images(
+                "![a](https://e.org/1.png) ![b](media/2.png) [c](https://e.org/3.png) ![d](https://e.org/1.png) ![e](//e.org/4.png)"
+            ),
+            ["https://e.org/1.png", "//e.org/4.png"]
+        );
+    }
+
+    #[test]
+    fn only_web_and_mail_links_open() {
+        assert!(opens_in_browser("https://doc.rust-lang.org/book/"));
+        assert!(opens_in_browser("http://example.com"));
+        assert!(opens_in_browser("mailto:me@example.com"));
+        assert!(!opens_in_browser("javascript:alert(1)"));
+        assert!(!opens_in_browser("file:///home/me/media/x.desktop"));
     }
 
     #[test]

@@ -282,6 +282,8 @@ impl RehearseApp {
         if let Some(fonts) = &mut self.fonts {
             fonts.poll(ui.ctx());
         }
+        self.markdown
+            .set_load_remote(self.collection.settings().display.load_remote_images);
         let wanted = self.collection.settings().display.theme;
         if self.theme != Some(wanted) {
             theme::set(ui.ctx(), wanted);

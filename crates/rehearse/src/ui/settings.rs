@@ -864,4 +864,20 @@ fn appearance(ui: &mut egui::Ui, collection: &mut Collection) {
             }
         }
     });
+    let mut load = collection.settings().display.load_remote_images;
+    let changed = ui
+        .checkbox(&mut load, "Load images from the web")
+        .on_hover_text(
+            "Images on cards that are on the web (imported from GitHub, say) load from \
+             their servers, which then learn when you study. Off: each shows as a link, \
+             and a card offers to load its own.",
+        )
+        .changed();
+    if changed {
+        let mut display = collection.settings().display.clone();
+        display.load_remote_images = load;
+        if let Err(e) = collection.save_display(display) {
+            notice::error(ui.ctx(), format!("Cannot keep the setting: {e}"));
+        }
+    }
 }

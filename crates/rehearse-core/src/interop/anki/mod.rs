@@ -33,7 +33,6 @@ mod convert;
 mod html;
 mod proto;
 mod read;
-mod sha1;
 mod sqlite;
 mod write;
 
@@ -47,10 +46,7 @@ pub use read::read_package;
 
 /// The SHA-1 of `data` in hex, as Anki names media files by content.
 pub fn sha1_hex(data: &[u8]) -> String {
-    sha1::sha1(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha1_smol::Sha1::from(data).digest().to_string()
 }
 pub use write::write_package;
 
@@ -529,4 +525,23 @@ pub struct ExportProgress {
     pub state: CardState,
     /// Its answers, oldest first.
     pub reviews: Vec<ReviewEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha1_hex_gives_known_digests() {
+        assert_eq!(
+            super::sha1_hex(b""),
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+        );
+        assert_eq!(
+            super::sha1_hex(b"abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(
+            super::sha1_hex(&[b'a'; 1000]),
+            "291e9a6c66994949b57ba5e650361e98fc36b1ba"
+        );
+    }
 }

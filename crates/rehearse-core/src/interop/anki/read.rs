@@ -8,7 +8,7 @@ use zip::ZipArchive;
 use zip::result::ZipError;
 
 use super::sqlite::read_collection;
-use super::{AnkiError, AnkiPackage, LimitKind, Limits, PackageFormat, proto, sha1};
+use super::{AnkiError, AnkiPackage, LimitKind, Limits, PackageFormat, proto};
 
 /// Reads an Anki package (`.apkg` or `.colpkg`, current or legacy format).
 ///
@@ -69,7 +69,7 @@ pub fn read_package(bytes: &[u8], limits: &Limits) -> Result<AnkiPackage, AnkiEr
             ));
         }
         if let Some(expected) = entry.sha1
-            && sha1::sha1(&data) != expected
+            && sha1_smol::Sha1::from(&data).digest().bytes() != expected
         {
             return Err(corrupt(&what, "its checksum does not match".into()));
         }

@@ -9,8 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::path::Path;
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags};
@@ -21,48 +20,18 @@ use super::{
     NoteKind, PackageFormat, Queue, ReviewKind, proto,
 };
 
-/// A directory under the system's temporary directory, readable only by
-/// this user, removed with everything in it when dropped.
-pub(super) struct TempDir(PathBuf);
-
-impl TempDir {
-    pub(super) fn new() -> Result<Self, AnkiError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let mut last_error = None;
-        for _ in 0..16 {
-            let n = COUNTER.fetch_add(1, AtomicOrdering::Relaxed);
-            let path = base.join(format!(
-                "rehearse-anki-{}-{nanos:08x}-{n}",
-                std::process::id()
-            ));
-            let mut builder = fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&path) {
-                Ok(()) => return Ok(Self(path)),
-                Err(e) => last_error = Some(e),
-            }
-        }
-        Err(AnkiError::Io(format!(
-            "cannot create a temporary directory in {}: {}",
-            base.display(),
-            last_error.map_or_else(String::new, |e| e.to_string())
-        )))
-    }
-
-    pub(super) fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+/// A private temporary directory (mode 0700 on Unix), removed with
+/// everything in it when dropped.
+pub(super) fn temp_dir() -> Result<tempfile::TempDir, AnkiError> {
+    tempfile::Builder::new()
+        .prefix("rehearse-anki-")
+        .tempdir()
+        .map_err(|e| {
+            AnkiError::Io(format!(
+                "cannot create a temporary directory in {}: {e}",
+                std::env::temp_dir().display()
+            ))
+        })
 }
 
 /// Compares like Anki's `unicase` collation: case-insensitively.
@@ -148,7 +117,7 @@ struct RevlogRow {
 
 /// Reads the collection database `db` (the decompressed bytes).
 pub(super) fn read_collection(db: &[u8]) -> Result<Collection, AnkiError> {
-    let dir = TempDir::new()?;
+    let dir = temp_dir()?;
     let path = dir.path().join("collection.db");
     fs::write(&path, db).map_err(|e| AnkiError::Io(format!("{}: {e}", path.display())))?;
     let conn = open(&path, false)?;

@@ -27,10 +27,8 @@ use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
 use super::read::check_media_name;
-use super::sqlite::{TempDir, open};
-use super::{
-    AnkiError, ExportInput, ExportNote, ReviewEntry, guid_for_card_id, markdown_to_html, sha1,
-};
+use super::sqlite::{open, temp_dir};
+use super::{AnkiError, ExportInput, ExportNote, ReviewEntry, guid_for_card_id, markdown_to_html};
 use crate::deck::{CardKind, Variant, cloze_numbers};
 use crate::schedule::{CardState, Phase};
 
@@ -260,7 +258,7 @@ fn revlog_rows(reviews: &[ReviewEntry], state: &CardState) -> Vec<(i64, i64, i64
 
 /// The first 8 hex digits of the SHA-1 of `text`, as a number: `notes.csum`.
 fn checksum(text: &str) -> i64 {
-    let d = sha1::sha1(text.as_bytes());
+    let d = sha1_smol::Sha1::from(text.as_bytes()).digest().bytes();
     i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
 }
 
@@ -333,7 +331,7 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
         decks.insert(id.to_string(), deck_json(id, name, now_s));
     }
 
-    let dir = TempDir::new()?;
+    let dir = temp_dir()?;
     let path = dir.path().join("collection.anki21");
     {
         let mut conn = open(&path, true)?;
