@@ -61,6 +61,9 @@ struct FitTask {
     result: Receiver<Result<PresetsFit, String>>,
 }
 
+/// Wide enough for the longest label of the settings form.
+const LABEL_WIDTH: f32 = 216.0;
+
 fn steps_text(steps: &[Step]) -> String {
     steps
         .iter()
@@ -448,7 +451,8 @@ impl SettingsScreen {
     fn form(&mut self, ui: &mut egui::Ui) {
         let mut d = self.chosen_preset();
         let inherits = self.chosen != DEFAULT_PRESET;
-        egui::Grid::new("settings").num_columns(2).spacing([24.0, 12.0]).show(ui, |ui| {
+        // Both grids share a label column width, so their controls line up.
+        egui::Grid::new("settings").num_columns(2).spacing([24.0, 12.0]).min_col_width(LABEL_WIDTH).show(ui, |ui| {
             // Each control is labelled by the text beside it, for screen readers and tests.
             let row = |ui: &mut egui::Ui, label: &str, hint: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
                 let mut l = ui.label(label);
@@ -504,6 +508,7 @@ impl SettingsScreen {
         let d = &mut self.draft;
         egui::Grid::new("settings_global")
             .num_columns(2)
+            .min_col_width(LABEL_WIDTH)
             .spacing([24.0, 12.0])
             .show(ui, |ui| {
                 let row =
