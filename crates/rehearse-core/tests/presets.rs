@@ -495,3 +495,31 @@ fn the_final_stretch_raise_covers_every_preset_and_puts_each_back() {
     assert_eq!(retention(&c, "Relaxed"), 0.8);
     assert!(c.settings().interview.is_none());
 }
+
+#[test]
+fn a_study_plan_sets_every_presets_pace() {
+    use rehearse_core::insight::forecast::{apply_plan, plan_in_force, study_plan};
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("a.ron", deck_text("A", "a", 30)),
+            ("b.ron", deck_text("B", "b", 30)),
+        ],
+    );
+    let mut c = open(dir.path(), t0());
+    presets(
+        &mut c,
+        &[("Slow", &|p: &mut Preset| p.new_per_day = 1)],
+        &[("b", "Slow")],
+    );
+    let plan = study_plan(&c, None, jiff::civil::date(2026, 3, 12), t0()).unwrap();
+    assert!(!plan_in_force(c.settings(), &plan));
+    apply_plan(&mut c, &plan).unwrap();
+    assert!(plan_in_force(c.settings(), &plan));
+    assert_eq!(
+        c.settings().preset("Slow").unwrap().new_per_day,
+        plan.new_per_day
+    );
+    assert_eq!(c.settings().new_per_day, plan.new_per_day);
+}

@@ -152,3 +152,49 @@ fn a_decks_more_menu_assigns_its_options_preset() {
     let counts = h.state().collection().deck_counts(Timestamp::now());
     assert_eq!((counts[0].new, counts[1].new), (3, 20));
 }
+
+fn rehearse(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(args)
+        .env("REHEARSE_DEVICE", "cli-test")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn rehearse_optimize_reports_every_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 4))]);
+    std::fs::write(
+        dir.path().join("settings.ron"),
+        "(presets: [(name: \"Tiny\")], deck_presets: {\"alpha\": \"Tiny\"})\n",
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rehearse-core/tests/data/revlog-sample.csv"
+    );
+    let (ok, out) = rehearse(&["import-revlog", sample, "--data-dir", root]);
+    assert!(ok, "{out}");
+    let (ok, out) = rehearse(&["optimize", "--data-dir", root]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Default (global): fitted on all"), "{out}");
+    assert!(
+        out.contains(
+            "Tiny: 0 training items from its decks, fewer than 400; uses the global parameters"
+        ),
+        "{out}"
+    );
+    let (ok, out) = rehearse(&["optimize", "--json", "--data-dir", root]);
+    assert!(ok, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let presets = json["presets"].as_array().unwrap();
+    assert_eq!(presets[0]["name"], "Default");
+    assert_eq!(presets[1]["name"], "Tiny");
+    assert_eq!(presets[1]["source"], "global");
+    assert_eq!(presets[1]["need"], 400);
+}

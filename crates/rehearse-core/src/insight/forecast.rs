@@ -892,9 +892,21 @@ pub fn study_plan(
     })
 }
 
-/// Puts the plan's new cards a day into the settings.
+/// Whether every preset already introduces the plan's new cards a day.
+pub fn plan_in_force(settings: &Settings, plan: &StudyPlan) -> bool {
+    settings
+        .all_presets()
+        .iter()
+        .all(|p| p.new_per_day == plan.new_per_day)
+}
+
+/// Puts the plan's new cards a day into the settings: into every preset, as
+/// the plan's forecast assumed.
 pub fn apply_plan(collection: &mut Collection, plan: &StudyPlan) -> Result<(), CollectionError> {
     let mut settings = collection.settings().clone();
-    settings.new_per_day = plan.new_per_day;
+    for mut preset in settings.all_presets() {
+        preset.new_per_day = plan.new_per_day;
+        settings.set_preset(preset);
+    }
     collection.save_settings(settings)
 }

@@ -287,6 +287,36 @@ impl Settings {
             .unwrap_or(base)
     }
 
+    /// The presets and options of `edited` (an edited copy of these
+    /// settings) on top of what these settings hold now for the rest: the
+    /// display, the interview and which deck uses which preset, all of which
+    /// may have changed since the copy was made. Assignments follow the
+    /// presets `renamed` (old, new; in order) in the copy, and decks whose
+    /// preset the copy no longer has go back to Default.
+    pub fn with_presets_of(&self, edited: &Settings, renamed: &[(String, String)]) -> Settings {
+        let mut out = Settings {
+            display: self.display.clone(),
+            interview: self.interview.clone(),
+            deck_presets: self.deck_presets.clone(),
+            ..edited.clone()
+        };
+        for (old, new) in renamed {
+            for name in out.deck_presets.values_mut() {
+                if name == old {
+                    *name = new.clone();
+                }
+            }
+            if let Some(i) = out.interview.as_mut()
+                && let Some(v) = i.restore_preset_retention.remove(old)
+            {
+                i.restore_preset_retention.insert(new.clone(), v);
+            }
+        }
+        let kept: Vec<String> = out.presets.iter().map(|p| p.name.clone()).collect();
+        out.deck_presets.retain(|_, name| kept.contains(name));
+        out
+    }
+
     /// These settings as one preset sees them: the top-level per-deck fields
     /// hold that preset's values (global fields unchanged). `None` when no
     /// preset has that name.
@@ -471,6 +501,29 @@ mod tests {
         assert_eq!(s.preset_name_of_deck("algorithms"), "Default");
         assert!(s.deck_presets.is_empty());
         assert!(s.problems().is_empty());
+    }
+
+    #[test]
+    fn an_edited_copy_keeps_assignments_made_meanwhile() {
+        let saved = two();
+        let mut edited = saved.clone();
+        edited.add_preset("Light", None).unwrap();
+        edited.rename_preset("Hard", "Tough").unwrap();
+        // Meanwhile another deck was given Hard, and the theme changed.
+        let mut now = saved.clone();
+        now.assign_preset("graphs", "Hard").unwrap();
+        now.display.theme = crate::schedule::settings::Theme::Dark;
+        let merged = now.with_presets_of(&edited, &[("Hard".into(), "Tough".into())]);
+        assert_eq!(merged.preset_name_of_deck("algorithms"), "Tough");
+        assert_eq!(merged.preset_name_of_deck("graphs"), "Tough");
+        assert_eq!(merged.display.theme, crate::schedule::settings::Theme::Dark);
+        assert_eq!(merged.preset_names(), ["Default", "Tough", "Light"]);
+        // A preset deleted in the copy sends its decks back to Default.
+        let mut edited = merged.clone();
+        edited.presets.retain(|p| p.name != "Tough");
+        let merged = merged.with_presets_of(&edited, &[]);
+        assert!(merged.deck_presets.is_empty());
+        assert!(merged.problems().is_empty());
     }
 
     #[test]

@@ -512,14 +512,14 @@ impl ReadinessScreen {
             );
             }
             Self::load_chart(ui, f);
-            let same = collection.settings().new_per_day == plan.new_per_day;
+            let same = forecast::plan_in_force(collection.settings(), plan);
             let apply = ui
                 .add_enabled(
                     plan.feasible && !same,
                     egui::Button::new(format!("Use {} new cards a day", plan.new_per_day)),
                 )
                 .on_hover_text(
-                    "Sets New cards per day in Settings; change it back there at any time",
+                    "Sets New cards per day in Settings (in every options preset); change it back there at any time",
                 )
                 .on_disabled_hover_text(if same {
                     "Already your pace"

@@ -61,6 +61,9 @@ struct FitTask {
     result: Receiver<Result<PresetsFit, String>>,
 }
 
+/// Wide enough for the longest label of the settings form.
+const LABEL_WIDTH: f32 = 216.0;
+
 fn steps_text(steps: &[Step]) -> String {
     steps
         .iter()
@@ -448,7 +451,8 @@ impl SettingsScreen {
     fn form(&mut self, ui: &mut egui::Ui) {
         let mut d = self.chosen_preset();
         let inherits = self.chosen != DEFAULT_PRESET;
-        egui::Grid::new("settings").num_columns(2).spacing([24.0, 12.0]).show(ui, |ui| {
+        // Both grids share a label column width, so their controls line up.
+        egui::Grid::new("settings").num_columns(2).spacing([24.0, 12.0]).min_col_width(LABEL_WIDTH).show(ui, |ui| {
             // Each control is labelled by the text beside it, for screen readers and tests.
             let row = |ui: &mut egui::Ui, label: &str, hint: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
                 let mut l = ui.label(label);
@@ -504,6 +508,7 @@ impl SettingsScreen {
         let d = &mut self.draft;
         egui::Grid::new("settings_global")
             .num_columns(2)
+            .min_col_width(LABEL_WIDTH)
             .spacing([24.0, 12.0])
             .show(ui, |ui| {
                 let row =
@@ -744,37 +749,19 @@ impl SettingsScreen {
     }
 
     fn save(&mut self, ctx: &egui::Context, collection: &mut Collection) {
-        let mut settings = match self.draft_with_steps() {
+        let settings = match self.draft_with_steps() {
             Ok(s) => s,
             Err(e) => {
                 notice::error(ctx, format!("Preset \"{}\": {e}", self.chosen));
                 return;
             }
         };
-        let saved = collection.settings();
-        // Kept as they are now: the theme may have changed since the form opened,
-        // the interview plan is set on the Readiness screen, and decks are given
-        // presets on Decks. Renamed presets keep their decks; a deleted one's
-        // decks go back to Default.
-        settings.display = saved.display.clone();
-        settings.interview = saved.interview.clone();
-        settings.deck_presets = saved.deck_presets.clone();
-        for (old, new) in &self.renamed {
-            for name in settings.deck_presets.values_mut() {
-                if name == old {
-                    *name = new.clone();
-                }
-            }
-            if let Some(i) = settings.interview.as_mut()
-                && let Some(v) = i.restore_preset_retention.remove(old)
-            {
-                i.restore_preset_retention.insert(new.clone(), v);
-            }
-        }
-        let existing: Vec<String> = settings.presets.iter().map(|p| p.name.clone()).collect();
-        settings
-            .deck_presets
-            .retain(|_, name| existing.contains(name));
+        // The theme may have changed since the form opened, the interview
+        // plan is set on the Readiness screen, and decks are given presets
+        // on Decks: those are kept as they are now.
+        let settings = collection
+            .settings()
+            .with_presets_of(&settings, &self.renamed);
         let result = collection.save_settings(settings);
         if result.is_ok() {
             self.renamed.clear();
