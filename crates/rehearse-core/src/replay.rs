@@ -63,9 +63,12 @@ pub fn apply(
                 item,
                 rating,
                 took_ms,
+                days,
             } => {
                 let prev = states.get(&item).cloned().unwrap_or_default();
-                match scheduler.answer(&item, &prev, rating, at) {
+                // The interval the answer recorded, not one worked out from
+                // the other items' states as they happen to be here.
+                match scheduler.replay_answer(&item, &prev, rating, at, days) {
                     Ok(outcome) => {
                         if at >= recent_from {
                             recent.push(AnswerRecord {
@@ -77,6 +80,7 @@ pub fn apply(
                                 kind: answer_kind(prev.phase),
                                 took_ms,
                                 last_interval: prev.interval_days,
+                                days,
                             });
                         }
                         states.insert(item, outcome.state);

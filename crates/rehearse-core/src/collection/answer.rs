@@ -1,14 +1,26 @@
 //! Answering, recording mocks, undo and suspend: every change is journalled before it counts.
 
 use super::*;
+use crate::schedule::Interval;
 
 impl Collection {
     /// The four possible outcomes of answering `id` now.
+    /// With load balancing or easy days on, the review intervals depend on
+    /// how many items are due on each day; the same counts serve the answer,
+    /// so the buttons show what answering gives.
     pub fn preview(&self, id: &ItemId, now: Timestamp) -> Result<[Outcome; 4], CollectionError> {
-        Ok(self.scheduler.outcomes(id, self.state(id), now)?)
+        let state = self.state(id);
+        if self.scheduler.uses_load() {
+            return Ok(self.with_workload(id, now, |work| {
+                self.scheduler.outcomes_with_load(id, state, now, work)
+            })?);
+        }
+        Ok(self.scheduler.outcomes(id, state, now)?)
     }
 
     /// Records an answer: the journal line is on disk before this returns.
+    /// A review interval chosen by load balancing or easy days is recorded
+    /// with it, so replaying the journals gives the same due date.
     pub fn answer(
         &mut self,
         id: &ItemId,
@@ -17,14 +29,28 @@ impl Collection {
         took_ms: u32,
     ) -> Result<Outcome, CollectionError> {
         let previous = self.state(id).clone();
-        let outcome = self.scheduler.answer(id, &previous, rating, now)?;
+        let uses_load = self.scheduler.uses_load();
+        let outcome = if uses_load {
+            self.with_workload(id, now, |work| {
+                self.scheduler
+                    .answer_with_load(id, &previous, rating, now, work)
+            })?
+        } else {
+            self.scheduler.answer(id, &previous, rating, now)?
+        };
+        let days = match outcome.interval {
+            Interval::Days(d) if uses_load => Some(d),
+            _ => None,
+        };
         let event_id = self.next_event_id;
+        let generation = self.generation;
         self.append(Event::Review {
             id: event_id,
             at: now,
             item: id.clone(),
             rating,
             took_ms,
+            days,
         })?;
         self.recent.push(AnswerRecord {
             device: self.device.clone(),
@@ -35,8 +61,10 @@ impl Collection {
             kind: replay::answer_kind(previous.phase),
             took_ms,
             last_interval: previous.interval_days,
+            days,
         });
         self.states.insert(id.clone(), outcome.state.clone());
+        self.shift_load(generation, &previous, &outcome.state);
         self.undo.push(UndoEntry {
             event_id,
             item: id.clone(),
@@ -62,6 +90,8 @@ impl Collection {
     ) -> Result<Outcome, CollectionError> {
         let review = self.next_event_id;
         let outcome = self.answer(id, rating, now, took_ms)?;
+        let generation = self.generation;
+        let state = self.state(id).clone();
         self.append(Event::Points {
             id: self.next_event_id,
             at: now,
@@ -71,6 +101,8 @@ impl Collection {
             total: marks.total,
             notes: marks.notes,
         })?;
+        // Points change no state: the due counts still hold.
+        self.shift_load(generation, &state, &state);
         Ok(outcome)
     }
 
@@ -98,6 +130,8 @@ impl Collection {
         let Some(entry) = self.undo.last().cloned() else {
             return Ok(None);
         };
+        let generation = self.generation;
+        let current = self.state(&entry.item).clone();
         self.append(Event::Undo {
             id: self.next_event_id,
             at: now,
@@ -109,6 +143,7 @@ impl Collection {
         // Undo takes back the review only: a suspension made since stays.
         let mut previous = entry.previous;
         previous.suspended = self.state(&entry.item).suspended;
+        self.shift_load(generation, &current, &previous);
         if previous == CardState::new() {
             self.states.remove(&entry.item);
         } else {

@@ -26,6 +26,7 @@ mod setup;
 mod snapshot;
 mod sync;
 mod today;
+mod workload;
 
 pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
@@ -186,6 +187,8 @@ pub struct Collection {
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
     generation: u64,
+    /// Items due per coming day, for load balancing and easy days.
+    due_load: workload::LoadSlot,
 }
 
 impl std::fmt::Debug for Collection {

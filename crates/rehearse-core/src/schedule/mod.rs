@@ -2,11 +2,13 @@
 
 pub mod day;
 pub mod fuzz;
+pub mod load;
 pub mod scheduler;
 pub mod settings;
 pub mod state;
 
 pub use day::DayClock;
+pub use load::{DueLoad, Workload};
 pub use scheduler::{Interval, Outcome, ScheduleError, Scheduler};
 pub use settings::{Interview, Settings, SettingsError, Step};
 pub use state::{CardState, Memory, Phase, Rating};

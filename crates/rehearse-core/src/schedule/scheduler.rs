@@ -6,7 +6,8 @@ use fsrs::FSRS;
 use jiff::{SignedDuration, Timestamp};
 
 use super::day::DayClock;
-use super::fuzz::fuzzed;
+use super::fuzz::{fuzz_range, fuzzed};
+use super::load::{self, Workload};
 use super::settings::{Settings, Step};
 use super::state::{CardState, Memory, Phase, Rating};
 use crate::deck::ItemId;
@@ -113,7 +114,9 @@ impl Scheduler {
         ))
     }
 
-    /// The outcome of each of the four answers, in [`Rating::ALL`] order.
+    /// The outcome of each of the four answers, in [`Rating::ALL`] order,
+    /// with plain fuzz: what [`Self::outcomes_with_load`] gives when load
+    /// balancing and easy days are off, or when there is nothing to weigh.
     ///
     /// Deterministic: the fuzz is seeded from the item and its review count, so
     /// the labels shown on the buttons are exactly what answering gives.
@@ -122,6 +125,64 @@ impl Scheduler {
         item: &ItemId,
         state: &CardState,
         now: Timestamp,
+    ) -> Result<[Outcome; 4], ScheduleError> {
+        self.outcomes_by(item, state, now, Choose::Fuzz)
+    }
+
+    /// The outcomes with load balancing and easy days (when the settings ask
+    /// for them) choosing each review interval within its fuzz range from
+    /// `work`. The same `work` gives the same outcomes, so a preview matches
+    /// the answer; the interval an answer gets should be recorded with it
+    /// (see [`Self::replay_answer`]), as `work` is not part of the journals.
+    pub fn outcomes_with_load(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        now: Timestamp,
+        work: &Workload<'_>,
+    ) -> Result<[Outcome; 4], ScheduleError> {
+        if load::is_active(&self.settings) {
+            self.outcomes_by(item, state, now, Choose::Load(work))
+        } else {
+            self.outcomes(item, state, now)
+        }
+    }
+
+    /// True when the review intervals depend on the workload, so answers
+    /// should record the interval they got.
+    pub fn uses_load(&self) -> bool {
+        load::is_active(&self.settings)
+    }
+
+    /// Replays an answer whose journal event recorded the review interval it
+    /// gave (`recorded_days`). The recorded interval is taken when it is one
+    /// this answer could have given: within the fuzz range for the rating, as
+    /// the state and settings now are (a merge may have put another device's
+    /// review before it, or the settings may have changed). Otherwise, and
+    /// for events from before intervals were recorded, the interval is worked
+    /// out with plain fuzz, as it was then.
+    pub fn replay_answer(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        rating: Rating,
+        now: Timestamp,
+        recorded_days: Option<u32>,
+    ) -> Result<Outcome, ScheduleError> {
+        let choose = match recorded_days {
+            Some(days) => Choose::Recorded(rating, days),
+            None => Choose::Fuzz,
+        };
+        let outcomes = self.outcomes_by(item, state, now, choose)?;
+        Ok(pick(outcomes, rating))
+    }
+
+    fn outcomes_by(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        now: Timestamp,
+        choose: Choose<'_>,
     ) -> Result<[Outcome; 4], ScheduleError> {
         let s = &self.settings;
         let elapsed_days = state.last_review.map_or(0, |last| {
@@ -138,11 +199,37 @@ impl Scheduler {
         let raw = [&next.again, &next.hard, &next.good, &next.easy];
         let fuzz_factor = self.fuzz_factor(item, state);
         let max = s.maximum_interval_days.max(1);
-        let days_for = |interval: f32, minimum: u32| -> u32 {
-            if s.fuzz {
-                fuzzed(interval, fuzz_factor, minimum, max)
-            } else {
-                (interval.round() as u32).clamp(minimum.min(max), max)
+        // The interval for `rating`, at least a day longer than the one
+        // `after` (the next button down) gave.
+        let days_for = |rating: Rating, after: Option<Pick>| -> Pick {
+            let interval = raw[rating.index()].interval;
+            let minimum = after.map_or(1, |p| p.days + 1);
+            if !s.fuzz {
+                let days = (interval.round() as u32).clamp(minimum.min(max), max);
+                return Pick {
+                    days,
+                    lowest: days,
+                    highest: days,
+                };
+            }
+            let range = fuzz_range(interval, minimum, max);
+            // Any interval the button below could have had (whatever the
+            // load) bounds what this one could have had.
+            let lowest = fuzz_range(interval, after.map_or(1, |p| p.lowest + 1), max).0;
+            let highest = fuzz_range(interval, after.map_or(1, |p| p.highest + 1), max).1;
+            let days = match choose {
+                Choose::Recorded(r, days) if r == rating && (lowest..=highest).contains(&days) => {
+                    days
+                }
+                Choose::Load(work) => {
+                    load::choose_interval(s, &self.clock, work, interval, range, fuzz_factor)
+                }
+                _ => fuzzed(interval, fuzz_factor, minimum, max),
+            };
+            Pick {
+                days,
+                lowest,
+                highest,
             }
         };
 
@@ -183,15 +270,15 @@ impl Scheduler {
                         Phase::Learning { step }
                     }
                 };
-                let good_days = days_for(raw[2].interval, 1);
-                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let good_days = days_for(Rating::Good, None);
+                let easy_days = days_for(Rating::Easy, Some(good_days)).days;
                 let graduate = |rating: Rating| match rating {
                     Rating::Easy => with(Phase::Review, rating, Interval::Days(easy_days)),
-                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days)),
+                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days.days)),
                     _ => with(
                         Phase::Review,
                         rating,
-                        Interval::Days(days_for(raw[rating.index()].interval, 1)),
+                        Interval::Days(days_for(rating, None).days),
                     ),
                 };
                 let step_index = usize::from(step).min(steps.len().saturating_sub(1));
@@ -223,9 +310,9 @@ impl Scheduler {
                 [again, hard, good, graduate(Rating::Easy)]
             }
             Phase::Review => {
-                let hard_days = days_for(raw[1].interval, 1);
-                let good_days = days_for(raw[2].interval, hard_days + 1);
-                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let hard_days = days_for(Rating::Hard, None);
+                let good_days = days_for(Rating::Good, Some(hard_days));
+                let easy_days = days_for(Rating::Easy, Some(good_days));
                 let mut again = match s.relearning_steps.first() {
                     Some(first) => with(
                         Phase::Relearning { step: 0 },
@@ -235,23 +322,23 @@ impl Scheduler {
                     None => with(
                         Phase::Review,
                         Rating::Again,
-                        Interval::Days(days_for(raw[0].interval, 1)),
+                        Interval::Days(days_for(Rating::Again, None).days),
                     ),
                 };
                 again.state.lapses += 1;
                 again.state.leech |= is_leech(again.state.lapses, s.leech_threshold);
                 [
                     again,
-                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days)),
-                    with(Phase::Review, Rating::Good, Interval::Days(good_days)),
-                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days)),
+                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days.days)),
+                    with(Phase::Review, Rating::Good, Interval::Days(good_days.days)),
+                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days.days)),
                 ]
             }
         };
         Ok(outcomes)
     }
 
-    /// The outcome of one answer.
+    /// The outcome of one answer, with plain fuzz (see [`Self::outcomes`]).
     pub fn answer(
         &self,
         item: &ItemId,
@@ -259,17 +346,57 @@ impl Scheduler {
         rating: Rating,
         now: Timestamp,
     ) -> Result<Outcome, ScheduleError> {
-        let [a, h, g, e] = self.outcomes(item, state, now)?;
-        Ok(match rating {
-            Rating::Again => a,
-            Rating::Hard => h,
-            Rating::Good => g,
-            Rating::Easy => e,
-        })
+        Ok(pick(self.outcomes(item, state, now)?, rating))
+    }
+
+    /// The outcome of one answer with load balancing and easy days (see
+    /// [`Self::outcomes_with_load`]).
+    pub fn answer_with_load(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        rating: Rating,
+        now: Timestamp,
+        work: &Workload<'_>,
+    ) -> Result<Outcome, ScheduleError> {
+        Ok(pick(
+            self.outcomes_with_load(item, state, now, work)?,
+            rating,
+        ))
     }
 
     fn fuzz_factor(&self, item: &ItemId, state: &CardState) -> f64 {
         fuzz_seed(item, state.reps)
+    }
+}
+
+/// How the day within a fuzz range is chosen.
+#[derive(Clone, Copy)]
+enum Choose<'a> {
+    /// From the item's seed alone.
+    Fuzz,
+    /// Weighted by the workload (load balancing, easy days), drawn with the seed.
+    Load(&'a Workload<'a>),
+    /// Replaying an answer with this rating that recorded this interval.
+    Recorded(Rating, u32),
+}
+
+/// A review interval chosen for one button, and the least and most it
+/// could have been whatever the workload: with the buttons' order kept
+/// (Hard < Good < Easy), a lower button's choice moves this one's range.
+#[derive(Clone, Copy)]
+struct Pick {
+    days: u32,
+    lowest: u32,
+    highest: u32,
+}
+
+fn pick([again, hard, good, easy]: [Outcome; 4], rating: Rating) -> Outcome {
+    match rating {
+        Rating::Again => again,
+        Rating::Hard => hard,
+        Rating::Good => good,
+        Rating::Easy => easy,
     }
 }
 
