@@ -39,9 +39,9 @@
 //! never has to agree between builds.
 
 use super::day::DayClock;
-use crate::deck::ItemId;
 use super::settings::Settings;
 use super::state::{CardState, Phase};
+use crate::deck::ItemId;
 
 /// Intervals longer than this are not balanced by load, as in Anki: today's
 /// counts say little about a day that far out.
@@ -200,10 +200,7 @@ pub fn choose_interval(
     let shares: Vec<f64> = days
         .iter()
         .map(|&t| {
-            let weekday = clock
-                .date_of_day(day(t))
-                .weekday()
-                .to_monday_zero_offset() as usize;
+            let weekday = clock.date_of_day(day(t)).weekday().to_monday_zero_offset() as usize;
             f64::from(settings.easy_days.get(weekday).copied().unwrap_or(1.0)).clamp(0.0, 1.0)
         })
         .collect();
@@ -373,14 +370,14 @@ mod tests {
             assert_ne!(t, 6, "factor {factor}");
         }
         // A reduced day stays in while under its share of the others' load.
-        assert_eq!(easy_day_modifiers(&[1.0, 0.5, 1.0], &[10, 4, 10]), [
-            1.0, 1.0, 1.0
-        ]);
-        assert_eq!(easy_day_modifiers(&[1.0, 0.5, 1.0], &[10, 6, 10]), [
-            1.0,
-            MINIMUM_LOAD,
-            1.0
-        ]);
+        assert_eq!(
+            easy_day_modifiers(&[1.0, 0.5, 1.0], &[10, 4, 10]),
+            [1.0, 1.0, 1.0]
+        );
+        assert_eq!(
+            easy_day_modifiers(&[1.0, 0.5, 1.0], &[10, 6, 10]),
+            [1.0, MINIMUM_LOAD, 1.0]
+        );
     }
 
     #[test]
@@ -395,12 +392,19 @@ mod tests {
         let today = monday();
         let mut state = CardState::new();
         state.phase = Phase::Review;
-        state.due = Some(c.start_of_day(today + 3).checked_add(jiff::SignedDuration::from_hours(20)).unwrap());
+        state.due = Some(
+            c.start_of_day(today + 3)
+                .checked_add(jiff::SignedDuration::from_hours(20))
+                .unwrap(),
+        );
         let mut suspended = state.clone();
         suspended.suspended = true;
         let mut far = state.clone();
         far.due = Some(c.start_of_day(today + 400));
-        let ids: Vec<ItemId> = ["a", "b", "c", "gone"].iter().map(|s| s.parse().unwrap()).collect();
+        let ids: Vec<ItemId> = ["a", "b", "c", "gone"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
         let mut gone = state.clone();
         gone.due = state.due;
         let states = [&state, &suspended, &far, &gone];

@@ -440,6 +440,7 @@ fn is_leech(lapses: u32, threshold: u32) -> bool {
 mod tests {
     use super::*;
     use crate::deck::CardId;
+    use crate::schedule::DueLoad;
     use jiff::tz::TimeZone;
 
     fn item() -> ItemId {
@@ -697,6 +698,10 @@ mod tests {
 
     /// The fuzz must never move with a toolchain or dependency upgrade: these
     /// exact intervals are pinned (they are rebuilt from the journals).
+    /// This is plain fuzz: what every answer gets with load balancing and
+    /// easy days off, what a replay gives an answer that recorded no
+    /// interval, and (see the next test) what load balancing gives when no
+    /// day of the range has anything due.
     #[test]
     fn fuzzed_intervals_are_pinned() {
         assert_eq!(fuzz_seed(&item(), 0).to_bits(), PINNED_SEED_BITS);
@@ -719,6 +724,302 @@ mod tests {
             }
         }
         assert_eq!(got, PINNED_INTERVALS);
+    }
+
+    fn pinned_state() -> CardState {
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.memory = Some(Memory {
+            stability: 40.0,
+            difficulty: 5.0,
+        });
+        st.last_review = Some(at_day(0));
+        st
+    }
+
+    /// With nothing due, load balancing has nothing to prefer: every day of
+    /// the range weighs the same and the draw is plain fuzz, pinned above.
+    /// Load balancing and easy days off, a workload changes nothing at all.
+    #[test]
+    fn load_balancing_on_an_empty_calendar_is_plain_fuzz() {
+        let s = sched(true);
+        assert!(s.uses_load(), "load balancing is on by default");
+        let today = s.clock().day_of(at_day(40));
+        let empty = DueLoad::empty(today);
+        let mut busy = DueLoad::empty(today);
+        for d in 0..100 {
+            for _ in 0..(d % 7) * 3 {
+                busy.add(today + d);
+            }
+        }
+        let off = Scheduler::new(
+            Settings {
+                load_balancing: false,
+                ..Settings::default()
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        assert!(!off.uses_load());
+        let mut got = Vec::new();
+        let mut st = pinned_state();
+        for (id, reps) in [("a", 3), ("b", 3), ("db-acid", 7), ("db-cap:c2", 1)] {
+            st.reps = reps;
+            let id: ItemId = id.parse().unwrap();
+            let work = Workload {
+                due: &empty,
+                sibling_days: &[],
+            };
+            let out = s.outcomes_with_load(&id, &st, at_day(40), &work).unwrap();
+            for o in &out[1..] {
+                if let Interval::Days(d) = o.interval {
+                    got.push(d);
+                }
+            }
+            let busy = Workload {
+                due: &busy,
+                sibling_days: &[],
+            };
+            assert_eq!(
+                off.outcomes_with_load(&id, &st, at_day(40), &busy).unwrap(),
+                off.outcomes(&id, &st, at_day(40)).unwrap()
+            );
+        }
+        assert_eq!(got, PINNED_INTERVALS);
+    }
+
+    /// The raw FSRS interval of each button, for checking ranges.
+    fn raw_intervals(s: &Scheduler, st: &CardState, now: Timestamp) -> [f32; 4] {
+        let elapsed = (s.clock().day_of(now) - s.clock().day_of(st.last_review.unwrap())) as u32;
+        let next = s
+            .fsrs
+            .next_states(st.memory.map(Into::into), 0.9, elapsed)
+            .unwrap();
+        [
+            next.again.interval,
+            next.hard.interval,
+            next.good.interval,
+            next.easy.interval,
+        ]
+    }
+
+    /// Whatever the load and easy days, each review button's interval stays
+    /// in the fuzz range plain fuzz draws from, the buttons stay in order,
+    /// and with fuzz off a workload changes nothing.
+    #[test]
+    fn balanced_intervals_stay_within_the_fuzz_range() {
+        let mut settings = Settings::default();
+        settings.easy_days = vec![1.0, 0.5, 1.0, 0.0, 1.0, 0.5, 0.0];
+        let s = Scheduler::new(settings.clone(), DayClock::new(TimeZone::UTC, 4)).unwrap();
+        let unfuzzed = Scheduler::new(
+            Settings {
+                fuzz: false,
+                ..settings
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        assert!(!unfuzzed.uses_load());
+        let max = 36_500;
+        let mut moved = 0;
+        for (n, stability) in [3.0f32, 8.0, 15.0, 40.0, 70.0, 200.0]
+            .into_iter()
+            .enumerate()
+        {
+            let mut st = pinned_state();
+            st.memory = Some(Memory {
+                stability,
+                difficulty: 5.0,
+            });
+            let now = at_day(stability.round() as i64);
+            let today = s.clock().day_of(now);
+            let raw = raw_intervals(&s, &st, now);
+            for pattern in 0..12u32 {
+                let mut due = DueLoad::empty(today);
+                for d in 0..100 {
+                    for _ in 0..((d as u32 * 7 + pattern * 13) % 11) {
+                        due.add(today + d);
+                    }
+                }
+                let siblings = [today + (pattern as i32 % 9) + 1];
+                let work = Workload {
+                    due: &due,
+                    sibling_days: &siblings,
+                };
+                for reps in 0..5 {
+                    st.reps = reps + n as u32;
+                    let it = item();
+                    let out = s.outcomes_with_load(&it, &st, now, &work).unwrap();
+                    let plain = s.outcomes(&it, &st, now).unwrap();
+                    let days: Vec<u32> = out[1..]
+                        .iter()
+                        .map(|o| match o.interval {
+                            Interval::Days(d) => d,
+                            Interval::Seconds(_) => panic!("review answers give days"),
+                        })
+                        .collect();
+                    let (h, g, e) = (days[0], days[1], days[2]);
+                    assert!(h < g && g < e, "{days:?}");
+                    let within = |d: u32, r: (u32, u32)| r.0 <= d && d <= r.1;
+                    assert!(
+                        within(h, fuzz_range(raw[1], 1, max)),
+                        "hard {h} raw {}",
+                        raw[1]
+                    );
+                    assert!(
+                        within(g, fuzz_range(raw[2], h + 1, max)),
+                        "good {g} raw {}",
+                        raw[2]
+                    );
+                    assert!(
+                        within(e, fuzz_range(raw[3], g + 1, max)),
+                        "easy {e} raw {}",
+                        raw[3]
+                    );
+                    // The due date is the interval from the answer, and the
+                    // learning step of Again is untouched.
+                    for o in &out[1..] {
+                        let Interval::Days(d) = o.interval else {
+                            unreachable!()
+                        };
+                        assert_eq!(s.clock().day_of(o.state.due.unwrap()), today + d as i32);
+                    }
+                    assert_eq!(out[0], plain[0]);
+                    moved += usize::from(out != plain);
+                    assert_eq!(
+                        unfuzzed.outcomes_with_load(&it, &st, now, &work).unwrap(),
+                        unfuzzed.outcomes(&it, &st, now).unwrap()
+                    );
+                }
+            }
+        }
+        assert!(moved > 50, "the load moved only {moved} outcomes");
+    }
+
+    /// Learning and relearning steps are never balanced: only day
+    /// intervals are.
+    #[test]
+    fn learning_steps_are_untouched() {
+        let s = sched(true);
+        let today = s.clock().day_of(t0());
+        let mut due = DueLoad::empty(today);
+        for d in 0..100 {
+            for _ in 0..d {
+                due.add(today + d);
+            }
+        }
+        let work = Workload {
+            due: &due,
+            sibling_days: &[],
+        };
+        let new = CardState::new();
+        let out = s.outcomes_with_load(&item(), &new, t0(), &work).unwrap();
+        let plain = s.outcomes(&item(), &new, t0()).unwrap();
+        assert_eq!(out[..3], plain[..3]);
+        let lapse = s
+            .answer(&item(), &pinned_state(), Rating::Again, at_day(40))
+            .unwrap();
+        let out = s
+            .outcomes_with_load(&item(), &lapse.state, at_day(40), &work)
+            .unwrap();
+        let plain = s.outcomes(&item(), &lapse.state, at_day(40)).unwrap();
+        assert_eq!(out[..2], plain[..2]);
+        assert_eq!(out[0].interval, Interval::Seconds(600));
+    }
+
+    /// The load moves a review from the day plain fuzz picks, crowded, to
+    /// an empty one of the same range.
+    #[test]
+    fn load_balancing_moves_a_review_to_a_quieter_day() {
+        let s = sched(true);
+        let mut st = pinned_state();
+        st.memory = Some(Memory {
+            stability: 20.0,
+            difficulty: 5.0,
+        });
+        let now = at_day(20);
+        let today = s.clock().day_of(now);
+        let plain = s.answer(&item(), &st, Rating::Good, now).unwrap();
+        let Interval::Days(plain_days) = plain.interval else {
+            panic!("a review gives days");
+        };
+        // Every day of the range busy except one.
+        let mut due = DueLoad::empty(today);
+        let quiet = plain_days as i32 + 2;
+        for d in 1..100 {
+            if d != quiet {
+                for _ in 0..40 {
+                    due.add(today + d);
+                }
+            }
+        }
+        let work = Workload {
+            due: &due,
+            sibling_days: &[],
+        };
+        let balanced = s
+            .answer_with_load(&item(), &st, Rating::Good, now, &work)
+            .unwrap();
+        assert_eq!(balanced.interval, Interval::Days(quiet as u32));
+        assert_eq!(balanced.state.memory, plain.state.memory);
+        // Past 90 days load is not weighed (as in Anki): the range is
+        // plain fuzz, whatever is due.
+        let long = s.answer_with_load(&item(), &pinned_state(), Rating::Good, at_day(40), &work);
+        assert_eq!(
+            long.unwrap(),
+            s.answer(&item(), &pinned_state(), Rating::Good, at_day(40))
+                .unwrap()
+        );
+    }
+
+    /// A replay takes a recorded interval when this answer could have had
+    /// it, and otherwise works it out with plain fuzz.
+    #[test]
+    fn replay_takes_the_recorded_interval_when_in_range() {
+        let s = sched(true);
+        let st = pinned_state();
+        let now = at_day(40);
+        let plain = s.answer(&item(), &st, Rating::Good, now).unwrap();
+        let Interval::Days(d) = plain.interval else {
+            panic!("a review gives days");
+        };
+        let (lo, hi) = (d - 1, d + 1);
+        for recorded in [lo, hi] {
+            let r = s
+                .replay_answer(&item(), &st, Rating::Good, now, Some(recorded))
+                .unwrap();
+            assert_eq!(r.interval, Interval::Days(recorded));
+            assert_eq!(
+                s.clock().day_of(r.state.due.unwrap()),
+                s.clock().day_of(now) + recorded as i32
+            );
+        }
+        for absurd in [1, 10_000] {
+            assert_eq!(
+                s.replay_answer(&item(), &st, Rating::Good, now, Some(absurd))
+                    .unwrap(),
+                plain
+            );
+        }
+        assert_eq!(
+            s.replay_answer(&item(), &st, Rating::Good, now, None)
+                .unwrap(),
+            plain
+        );
+        // Recorded for Good, it says nothing about Easy.
+        assert_eq!(
+            s.replay_answer(&item(), &st, Rating::Easy, now, None)
+                .unwrap(),
+            s.answer(&item(), &st, Rating::Easy, now).unwrap()
+        );
+        // With fuzz turned off since, the replay gives the unfuzzed interval.
+        let unfuzzed = sched(false);
+        assert_eq!(
+            unfuzzed
+                .replay_answer(&item(), &st, Rating::Good, now, Some(hi))
+                .unwrap(),
+            unfuzzed.answer(&item(), &st, Rating::Good, now).unwrap()
+        );
     }
 
     #[test]

@@ -371,15 +371,21 @@ mod tests {
         ));
         let err = Settings::from_ron("(desired_retention: 1.5)").unwrap_err();
         assert!(err.to_string().contains("0.70 to 0.99"), "{err}");
-        let err = Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 0.0])").unwrap_err();
+        let err =
+            Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 0.0])").unwrap_err();
         assert!(
             err.to_string()
                 .contains("easy_days for Saturday is 1.5; expected 0.0 (minimum) to 1.0"),
             "{err}"
         );
         let err = Settings::from_ron("(easy_days: [0.5])").unwrap_err();
-        assert!(err.to_string().contains("easy_days has 1 values; expected 7"), "{err}");
-        let err = Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, NaN, 1.0])").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("easy_days has 1 values; expected 7"),
+            "{err}"
+        );
+        let err =
+            Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, NaN, 1.0])").unwrap_err();
         assert!(err.to_string().contains("Saturday"), "{err}");
     }
 
@@ -387,7 +393,8 @@ mod tests {
     /// loads with load balancing on and no easy days.
     #[test]
     fn load_balancing_and_easy_days_default_for_old_files() {
-        let old = Settings::from_ron("(desired_retention: 0.9, fuzz: true, new_per_day: 10)").unwrap();
+        let old =
+            Settings::from_ron("(desired_retention: 0.9, fuzz: true, new_per_day: 10)").unwrap();
         assert!(old.load_balancing);
         assert_eq!(old.easy_days, vec![1.0; 7]);
         let set = Settings {

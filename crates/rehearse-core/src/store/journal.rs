@@ -447,7 +447,11 @@ mod tests {
             took_ms: 5,
             days: Some(12),
         };
-        assert!(with.to_line().ends_with("days:Some(12))"), "{}", with.to_line());
+        assert!(
+            with.to_line().ends_with("days:Some(12))"),
+            "{}",
+            with.to_line()
+        );
         assert_eq!(ron::from_str::<Event>(&with.to_line()).unwrap(), with);
     }
 
