@@ -217,10 +217,11 @@ fn old_journals_replay_to_the_same_states() {
     assert!(text.starts_with(&lines));
 }
 
-/// Undoing an answer takes its day's count back with it: the next answer
-/// sees the same counts as a fresh count would.
+/// Undoing an answer takes its day's count back with it, and suspending an
+/// item takes it out: the next answer sees the same counts as a fresh
+/// count would.
 #[test]
-fn undo_keeps_the_counts_right() {
+fn undo_and_suspend_keep_the_counts_right() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write_decks(root, &[("a.ron", deck_text("A", "a", 200))]);
@@ -238,6 +239,21 @@ fn undo_keeps_the_counts_right() {
     for _ in 0..5 {
         c.undo(now).unwrap();
     }
+    let soon: Vec<ItemId> = ids
+        .iter()
+        .filter(|i| {
+            c.state(i)
+                .due
+                .is_some_and(|d| d > now && d < at(25) && c.state(i).phase == Phase::Review)
+        })
+        .take(30)
+        .cloned()
+        .collect();
+    assert_eq!(soon.len(), 30);
+    for id in &soon {
+        c.set_suspended(id, true, now).unwrap();
+    }
+    c.set_suspended(&soon[0], false, now).unwrap();
     // Compare with the counts of a collection reopened from the journals.
     let previews: Vec<_> = new[5..15]
         .iter()

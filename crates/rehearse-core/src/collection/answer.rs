@@ -11,7 +11,7 @@ impl Collection {
     pub fn preview(&self, id: &ItemId, now: Timestamp) -> Result<[Outcome; 4], CollectionError> {
         let state = self.state(id);
         if self.scheduler.uses_load() {
-            return Ok(self.with_workload(id, now, |work| {
+            return Ok(self.with_workload(Some(id), now, |work| {
                 self.scheduler.outcomes_with_load(id, state, now, work)
             })?);
         }
@@ -31,7 +31,7 @@ impl Collection {
         let previous = self.state(id).clone();
         let uses_load = self.scheduler.uses_load();
         let outcome = if uses_load {
-            self.with_workload(id, now, |work| {
+            self.with_workload(Some(id), now, |work| {
                 self.scheduler
                     .answer_with_load(id, &previous, rating, now, work)
             })?
@@ -91,7 +91,6 @@ impl Collection {
         let review = self.next_event_id;
         let outcome = self.answer(id, rating, now, took_ms)?;
         let generation = self.generation;
-        let state = self.state(id).clone();
         self.append(Event::Points {
             id: self.next_event_id,
             at: now,
@@ -102,7 +101,7 @@ impl Collection {
             notes: marks.notes,
         })?;
         // Points change no state: the due counts still hold.
-        self.shift_load(generation, &state, &state);
+        self.keep_load(generation);
         Ok(outcome)
     }
 
@@ -115,13 +114,17 @@ impl Collection {
         minutes: u16,
         focus: &str,
     ) -> Result<(), CollectionError> {
+        let generation = self.generation;
         self.append(Event::Mock {
             id: self.next_event_id,
             at: now,
             started,
             minutes,
             focus: focus.to_string(),
-        })
+        })?;
+        // A mock changes no state: the due counts still hold.
+        self.keep_load(generation);
+        Ok(())
     }
 
     /// Takes back the last answer of this session, restoring the item's exact
@@ -164,6 +167,8 @@ impl Collection {
         suspended: bool,
         now: Timestamp,
     ) -> Result<(), CollectionError> {
+        let generation = self.generation;
+        let before = self.state(id).clone();
         self.append(Event::Suspend {
             id: self.next_event_id,
             at: now,
@@ -171,6 +176,8 @@ impl Collection {
             suspended,
         })?;
         self.states.entry(id.clone()).or_default().suspended = suspended;
+        let after = self.state(id).clone();
+        self.shift_load(generation, &before, &after);
         Ok(())
     }
 
