@@ -78,11 +78,14 @@ pub fn apply(
                 item,
                 rating,
                 took_ms,
+                days,
             } => {
                 let prev = states.get(&item).cloned().unwrap_or_default();
+                // The interval the answer recorded, not one worked out from
+                // the other items' states as they happen to be here.
                 match schedulers
                     .scheduler_of(&item)
-                    .answer(&item, &prev, rating, at)
+                    .replay_answer(&item, &prev, rating, at, days)
                 {
                     Ok(outcome) => {
                         if at >= recent_from {
@@ -95,6 +98,7 @@ pub fn apply(
                                 kind: answer_kind(prev.phase),
                                 took_ms,
                                 last_interval: prev.interval_days,
+                                days,
                             });
                         }
                         states.insert(item, outcome.state);

@@ -139,6 +139,7 @@ proptest! {
                 item: format!("c{card}").parse().unwrap(),
                 rating: Rating::from_number(rating + 1).unwrap(),
                 took_ms: 5,
+                days: None,
             };
             text.push_str(&e.to_line());
             text.push('\n');

@@ -96,6 +96,7 @@ pub fn generate(root: &Path, cards: usize, history: bool) {
                     item,
                     rating,
                     took_ms: 6000,
+                    days: None,
                 }
                 .to_line(),
             );

@@ -1,14 +1,27 @@
 //! Answering, recording mocks, undo and suspend: every change is journalled before it counts.
 
 use super::*;
+use crate::schedule::Interval;
 
 impl Collection {
     /// The four possible outcomes of answering `id` now.
+    /// With load balancing or easy days on, the review intervals depend on
+    /// how many items are due on each day; the same counts serve the answer,
+    /// so the buttons show what answering gives.
     pub fn preview(&self, id: &ItemId, now: Timestamp) -> Result<[Outcome; 4], CollectionError> {
-        Ok(self.scheduler_of(id).outcomes(id, self.state(id), now)?)
+        let state = self.state(id);
+        let scheduler = self.scheduler_of(id);
+        if scheduler.uses_load() {
+            return Ok(self.with_workload(Some(id), now, |work| {
+                scheduler.outcomes_with_load(id, state, now, work)
+            })?);
+        }
+        Ok(scheduler.outcomes(id, state, now)?)
     }
 
     /// Records an answer: the journal line is on disk before this returns.
+    /// A review interval chosen by load balancing or easy days is recorded
+    /// with it, so replaying the journals gives the same due date.
     pub fn answer(
         &mut self,
         id: &ItemId,
@@ -17,14 +30,28 @@ impl Collection {
         took_ms: u32,
     ) -> Result<Outcome, CollectionError> {
         let previous = self.state(id).clone();
-        let outcome = self.scheduler_of(id).answer(id, &previous, rating, now)?;
+        let scheduler = self.scheduler_of(id);
+        let uses_load = scheduler.uses_load();
+        let outcome = if uses_load {
+            self.with_workload(Some(id), now, |work| {
+                scheduler.answer_with_load(id, &previous, rating, now, work)
+            })?
+        } else {
+            scheduler.answer(id, &previous, rating, now)?
+        };
+        let days = match outcome.interval {
+            Interval::Days(d) if uses_load => Some(d),
+            _ => None,
+        };
         let event_id = self.next_event_id;
+        let generation = self.generation;
         self.append(Event::Review {
             id: event_id,
             at: now,
             item: id.clone(),
             rating,
             took_ms,
+            days,
         })?;
         self.recent.push(AnswerRecord {
             device: self.device.clone(),
@@ -35,8 +62,10 @@ impl Collection {
             kind: replay::answer_kind(previous.phase),
             took_ms,
             last_interval: previous.interval_days,
+            days,
         });
         self.states.insert(id.clone(), outcome.state.clone());
+        self.shift_load(generation, &previous, &outcome.state);
         self.undo.push(undo::Step::Answer(undo::AnswerUndo {
             event_id,
             item: id.clone(),
@@ -62,6 +91,7 @@ impl Collection {
     ) -> Result<Outcome, CollectionError> {
         let review = self.next_event_id;
         let outcome = self.answer(id, rating, now, took_ms)?;
+        let generation = self.generation;
         self.append(Event::Points {
             id: self.next_event_id,
             at: now,
@@ -71,6 +101,8 @@ impl Collection {
             total: marks.total,
             notes: marks.notes,
         })?;
+        // Points change no state: the due counts still hold.
+        self.keep_load(generation);
         Ok(outcome)
     }
 
@@ -83,13 +115,17 @@ impl Collection {
         minutes: u16,
         focus: &str,
     ) -> Result<(), CollectionError> {
+        let generation = self.generation;
         self.append(Event::Mock {
             id: self.next_event_id,
             at: now,
             started,
             minutes,
             focus: focus.to_string(),
-        })
+        })?;
+        // A mock changes no state: the due counts still hold.
+        self.keep_load(generation);
+        Ok(())
     }
 
     pub(super) fn append(&mut self, event: Event) -> Result<(), CollectionError> {

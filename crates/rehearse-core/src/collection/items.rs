@@ -23,9 +23,11 @@ impl Collection {
             states: Vec::new(),
         };
         for item in items {
-            undo.states.push((item.clone(), self.state(item).clone()));
+            let before = self.state(item).clone();
+            undo.states.push((item.clone(), before.clone()));
             let e = event(self.next_event_id, item.clone());
             undo.events.push(e.id());
+            let generation = self.generation;
             let result = self.append(e.clone());
             if let Err(err) = result {
                 // Keep what was done undoable, then report.
@@ -37,6 +39,8 @@ impl Collection {
                 by_item: &self.item_preset,
             };
             crate::replay::apply_one(&lookup, &mut self.states, e);
+            let after = self.state(item).clone();
+            self.shift_load(generation, &before, &after);
         }
         let n = undo.events.len();
         self.push_item_undo(undo);

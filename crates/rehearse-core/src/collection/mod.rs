@@ -34,6 +34,7 @@ mod snapshot;
 mod sync;
 mod today;
 mod undo;
+mod workload;
 
 pub use decks::{DeckConflict, conflict_original};
 pub use edit::{EditError, items_phrase, slugify};
@@ -196,6 +197,8 @@ pub struct Collection {
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
     generation: u64,
+    /// Items due per coming day, for load balancing and easy days.
+    due_load: workload::LoadSlot,
 }
 
 impl std::fmt::Debug for Collection {

@@ -79,6 +79,7 @@ impl Collection {
             answers_since_snapshot: 0,
             snapshot_job: None,
             generation: 0,
+            due_load: Default::default(),
         };
         collection.index_items();
         collection.load_state(snapshot, now, &mut warnings)?;

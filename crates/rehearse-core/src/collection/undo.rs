@@ -71,6 +71,8 @@ impl Collection {
 
     fn undo_answer(&mut self, step: AnswerUndo, now: Timestamp) -> Result<Undone, EditError> {
         self.require_writable()?;
+        let generation = self.generation;
+        let current = self.state(&step.item).clone();
         self.append(Event::Undo {
             id: self.next_event_id,
             at: now,
@@ -82,6 +84,7 @@ impl Collection {
         // Undo takes back the review only: a suspension made since stays.
         let mut previous = step.previous;
         previous.suspended = self.state(&step.item).suspended;
+        self.shift_load(generation, &current, &previous);
         if previous == CardState::new() {
             self.states.remove(&step.item);
         } else {
@@ -107,6 +110,9 @@ impl Collection {
                 undoes: *id,
             })?;
         }
+        // The due counts are not carried through: the appends moved the
+        // collection's generation on, so they are counted afresh when next
+        // needed.
         for (item, state) in step.states.iter().rev() {
             if *state == CardState::new() {
                 self.states.remove(item);

@@ -64,7 +64,7 @@ pub fn card_info(
         let recall_before = scheduler.retrievability(&state, a.at);
         // A review the scheduler refuses (out of order) is shown as it was
         // given, with the memory state unchanged.
-        if let Ok(outcome) = scheduler.answer(item, &state, a.rating, a.at) {
+        if let Ok(outcome) = scheduler.replay_answer(item, &state, a.rating, a.at, a.days) {
             state = outcome.state;
         }
         reviews.push(ReviewRow {

@@ -317,6 +317,7 @@ pub fn import_review_log(
             item: ItemId::forward(card),
             rating: r.rating,
             took_ms: r.duration_ms,
+            days: None,
         };
         out.push_str(&event.to_line());
         out.push('\n');

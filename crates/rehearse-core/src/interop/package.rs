@@ -230,6 +230,7 @@ pub fn apply_anki_import(
                 item: progress.item.clone(),
                 rating: r.rating,
                 took_ms: r.took_ms,
+                days: None,
             });
             report.reviews += 1;
         }

@@ -6,7 +6,8 @@ use fsrs::FSRS;
 use jiff::{SignedDuration, Timestamp};
 
 use super::day::DayClock;
-use super::fuzz::fuzzed;
+use super::fuzz::{fuzz_range, fuzzed};
+use super::load::{self, Workload};
 use super::settings::{Settings, Step};
 use super::state::{CardState, Memory, Phase, Rating};
 use crate::deck::ItemId;
@@ -113,7 +114,9 @@ impl Scheduler {
         ))
     }
 
-    /// The outcome of each of the four answers, in [`Rating::ALL`] order.
+    /// The outcome of each of the four answers, in [`Rating::ALL`] order,
+    /// with plain fuzz: what [`Self::outcomes_with_load`] gives when load
+    /// balancing and easy days are off, or when there is nothing to weigh.
     ///
     /// Deterministic: the fuzz is seeded from the item and its review count, so
     /// the labels shown on the buttons are exactly what answering gives.
@@ -122,6 +125,64 @@ impl Scheduler {
         item: &ItemId,
         state: &CardState,
         now: Timestamp,
+    ) -> Result<[Outcome; 4], ScheduleError> {
+        self.outcomes_by(item, state, now, Choose::Fuzz)
+    }
+
+    /// The outcomes with load balancing and easy days (when the settings ask
+    /// for them) choosing each review interval within its fuzz range from
+    /// `work`. The same `work` gives the same outcomes, so a preview matches
+    /// the answer; the interval an answer gets should be recorded with it
+    /// (see [`Self::replay_answer`]), as `work` is not part of the journals.
+    pub fn outcomes_with_load(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        now: Timestamp,
+        work: &Workload<'_>,
+    ) -> Result<[Outcome; 4], ScheduleError> {
+        if load::is_active(&self.settings) {
+            self.outcomes_by(item, state, now, Choose::Load(work))
+        } else {
+            self.outcomes(item, state, now)
+        }
+    }
+
+    /// True when the review intervals depend on the workload, so answers
+    /// should record the interval they got.
+    pub fn uses_load(&self) -> bool {
+        load::is_active(&self.settings)
+    }
+
+    /// Replays an answer whose journal event recorded the review interval it
+    /// gave (`recorded_days`). The recorded interval is taken when it is one
+    /// this answer could have given: within the fuzz range for the rating, as
+    /// the state and settings now are (a merge may have put another device's
+    /// review before it, or the settings may have changed). Otherwise, and
+    /// for events from before intervals were recorded, the interval is worked
+    /// out with plain fuzz, as it was then.
+    pub fn replay_answer(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        rating: Rating,
+        now: Timestamp,
+        recorded_days: Option<u32>,
+    ) -> Result<Outcome, ScheduleError> {
+        let choose = match recorded_days {
+            Some(days) => Choose::Recorded(rating, days),
+            None => Choose::Fuzz,
+        };
+        let outcomes = self.outcomes_by(item, state, now, choose)?;
+        Ok(pick(outcomes, rating))
+    }
+
+    fn outcomes_by(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        now: Timestamp,
+        choose: Choose<'_>,
     ) -> Result<[Outcome; 4], ScheduleError> {
         let s = &self.settings;
         let elapsed_days = state.last_review.map_or(0, |last| {
@@ -138,11 +199,37 @@ impl Scheduler {
         let raw = [&next.again, &next.hard, &next.good, &next.easy];
         let fuzz_factor = self.fuzz_factor(item, state);
         let max = s.maximum_interval_days.max(1);
-        let days_for = |interval: f32, minimum: u32| -> u32 {
-            if s.fuzz {
-                fuzzed(interval, fuzz_factor, minimum, max)
-            } else {
-                (interval.round() as u32).clamp(minimum.min(max), max)
+        // The interval for `rating`, at least a day longer than the one
+        // `after` (the next button down) gave.
+        let days_for = |rating: Rating, after: Option<Pick>| -> Pick {
+            let interval = raw[rating.index()].interval;
+            let minimum = after.map_or(1, |p| p.days + 1);
+            if !s.fuzz {
+                let days = (interval.round() as u32).clamp(minimum.min(max), max);
+                return Pick {
+                    days,
+                    lowest: days,
+                    highest: days,
+                };
+            }
+            let range = fuzz_range(interval, minimum, max);
+            // Any interval the button below could have had (whatever the
+            // load) bounds what this one could have had.
+            let lowest = fuzz_range(interval, after.map_or(1, |p| p.lowest + 1), max).0;
+            let highest = fuzz_range(interval, after.map_or(1, |p| p.highest + 1), max).1;
+            let days = match choose {
+                Choose::Recorded(r, days) if r == rating && (lowest..=highest).contains(&days) => {
+                    days
+                }
+                Choose::Load(work) => {
+                    load::choose_interval(s, &self.clock, work, interval, range, fuzz_factor)
+                }
+                _ => fuzzed(interval, fuzz_factor, minimum, max),
+            };
+            Pick {
+                days,
+                lowest,
+                highest,
             }
         };
 
@@ -183,15 +270,15 @@ impl Scheduler {
                         Phase::Learning { step }
                     }
                 };
-                let good_days = days_for(raw[2].interval, 1);
-                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let good_days = days_for(Rating::Good, None);
+                let easy_days = days_for(Rating::Easy, Some(good_days)).days;
                 let graduate = |rating: Rating| match rating {
                     Rating::Easy => with(Phase::Review, rating, Interval::Days(easy_days)),
-                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days)),
+                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days.days)),
                     _ => with(
                         Phase::Review,
                         rating,
-                        Interval::Days(days_for(raw[rating.index()].interval, 1)),
+                        Interval::Days(days_for(rating, None).days),
                     ),
                 };
                 let step_index = usize::from(step).min(steps.len().saturating_sub(1));
@@ -223,9 +310,9 @@ impl Scheduler {
                 [again, hard, good, graduate(Rating::Easy)]
             }
             Phase::Review => {
-                let hard_days = days_for(raw[1].interval, 1);
-                let good_days = days_for(raw[2].interval, hard_days + 1);
-                let easy_days = days_for(raw[3].interval, good_days + 1);
+                let hard_days = days_for(Rating::Hard, None);
+                let good_days = days_for(Rating::Good, Some(hard_days));
+                let easy_days = days_for(Rating::Easy, Some(good_days));
                 let mut again = match s.relearning_steps.first() {
                     Some(first) => with(
                         Phase::Relearning { step: 0 },
@@ -235,23 +322,23 @@ impl Scheduler {
                     None => with(
                         Phase::Review,
                         Rating::Again,
-                        Interval::Days(days_for(raw[0].interval, 1)),
+                        Interval::Days(days_for(Rating::Again, None).days),
                     ),
                 };
                 again.state.lapses += 1;
                 again.state.leech |= is_leech(again.state.lapses, s.leech_threshold);
                 [
                     again,
-                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days)),
-                    with(Phase::Review, Rating::Good, Interval::Days(good_days)),
-                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days)),
+                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days.days)),
+                    with(Phase::Review, Rating::Good, Interval::Days(good_days.days)),
+                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days.days)),
                 ]
             }
         };
         Ok(outcomes)
     }
 
-    /// The outcome of one answer.
+    /// The outcome of one answer, with plain fuzz (see [`Self::outcomes`]).
     pub fn answer(
         &self,
         item: &ItemId,
@@ -259,17 +346,57 @@ impl Scheduler {
         rating: Rating,
         now: Timestamp,
     ) -> Result<Outcome, ScheduleError> {
-        let [a, h, g, e] = self.outcomes(item, state, now)?;
-        Ok(match rating {
-            Rating::Again => a,
-            Rating::Hard => h,
-            Rating::Good => g,
-            Rating::Easy => e,
-        })
+        Ok(pick(self.outcomes(item, state, now)?, rating))
+    }
+
+    /// The outcome of one answer with load balancing and easy days (see
+    /// [`Self::outcomes_with_load`]).
+    pub fn answer_with_load(
+        &self,
+        item: &ItemId,
+        state: &CardState,
+        rating: Rating,
+        now: Timestamp,
+        work: &Workload<'_>,
+    ) -> Result<Outcome, ScheduleError> {
+        Ok(pick(
+            self.outcomes_with_load(item, state, now, work)?,
+            rating,
+        ))
     }
 
     fn fuzz_factor(&self, item: &ItemId, state: &CardState) -> f64 {
         fuzz_seed(item, state.reps)
+    }
+}
+
+/// How the day within a fuzz range is chosen.
+#[derive(Clone, Copy)]
+enum Choose<'a> {
+    /// From the item's seed alone.
+    Fuzz,
+    /// Weighted by the workload (load balancing, easy days), drawn with the seed.
+    Load(&'a Workload<'a>),
+    /// Replaying an answer with this rating that recorded this interval.
+    Recorded(Rating, u32),
+}
+
+/// A review interval chosen for one button, and the least and most it
+/// could have been whatever the workload: with the buttons' order kept
+/// (Hard < Good < Easy), a lower button's choice moves this one's range.
+#[derive(Clone, Copy)]
+struct Pick {
+    days: u32,
+    lowest: u32,
+    highest: u32,
+}
+
+fn pick([again, hard, good, easy]: [Outcome; 4], rating: Rating) -> Outcome {
+    match rating {
+        Rating::Again => again,
+        Rating::Hard => hard,
+        Rating::Good => good,
+        Rating::Easy => easy,
     }
 }
 
@@ -313,6 +440,7 @@ fn is_leech(lapses: u32, threshold: u32) -> bool {
 mod tests {
     use super::*;
     use crate::deck::CardId;
+    use crate::schedule::DueLoad;
     use jiff::tz::TimeZone;
 
     fn item() -> ItemId {
@@ -570,6 +698,10 @@ mod tests {
 
     /// The fuzz must never move with a toolchain or dependency upgrade: these
     /// exact intervals are pinned (they are rebuilt from the journals).
+    /// This is plain fuzz: what every answer gets with load balancing and
+    /// easy days off, what a replay gives an answer that recorded no
+    /// interval, and (see the next test) what load balancing gives when no
+    /// day of the range has anything due.
     #[test]
     fn fuzzed_intervals_are_pinned() {
         assert_eq!(fuzz_seed(&item(), 0).to_bits(), PINNED_SEED_BITS);
@@ -592,6 +724,302 @@ mod tests {
             }
         }
         assert_eq!(got, PINNED_INTERVALS);
+    }
+
+    fn pinned_state() -> CardState {
+        let mut st = CardState::new();
+        st.phase = Phase::Review;
+        st.memory = Some(Memory {
+            stability: 40.0,
+            difficulty: 5.0,
+        });
+        st.last_review = Some(at_day(0));
+        st
+    }
+
+    /// With nothing due, load balancing has nothing to prefer: every day of
+    /// the range weighs the same and the draw is plain fuzz, pinned above.
+    /// Load balancing and easy days off, a workload changes nothing at all.
+    #[test]
+    fn load_balancing_on_an_empty_calendar_is_plain_fuzz() {
+        let s = sched(true);
+        assert!(s.uses_load(), "load balancing is on by default");
+        let today = s.clock().day_of(at_day(40));
+        let empty = DueLoad::empty(today);
+        let mut busy = DueLoad::empty(today);
+        for d in 0..100 {
+            for _ in 0..(d % 7) * 3 {
+                busy.add(today + d);
+            }
+        }
+        let off = Scheduler::new(
+            Settings {
+                load_balancing: false,
+                ..Settings::default()
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        assert!(!off.uses_load());
+        let mut got = Vec::new();
+        let mut st = pinned_state();
+        for (id, reps) in [("a", 3), ("b", 3), ("db-acid", 7), ("db-cap:c2", 1)] {
+            st.reps = reps;
+            let id: ItemId = id.parse().unwrap();
+            let work = Workload {
+                due: &empty,
+                sibling_days: &[],
+            };
+            let out = s.outcomes_with_load(&id, &st, at_day(40), &work).unwrap();
+            for o in &out[1..] {
+                if let Interval::Days(d) = o.interval {
+                    got.push(d);
+                }
+            }
+            let busy = Workload {
+                due: &busy,
+                sibling_days: &[],
+            };
+            assert_eq!(
+                off.outcomes_with_load(&id, &st, at_day(40), &busy).unwrap(),
+                off.outcomes(&id, &st, at_day(40)).unwrap()
+            );
+        }
+        assert_eq!(got, PINNED_INTERVALS);
+    }
+
+    /// The raw FSRS interval of each button, for checking ranges.
+    fn raw_intervals(s: &Scheduler, st: &CardState, now: Timestamp) -> [f32; 4] {
+        let elapsed = (s.clock().day_of(now) - s.clock().day_of(st.last_review.unwrap())) as u32;
+        let next = s
+            .fsrs
+            .next_states(st.memory.map(Into::into), 0.9, elapsed)
+            .unwrap();
+        [
+            next.again.interval,
+            next.hard.interval,
+            next.good.interval,
+            next.easy.interval,
+        ]
+    }
+
+    /// Whatever the load and easy days, each review button's interval stays
+    /// in the fuzz range plain fuzz draws from, the buttons stay in order,
+    /// and with fuzz off a workload changes nothing.
+    #[test]
+    fn balanced_intervals_stay_within_the_fuzz_range() {
+        let mut settings = Settings::default();
+        settings.easy_days = vec![1.0, 0.5, 1.0, 0.0, 1.0, 0.5, 0.0];
+        let s = Scheduler::new(settings.clone(), DayClock::new(TimeZone::UTC, 4)).unwrap();
+        let unfuzzed = Scheduler::new(
+            Settings {
+                fuzz: false,
+                ..settings
+            },
+            DayClock::new(TimeZone::UTC, 4),
+        )
+        .unwrap();
+        assert!(!unfuzzed.uses_load());
+        let max = 36_500;
+        let mut moved = 0;
+        for (n, stability) in [3.0f32, 8.0, 15.0, 40.0, 70.0, 200.0]
+            .into_iter()
+            .enumerate()
+        {
+            let mut st = pinned_state();
+            st.memory = Some(Memory {
+                stability,
+                difficulty: 5.0,
+            });
+            let now = at_day(stability.round() as i64);
+            let today = s.clock().day_of(now);
+            let raw = raw_intervals(&s, &st, now);
+            for pattern in 0..12u32 {
+                let mut due = DueLoad::empty(today);
+                for d in 0..100 {
+                    for _ in 0..((d as u32 * 7 + pattern * 13) % 11) {
+                        due.add(today + d);
+                    }
+                }
+                let siblings = [today + (pattern as i32 % 9) + 1];
+                let work = Workload {
+                    due: &due,
+                    sibling_days: &siblings,
+                };
+                for reps in 0..5 {
+                    st.reps = reps + n as u32;
+                    let it = item();
+                    let out = s.outcomes_with_load(&it, &st, now, &work).unwrap();
+                    let plain = s.outcomes(&it, &st, now).unwrap();
+                    let days: Vec<u32> = out[1..]
+                        .iter()
+                        .map(|o| match o.interval {
+                            Interval::Days(d) => d,
+                            Interval::Seconds(_) => panic!("review answers give days"),
+                        })
+                        .collect();
+                    let (h, g, e) = (days[0], days[1], days[2]);
+                    assert!(h < g && g < e, "{days:?}");
+                    let within = |d: u32, r: (u32, u32)| r.0 <= d && d <= r.1;
+                    assert!(
+                        within(h, fuzz_range(raw[1], 1, max)),
+                        "hard {h} raw {}",
+                        raw[1]
+                    );
+                    assert!(
+                        within(g, fuzz_range(raw[2], h + 1, max)),
+                        "good {g} raw {}",
+                        raw[2]
+                    );
+                    assert!(
+                        within(e, fuzz_range(raw[3], g + 1, max)),
+                        "easy {e} raw {}",
+                        raw[3]
+                    );
+                    // The due date is the interval from the answer, and the
+                    // learning step of Again is untouched.
+                    for o in &out[1..] {
+                        let Interval::Days(d) = o.interval else {
+                            unreachable!()
+                        };
+                        assert_eq!(s.clock().day_of(o.state.due.unwrap()), today + d as i32);
+                    }
+                    assert_eq!(out[0], plain[0]);
+                    moved += usize::from(out != plain);
+                    assert_eq!(
+                        unfuzzed.outcomes_with_load(&it, &st, now, &work).unwrap(),
+                        unfuzzed.outcomes(&it, &st, now).unwrap()
+                    );
+                }
+            }
+        }
+        assert!(moved > 50, "the load moved only {moved} outcomes");
+    }
+
+    /// Learning and relearning steps are never balanced: only day
+    /// intervals are.
+    #[test]
+    fn learning_steps_are_untouched() {
+        let s = sched(true);
+        let today = s.clock().day_of(t0());
+        let mut due = DueLoad::empty(today);
+        for d in 0..100 {
+            for _ in 0..d {
+                due.add(today + d);
+            }
+        }
+        let work = Workload {
+            due: &due,
+            sibling_days: &[],
+        };
+        let new = CardState::new();
+        let out = s.outcomes_with_load(&item(), &new, t0(), &work).unwrap();
+        let plain = s.outcomes(&item(), &new, t0()).unwrap();
+        assert_eq!(out[..3], plain[..3]);
+        let lapse = s
+            .answer(&item(), &pinned_state(), Rating::Again, at_day(40))
+            .unwrap();
+        let out = s
+            .outcomes_with_load(&item(), &lapse.state, at_day(40), &work)
+            .unwrap();
+        let plain = s.outcomes(&item(), &lapse.state, at_day(40)).unwrap();
+        assert_eq!(out[..2], plain[..2]);
+        assert_eq!(out[0].interval, Interval::Seconds(600));
+    }
+
+    /// The load moves a review from the day plain fuzz picks, crowded, to
+    /// an empty one of the same range.
+    #[test]
+    fn load_balancing_moves_a_review_to_a_quieter_day() {
+        let s = sched(true);
+        let mut st = pinned_state();
+        st.memory = Some(Memory {
+            stability: 20.0,
+            difficulty: 5.0,
+        });
+        let now = at_day(20);
+        let today = s.clock().day_of(now);
+        let plain = s.answer(&item(), &st, Rating::Good, now).unwrap();
+        let Interval::Days(plain_days) = plain.interval else {
+            panic!("a review gives days");
+        };
+        // Every day of the range busy except one.
+        let mut due = DueLoad::empty(today);
+        let quiet = plain_days as i32 + 2;
+        for d in 1..100 {
+            if d != quiet {
+                for _ in 0..40 {
+                    due.add(today + d);
+                }
+            }
+        }
+        let work = Workload {
+            due: &due,
+            sibling_days: &[],
+        };
+        let balanced = s
+            .answer_with_load(&item(), &st, Rating::Good, now, &work)
+            .unwrap();
+        assert_eq!(balanced.interval, Interval::Days(quiet as u32));
+        assert_eq!(balanced.state.memory, plain.state.memory);
+        // Past 90 days load is not weighed (as in Anki): the range is
+        // plain fuzz, whatever is due.
+        let long = s.answer_with_load(&item(), &pinned_state(), Rating::Good, at_day(40), &work);
+        assert_eq!(
+            long.unwrap(),
+            s.answer(&item(), &pinned_state(), Rating::Good, at_day(40))
+                .unwrap()
+        );
+    }
+
+    /// A replay takes a recorded interval when this answer could have had
+    /// it, and otherwise works it out with plain fuzz.
+    #[test]
+    fn replay_takes_the_recorded_interval_when_in_range() {
+        let s = sched(true);
+        let st = pinned_state();
+        let now = at_day(40);
+        let plain = s.answer(&item(), &st, Rating::Good, now).unwrap();
+        let Interval::Days(d) = plain.interval else {
+            panic!("a review gives days");
+        };
+        let (lo, hi) = (d - 1, d + 1);
+        for recorded in [lo, hi] {
+            let r = s
+                .replay_answer(&item(), &st, Rating::Good, now, Some(recorded))
+                .unwrap();
+            assert_eq!(r.interval, Interval::Days(recorded));
+            assert_eq!(
+                s.clock().day_of(r.state.due.unwrap()),
+                s.clock().day_of(now) + recorded as i32
+            );
+        }
+        for absurd in [1, 10_000] {
+            assert_eq!(
+                s.replay_answer(&item(), &st, Rating::Good, now, Some(absurd))
+                    .unwrap(),
+                plain
+            );
+        }
+        assert_eq!(
+            s.replay_answer(&item(), &st, Rating::Good, now, None)
+                .unwrap(),
+            plain
+        );
+        // Recorded for Good, it says nothing about Easy.
+        assert_eq!(
+            s.replay_answer(&item(), &st, Rating::Easy, now, None)
+                .unwrap(),
+            s.answer(&item(), &st, Rating::Easy, now).unwrap()
+        );
+        // With fuzz turned off since, the replay gives the unfuzzed interval.
+        let unfuzzed = sched(false);
+        assert_eq!(
+            unfuzzed
+                .replay_answer(&item(), &st, Rating::Good, now, Some(hi))
+                .unwrap(),
+            unfuzzed.answer(&item(), &st, Rating::Good, now).unwrap()
+        );
     }
 
     #[test]

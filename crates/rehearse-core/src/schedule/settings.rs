@@ -116,6 +116,17 @@ pub struct Settings {
     /// The same for sides in learning whose step was a day or more
     /// ("interday" learning); off by default, as in Anki.
     pub bury_interday_learning_siblings: bool,
+    /// Within the fuzz range, prefer days with fewer reviews already due, as
+    /// Anki's load balancer does (see [`super::load`]). Needs `fuzz`.
+    /// Written to the file only when turned off, so files from before it
+    /// existed are written back as they were.
+    #[serde(skip_serializing_if = "is_on")]
+    pub load_balancing: bool,
+    /// Each weekday's share of reviews, Monday first: 1.0 normal, 0.5
+    /// reduced, 0.0 minimum ("easy days"). Only moves days within the fuzz
+    /// range, so it needs `fuzz`. Written only when some day is not normal.
+    #[serde(skip_serializing_if = "all_normal")]
+    pub easy_days: Vec<f32>,
     /// FSRS parameters (17, 19 or 21 values); empty means the defaults.
     pub fsrs_parameters: Vec<f32>,
     /// An interview being prepared for.
@@ -206,6 +217,8 @@ impl Default for Settings {
             bury_new_siblings: true,
             bury_review_siblings: true,
             bury_interday_learning_siblings: false,
+            load_balancing: true,
+            easy_days: vec![1.0; 7],
             fsrs_parameters: Vec::new(),
             interview: None,
             display: Display::default(),
@@ -246,6 +259,19 @@ impl Settings {
             out.push("fsrs_parameters contains a value that is not a finite number".into());
         }
         self.preset_problems(&mut out);
+        if self.easy_days.len() != 7 {
+            out.push(format!(
+                "easy_days has {} values; expected 7, Monday to Sunday",
+                self.easy_days.len()
+            ));
+        }
+        for (day, share) in WEEKDAYS.iter().zip(&self.easy_days) {
+            if !(0.0..=1.0).contains(share) {
+                out.push(format!(
+                    "easy_days for {day} is {share}; expected 0.0 (minimum) to 1.0 (normal)"
+                ));
+            }
+        }
         out
     }
 
@@ -277,6 +303,25 @@ impl Settings {
             + "\n"
     }
 }
+
+fn is_on(flag: &bool) -> bool {
+    *flag
+}
+
+fn all_normal(days: &[f32]) -> bool {
+    days.len() == 7 && days.iter().all(|d| *d == 1.0)
+}
+
+/// Weekday names in the order of [`Settings::easy_days`].
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// Hand-written settings say `interview: (date: ...)`, not `Some((...))`.
 fn ron_options() -> ron::Options {
@@ -366,5 +411,37 @@ mod tests {
         ));
         let err = Settings::from_ron("(desired_retention: 1.5)").unwrap_err();
         assert!(err.to_string().contains("0.70 to 0.99"), "{err}");
+        let err =
+            Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 0.0])").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("easy_days for Saturday is 1.5; expected 0.0 (minimum) to 1.0"),
+            "{err}"
+        );
+        let err = Settings::from_ron("(easy_days: [0.5])").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("easy_days has 1 values; expected 7"),
+            "{err}"
+        );
+        let err =
+            Settings::from_ron("(easy_days: [1.0, 1.0, 1.0, 1.0, 1.0, NaN, 1.0])").unwrap_err();
+        assert!(err.to_string().contains("Saturday"), "{err}");
+    }
+
+    /// A settings file written before load balancing and easy days existed
+    /// loads with load balancing on and no easy days.
+    #[test]
+    fn load_balancing_and_easy_days_default_for_old_files() {
+        let old =
+            Settings::from_ron("(desired_retention: 0.9, fuzz: true, new_per_day: 10)").unwrap();
+        assert!(old.load_balancing);
+        assert_eq!(old.easy_days, vec![1.0; 7]);
+        let set = Settings {
+            load_balancing: false,
+            easy_days: vec![1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0],
+            ..Settings::default()
+        };
+        assert_eq!(Settings::from_ron(&set.to_ron()).unwrap(), set);
     }
 }

@@ -28,6 +28,13 @@ pub enum Event {
         /// Milliseconds spent on the card.
         #[serde(default)]
         took_ms: u32,
+        /// The review interval in days the answer gave, when load balancing
+        /// or easy days chose it: that choice depends on other items' due
+        /// dates, which a replay (perhaps of merged journals, in another
+        /// order) cannot be sure to see again. Absent in journals written
+        /// before it existed and for answers that gave no day interval.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        days: Option<u32>,
     },
     /// Takes back an earlier review of the same device. History is never rewritten.
     Undo {
@@ -379,6 +386,7 @@ mod tests {
             item: ItemId::forward(CardId::new("card-1").unwrap()),
             rating: Rating::Good,
             took_ms: 1234,
+            days: None,
         }
     }
 
@@ -419,6 +427,32 @@ mod tests {
         // Reading from an offset gives the tail only.
         let first_len = text.lines().next().unwrap().len() as u64 + 1;
         assert_eq!(read_journal(&path, first_len).unwrap().events, events[1..]);
+    }
+
+    /// Old lines (no `days`) still parse; new ones carry it; none is written
+    /// when there is none.
+    #[test]
+    fn review_days_are_optional() {
+        let old = r#"Review(id:7,at:"2026-01-10T12:00:00Z",item:"card-1",rating:Good,took_ms:5)"#;
+        let Ok(Event::Review { days, .. }) = ron::from_str::<Event>(old) else {
+            panic!("old review line does not parse");
+        };
+        assert_eq!(days, None);
+        assert!(!review(1).to_line().contains("days"));
+        let with = Event::Review {
+            id: 8,
+            at: Timestamp::from_second(1_700_000_000).unwrap(),
+            item: ItemId::forward(CardId::new("card-1").unwrap()),
+            rating: Rating::Good,
+            took_ms: 5,
+            days: Some(12),
+        };
+        assert!(
+            with.to_line().ends_with("days:Some(12))"),
+            "{}",
+            with.to_line()
+        );
+        assert_eq!(ron::from_str::<Event>(&with.to_line()).unwrap(), with);
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub struct AnswerRecord {
     /// 21 days or more makes a review "mature", as in Anki.
     #[serde(default)]
     pub last_interval: u32,
+    /// The review interval recorded with the answer (see
+    /// [`super::Event::Review`]), so a replay of this answer alone (card
+    /// info) gives what the user saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
 }
 
 /// The whole snapshot.
@@ -235,6 +240,7 @@ mod tests {
             kind: AnswerKind::Learning,
             took_ms: 10,
             last_interval: 0,
+            days: None,
         });
         let text = s.to_ron();
         assert_eq!(
