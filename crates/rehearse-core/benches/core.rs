@@ -89,8 +89,8 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 k = (k + 7919) % items.len();
                 t = t.checked_add(SignedDuration::from_secs(1)).unwrap();
-                col.set_suspended(&items[(k + 1) % items.len()], on, t)
-                    .unwrap();
+                let other = (k + 1) % items.len();
+                col.suspend_items(&items[other..=other], on, t).unwrap();
                 on = !on;
                 black_box(col.answer(&items[k], Rating::Good, t, 3000).unwrap());
             })

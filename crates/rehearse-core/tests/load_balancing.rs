@@ -251,7 +251,8 @@ fn undo_and_suspend_keep_the_counts_right() {
         .collect();
     assert_eq!(soon.len(), 30);
     for id in &soon {
-        c.suspend_items(std::slice::from_ref(id), true, now).unwrap();
+        c.suspend_items(std::slice::from_ref(id), true, now)
+            .unwrap();
     }
     c.suspend_items(&soon[..1], false, now).unwrap();
     // Compare with the counts of a collection reopened from the journals.
