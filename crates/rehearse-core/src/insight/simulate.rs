@@ -351,17 +351,24 @@ pub struct SimCard {
 }
 
 impl SimCard {
+    /// Whether a state is a studied card to the simulation: answered, with a
+    /// usable memory state (a broken one would make the simulator loop on NaN
+    /// due days). Cheap: no dates are worked out.
+    pub fn is_studied(state: &CardState) -> bool {
+        state.phase != Phase::New
+            && state.memory.is_some_and(|m| {
+                m.stability.is_finite() && m.stability > 0.0 && m.difficulty.is_finite()
+            })
+    }
+
     /// The card a state describes on study day `today`; `None` for a card
     /// never studied, or whose memory state is unusable (the simulation
     /// treats it as new).
     pub fn from_state(state: &CardState, clock: &DayClock, today: i32) -> Option<Self> {
-        let memory = state.memory.filter(|_| state.phase != Phase::New)?;
-        // A broken state would make the simulator loop on NaN due days.
-        if !(memory.stability.is_finite() && memory.stability > 0.0)
-            || !memory.difficulty.is_finite()
-        {
+        if !Self::is_studied(state) {
             return None;
         }
+        let memory = state.memory?;
         let last_day = state
             .last_review
             .map_or(-(state.interval_days as i32), |t| clock.day_of(t) - today)
@@ -548,7 +555,7 @@ pub fn sweep_new_per_day(current: u32, what_if: u32) -> Vec<u32> {
 pub struct SimulationJob {
     /// The chosen decks, in words ("All decks", "Languages::Rust").
     label: String,
-    cards: Vec<SimCard>,
+    cards: Cards,
     new_cards: usize,
     parameters: Vec<f32>,
     review_limit: u32,
@@ -561,6 +568,42 @@ pub struct SimulationJob {
     items: Option<HashSet<ItemId>>,
     day_end: Timestamp,
     threads: usize,
+}
+
+/// The studied cards: ready, or as states whose days are worked out on the
+/// worker (a time-zone conversion per date adds up to tens of milliseconds
+/// at 100k cards, too long for the window's thread).
+#[derive(Clone, Debug)]
+enum Cards {
+    Ready(Vec<SimCard>),
+    States {
+        states: Vec<CardState>,
+        clock: DayClock,
+        today: i32,
+    },
+}
+
+impl Cards {
+    fn len(&self) -> usize {
+        match self {
+            Cards::Ready(c) => c.len(),
+            Cards::States { states, .. } => states.len(),
+        }
+    }
+
+    fn into_ready(self) -> Vec<SimCard> {
+        match self {
+            Cards::Ready(c) => c,
+            Cards::States {
+                states,
+                clock,
+                today,
+            } => states
+                .iter()
+                .filter_map(|s| SimCard::from_state(s, &clock, today))
+                .collect(),
+        }
+    }
 }
 
 /// Where the job finds the history for answer times.
@@ -589,7 +632,7 @@ impl Collection {
             .decks
             .clone()
             .unwrap_or_else(|| "All decks".to_string());
-        let mut cards = Vec::new();
+        let mut states = Vec::new();
         let mut new_cards = 0;
         let mut items = request.decks.is_some().then(HashSet::new);
         for item in self.items() {
@@ -600,20 +643,25 @@ impl Collection {
             if state.suspended {
                 continue;
             }
-            match SimCard::from_state(state, clock, today) {
-                Some(card) => cards.push(card),
-                None => new_cards += 1,
+            if SimCard::is_studied(state) {
+                states.push(state.clone());
+            } else {
+                new_cards += 1;
             }
             if let Some(set) = &mut items {
                 set.insert(item.id.clone());
             }
         }
-        if cards.is_empty() && new_cards == 0 && request.extra_new_cards == 0 {
+        if states.is_empty() && new_cards == 0 && request.extra_new_cards == 0 {
             return Err(SimulateError::NoCards(label));
         }
         Ok(SimulationJob {
             label,
-            cards,
+            cards: Cards::States {
+                states,
+                clock: clock.clone(),
+                today,
+            },
             new_cards: new_cards + request.extra_new_cards,
             parameters: settings.fsrs_parameters.clone(),
             review_limit: settings.reviews_per_day,
@@ -674,7 +722,7 @@ impl SimulationJob {
                 .decks
                 .clone()
                 .unwrap_or_else(|| "All decks".to_string()),
-            cards,
+            cards: Cards::Ready(cards),
             new_cards: new_cards + request.extra_new_cards,
             parameters: settings.fsrs_parameters.clone(),
             review_limit: settings.reviews_per_day,
@@ -764,7 +812,7 @@ impl SimulationJob {
     /// cancels, within one run. Takes seconds to minutes on a large
     /// collection: run it off the UI thread.
     pub fn run(
-        self,
+        mut self,
         progress: &(dyn Fn(usize, usize) -> bool + Sync),
     ) -> Result<SimulationReport, SimulateError> {
         let retention_step = self.retention_step();
@@ -786,6 +834,10 @@ impl SimulationJob {
         };
         let parameters = fsrs::check_and_fill_parameters(&self.parameters)
             .map_err(|e| SimulateError::Fsrs(e.to_string()))?;
+        let shared = Arc::new(parameters.clone());
+        let cards = std::mem::replace(&mut self.cards, Cards::Ready(Vec::new())).into_ready();
+        let base = fsrs_cards(&cards, &shared);
+        let this = &self;
         let scenarios: Vec<Scenario> = new_per_day
             .iter()
             .flat_map(|&n| {
@@ -813,7 +865,7 @@ impl SimulationJob {
                     stop.store(true, Ordering::Relaxed);
                     return;
                 }
-                let run = self.simulate(&parameters, &behaviour, scenario);
+                let run = this.simulate(&parameters, &base, &behaviour, scenario);
                 if run.is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -824,7 +876,7 @@ impl SimulationJob {
             }
         };
         std::thread::scope(|s| {
-            for _ in 1..self.threads.min(total.max(1)) {
+            for _ in 1..this.threads.min(total.max(1)) {
                 s.spawn(worker);
             }
             worker();
@@ -845,7 +897,7 @@ impl SimulationJob {
         }
         Ok(SimulationReport {
             horizon: self.request.horizon,
-            studied: self.cards.len(),
+            studied: base.len(),
             new_cards: self.new_cards,
             behaviour,
             current: self.current,
@@ -858,10 +910,10 @@ impl SimulationJob {
         })
     }
 
-    /// The simulator's configuration for `scenario`.
-    fn config(&self, behaviour: &Behaviour, new_per_day: u32) -> SimulatorConfig {
+    /// The simulator's configuration for `scenario`, with `studied` cards.
+    fn config(&self, behaviour: &Behaviour, new_per_day: u32, studied: usize) -> SimulatorConfig {
         SimulatorConfig {
-            deck_size: self.cards.len() + self.new_cards,
+            deck_size: studied + self.new_cards,
             learn_span: self.request.horizon.days(),
             // No cap on time a day: the review limit is the only limit, as in the app.
             max_cost_perday: f32::MAX,
@@ -884,40 +936,23 @@ impl SimulationJob {
         }
     }
 
-    /// The studied cards as the simulator takes them, scheduled for `retention`.
-    fn fsrs_cards(&self, parameters: &Arc<Vec<f32>>, retention: f32) -> Vec<fsrs::Card> {
-        self.cards
-            .iter()
-            .enumerate()
-            .map(|(i, c)| fsrs::Card {
-                id: i as i64 + 1,
-                difficulty: c.difficulty,
-                stability: c.stability,
-                last_date: c.last_day as f32,
-                due: c.due_day as f32,
-                interval: (c.due_day - c.last_day).max(0) as f32,
-                lapses: c.lapses,
-                desired_retention: retention,
-                parameters: parameters.clone(),
-            })
-            .collect()
-    }
-
+    /// One scenario: the mean of [`Self::samples`] simulations of `base`
+    /// (the studied cards) and the new ones.
     fn simulate(
         &self,
         parameters: &[f32],
+        base: &[fsrs::Card],
         behaviour: &Behaviour,
         scenario: Scenario,
     ) -> Result<Run, SimulateError> {
         let days = self.request.horizon.days();
-        if self.cards.len() + self.new_cards == 0 {
+        if base.len() + self.new_cards == 0 {
             return Ok(Run {
                 scenario,
                 days: vec![DayLoad::default(); days],
             });
         }
-        let shared = Arc::new(parameters.to_vec());
-        let config = self.config(behaviour, scenario.new_per_day);
+        let config = self.config(behaviour, scenario.new_per_day, base.len());
         let samples = self.samples();
         let mut sum = vec![DayLoad::default(); days];
         for k in 0..samples {
@@ -926,7 +961,14 @@ impl SimulationJob {
                 parameters,
                 scenario.desired_retention,
                 Some(SEED + k as u64),
-                Some(self.fsrs_cards(&shared, scenario.desired_retention)),
+                Some(
+                    base.iter()
+                        .map(|c| fsrs::Card {
+                            desired_retention: scenario.desired_retention,
+                            ..c.clone()
+                        })
+                        .collect(),
+                ),
             )
             .map_err(|e| SimulateError::Fsrs(e.to_string()))?;
             for (d, day) in sum.iter_mut().enumerate() {
@@ -948,6 +990,26 @@ impl SimulationJob {
             .collect();
         Ok(Run { scenario, days })
     }
+}
+
+/// The studied cards as the simulator takes them (their desired retention
+/// is set per scenario).
+fn fsrs_cards(cards: &[SimCard], parameters: &Arc<Vec<f32>>) -> Vec<fsrs::Card> {
+    cards
+        .iter()
+        .enumerate()
+        .map(|(i, c)| fsrs::Card {
+            id: i as i64 + 1,
+            difficulty: c.difficulty,
+            stability: c.stability,
+            last_date: c.last_day as f32,
+            due: c.due_day as f32,
+            interval: (c.due_day - c.last_day).max(0) as f32,
+            lapses: c.lapses,
+            desired_retention: 0.9,
+            parameters: parameters.clone(),
+        })
+        .collect()
 }
 
 /// Runs `job` as [`SimulationJob::run`] does, counting finished runs in

@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText, Sense};
-use egui_plot::{AxisHints, Line, MarkerShape, Plot, PlotPoint, Points, Text, VLine};
+use egui_plot::{AxisHints, GridMark, Line, MarkerShape, Plot, PlotPoint, Points, Text, VLine};
 use jiff::Timestamp;
 
 use super::history::HistoryCache;
@@ -40,12 +40,13 @@ const PLOT_HEIGHT: f32 = 220.0;
 const CURRENT: Color32 = theme::NEW;
 /// The what-if scenario's colour.
 const WHAT_IF: Color32 = theme::LEARNING;
-/// Colours of the new-cards-a-day curves, fewest cards first.
+/// Colours of the new-cards-a-day curves, fewest cards first: none of them
+/// the current settings' or the what-if's, whose markers sit on the curves.
 const CURVES: [Color32; 4] = [
     theme::REVIEW,
-    theme::NEW,
-    theme::LEARNING,
-    Color32::from_rgb(0x93, 0x33, 0xea),
+    Color32::from_rgb(0xa8, 0x55, 0xf7),
+    Color32::from_rgb(0x06, 0xb6, 0xd4),
+    Color32::from_rgb(0xec, 0x48, 0x99),
 ];
 
 /// A row of the deck chooser.
@@ -697,6 +698,27 @@ fn key_label(ui: &mut egui::Ui, color: Color32, text: &str) {
     });
 }
 
+/// Ticks for an axis of small positive numbers up to `max`: 0, then a round
+/// step (1, 2 or 5 times a power of ten) about four times, the last at or
+/// above `max`; and the decimals the step needs.
+fn fraction_marks(max: f64) -> (Vec<f64>, usize) {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let rough = max / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * power);
+    let top = (max / step - 1e-9).ceil().max(1.0) as usize;
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    ((0..=top).map(|k| k as f64 * step).collect(), decimals)
+}
+
 /// A whole number as a tick; nothing between whole numbers.
 fn whole_tick(v: f64) -> String {
     if v >= 0.0 && (v - v.round()).abs() < 1e-9 {
@@ -772,10 +794,27 @@ fn load_chart(
                 String::new()
             }
         });
+    let highest = current
+        .days
+        .iter()
+        .chain(what_if.iter().flat_map(|w| w.days.iter()))
+        .map(value)
+        .fold(0.0, f64::max);
+    // Whole numbers of reviews or minutes, unless the load is tiny.
+    let (marks, decimals) = fraction_marks(highest.max(1.0));
+    let top = marks.last().copied().unwrap_or(1.0);
+    let step = marks.get(1).copied().unwrap_or(1.0);
     let y_axis = AxisHints::new_y()
         .label(unit)
         .tick_label_font(tick_font)
-        .formatter(|mark, _| whole_tick(mark.value));
+        .label_spacing(egui::Rangef::new(0.0, 1.0))
+        .formatter(move |mark, _| {
+            if decimals == 0 {
+                whole_tick(mark.value)
+            } else {
+                format!("{:.*}", decimals, mark.value)
+            }
+        });
     let response = Plot::new("whatif_load")
         .height(PLOT_HEIGHT)
         .allow_zoom(false)
@@ -786,11 +825,20 @@ fn load_chart(
         .show_x(false)
         .show_y(false)
         .include_y(0.0)
-        .include_y(1.0)
+        .include_y(top)
         .include_x(0.0)
         .include_x((days.max(2) - 1) as f64)
         .custom_x_axes(vec![x_axis])
         .custom_y_axes(vec![y_axis])
+        .y_grid_spacer(move |_| {
+            marks
+                .iter()
+                .map(|&value| GridMark {
+                    value,
+                    step_size: step,
+                })
+                .collect()
+        })
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate()
@@ -898,7 +946,10 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
             key_label(ui, color_of(*n), &format!("{n} new/day"));
             ui.add_space(8.0);
         }
-        ui.label(RichText::new("◆ current settings   ▲ most per minute   ● what if").weak());
+        ui.add_space(8.0);
+        ui.colored_label(CURRENT, "◆ current settings");
+        ui.label("▲ most per minute");
+        ui.colored_label(WHAT_IF, "● what if");
     });
     let point_of = |s: Scenario| -> Option<[f64; 2]> {
         r.run(s).and_then(|run| {
@@ -907,7 +958,8 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
         })
     };
     let current = point_of(r.current);
-    let what_if = point_of(asked);
+    // On the current settings' diamond it would hide it.
+    let what_if = point_of(asked).filter(|_| !asked.same_as(&r.current));
     let best = r
         .best(asked.new_per_day)
         .and_then(|run| point_of(run.scenario));
@@ -922,10 +974,18 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
                 String::new()
             }
         });
+    let highest = curves
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q[1]))
+        .fold(0.0, f64::max);
+    let (marks, decimals) = fraction_marks(highest);
+    let top = marks.last().copied().unwrap_or(1.0);
+    let step = marks.get(1).copied().unwrap_or(1.0);
     let y_axis = AxisHints::new_y()
-        .label("cards remembered per minute")
+        .label("cards per minute")
         .tick_label_font(tick_font)
-        .formatter(|mark, _| format!("{:.2}", mark.value));
+        .label_spacing(egui::Rangef::new(0.0, 1.0))
+        .formatter(move |mark, _| format!("{:.*}", decimals, mark.value));
     let retentions = r.retentions.clone();
     let text_color = ui.visuals().strong_text_color();
     let response = Plot::new("whatif_efficiency")
@@ -940,8 +1000,18 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
         .include_x(f64::from(RETENTION_MIN) * 100.0 - 1.0)
         .include_x(f64::from(RETENTION_MAX) * 100.0 + 1.0)
         .include_y(0.0)
+        .include_y(top)
         .custom_x_axes(vec![x_axis])
         .custom_y_axes(vec![y_axis])
+        .y_grid_spacer(move |_| {
+            marks
+                .iter()
+                .map(|&value| GridMark {
+                    value,
+                    step_size: step,
+                })
+                .collect()
+        })
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate().and_then(|p| {
@@ -1000,13 +1070,7 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
                 CURRENT,
                 "current",
             );
-            mark(
-                "Best",
-                best,
-                MarkerShape::Up,
-                color_of(asked.new_per_day),
-                "best",
-            );
+            mark("Best", best, MarkerShape::Up, text_color, "best");
             mark("What if", what_if, MarkerShape::Circle, WHAT_IF, "");
             hovered
         });
@@ -1066,8 +1130,8 @@ fn suggestion(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) -> Optio
     text.push('.');
     if best_r <= RETENTION_MIN + 1e-4 {
         text.push_str(
-            " It is the lowest retention tried: little is forgotten in this time whatever you \
-             choose, so the fewest reviews win. A longer horizon weighs forgetting more.",
+            " It is the lowest retention tried: in this time, reviews saved count for more than \
+             the memory lost. Weigh the cards remembered at the end as well.",
         );
     }
     let mut chosen = None;
@@ -1127,6 +1191,18 @@ mod tests {
             progress_text(84, 84, Duration::from_secs(60)),
             "Simulating… 84 of 84 scenarios, almost done"
         );
+    }
+
+    #[test]
+    fn fraction_axes_reach_past_the_highest_point() {
+        assert_eq!(fraction_marks(1.51), (vec![0.0, 0.5, 1.0, 1.5, 2.0], 1));
+        assert_eq!(fraction_marks(1.5), (vec![0.0, 0.5, 1.0, 1.5], 1));
+        let (m, d) = fraction_marks(0.043);
+        assert_eq!(d, 2);
+        assert!(*m.last().unwrap() >= 0.043 && m.len() <= 6, "{m:?}");
+        assert_eq!(fraction_marks(12.0).1, 0);
+        assert_eq!(fraction_marks(0.0), (vec![0.0, 0.5, 1.0], 1));
+        assert_eq!(fraction_marks(f64::NAN).0.len(), 3);
     }
 
     #[test]
