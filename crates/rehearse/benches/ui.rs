@@ -3,7 +3,9 @@
 //! - compute the statistics from it;
 //! - one frame of the Statistics, Weak topics and Browse (all 100k rows,
 //!   virtualised) screens, drawn headlessly with egui_kittest (CPU time;
-//!   budget 4 ms).
+//!   budget 4 ms);
+//! - What if: the frame that starts a simulation of 100k cards, the frames
+//!   while it runs (printed), and a frame of its result.
 //!
 //! Run with `cargo bench --bench ui`.
 
@@ -77,6 +79,47 @@ fn benches(c: &mut Criterion) {
         }
         h.run_steps(3);
         group.bench_function(screen, |b| b.iter(|| h.step()));
+    }
+    // What if: the frame that starts a simulation (it copies every card's
+    // memory state), the frames while the worker simulates, and a frame of
+    // the result. The simulating itself never runs on this thread.
+    {
+        let app = RehearseApp::new(Collection::open(options(&root), now()).unwrap());
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1200.0, 800.0))
+            .build_ui_state(|ui, app: &mut RehearseApp| app.show(ui), app);
+        h.run_steps(2);
+        h.get_by_label("Statistics").click();
+        h.run_steps(3);
+        h.get_by_label("What if…").click();
+        h.run_steps(3);
+        h.get_by_label("30 days").click();
+        h.run_steps(2);
+        h.get_by_label("Simulate").click();
+        let start = std::time::Instant::now();
+        h.step();
+        eprintln!(
+            "What if: the frame that starts the simulation took {:?}",
+            start.elapsed()
+        );
+        let (mut frames, mut slowest) = (0, std::time::Duration::ZERO);
+        let started = std::time::Instant::now();
+        while h
+            .query_by_label_contains("Memory per minute chart")
+            .is_none()
+        {
+            let t = std::time::Instant::now();
+            h.step();
+            slowest = slowest.max(t.elapsed());
+            frames += 1;
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        eprintln!(
+            "What if: simulated in {:?}; {frames} frames meanwhile, the slowest {slowest:?}",
+            started.elapsed()
+        );
+        h.run_steps(3);
+        group.bench_function("What if", |b| b.iter(|| h.step()));
     }
     group.finish();
 }

@@ -14,5 +14,6 @@ pub use revlog::{ImportedReview, RevlogError, RevlogImport, RowError, parse_revl
 pub mod card_info;
 pub mod fit;
 pub mod forecast;
+pub mod simulate;
 pub mod stats;
 pub mod weak;

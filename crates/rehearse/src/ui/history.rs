@@ -51,6 +51,11 @@ impl HistoryCache {
         self.loaded.clone()
     }
 
+    /// The history if it is loaded, without starting to load it.
+    pub fn loaded(&self) -> Option<Arc<History>> {
+        self.loaded.clone()
+    }
+
     /// True while the worker is reading the journals.
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()

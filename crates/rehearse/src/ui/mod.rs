@@ -16,6 +16,7 @@ mod notice;
 mod readiness;
 mod rubric;
 mod settings;
+mod simulator;
 mod stats;
 mod study;
 mod theme;
@@ -41,6 +42,7 @@ enum Screen {
     Readiness(Box<readiness::ReadinessScreen>),
     MockSetup(Box<mock::MockScreen>),
     Stats(Box<stats::StatsScreen>),
+    Simulator(Box<simulator::SimulatorScreen>),
     Settings(Box<settings::SettingsScreen>),
     CardInfo(Box<card_info::CardInfoScreen>),
 }
@@ -77,6 +79,8 @@ pub(crate) enum Nav {
     /// Running a mock interview.
     Mock(Box<rehearse_core::interview::MockPlan>),
     Stats,
+    /// What if: the workload simulator, from Statistics.
+    Simulator,
     Settings,
 }
 
@@ -124,7 +128,7 @@ impl Tab {
             }
             Nav::Weak => Some(Tab::Weak),
             Nav::Readiness | Nav::MockSetup => Some(Tab::Readiness),
-            Nav::Stats => Some(Tab::Stats),
+            Nav::Stats | Nav::Simulator => Some(Tab::Stats),
             Nav::Settings => Some(Tab::Settings),
             _ => None,
         }
@@ -164,6 +168,9 @@ pub struct RehearseApp {
     /// The study session or browser left for the editor or card info,
     /// resumed when that closes.
     paused: Option<Box<Screen>>,
+    /// The What-if screen while another shows, so that its inputs, result
+    /// and any running simulation are there when it is opened again.
+    simulator: Option<Box<simulator::SimulatorScreen>>,
 }
 
 impl RehearseApp {
@@ -185,6 +192,7 @@ impl RehearseApp {
             tab: Tab::Decks,
             custom: None,
             paused: None,
+            simulator: None,
         }
     }
 
@@ -341,9 +349,9 @@ impl RehearseApp {
                         }
                         Screen::MockSetup(s) => s.show(ui, &self.collection, now),
                         Screen::CardInfo(s) => s.show(ui, &self.collection, &mut self.history, now),
-                        Screen::Stats(s) => {
-                            s.show(ui, &self.collection, &mut self.history, now);
-                            Nav::Stay
+                        Screen::Stats(s) => s.show(ui, &self.collection, &mut self.history, now),
+                        Screen::Simulator(s) => {
+                            s.show(ui, &mut self.collection, &self.history, now)
                         }
                         Screen::Settings(s) => s.show(ui, &mut self.collection),
                     })
@@ -362,10 +370,10 @@ impl RehearseApp {
                     && !self.show_keys
                     && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
             {
-                if matches!(self.screen, Screen::CardInfo(_)) {
-                    Nav::Back
-                } else {
-                    Nav::Home
+                match self.screen {
+                    Screen::CardInfo(_) => Nav::Back,
+                    Screen::Simulator(_) => Nav::Stats,
+                    _ => Nav::Home,
                 }
             }
             other => other,
@@ -479,6 +487,11 @@ impl RehearseApp {
             // Answers were given: figures built from the history are out of date.
             self.history.invalidate();
         }
+        if !matches!(nav, Nav::Stay | Nav::Simulator)
+            && let Screen::Simulator(s) = std::mem::replace(&mut self.screen, Screen::Home)
+        {
+            self.simulator = Some(s);
+        }
         match nav {
             Nav::Stay => {}
             Nav::Weak => {
@@ -509,6 +522,13 @@ impl RehearseApp {
                 )))
             }
             Nav::Stats => self.screen = Screen::Stats(Box::default()),
+            Nav::Simulator => {
+                let screen = self
+                    .simulator
+                    .take()
+                    .unwrap_or_else(|| Box::new(simulator::SimulatorScreen::new(&self.collection)));
+                self.screen = Screen::Simulator(screen);
+            }
             Nav::Browse => self.screen = Screen::Browse(Box::default()),
             Nav::BrowseQuery(q) => {
                 self.screen = Screen::Browse(Box::new(browse::BrowseScreen::with_query(&q)))

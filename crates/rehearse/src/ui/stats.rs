@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::history::HistoryCache;
-use super::theme;
+use super::{Nav, theme};
 use rehearse_core::collection::{Collection, History};
 use rehearse_core::insight::stats::{
     BUTTON_ROWS, CALENDAR_DAYS, Histogram, MATURE_DAYS, Statistics, StatsFilter, compute,
@@ -81,7 +81,7 @@ impl StatsScreen {
         collection: &Collection,
         history: &mut HistoryCache,
         now: Timestamp,
-    ) {
+    ) -> Nav {
         let loaded: Option<Arc<History>> = history.get(collection, ui.ctx());
         let stale = self
             .computed
@@ -91,6 +91,7 @@ impl StatsScreen {
             let stats = compute(collection, loaded.as_deref(), &self.filter, now);
             self.computed = Some((self.filter.clone(), loaded.is_some(), stats));
         }
+        let mut nav = Nav::Stay;
         // Its own id, so that it neither shares its scroll position with
         // another screen's scroll area nor opens part-way down.
         egui::ScrollArea::vertical()
@@ -101,13 +102,20 @@ impl StatsScreen {
                     // A margin each side keeps boxes clear of the scroll bar.
                     ui.set_max_width(MAX_WIDTH.min(ui.available_width() - 2.0 * SIDE_MARGIN));
                     ui.with_layout(Layout::top_down(Align::Min), |ui| {
-                        self.contents(ui, collection, history);
+                        nav = self.contents(ui, collection, history);
                     });
                 });
             });
+        nav
     }
 
-    fn contents(&mut self, ui: &mut egui::Ui, collection: &Collection, history: &HistoryCache) {
+    fn contents(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        history: &HistoryCache,
+    ) -> Nav {
+        let mut nav = Nav::Stay;
         ui.add_space(12.0);
         ui.horizontal(|ui| {
             ui.heading("Statistics");
@@ -115,13 +123,25 @@ impl StatsScreen {
                 ui.spinner();
                 ui.label(RichText::new("reading the review history…").small().weak());
             }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui
+                    .button("What if…")
+                    .on_hover_text(
+                        "Simulate your reviews and what you remember at another desired \
+                         retention or number of new cards a day",
+                    )
+                    .clicked()
+                {
+                    nav = Nav::Simulator;
+                }
+            });
         });
         if let Some(e) = history.error() {
             ui.colored_label(theme::ERROR, e);
         }
         self.filters(ui, collection);
         let Some((_, had, s)) = &self.computed else {
-            return;
+            return nav;
         };
         let state = if *had {
             HistoryState::Ready
@@ -153,6 +173,7 @@ impl StatsScreen {
             time_spent(ui, &s, state)
         });
         ui.add_space(16.0);
+        nav
     }
 
     fn filters(&mut self, ui: &mut egui::Ui, collection: &Collection) {
@@ -218,7 +239,7 @@ impl StatsScreen {
 /// A titled box. Once drawn, its height is remembered, and while it is
 /// scrolled out of view only that space is taken: plots are the costly part
 /// of a frame, and at most two or three are on screen at a time.
-fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
+pub(super) fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
     ui.add_space(14.0);
     let id = ui.scope_id().with(("stats_section", title));
     let width = ui.available_width();
@@ -244,7 +265,7 @@ fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
 
 /// A chart tooltip: the first line (what) strong, the rest (how many) plain,
 /// never wrapped.
-fn tooltip(ui: &mut egui::Ui, text: &str) {
+pub(super) fn tooltip(ui: &mut egui::Ui, text: &str) {
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     let mut lines = text.lines();
     if let Some(first) = lines.next() {
@@ -256,7 +277,7 @@ fn tooltip(ui: &mut egui::Ui, text: &str) {
 }
 
 /// Words where a chart would be: nothing to show yet, and why.
-fn empty_state(ui: &mut egui::Ui, text: &str) {
+pub(super) fn empty_state(ui: &mut egui::Ui, text: &str) {
     ui.add_space(6.0);
     ui.label(RichText::new(text).weak());
     ui.add_space(6.0);
@@ -736,7 +757,7 @@ fn percent_tick(v: f64) -> String {
 // ----- The due forecast -----
 
 /// The forecast's tick label for a day `k` days from today.
-fn day_offset_label(k: usize) -> String {
+pub(super) fn day_offset_label(k: usize) -> String {
     if k == 0 {
         "today".into()
     } else {
@@ -1177,7 +1198,7 @@ fn time_unit(max_ms_per_day: u64) -> (f64, &'static str) {
 }
 
 /// A duration as people say it: "under 1 min", "12 min", "2 h 5 min".
-fn duration_text(ms: u64) -> String {
+pub(super) fn duration_text(ms: u64) -> String {
     if ms == 0 {
         return "0 min".into();
     }
@@ -1282,7 +1303,7 @@ fn time_spent(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
 // ----- Numbers in words -----
 
 /// A whole number with thousands separated: 4,213.
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -1295,7 +1316,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// "1 card", "4,213 cards".
-fn count(n: u64, one: &str, many: &str) -> String {
+pub(super) fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
