@@ -384,6 +384,7 @@ fn topic_name(topic: &str) -> String {
     }
 }
 
+/// What one topic's items add up to while forecasting.
 #[derive(Default)]
 struct Acc {
     cards: usize,
@@ -424,77 +425,248 @@ pub fn forecast_at_pace(
     retention: Option<f32>,
     new_per_day: Option<u32>,
 ) -> Result<Forecast, ForecastError> {
-    let base = collection.scheduler();
+    let scheduler = scheduler_at_pace(collection.scheduler(), retention, new_per_day)?;
+    let horizon = Horizon::new(scheduler, collection, date, now)?;
+    let introduced_on = new_card_days(
+        collection,
+        now,
+        horizon.days,
+        horizon.scheduler.settings().new_per_day as usize,
+    );
+    let tally = Tally::count(collection, filter, &horizon, &introduced_on)?;
+    Ok(tally.into_forecast(&horizon, date))
+}
+
+/// The collection's scheduler with `retention` and `new_per_day` put in
+/// place of the settings' where given.
+fn scheduler_at_pace(
+    base: &Scheduler,
+    retention: Option<f32>,
+    new_per_day: Option<u32>,
+) -> Result<Scheduler, ForecastError> {
     let settings = Settings {
         desired_retention: retention.unwrap_or(base.settings().desired_retention),
         new_per_day: new_per_day.unwrap_or(base.settings().new_per_day),
         ..base.settings().clone()
     };
-    let scheduler = Scheduler::new(settings, base.clock().clone())?;
-    let clock = scheduler.clock();
-    let today = clock.day_of(now);
-    let at = interview_time(collection, date);
-    let interview_day = clock.day_of(at);
-    if interview_day < today {
-        return Err(ForecastError::Past { date });
-    }
-    let days = (interview_day - today) as usize;
-    let until = clock.start_of_day(interview_day);
-    let new_per_day = scheduler.settings().new_per_day;
-    let introduced_on = new_card_days(collection, now, days, new_per_day as usize);
-    // Which study day an answer at `t` falls on (only asked for `t < until`).
-    let day_index =
-        |t: Timestamp| ((clock.day_of(t) - today).max(0) as usize).min(days.saturating_sub(1));
-    let mut daily_reviews = vec![0u32; days];
-    let mut daily_new = vec![0u32; days];
-    let mut last_new_day: Option<usize> = None;
-    let mut all_reached = true;
-    let mut per_topic: BTreeMap<String, Acc> = BTreeMap::new();
-    for item in collection.items() {
-        let state = collection.state(&item.id);
-        if state.suspended || filter.is_some_and(|f| !f.matches(collection, &item.id)) {
-            continue;
+    Ok(Scheduler::new(settings, base.clock().clone())?)
+}
+
+/// The study days from now to the interview, and the scheduler the
+/// forecast answers cards with.
+struct Horizon {
+    scheduler: Scheduler,
+    now: Timestamp,
+    /// Today's study day number.
+    today: i32,
+    /// When the interview is.
+    at: Timestamp,
+    /// Study days before the interview's, today included.
+    days: usize,
+    /// The start of the interview's study day, when studying stops.
+    until: Timestamp,
+}
+
+impl Horizon {
+    /// The days up to an interview on `date`, which must not be before today.
+    fn new(
+        scheduler: Scheduler,
+        collection: &Collection,
+        date: Date,
+        now: Timestamp,
+    ) -> Result<Self, ForecastError> {
+        let clock = scheduler.clock();
+        let today = clock.day_of(now);
+        let at = interview_time(collection, date);
+        let interview_day = clock.day_of(at);
+        if interview_day < today {
+            return Err(ForecastError::Past { date });
         }
-        let Some(card) = collection.card_of(&item.id) else {
-            continue;
+        let until = clock.start_of_day(interview_day);
+        Ok(Self {
+            now,
+            today,
+            at,
+            days: (interview_day - today) as usize,
+            until,
+            scheduler,
+        })
+    }
+
+    /// Which study day (0 is today) an answer at `t` falls on; only asked
+    /// for `t < until`.
+    fn day_index(&self, t: Timestamp) -> usize {
+        ((self.scheduler.clock().day_of(t) - self.today).max(0) as usize)
+            .min(self.days.saturating_sub(1))
+    }
+
+    /// When a new card introduced on study day `day` is first answered: now
+    /// if that is today, else as the day begins.
+    fn first_answer(&self, day: usize) -> Timestamp {
+        if day == 0 {
+            self.now
+        } else {
+            self.scheduler.clock().start_of_day(self.today + day as i32)
+        }
+    }
+
+    /// [`keep_up`] until the interview, counting each review on its day in
+    /// `daily_reviews` and in the topic's `acc`.
+    fn keep_up(
+        &self,
+        id: &ItemId,
+        state: &CardState,
+        from: Timestamp,
+        acc: &mut Acc,
+        daily_reviews: &mut [u32],
+    ) -> Result<CardState, ForecastError> {
+        Ok(keep_up(
+            &self.scheduler,
+            id,
+            state,
+            from,
+            self.until,
+            |t| {
+                daily_reviews[self.day_index(t)] += 1;
+                acc.reviews += 1;
+            },
+        )?)
+    }
+
+    /// Predicted recall of `state` at the interview; 0 without a memory state.
+    fn recall_at_interview(&self, state: &CardState) -> f64 {
+        f64::from(self.scheduler.retrievability(state, self.at).unwrap_or(0.0))
+    }
+}
+
+/// What the pass over the items gathers.
+struct Tally {
+    daily_reviews: Vec<u32>,
+    daily_new: Vec<u32>,
+    /// The last study day a new card is introduced on.
+    last_new_day: Option<usize>,
+    /// Whether every new card is introduced before the interview.
+    all_reached: bool,
+    per_topic: BTreeMap<String, Acc>,
+}
+
+impl Tally {
+    /// Counts the unsuspended items `filter` selects, studied or new, each
+    /// under its topic.
+    fn count(
+        collection: &Collection,
+        filter: Option<&DrillFilter>,
+        horizon: &Horizon,
+        introduced_on: &HashMap<ItemId, usize>,
+    ) -> Result<Self, ForecastError> {
+        let mut tally = Self {
+            daily_reviews: vec![0; horizon.days],
+            daily_new: vec![0; horizon.days],
+            last_new_day: None,
+            all_reached: true,
+            per_topic: BTreeMap::new(),
         };
-        let acc = per_topic.entry(topic_name(&card.topic)).or_default();
-        acc.cards += 1;
-        if state.phase == Phase::New {
-            acc.unstudied += 1;
-            let Some(&day) = introduced_on.get(&item.id) else {
-                // Not reached by the day: not known, and not counted as seen.
-                all_reached = false;
+        for item in collection.items() {
+            let state = collection.state(&item.id);
+            if state.suspended || filter.is_some_and(|f| !f.matches(collection, &item.id)) {
+                continue;
+            }
+            let Some(card) = collection.card_of(&item.id) else {
                 continue;
             };
-            acc.seen += 1;
-            acc.new_cards += 1;
-            daily_new[day] += 1;
-            last_new_day = Some(last_new_day.map_or(day, |d| d.max(day)));
-            let first = if day == 0 {
-                now
+            if state.phase == Phase::New {
+                let day = introduced_on.get(&item.id).copied();
+                tally.new_item(horizon, &item.id, state, &card.topic, day)?;
             } else {
-                clock.start_of_day(today + day as i32)
-            };
-            let learnt = scheduler
-                .answer(&item.id, state, Rating::Good, first)?
-                .state;
-            let kept = keep_up(&scheduler, &item.id, &learnt, first, until, |t| {
-                daily_reviews[day_index(t)] += 1;
-                acc.reviews += 1;
-            })?;
-            acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
-            continue;
+                tally.studied_item(horizon, &item.id, state, &card.topic)?;
+            }
         }
+        Ok(tally)
+    }
+
+    /// A card never studied: it counts as not known if stopping now; if
+    /// introduced on `day` before the interview, it is learnt that day and
+    /// kept up, else it stays not known and unseen.
+    fn new_item(
+        &mut self,
+        horizon: &Horizon,
+        id: &ItemId,
+        state: &CardState,
+        topic: &str,
+        day: Option<usize>,
+    ) -> Result<(), ForecastError> {
+        let acc = self.per_topic.entry(topic_name(topic)).or_default();
+        acc.cards += 1;
+        acc.unstudied += 1;
+        let Some(day) = day else {
+            self.all_reached = false;
+            return Ok(());
+        };
+        acc.seen += 1;
+        acc.new_cards += 1;
+        self.daily_new[day] += 1;
+        self.last_new_day = Some(self.last_new_day.map_or(day, |d| d.max(day)));
+        let first = horizon.first_answer(day);
+        let learnt = horizon
+            .scheduler
+            .answer(id, state, Rating::Good, first)?
+            .state;
+        let kept = horizon.keep_up(id, &learnt, first, acc, &mut self.daily_reviews)?;
+        acc.keep += horizon.recall_at_interview(&kept);
+        Ok(())
+    }
+
+    /// A card studied before: its recall at the interview if stopping now,
+    /// and if kept up from now.
+    fn studied_item(
+        &mut self,
+        horizon: &Horizon,
+        id: &ItemId,
+        state: &CardState,
+        topic: &str,
+    ) -> Result<(), ForecastError> {
+        let acc = self.per_topic.entry(topic_name(topic)).or_default();
+        acc.cards += 1;
         acc.studied += 1;
         acc.seen += 1;
-        acc.stop += f64::from(scheduler.retrievability(state, at).unwrap_or(0.0));
-        let kept = keep_up(&scheduler, &item.id, state, now, until, |t| {
-            daily_reviews[day_index(t)] += 1;
-            acc.reviews += 1;
-        })?;
-        acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
+        acc.stop += horizon.recall_at_interview(state);
+        let kept = horizon.keep_up(id, state, horizon.now, acc, &mut self.daily_reviews)?;
+        acc.keep += horizon.recall_at_interview(&kept);
+        Ok(())
     }
+
+    /// The forecast for an interview on `date`: topics weakest first (if
+    /// keeping up), with the totals and the day every card has been seen.
+    fn into_forecast(self, horizon: &Horizon, date: Date) -> Forecast {
+        let topics = topic_forecasts(self.per_topic);
+        let clock = horizon.scheduler.clock();
+        let all_seen_on = if self.all_reached {
+            Some(clock.date_of_day(horizon.today + self.last_new_day.unwrap_or(0) as i32))
+        } else {
+            None
+        };
+        let settings = horizon.scheduler.settings();
+        Forecast {
+            date,
+            today: clock.date_of_day(horizon.today),
+            at: horizon.at,
+            days: horizon.days as u32,
+            reviews: topics.iter().map(|t| t.reviews).sum(),
+            new_cards: topics.iter().map(|t| t.new_cards).sum(),
+            topics,
+            daily_reviews: self.daily_reviews,
+            daily_new: self.daily_new,
+            new_per_day: settings.new_per_day,
+            review_limit: settings.reviews_per_day,
+            all_seen_on,
+            retention: settings.desired_retention,
+        }
+    }
+}
+
+/// Each topic's sums as a [`TopicForecast`] (recall as a mean over all its
+/// cards), weakest if keeping up first, then by name.
+fn topic_forecasts(per_topic: BTreeMap<String, Acc>) -> Vec<TopicForecast> {
     let mut topics: Vec<TopicForecast> = per_topic
         .into_iter()
         .map(|(topic, a)| {
@@ -518,27 +690,7 @@ pub fn forecast_at_pace(
             .total_cmp(&b.recall_if_keep.unwrap_or(1.0))
             .then_with(|| a.topic.cmp(&b.topic))
     });
-    let today_date = clock.date_of_day(today);
-    let all_seen_on = if all_reached {
-        Some(clock.date_of_day(today + last_new_day.unwrap_or(0) as i32))
-    } else {
-        None
-    };
-    Ok(Forecast {
-        date,
-        today: today_date,
-        at,
-        days: days as u32,
-        reviews: topics.iter().map(|t| t.reviews).sum(),
-        new_cards: topics.iter().map(|t| t.new_cards).sum(),
-        topics,
-        daily_reviews,
-        daily_new,
-        new_per_day,
-        review_limit: scheduler.settings().reviews_per_day,
-        all_seen_on,
-        retention: scheduler.settings().desired_retention,
-    })
+    topics
 }
 
 /// The study day (0 is today) on which each new item is introduced before
