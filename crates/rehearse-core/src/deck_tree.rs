@@ -3,6 +3,7 @@
 //! parent that has no deck of its own is shown only to hold its children.
 
 use crate::collection::{Collection, Counts};
+use crate::deck::Deck;
 
 /// The separator between a parent's name and a child's.
 pub const SEPARATOR: &str = "::";
@@ -39,7 +40,28 @@ pub fn deck_tree(
     done: &[(usize, usize)],
     collapsed: &[String],
 ) -> Vec<TreeRow> {
-    let decks = collection.decks();
+    let order = display_order(collection.decks());
+    let paths = all_paths(collection.decks(), &order);
+    let mut rows = Vec::new();
+    let mut hidden_under: Option<&[String]> = None;
+    for path in &paths {
+        if let Some(h) = hidden_under {
+            if is_under(path, h) {
+                continue;
+            }
+            hidden_under = None;
+        }
+        let row = tree_row(collection, counts, done, &order, &paths, path);
+        if row.has_children && collapsed.contains(&row.path) {
+            hidden_under = Some(path);
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// The decks' indices sorted by name, level by level, case ignored.
+fn display_order(decks: &[Deck]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..decks.len()).collect();
     order.sort_by_key(|&i| {
         decks[i]
@@ -48,9 +70,14 @@ pub fn deck_tree(
             .map(|p| p.trim().to_lowercase())
             .collect::<Vec<_>>()
     });
-    // Every prefix of every name is a row.
+    order
+}
+
+/// Every prefix of every deck's name, each once, in `order`: each is a row,
+/// so a parent with no deck of its own still gets one.
+fn all_paths(decks: &[Deck], order: &[usize]) -> Vec<Vec<String>> {
     let mut paths: Vec<Vec<String>> = Vec::new();
-    for &i in &order {
+    for &i in order {
         let parts: Vec<String> = decks[i]
             .name
             .split(SEPARATOR)
@@ -63,74 +90,106 @@ pub fn deck_tree(
             }
         }
     }
-    let now_done = |subtree: &[usize]| -> (usize, usize) {
-        subtree
-            .iter()
-            .filter_map(|&i| done.get(i))
-            .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr))
-    };
-    let mut rows = Vec::new();
-    let mut hidden_under: Option<Vec<String>> = None;
-    for path in &paths {
-        if let Some(h) = &hidden_under {
-            if path.len() > h.len() && path[..h.len()] == h[..] {
-                continue;
-            }
-            hidden_under = None;
-        }
-        let joined = path.join(SEPARATOR);
-        let subtree: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let parts: Vec<&str> = decks[i].name.split(SEPARATOR).map(str::trim).collect();
-                parts.len() >= path.len()
-                    && parts[..path.len()]
-                        == path.iter().map(String::as_str).collect::<Vec<_>>()[..]
-            })
-            .collect();
-        let deck = subtree
-            .iter()
-            .copied()
-            .find(|&i| decks[i].name.split(SEPARATOR).map(str::trim).count() == path.len());
-        let has_children = paths
-            .iter()
-            .any(|p| p.len() > path.len() && p[..path.len()] == path[..]);
-        let mut sum = Counts::default();
-        for &i in &subtree {
-            if let Some(c) = counts.get(i) {
-                sum.add(*c);
-            }
-        }
-        if subtree.len() > 1 {
-            // This level's own preset caps its whole subtree.
-            let (new_limit, review_limit) = level_limits(collection, deck);
-            let (new_done, review_done) = now_done(&subtree);
-            sum.new = sum.new.min(new_limit.saturating_sub(new_done));
-            sum.review = sum.review.min(review_limit.saturating_sub(review_done));
-        }
-        // And no level may show more than its ancestors have left.
-        if path.len() > 1 {
-            let (new_left, review_left) = limits_left(collection, &joined, done);
-            sum.new = sum.new.min(new_left);
-            sum.review = sum.review.min(review_left);
-        }
-        let cards = subtree.iter().map(|&i| decks[i].cards.len()).sum();
-        if has_children && collapsed.contains(&joined) {
-            hidden_under = Some(path.clone());
-        }
-        rows.push(TreeRow {
-            label: path.last().cloned().unwrap_or_default(),
-            depth: path.len() - 1,
-            path: joined,
-            deck,
-            subtree,
-            has_children,
-            counts: sum,
-            cards,
-        });
+    paths
+}
+
+/// Whether `path` sits somewhere below `ancestor`.
+fn is_under(path: &[String], ancestor: &[String]) -> bool {
+    path.len() > ancestor.len() && path[..ancestor.len()] == ancestor[..]
+}
+
+/// The row for `path`, one of `paths`.
+fn tree_row(
+    collection: &Collection,
+    counts: &[Counts],
+    done: &[(usize, usize)],
+    order: &[usize],
+    paths: &[Vec<String>],
+    path: &[String],
+) -> TreeRow {
+    let decks = collection.decks();
+    let joined = path.join(SEPARATOR);
+    let subtree = subtree_of(decks, order, path);
+    let deck = subtree
+        .iter()
+        .copied()
+        .find(|&i| decks[i].name.split(SEPARATOR).map(str::trim).count() == path.len());
+    let has_children = paths.iter().any(|p| is_under(p, path));
+    let counts = subtree_counts(
+        collection,
+        counts,
+        done,
+        &subtree,
+        &joined,
+        path.len(),
+        deck,
+    );
+    let cards = subtree.iter().map(|&i| decks[i].cards.len()).sum();
+    TreeRow {
+        label: path.last().cloned().unwrap_or_default(),
+        depth: path.len() - 1,
+        path: joined,
+        deck,
+        subtree,
+        has_children,
+        counts,
+        cards,
     }
-    rows
+}
+
+/// The decks, in `order`, whose name is `path` or lies below it.
+fn subtree_of(decks: &[Deck], order: &[usize], path: &[String]) -> Vec<usize> {
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let parts: Vec<&str> = decks[i].name.split(SEPARATOR).map(str::trim).collect();
+            parts.len() >= path.len()
+                && parts[..path.len()] == path.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        })
+        .collect()
+}
+
+/// Today's counts over `subtree` (the decks under `path`, `levels` deep):
+/// the per-deck counts summed, then capped by the daily limits applied to
+/// the subtree as a whole and by what every ancestor has left.
+fn subtree_counts(
+    collection: &Collection,
+    counts: &[Counts],
+    done: &[(usize, usize)],
+    subtree: &[usize],
+    path: &str,
+    levels: usize,
+    deck: Option<usize>,
+) -> Counts {
+    let mut sum = Counts::default();
+    for &i in subtree {
+        if let Some(c) = counts.get(i) {
+            sum.add(*c);
+        }
+    }
+    if subtree.len() > 1 {
+        // This level's own preset caps its whole subtree.
+        let (new_limit, review_limit) = level_limits(collection, deck);
+        let (new_done, review_done) = done_in(subtree, done);
+        sum.new = sum.new.min(new_limit.saturating_sub(new_done));
+        sum.review = sum.review.min(review_limit.saturating_sub(review_done));
+    }
+    // And no level may show more than its ancestors have left.
+    if levels > 1 {
+        let (new_left, review_left) = limits_left(collection, path, done);
+        sum.new = sum.new.min(new_left);
+        sum.review = sum.review.min(review_left);
+    }
+    sum
+}
+
+/// New cards introduced and reviews done today over `subtree`.
+fn done_in(subtree: &[usize], done: &[(usize, usize)]) -> (usize, usize) {
+    subtree
+        .iter()
+        .filter_map(|&i| done.get(i))
+        .fold((0, 0), |(n, r), (dn, dr)| (n + dn, r + dr))
 }
 
 /// The daily limits (new, reviews) of one level of the tree: the preset of

@@ -344,6 +344,7 @@ fn answer(item: &ItemId, at: Timestamp, rating: Rating, kind: AnswerKind, ms: u3
         kind,
         took_ms: ms,
         last_interval: 0,
+        days: None,
     }
 }
 
@@ -418,7 +419,8 @@ fn a_job_takes_the_chosen_decks_studied_and_new_cards() {
         .unwrap();
     c.answer(&id("g-1"), Rating::Easy, t0(), 4000).unwrap();
     c.answer(&id("o-1"), Rating::Easy, t0(), 4000).unwrap();
-    c.set_suspended(&id("r-5"), true, t0()).unwrap();
+    c.suspend_items(std::slice::from_ref(&id("r-5")), true, t0())
+        .unwrap();
     // A week later: r-1 and g-1 are overdue.
     let now = days(7);
     let lang = SimulationRequest {
@@ -453,9 +455,11 @@ fn a_job_takes_the_chosen_decks_studied_and_new_cards() {
     assert_eq!(report.new_cards, 8 + 10);
 
     // A subtree with nothing in it to study says so.
-    c.set_suspended(&id("o-1"), true, now).unwrap();
+    c.suspend_items(std::slice::from_ref(&id("o-1")), true, now)
+        .unwrap();
     for i in 2..=4 {
-        c.set_suspended(&id(&format!("o-{i}")), true, now).unwrap();
+        c.suspend_items(std::slice::from_ref(&id(&format!("o-{i}"))), true, now)
+            .unwrap();
     }
     let other = SimulationRequest {
         decks: Some("Other".into()),

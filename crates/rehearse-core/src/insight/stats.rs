@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::collection::{Collection, History};
 use crate::deck::ItemId;
 use crate::schedule::{Phase, Rating};
-use crate::store::AnswerKind;
+use crate::store::{AnswerKind, AnswerRecord};
 
 /// Reviews at this interval or longer count as mature, as in Anki.
 pub const MATURE_DAYS: u32 = 21;
@@ -172,6 +172,17 @@ impl Statistics {
 /// Rows of [`Statistics::buttons`].
 pub const BUTTON_ROWS: [&str; 3] = ["Learning", "Young", "Mature"];
 
+/// The periods of [`Statistics::retention`], each with how many days back it
+/// reaches; 1 means yesterday alone.
+const RETENTION_PERIODS: [(&str, i32); 6] = [
+    ("Today", 0),
+    ("Yesterday", 1),
+    ("Last week", 6),
+    ("Last month", 29),
+    ("Last year", 364),
+    ("All time", i32::MAX),
+];
+
 /// Computes the statistics for the cards `filter` selects. Without `history`
 /// the figures that need it (calendar, retention, buttons, time) stay empty.
 pub fn compute(
@@ -182,87 +193,103 @@ pub fn compute(
 ) -> Statistics {
     let clock = collection.scheduler().clock();
     let today = clock.day_of(now);
-    let mut s = Statistics {
-        today,
-        today_weekday: clock.date_of_day(today).weekday().to_monday_zero_offset() as u8,
-        today_date: clock.date_of_day(today),
-        due_forecast: vec![0; FORECAST_DAYS],
-        stability: Histogram::new(vec![
-            0.0,
-            1.0,
-            3.0,
-            7.0,
-            14.0,
-            30.0,
-            60.0,
-            120.0,
-            240.0,
-            365.0,
-            730.0,
-            f32::INFINITY,
-        ]),
-        difficulty: Histogram::new((1..=10).map(|d| d as f32).chain([f32::INFINITY]).collect()),
-        retrievability: Histogram::new(vec![
-            0.0,
-            0.5,
-            0.6,
-            0.7,
-            0.8,
-            0.85,
-            0.9,
-            0.95,
-            0.98,
-            f32::INFINITY,
-        ]),
-        ..Statistics::default()
-    };
-    for item in collection.items() {
-        let scheduler = collection.deck_scheduler(item.deck);
-        if !filter.matches(collection, &item.id) {
-            continue;
-        }
-        let state = collection.state(&item.id);
-        if state.suspended {
-            continue;
-        }
-        s.items += 1;
-        if state.phase == Phase::New {
-            continue;
-        }
-        s.studied += 1;
-        if let Some(due) = state.due {
-            let offset = (clock.day_of(due) - today).max(0) as usize;
-            if offset < FORECAST_DAYS {
-                s.due_forecast[offset] += 1;
-            }
-        }
-        if let Some(m) = state.memory {
-            s.stability.add(m.stability);
-            s.difficulty.add(m.difficulty);
-        }
-        if let Some(r) = scheduler.retrievability(state, now) {
-            s.retrievability.add(r);
+    let mut s = Statistics::empty(today, clock.date_of_day(today));
+    s.count_items(collection, filter, now);
+    if let Some(history) = history {
+        s.count_answers(collection, history, filter);
+    }
+    s
+}
+
+impl Statistics {
+    /// Nothing counted yet on study day `today`: the histograms have their
+    /// buckets and retention its rows, all at zero.
+    fn empty(today: i32, today_date: Date) -> Self {
+        Statistics {
+            today,
+            today_weekday: today_date.weekday().to_monday_zero_offset() as u8,
+            today_date,
+            due_forecast: vec![0; FORECAST_DAYS],
+            stability: Histogram::new(vec![
+                0.0,
+                1.0,
+                3.0,
+                7.0,
+                14.0,
+                30.0,
+                60.0,
+                120.0,
+                240.0,
+                365.0,
+                730.0,
+                f32::INFINITY,
+            ]),
+            difficulty: Histogram::new((1..=10).map(|d| d as f32).chain([f32::INFINITY]).collect()),
+            retrievability: Histogram::new(vec![
+                0.0,
+                0.5,
+                0.6,
+                0.7,
+                0.8,
+                0.85,
+                0.9,
+                0.95,
+                0.98,
+                f32::INFINITY,
+            ]),
+            retention: RETENTION_PERIODS
+                .iter()
+                .map(|(period, _)| RetentionRow {
+                    period,
+                    young: PassFail::default(),
+                    mature: PassFail::default(),
+                })
+                .collect(),
+            ..Statistics::default()
         }
     }
 
-    let periods: [(&'static str, i32); 6] = [
-        ("Today", 0),
-        ("Yesterday", 1),
-        ("Last week", 6),
-        ("Last month", 29),
-        ("Last year", 364),
-        ("All time", i32::MAX),
-    ];
-    s.retention = periods
-        .iter()
-        .map(|(period, _)| RetentionRow {
-            period,
-            young: PassFail::default(),
-            mature: PassFail::default(),
-        })
-        .collect();
-    if let Some(history) = history {
-        s.mock_sessions = history.mocks.len();
+    /// Counts the unsuspended items `filter` selects, and for the studied
+    /// ones when they are due and their memory state.
+    fn count_items(&mut self, collection: &Collection, filter: &StatsFilter, now: Timestamp) {
+        let clock = collection.clock();
+        for item in collection.items() {
+            // The item's deck's preset predicts its recall.
+            let scheduler = collection.deck_scheduler(item.deck);
+            if !filter.matches(collection, &item.id) {
+                continue;
+            }
+            let state = collection.state(&item.id);
+            if state.suspended {
+                continue;
+            }
+            self.items += 1;
+            if state.phase == Phase::New {
+                continue;
+            }
+            self.studied += 1;
+            if let Some(due) = state.due {
+                let offset = (clock.day_of(due) - self.today).max(0) as usize;
+                if offset < FORECAST_DAYS {
+                    self.due_forecast[offset] += 1;
+                }
+            }
+            if let Some(m) = state.memory {
+                self.stability.add(m.stability);
+                self.difficulty.add(m.difficulty);
+            }
+            if let Some(r) = scheduler.retrievability(state, now) {
+                self.retrievability.add(r);
+            }
+        }
+    }
+
+    /// Counts every answer in `history` to an item `filter` selects, then
+    /// the streaks over the calendar that makes.
+    fn count_answers(&mut self, collection: &Collection, history: &History, filter: &StatsFilter) {
+        let clock = collection.scheduler().clock();
+        self.mock_sessions = history.mocks.len();
+        // The filter is asked once per item, not once per answer.
         let included: Vec<bool> = history
             .items
             .iter()
@@ -272,44 +299,54 @@ pub fn compute(
             if !included[i as usize] {
                 continue;
             }
-            let day = clock.day_of(a.at);
-            let ago = today - day;
-            s.total_answers += 1;
-            s.total_time_ms += u64::from(a.took_ms);
-            if !history.mocks.is_empty() && history.in_mock(a) {
-                s.mock_answers += 1;
-            }
-            if (0..CALENDAR_DAYS).contains(&ago) {
-                *s.reviews_per_day.entry(day).or_default() += 1;
-                *s.time_per_day.entry(day).or_default() += u64::from(a.took_ms);
-            }
-            let mature = a.last_interval >= MATURE_DAYS;
-            let row = match a.kind {
-                AnswerKind::Review if mature => 2,
-                AnswerKind::Review => 1,
-                _ => 0,
+            let in_mock = !history.mocks.is_empty() && history.in_mock(a);
+            self.count_answer(a, clock.day_of(a.at), in_mock);
+        }
+        (self.streak, self.longest_streak) = streaks(&self.reviews_per_day, self.today);
+    }
+
+    /// Adds one answer, given on study day `day`, to the totals, the
+    /// calendar (if within its year), the buttons and, for a review, retention.
+    fn count_answer(&mut self, a: &AnswerRecord, day: i32, in_mock: bool) {
+        let ago = self.today - day;
+        self.total_answers += 1;
+        self.total_time_ms += u64::from(a.took_ms);
+        if in_mock {
+            self.mock_answers += 1;
+        }
+        if (0..CALENDAR_DAYS).contains(&ago) {
+            *self.reviews_per_day.entry(day).or_default() += 1;
+            *self.time_per_day.entry(day).or_default() += u64::from(a.took_ms);
+        }
+        let mature = a.last_interval >= MATURE_DAYS;
+        let row = match a.kind {
+            AnswerKind::Review if mature => 2,
+            AnswerKind::Review => 1,
+            _ => 0,
+        };
+        self.buttons[row][a.rating.index()] += 1;
+        if a.kind == AnswerKind::Review {
+            self.count_retention(ago, mature, a.rating != Rating::Again);
+        }
+    }
+
+    /// Adds a review answered `ago` days before today to every retention
+    /// period it falls in, as young or mature.
+    fn count_retention(&mut self, ago: i32, mature: bool, passed: bool) {
+        for (r, (_, span)) in self.retention.iter_mut().zip(RETENTION_PERIODS) {
+            let within = match span {
+                1 => ago == 1,
+                span => (0..=span).contains(&ago),
             };
-            s.buttons[row][a.rating.index()] += 1;
-            if a.kind == AnswerKind::Review {
-                let passed = a.rating != Rating::Again;
-                for (r, (_, span)) in s.retention.iter_mut().zip(periods) {
-                    let within = match span {
-                        1 => ago == 1,
-                        span => (0..=span).contains(&ago),
-                    };
-                    if within {
-                        if mature {
-                            r.mature.add(passed);
-                        } else {
-                            r.young.add(passed);
-                        }
-                    }
+            if within {
+                if mature {
+                    r.mature.add(passed);
+                } else {
+                    r.young.add(passed);
                 }
             }
         }
-        (s.streak, s.longest_streak) = streaks(&s.reviews_per_day, today);
     }
-    s
 }
 
 /// The current streak (consecutive study days up to today, or up to

@@ -60,6 +60,8 @@ enum Check<'a> {
 }
 
 impl<'a> Prepared<'a> {
+    /// Binds `query` to `collection` at `now`; a query that searches the
+    /// review history fails without `history`.
     pub(super) fn new(
         query: &'a Query,
         collection: &'a Collection,
@@ -76,89 +78,12 @@ impl<'a> Prepared<'a> {
             .terms
             .iter()
             .map(|term| {
-                let check = match &term.test {
-                    Test::Text(text) => Check::Text(text),
-                    Test::Find(Re(re)) => Check::Find(re),
-                    Test::Field(side, _, Re(re)) => Check::Field(*side, re),
-                    Test::NoCombining(text, pattern) => {
-                        Check::NoCombining(text, pattern.as_ref().map(|Re(re)| re))
-                    }
-                    Test::Added(n) => Check::AddedSince(day_start(1 - n)),
-                    Test::Edited(n) => Check::EditedSince(day_start(1 - n)),
-                    Test::RatedAs(n, rating) => Check::Items(
-                        history
-                            .map(|h| rated_as(h, day_start(1 - n), *rating))
-                            .unwrap_or_default(),
-                    ),
-                    Test::Introduced(n) => Check::Items(
-                        history
-                            .map(|h| introduced_since(h, day_start(1 - n)))
-                            .unwrap_or_default(),
-                    ),
-                    Test::CardNumber(n) => Check::CardNumber(*n),
-                    Test::Is(Status::Buried) => Check::Buried,
-                    Test::Deck(p) => Check::Decks(
-                        collection
-                            .decks()
-                            .iter()
-                            .map(|d| p.matches(&d.slug) || p.matches(&d.name))
-                            .collect(),
-                    ),
-                    Test::Tag(p) => Check::Tag(p),
-                    Test::Topic(p) => Check::Topic(p),
-                    Test::Is(Status::New) => Check::New,
-                    Test::Is(Status::Learning) => Check::Learning,
-                    Test::Is(Status::Review) => Check::Review,
-                    Test::Is(Status::Suspended) => Check::Suspended,
-                    Test::Is(Status::Leech) => Check::Leech,
-                    Test::Is(Status::Due) => Check::DueBefore(day_start(1)),
-                    Test::Prop(p, cmp, v) => Check::Prop(*p, *cmp, *v),
-                    Test::DueIn(cmp, n) => {
-                        // The due day minus today compared with n, as instants.
-                        let (from, until, outside) = match cmp {
-                            Cmp::Lt => (None, Some(day_start(*n)), false),
-                            Cmp::Le => (None, Some(day_start(n + 1)), false),
-                            Cmp::Gt => (Some(day_start(n + 1)), None, false),
-                            Cmp::Ge => (Some(day_start(*n)), None, false),
-                            Cmp::Eq => (Some(day_start(*n)), Some(day_start(n + 1)), false),
-                            Cmp::Ne => (Some(day_start(*n)), Some(day_start(n + 1)), true),
-                        };
-                        Check::DueRange {
-                            from,
-                            until,
-                            outside,
-                        }
-                    }
-                    Test::Rated(n) => Check::RatedSince(day_start(1 - n)),
-                };
+                let check = Check::of(&term.test, collection, history, &day_start);
                 (term.negated, check)
             })
             .collect();
-        let mut answered_today: std::collections::HashMap<_, Vec<_>> =
-            std::collections::HashMap::new();
-        if query
-            .terms
-            .iter()
-            .any(|t| t.test == Test::Is(Status::Buried))
-        {
-            for r in collection.answers_today(now) {
-                answered_today
-                    .entry(&r.item.card)
-                    .or_default()
-                    .push(&r.item);
-            }
-        }
-        let deck_times = if query
-            .terms
-            .iter()
-            .any(|t| matches!(t.test, Test::Edited(_)))
-        {
-            (0..collection.decks().len())
-                .map(|d| collection.deck_modified(d))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let answered_today = answered_today(query, collection, now);
+        let deck_times = deck_times(query, collection);
         Ok(Self {
             collection,
             now,
@@ -335,6 +260,114 @@ impl<'a> Prepared<'a> {
             .filter(|(_, item)| self.eval(item, &mut scratch))
             .map(|(i, _)| base + i)
             .collect()
+    }
+}
+
+impl<'a> Check<'a> {
+    /// What `test` checks, worked out once for the whole search: day
+    /// offsets become instants (`day_start` gives the start of the study
+    /// day that many days from today), history and deck tests sets of
+    /// matches.
+    fn of(
+        test: &'a Test,
+        collection: &Collection,
+        history: Option<&'a History>,
+        day_start: &impl Fn(i32) -> Timestamp,
+    ) -> Self {
+        match test {
+            Test::Text(text) => Check::Text(text),
+            Test::Find(Re(re)) => Check::Find(re),
+            Test::Field(side, _, Re(re)) => Check::Field(*side, re),
+            Test::NoCombining(text, pattern) => {
+                Check::NoCombining(text, pattern.as_ref().map(|Re(re)| re))
+            }
+            Test::Added(n) => Check::AddedSince(day_start(1 - n)),
+            Test::Edited(n) => Check::EditedSince(day_start(1 - n)),
+            Test::RatedAs(n, rating) => Check::Items(
+                history
+                    .map(|h| rated_as(h, day_start(1 - n), *rating))
+                    .unwrap_or_default(),
+            ),
+            Test::Introduced(n) => Check::Items(
+                history
+                    .map(|h| introduced_since(h, day_start(1 - n)))
+                    .unwrap_or_default(),
+            ),
+            Test::CardNumber(n) => Check::CardNumber(*n),
+            Test::Is(Status::Buried) => Check::Buried,
+            Test::Deck(p) => Check::Decks(
+                collection
+                    .decks()
+                    .iter()
+                    .map(|d| p.matches(&d.slug) || p.matches(&d.name))
+                    .collect(),
+            ),
+            Test::Tag(p) => Check::Tag(p),
+            Test::Topic(p) => Check::Topic(p),
+            Test::Is(Status::New) => Check::New,
+            Test::Is(Status::Learning) => Check::Learning,
+            Test::Is(Status::Review) => Check::Review,
+            Test::Is(Status::Suspended) => Check::Suspended,
+            Test::Is(Status::Leech) => Check::Leech,
+            Test::Is(Status::Due) => Check::DueBefore(day_start(1)),
+            Test::Prop(p, cmp, v) => Check::Prop(*p, *cmp, *v),
+            Test::DueIn(cmp, n) => Check::due_in(*cmp, *n, day_start),
+            Test::Rated(n) => Check::RatedSince(day_start(1 - n)),
+        }
+    }
+
+    /// `prop:due` as a range of instants: the due day minus today compared
+    /// with `n`.
+    fn due_in(cmp: Cmp, n: i32, day_start: &impl Fn(i32) -> Timestamp) -> Self {
+        let (from, until, outside) = match cmp {
+            Cmp::Lt => (None, Some(day_start(n)), false),
+            Cmp::Le => (None, Some(day_start(n + 1)), false),
+            Cmp::Gt => (Some(day_start(n + 1)), None, false),
+            Cmp::Ge => (Some(day_start(n)), None, false),
+            Cmp::Eq => (Some(day_start(n)), Some(day_start(n + 1)), false),
+            Cmp::Ne => (Some(day_start(n)), Some(day_start(n + 1)), true),
+        };
+        Check::DueRange {
+            from,
+            until,
+            outside,
+        }
+    }
+}
+
+/// The cards with a side answered today, and which sides, for
+/// `is:buried`; left empty when the query does not ask.
+fn answered_today<'a>(
+    query: &Query,
+    collection: &'a Collection,
+    now: Timestamp,
+) -> std::collections::HashMap<&'a crate::deck::CardId, Vec<&'a ItemId>> {
+    let mut answered: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+    if query
+        .terms
+        .iter()
+        .any(|t| t.test == Test::Is(Status::Buried))
+    {
+        for r in collection.answers_today(now) {
+            answered.entry(&r.item.card).or_default().push(&r.item);
+        }
+    }
+    answered
+}
+
+/// Each deck file's modification time, for `edited:`; read only when the
+/// query has `edited:`, as it costs a file system call per deck.
+fn deck_times(query: &Query, collection: &Collection) -> Vec<Option<Timestamp>> {
+    if query
+        .terms
+        .iter()
+        .any(|t| matches!(t.test, Test::Edited(_)))
+    {
+        (0..collection.decks().len())
+            .map(|d| collection.deck_modified(d))
+            .collect()
+    } else {
+        Vec::new()
     }
 }
 

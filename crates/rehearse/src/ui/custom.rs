@@ -72,107 +72,148 @@ impl CustomDialog {
         let mut open = true;
         let modal = egui::Modal::new(egui::Id::unique("custom_study")).show(ctx, |ui| {
             ui.set_width(480.0);
-            let title = match &self.deck {
-                Some((_, name)) => format!("Custom study: {name}"),
-                None => "Custom study: all decks".to_string(),
-            };
-            ui.heading(title);
+            ui.heading(self.title());
             ui.add_space(6.0);
-            let before = self.choice;
-            for (choice, label) in [
-                (Choice::MoreNew, "More new cards today"),
-                (Choice::MoreReviews, "More reviews today"),
-                (Choice::Forgotten, "Cards forgotten in the last days"),
-                (Choice::Ahead, "Review ahead: due in the next days"),
-                (Choice::Topic, "One topic, due or not, weakest first"),
-            ] {
-                ui.radio_value(&mut self.choice, choice, label);
-            }
-            if self.choice != before {
-                self.amount = match self.choice {
-                    Choice::MoreNew | Choice::MoreReviews => 10,
-                    Choice::Forgotten => 1,
-                    Choice::Ahead => 3,
-                    Choice::Topic => 30,
-                };
-            }
+            self.choice_buttons(ui);
             ui.add_space(6.0);
-            let unit = match self.choice {
-                Choice::MoreNew => "new cards more",
-                Choice::MoreReviews => "reviews more",
-                Choice::Forgotten | Choice::Ahead => "days",
-                Choice::Topic => "cards at most",
-            };
             if self.choice == Choice::Topic {
-                let topics: std::collections::BTreeSet<&str> = collection
-                    .decks()
-                    .iter()
-                    .filter(|d| self.deck.as_ref().is_none_or(|(slug, _)| d.slug == *slug))
-                    .flat_map(|d| d.cards.iter().map(|c| c.topic.as_str()))
-                    .filter(|t| !t.is_empty())
-                    .collect();
-                ui.horizontal(|ui| {
-                    let l = ui.label("Topic");
-                    egui::ComboBox::from_id_salt("custom_topic")
-                        .selected_text(if self.topic.is_empty() {
-                            "choose a topic"
-                        } else {
-                            self.topic.as_str()
-                        })
-                        .width(300.0)
-                        .show_ui(ui, |ui| {
-                            for t in &topics {
-                                ui.selectable_value(&mut self.topic, t.to_string(), *t);
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                });
+                self.topic_picker(ui, collection);
             }
-            ui.horizontal(|ui| {
-                let l = ui.label("How many");
-                ui.add(egui::DragValue::new(&mut self.amount).range(1..=9999))
-                    .labelled_by(l.id);
-                ui.label(unit);
-            });
-            let key = (
-                self.choice,
-                self.amount,
-                self.topic.clone(),
-                collection.generation(),
-            );
-            let fresh = match &self.cached {
-                Some((k, scope, n, text)) if *k == key => Some((scope.clone(), *n, text.clone())),
-                _ => self.scope(ui, collection, history, now),
-            };
-            if let Some((scope, n, text)) = &fresh {
-                ui.label(RichText::new(text).weak());
-                self.cached = Some((key, scope.clone(), *n, text.clone()));
-            }
-            let scope = fresh.map(|(scope, n, _)| (scope, n));
+            self.amount_field(ui);
+            let scope = self.current_scope(ui, collection, history, now);
             ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                let ready = scope.as_ref().is_some_and(|(_, n)| *n > 0);
-                let label = scope.as_ref().map_or("Start".to_string(), |(_, n)| {
-                    format!("Study {}", plural(*n, "card"))
-                });
-                if ui
-                    .add_enabled(ready, theme::primary(&label))
-                    .on_disabled_hover_text("Nothing to study with these choices")
-                    .clicked()
-                    && let Some((scope, _)) = scope
-                {
-                    nav = Some(Nav::Study(scope));
-                    open = false;
-                }
-                if ui.button("Cancel").clicked() {
-                    open = false;
-                }
-            });
+            (nav, open) = Self::start_buttons(ui, scope);
         });
         if modal.should_close() {
             open = false;
         }
+        (nav, open)
+    }
+
+    /// "Custom study: Rust", or "Custom study: all decks".
+    fn title(&self) -> String {
+        match &self.deck {
+            Some((_, name)) => format!("Custom study: {name}"),
+            None => "Custom study: all decks".to_string(),
+        }
+    }
+
+    /// One radio button per kind of session; choosing another resets the
+    /// amount to that kind's usual one.
+    fn choice_buttons(&mut self, ui: &mut egui::Ui) {
+        let before = self.choice;
+        for (choice, label) in [
+            (Choice::MoreNew, "More new cards today"),
+            (Choice::MoreReviews, "More reviews today"),
+            (Choice::Forgotten, "Cards forgotten in the last days"),
+            (Choice::Ahead, "Review ahead: due in the next days"),
+            (Choice::Topic, "One topic, due or not, weakest first"),
+        ] {
+            ui.radio_value(&mut self.choice, choice, label);
+        }
+        if self.choice != before {
+            self.amount = match self.choice {
+                Choice::MoreNew | Choice::MoreReviews => 10,
+                Choice::Forgotten => 1,
+                Choice::Ahead => 3,
+                Choice::Topic => 30,
+            };
+        }
+    }
+
+    /// The topic to study, chosen among those of the dialog's decks.
+    fn topic_picker(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        let topics: std::collections::BTreeSet<&str> = collection
+            .decks()
+            .iter()
+            .filter(|d| self.deck.as_ref().is_none_or(|(slug, _)| d.slug == *slug))
+            .flat_map(|d| d.cards.iter().map(|c| c.topic.as_str()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        ui.horizontal(|ui| {
+            let l = ui.label("Topic");
+            egui::ComboBox::from_id_salt("custom_topic")
+                .selected_text(if self.topic.is_empty() {
+                    "choose a topic"
+                } else {
+                    self.topic.as_str()
+                })
+                .width(300.0)
+                .show_ui(ui, |ui| {
+                    for t in &topics {
+                        ui.selectable_value(&mut self.topic, t.to_string(), *t);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        });
+    }
+
+    /// How many, in the choice's unit (cards, reviews or days).
+    fn amount_field(&mut self, ui: &mut egui::Ui) {
+        let unit = match self.choice {
+            Choice::MoreNew => "new cards more",
+            Choice::MoreReviews => "reviews more",
+            Choice::Forgotten | Choice::Ahead => "days",
+            Choice::Topic => "cards at most",
+        };
+        ui.horizontal(|ui| {
+            let l = ui.label("How many");
+            ui.add(egui::DragValue::new(&mut self.amount).range(1..=9999))
+                .labelled_by(l.id);
+            ui.label(unit);
+        });
+    }
+
+    /// The session the choices make and its size, with the line saying so
+    /// shown; worked out again only when a choice or the collection changed.
+    fn current_scope(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        history: &mut HistoryCache,
+        now: Timestamp,
+    ) -> Option<(Scope, usize)> {
+        let key = (
+            self.choice,
+            self.amount,
+            self.topic.clone(),
+            collection.generation(),
+        );
+        let fresh = match &self.cached {
+            Some((k, scope, n, text)) if *k == key => Some((scope.clone(), *n, text.clone())),
+            _ => self.scope(ui, collection, history, now),
+        };
+        if let Some((scope, n, text)) = &fresh {
+            ui.label(RichText::new(text).weak());
+            self.cached = Some((key, scope.clone(), *n, text.clone()));
+        }
+        fresh.map(|(scope, n, _)| (scope, n))
+    }
+
+    /// "Study N cards", disabled when the session is empty, and Cancel.
+    /// Returns where to go and whether the dialog stays open.
+    fn start_buttons(ui: &mut egui::Ui, scope: Option<(Scope, usize)>) -> (Option<Nav>, bool) {
+        let mut nav = None;
+        let mut open = true;
+        ui.horizontal(|ui| {
+            let ready = scope.as_ref().is_some_and(|(_, n)| *n > 0);
+            let label = scope.as_ref().map_or("Start".to_string(), |(_, n)| {
+                format!("Study {}", plural(*n, "card"))
+            });
+            if ui
+                .add_enabled(ready, theme::primary(&label))
+                .on_disabled_hover_text("Nothing to study with these choices")
+                .clicked()
+                && let Some((scope, _)) = scope
+            {
+                nav = Some(Nav::Study(scope));
+                open = false;
+            }
+            if ui.button("Cancel").clicked() {
+                open = false;
+            }
+        });
         (nav, open)
     }
 

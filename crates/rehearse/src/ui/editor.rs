@@ -251,94 +251,20 @@ impl EditorScreen {
         collection: &mut Collection,
         markdown: &mut Markdown,
     ) -> Nav {
-        let mut nav = Nav::Stay;
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter)) {
             self.save(ui.ctx(), collection, true);
         }
         // Esc closes, but never throws away unsaved text without asking.
         let escape = !ui.ctx().egui_wants_keyboard_input()
             && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
-        let mut close = escape;
         let problems = self.problems();
         let valid = !problems.iter().any(|p| p.is_error);
-        let why = "Fix the problems shown in red first";
-        egui::Panel::bottom("editor_bar").show(ui, |ui| {
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                // Writing new cards, the next one is the usual step; editing
-                // one, saving it is.
-                let editing = self.original.is_some();
-                let (next_button, save_button) = if editing {
-                    (
-                        egui::Button::new("Save and add next"),
-                        theme::primary("Save"),
-                    )
-                } else {
-                    (
-                        theme::primary("Save and add next"),
-                        egui::Button::new("Save"),
-                    )
-                };
-                let save_next = ui
-                    .add_enabled(valid, next_button)
-                    .on_hover_text("Ctrl+Enter")
-                    .on_disabled_hover_text(why);
-                if save_next.clicked() {
-                    self.save(ui.ctx(), collection, true);
-                }
-                if ui
-                    .add_enabled(valid, save_button)
-                    .on_disabled_hover_text(why)
-                    .clicked()
-                {
-                    self.save(ui.ctx(), collection, false);
-                }
-                if self.confirm_close {
-                    ui.colored_label(theme::ERROR, "Discard the unsaved changes?");
-                    if ui.button("Discard").clicked() {
-                        nav = Nav::Browse;
-                    }
-                    if ui.button("Keep editing").clicked() {
-                        self.confirm_close = false;
-                    }
-                } else if ui.button("Close").on_hover_text("Esc").clicked() {
-                    close = true;
-                }
-            });
-            ui.add_space(6.0);
-        });
-        if close {
-            if self.is_dirty(collection) {
-                self.confirm_close = true;
-            } else {
-                nav = Nav::Browse;
-            }
+        let (mut nav, close_clicked) = self.bottom_bar(ui, collection, valid);
+        if (escape || close_clicked) && self.may_close_now(collection) {
+            nav = Nav::Browse;
         }
         if self.changed_on_disk {
-            egui::Panel::top("editor_conflict").show(ui, |ui| {
-                ui.add_space(4.0);
-                ui.colored_label(
-                    theme::ERROR,
-                    "This deck's file changed on disk while you were editing. Nothing has been overwritten.",
-                );
-                ui.horizontal(|ui| {
-                    if ui
-                        .button("Keep my edit")
-                        .on_hover_text("Saving puts your card into the file as it is now on disk")
-                        .clicked()
-                    {
-                        self.changed_on_disk = false;
-                    }
-                    if ui.button("Use the file's version").clicked() {
-                        let fresh = match self.original.clone() {
-                            Some(id) => Self::edit(collection, &id),
-                            None => Self::new_card(collection, Some(&self.deck)),
-                        };
-                        *self = fresh;
-                    }
-                });
-                ui.add_space(4.0);
-            });
+            self.conflict_bar(ui, collection);
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.columns(2, |cols| {
@@ -360,6 +286,120 @@ impl EditorScreen {
         nav
     }
 
+    /// The bar along the bottom: the save buttons, then Close (or Discard
+    /// and Keep editing while asking). Returns where to go, and whether
+    /// Close was clicked.
+    fn bottom_bar(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        valid: bool,
+    ) -> (Nav, bool) {
+        let mut out = (Nav::Stay, false);
+        egui::Panel::bottom("editor_bar").show(ui, |ui| {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                self.save_buttons(ui, collection, valid);
+                out = self.close_buttons(ui);
+            });
+            ui.add_space(6.0);
+        });
+        out
+    }
+
+    /// "Save and add next" and "Save", enabled only when the card has no
+    /// errors.
+    fn save_buttons(&mut self, ui: &mut egui::Ui, collection: &mut Collection, valid: bool) {
+        let why = "Fix the problems shown in red first";
+        // Writing new cards, the next one is the usual step; editing
+        // one, saving it is.
+        let editing = self.original.is_some();
+        let (next_button, save_button) = if editing {
+            (
+                egui::Button::new("Save and add next"),
+                theme::primary("Save"),
+            )
+        } else {
+            (
+                theme::primary("Save and add next"),
+                egui::Button::new("Save"),
+            )
+        };
+        let save_next = ui
+            .add_enabled(valid, next_button)
+            .on_hover_text("Ctrl+Enter")
+            .on_disabled_hover_text(why);
+        if save_next.clicked() {
+            self.save(ui.ctx(), collection, true);
+        }
+        if ui
+            .add_enabled(valid, save_button)
+            .on_disabled_hover_text(why)
+            .clicked()
+        {
+            self.save(ui.ctx(), collection, false);
+        }
+    }
+
+    /// Close, or while asking whether to discard unsaved changes, Discard
+    /// and Keep editing. Returns where to go, and whether Close was clicked.
+    fn close_buttons(&mut self, ui: &mut egui::Ui) -> (Nav, bool) {
+        if !self.confirm_close {
+            return (Nav::Stay, ui.button("Close").on_hover_text("Esc").clicked());
+        }
+        let mut nav = Nav::Stay;
+        ui.colored_label(theme::ERROR, "Discard the unsaved changes?");
+        if ui.button("Discard").clicked() {
+            nav = Nav::Browse;
+        }
+        if ui.button("Keep editing").clicked() {
+            self.confirm_close = false;
+        }
+        (nav, false)
+    }
+
+    /// Asked to close: whether the editor may close now; with unsaved
+    /// changes it asks first instead.
+    fn may_close_now(&mut self, collection: &Collection) -> bool {
+        if self.is_dirty(collection) {
+            self.confirm_close = true;
+            false
+        } else {
+            true
+        }
+    }
+
+    /// The bar shown when the deck's file changed on disk while editing:
+    /// keep this edit, or start again from the file's version.
+    fn conflict_bar(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        egui::Panel::top("editor_conflict").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.colored_label(
+                theme::ERROR,
+                "This deck's file changed on disk while you were editing. Nothing has been overwritten.",
+            );
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Keep my edit")
+                    .on_hover_text("Saving puts your card into the file as it is now on disk")
+                    .clicked()
+                {
+                    self.changed_on_disk = false;
+                }
+                if ui.button("Use the file's version").clicked() {
+                    let fresh = match self.original.clone() {
+                        Some(id) => Self::edit(collection, &id),
+                        None => Self::new_card(collection, Some(&self.deck)),
+                    };
+                    *self = fresh;
+                }
+            });
+            ui.add_space(4.0);
+        });
+    }
+
+    /// The form: deck and kind, the card's text, its topic, tags and
+    /// source, then its problems.
     fn form(
         &mut self,
         ui: &mut egui::Ui,
@@ -376,34 +416,72 @@ impl EditorScreen {
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                let l = ui.label("Deck");
-                let deck_name = collection
-                    .decks()
-                    .iter()
-                    .find(|d| d.slug == self.deck)
-                    .map_or_else(|| "choose a deck".to_string(), |d| d.name.clone());
-                egui::ComboBox::from_id_salt("editor_deck")
-                    .selected_text(deck_name)
-                    .width(260.0)
-                    .show_ui(ui, |ui| {
-                        for d in collection.decks() {
-                            ui.selectable_value(&mut self.deck, d.slug.clone(), &d.name);
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                self.deck_picker(ui, collection);
                 ui.end_row();
-                ui.label("Kind");
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut self.kind, CardKind::Basic, "Basic");
-                    ui.radio_value(&mut self.kind, CardKind::Reversed, "Basic and reversed");
-                    ui.radio_value(&mut self.kind, CardKind::Cloze, "Cloze");
-                    ui.radio_value(&mut self.kind, CardKind::Rubric, "Rubric")
-                        .on_hover_text("An open-ended prompt, marked against key points");
-                });
+                self.kind_picker(ui);
                 ui.end_row();
             });
         ui.add_space(8.0);
+        self.front_field(ui);
+        ui.add_space(6.0);
+        if self.kind == CardKind::Rubric {
+            self.rubric_fields(ui);
+        }
+        self.back_field(ui);
+        ui.add_space(6.0);
+        let (topics, tags) = known_topics_and_tags(collection);
+        egui::Grid::new("editor_tags")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                self.topic_field(ui, &topics);
+                ui.end_row();
+                self.tags_field(ui, &tags);
+                ui.end_row();
+                self.source_field(ui);
+                ui.end_row();
+            });
+        self.id_note(ui);
+        if self.touched {
+            problem_list(ui, problems);
+        }
+    }
+
+    /// The deck the card goes to, labelled, as a grid row.
+    fn deck_picker(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        let l = ui.label("Deck");
+        let deck_name = collection
+            .decks()
+            .iter()
+            .find(|d| d.slug == self.deck)
+            .map_or_else(|| "choose a deck".to_string(), |d| d.name.clone());
+        egui::ComboBox::from_id_salt("editor_deck")
+            .selected_text(deck_name)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                for d in collection.decks() {
+                    ui.selectable_value(&mut self.deck, d.slug.clone(), &d.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    }
+
+    /// The card's kind, as a grid row.
+    fn kind_picker(&mut self, ui: &mut egui::Ui) {
+        ui.label("Kind");
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut self.kind, CardKind::Basic, "Basic");
+            ui.radio_value(&mut self.kind, CardKind::Reversed, "Basic and reversed");
+            ui.radio_value(&mut self.kind, CardKind::Cloze, "Cloze");
+            ui.radio_value(&mut self.kind, CardKind::Rubric, "Rubric")
+                .on_hover_text("An open-ended prompt, marked against key points");
+        });
+    }
+
+    /// The front (a cloze's text, a rubric's prompt), named and hinted for
+    /// the kind; it takes the focus when a new card begins.
+    fn front_field(&mut self, ui: &mut egui::Ui) {
         let front_hint = match self.kind {
             CardKind::Cloze => "Text with {{c1::deletions}}, {{c2::another::hint}}…",
             CardKind::Rubric => "Design a URL shortener for 100M new links a month",
@@ -430,10 +508,11 @@ impl EditorScreen {
             self.focus_front = false;
         }
         self.touched |= front.changed();
-        ui.add_space(6.0);
-        if self.kind == CardKind::Rubric {
-            self.rubric_fields(ui);
-        }
+    }
+
+    /// The back (a cloze's extra, a rubric's notes), in a monospace font
+    /// for code.
+    fn back_field(&mut self, ui: &mut egui::Ui) {
         let l = ui.label(
             RichText::new(match self.kind {
                 CardKind::Cloze => "Extra (optional)",
@@ -452,51 +531,57 @@ impl EditorScreen {
             )
             .labelled_by(l.id);
         self.touched |= back.changed();
-        ui.add_space(6.0);
-        let (topics, tags) = known_topics_and_tags(collection);
-        egui::Grid::new("editor_tags")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let l = ui.label("Topic");
-                let topic = egui::CompletionPopup::new(egui::Id::unique("editor_topic"))
-                    .word_boundary(|_| false)
-                    .show(
-                        ui,
-                        egui::TextEdit::singleline(&mut self.topic)
-                            .hint_text("for weak-topic views")
-                            .desired_width(f32::INFINITY),
-                        |query| suggest(query.word, &topics, &[], ""),
-                    );
-                egui::Response::clone(&topic.text_edit.response).labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label("Tags");
-                let chosen: Vec<String> =
-                    self.tags.split_whitespace().map(str::to_string).collect();
-                let tag_field = egui::CompletionPopup::new(egui::Id::unique("editor_tags")).show(
-                    ui,
-                    egui::TextEdit::singleline(&mut self.tags)
-                        .hint_text("space-separated")
-                        .desired_width(260.0),
-                    |query| {
-                        if query.word.is_empty() {
-                            Vec::new()
-                        } else {
-                            suggest(query.word, &tags, &chosen, " ")
-                        }
-                    },
-                );
-                egui::Response::clone(&tag_field.text_edit.response).labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label("Source");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.source)
-                        .hint_text("optional")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
-            });
+    }
+
+    /// The topic, completed from the topics in use, as a grid row.
+    fn topic_field(&mut self, ui: &mut egui::Ui, topics: &BTreeSet<String>) {
+        let l = ui.label("Topic");
+        let topic = egui::CompletionPopup::new(egui::Id::unique("editor_topic"))
+            .word_boundary(|_| false)
+            .show(
+                ui,
+                egui::TextEdit::singleline(&mut self.topic)
+                    .hint_text("for weak-topic views")
+                    .desired_width(f32::INFINITY),
+                |query| suggest(query.word, topics, &[], ""),
+            );
+        egui::Response::clone(&topic.text_edit.response).labelled_by(l.id);
+    }
+
+    /// The tags, each word completed from the tags in use (less those
+    /// already chosen), as a grid row.
+    fn tags_field(&mut self, ui: &mut egui::Ui, tags: &BTreeSet<String>) {
+        let l = ui.label("Tags");
+        let chosen: Vec<String> = self.tags.split_whitespace().map(str::to_string).collect();
+        let tag_field = egui::CompletionPopup::new(egui::Id::unique("editor_tags")).show(
+            ui,
+            egui::TextEdit::singleline(&mut self.tags)
+                .hint_text("space-separated")
+                .desired_width(260.0),
+            |query| {
+                if query.word.is_empty() {
+                    Vec::new()
+                } else {
+                    suggest(query.word, tags, &chosen, " ")
+                }
+            },
+        );
+        egui::Response::clone(&tag_field.text_edit.response).labelled_by(l.id);
+    }
+
+    /// Where the card comes from, as a grid row.
+    fn source_field(&mut self, ui: &mut egui::Ui) {
+        let l = ui.label("Source");
+        ui.add(
+            egui::TextEdit::singleline(&mut self.source)
+                .hint_text("optional")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(l.id);
+    }
+
+    /// An edited card's id, with why it matters.
+    fn id_note(&self, ui: &mut egui::Ui) {
         if let Some(id) = &self.original {
             ui.label(
                 RichText::new(format!(
@@ -505,17 +590,6 @@ impl EditorScreen {
                 .small()
                 .weak(),
             );
-        }
-        if self.touched {
-            for p in problems {
-                let color = if p.is_error {
-                    theme::ERROR
-                } else {
-                    theme::LEARNING
-                };
-                let kind = if p.is_error { "Error" } else { "Warning" };
-                ui.colored_label(color, format!("{kind}: {}", p.message));
-            }
         }
     }
 
@@ -575,6 +649,19 @@ impl EditorScreen {
                     markdown.show(ui, &format!("preview_a{i}"), &a);
                 });
         }
+    }
+}
+
+/// The card's problems, errors in red and warnings in orange.
+fn problem_list(ui: &mut egui::Ui, problems: &[rehearse_core::deck::Problem]) {
+    for p in problems {
+        let color = if p.is_error {
+            theme::ERROR
+        } else {
+            theme::LEARNING
+        };
+        let kind = if p.is_error { "Error" } else { "Warning" };
+        ui.colored_label(color, format!("{kind}: {}", p.message));
     }
 }
 

@@ -13,8 +13,8 @@ use super::history::HistoryCache;
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::insight::forecast::{
-    self, FINAL_STRETCH_RETENTION, Forecast, can_raise, forecast, parse_date, raised_retention,
-    short_date,
+    self, DateError, FINAL_STRETCH_RETENTION, Forecast, can_raise, forecast, parse_date,
+    raised_retention, short_date,
 };
 use rehearse_core::insight::weak::DrillFilter;
 
@@ -208,121 +208,145 @@ impl ReadinessScreen {
         section(ui, |ui| {
             ui.label(RichText::new("When is the interview?").strong());
             ui.add_space(4.0);
-            ui.horizontal(|ui| {
-                let l = ui.label("Date");
-                let field = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.date_text)
-                            .hint_text("YYYY-MM-DD")
-                            .desired_width(130.0),
-                    )
-                    .labelled_by(l.id);
-                if field.changed() {
-                    self.show_date_error = false;
-                }
-                if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    go = true;
-                }
-                match &parsed {
-                    Ok(date) => {
-                        let days = date
-                            .since((jiff::Unit::Day, today))
-                            .map(|s| s.get_days())
-                            .unwrap_or(0);
-                        let when = match days {
-                            0 => "today".to_string(),
-                            1 => "tomorrow".to_string(),
-                            n => format!("in {n} days"),
-                        };
-                        ui.label(
-                            RichText::new(format!("{}, {when}", date.strftime("%A %-d %B %Y")))
-                                .weak(),
-                        );
-                    }
-                    Err(_) if self.date_text.trim().is_empty() => {
-                        ui.label(RichText::new("for example 2026-12-14").weak());
-                    }
-                    Err(_) => {}
-                }
-            });
-            // A typed date that is not valid says why as soon as it is
-            // complete, or when Forecast is pressed.
-            if let Err(e) = &parsed
-                && (self.show_date_error || self.date_text.trim().len() >= 10)
-            {
-                ui.colored_label(theme::ERROR, e.to_string());
-            }
+            go |= self.date_row(ui, &parsed, today);
+            self.date_error(ui, &parsed);
             ui.add_space(10.0);
-            let cards: usize = self.ticked.iter().filter_map(|t| self.topics.get(t)).sum();
-            let covers = match self.ticked.len() {
-                0 => "none ticked".to_string(),
-                n if n == self.topics.len() => {
-                    format!("all {n} ({})", plural(cards, "study item"))
-                }
-                n => format!(
-                    "{n} of {} ({})",
-                    self.topics.len(),
-                    plural(cards, "study item")
-                ),
-            };
-            // Folded away once a forecast shows, so the figures are in view.
-            let open = std::mem::take(&mut self.fold_topics).then_some(false);
-            egui::CollapsingHeader::new(
-                RichText::new(format!("Topics it covers: {covers}")).strong(),
-            )
-            .id_salt("readiness_topic_picker")
-            // Open only when it is short, so Forecast readiness stays in view.
-            .default_open(self.made.is_none() && self.topics.len() <= OPEN_TOPICS_UP_TO)
-            .open(open)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    let all = self.ticked.len() == self.topics.len();
-                    if ui
-                        .add_enabled(!all, egui::Button::new("Select all").small())
-                        .on_hover_text("Tick every topic")
-                        .on_disabled_hover_text("Every topic is ticked already")
-                        .clicked()
-                    {
-                        self.ticked = self.topics.keys().cloned().collect();
-                    }
-                    if ui
-                        .add_enabled(
-                            !self.ticked.is_empty(),
-                            egui::Button::new("Select none").small(),
-                        )
-                        .on_hover_text("Untick every topic")
-                        .on_disabled_hover_text("No topic is ticked")
-                        .clicked()
-                    {
-                        self.ticked.clear();
-                    }
-                });
-                ui.add_space(4.0);
-                self.topic_boxes(ui);
-            });
+            self.topic_picker(ui);
             ui.add_space(10.0);
-            let why_not = forecast_blocked(&self.date_text, &parsed, self.ticked.len());
-            let ready = why_not.is_none();
-            let label = RichText::new("Forecast readiness")
-                .strong()
-                .color(Color32::WHITE);
-            let button = egui::Button::new(label)
-                .fill(PRIMARY)
-                .min_size(egui::vec2(0.0, 30.0));
-            if ui
-                .add_enabled(ready, button)
-                .on_hover_text(
-                    "Forecast the ticked topics on the interview day (Enter in the date field)",
-                )
-                .on_disabled_hover_text(why_not.unwrap_or_default())
-                .clicked()
-            {
-                go = true;
-            }
+            go |= self.forecast_button(ui, &parsed);
         });
         if go && !self.ticked.is_empty() && !self.date_text.trim().is_empty() {
             self.run(ui, collection, now);
         }
+    }
+
+    /// The date field, with the date typed in words beside it (or an
+    /// example while it is empty). Returns whether Enter was pressed in it.
+    fn date_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        parsed: &Result<Date, DateError>,
+        today: Date,
+    ) -> bool {
+        let mut enter = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("Date");
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.date_text)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(130.0),
+                )
+                .labelled_by(l.id);
+            if field.changed() {
+                self.show_date_error = false;
+            }
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                enter = true;
+            }
+            match parsed {
+                Ok(date) => {
+                    ui.label(RichText::new(date_in_words(*date, today)).weak());
+                }
+                Err(_) if self.date_text.trim().is_empty() => {
+                    ui.label(RichText::new("for example 2026-12-14").weak());
+                }
+                Err(_) => {}
+            }
+        });
+        enter
+    }
+
+    /// Why the typed date is not valid, as soon as it is complete or once
+    /// Forecast was pressed: not while the user is still typing it.
+    fn date_error(&self, ui: &mut egui::Ui, parsed: &Result<Date, DateError>) {
+        if let Err(e) = parsed
+            && (self.show_date_error || self.date_text.trim().len() >= 10)
+        {
+            ui.colored_label(theme::ERROR, e.to_string());
+        }
+    }
+
+    /// The topics the interview covers, under a header that says how many
+    /// are ticked.
+    fn topic_picker(&mut self, ui: &mut egui::Ui) {
+        // Folded away once a forecast shows, so the figures are in view.
+        let open = std::mem::take(&mut self.fold_topics).then_some(false);
+        egui::CollapsingHeader::new(
+            RichText::new(format!("Topics it covers: {}", self.covers())).strong(),
+        )
+        .id_salt("readiness_topic_picker")
+        // Open only when it is short, so Forecast readiness stays in view.
+        .default_open(self.made.is_none() && self.topics.len() <= OPEN_TOPICS_UP_TO)
+        .open(open)
+        .show(ui, |ui| {
+            self.select_all_or_none(ui);
+            ui.add_space(4.0);
+            self.topic_boxes(ui);
+        });
+    }
+
+    /// How many topics are ticked, and their study items: "all 12 (516
+    /// study items)", "3 of 12 (80 study items)", "none ticked".
+    fn covers(&self) -> String {
+        let cards: usize = self.ticked.iter().filter_map(|t| self.topics.get(t)).sum();
+        match self.ticked.len() {
+            0 => "none ticked".to_string(),
+            n if n == self.topics.len() => {
+                format!("all {n} ({})", plural(cards, "study item"))
+            }
+            n => format!(
+                "{n} of {} ({})",
+                self.topics.len(),
+                plural(cards, "study item")
+            ),
+        }
+    }
+
+    /// "Select all" and "Select none", each disabled when it would change
+    /// nothing.
+    fn select_all_or_none(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let all = self.ticked.len() == self.topics.len();
+            if ui
+                .add_enabled(!all, egui::Button::new("Select all").small())
+                .on_hover_text("Tick every topic")
+                .on_disabled_hover_text("Every topic is ticked already")
+                .clicked()
+            {
+                self.ticked = self.topics.keys().cloned().collect();
+            }
+            if ui
+                .add_enabled(
+                    !self.ticked.is_empty(),
+                    egui::Button::new("Select none").small(),
+                )
+                .on_hover_text("Untick every topic")
+                .on_disabled_hover_text("No topic is ticked")
+                .clicked()
+            {
+                self.ticked.clear();
+            }
+        });
+    }
+
+    /// The Forecast readiness button, disabled (saying why) until a valid
+    /// date and a topic are given. Returns whether it was clicked.
+    fn forecast_button(&self, ui: &mut egui::Ui, parsed: &Result<Date, DateError>) -> bool {
+        let why_not = forecast_blocked(&self.date_text, parsed, self.ticked.len());
+        let ready = why_not.is_none();
+        let label = RichText::new("Forecast readiness")
+            .strong()
+            .color(Color32::WHITE);
+        let button = egui::Button::new(label)
+            .fill(PRIMARY)
+            .min_size(egui::vec2(0.0, 30.0));
+        ui.add_enabled(ready, button)
+            .on_hover_text(
+                "Forecast the ticked topics on the interview day (Enter in the date field)",
+            )
+            .on_disabled_hover_text(why_not.unwrap_or_default())
+            .clicked()
     }
 
     /// One checkbox per topic, in as many columns as fit.
@@ -698,6 +722,21 @@ const MAX_WIDTH: f32 = 1100.0;
 /// Topic lists up to this long open by default; longer ones start folded
 /// so that Forecast readiness is in view at 1000×720.
 const OPEN_TOPICS_UP_TO: usize = 12;
+
+/// A date in words with how far off it is: "Monday 14 December 2026, in 12
+/// days".
+fn date_in_words(date: Date, today: Date) -> String {
+    let days = date
+        .since((jiff::Unit::Day, today))
+        .map(|s| s.get_days())
+        .unwrap_or(0);
+    let when = match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    };
+    format!("{}, {when}", date.strftime("%A %-d %B %Y"))
+}
 
 /// Why Forecast readiness cannot run yet, for its tooltip; `None` when it can.
 fn forecast_blocked<E: std::fmt::Display>(

@@ -513,6 +513,12 @@ fn parse_card_data(data: &str) -> (Option<FsrsState>, Option<i64>) {
     (fsrs, lrt)
 }
 
+/// Cards grouped by the id of their note, each with the id of its home deck.
+type CardsByNote = HashMap<i64, Vec<(i64, AnkiCard)>>;
+
+/// Deck id → (name, filtered), as read from the collection.
+type DeckNames = HashMap<i64, (String, bool)>;
+
 impl Collection {
     /// Puts the rows together: cards under their notes, notes under the deck
     /// of their first card, review logs under their cards.
@@ -523,200 +529,23 @@ impl Collection {
     ) -> AnkiPackageResult {
         let mut warnings = Vec::new();
         let created = timestamp(self.crt, || "the collection's creation time".into())?;
-
-        let mut reviews: HashMap<i64, Vec<AnkiReview>> = HashMap::new();
-        for r in self.revlog {
-            let at = Timestamp::from_millisecond(r.id).map_err(|_| AnkiError::Corrupt {
-                what: format!("review log entry {}", r.id),
-                message: "its time is out of range".into(),
-            })?;
-            reviews.entry(r.cid).or_default().push(AnkiReview {
-                id: r.id,
-                at,
-                ease: r.ease.clamp(0, 255) as u8,
-                interval: r.ivl,
-                last_interval: r.last_ivl,
-                factor: clamp_u32(r.factor),
-                took_ms: clamp_u32(r.time),
-                kind: match r.kind {
-                    0 => ReviewKind::Learn,
-                    1 => ReviewKind::Review,
-                    2 => ReviewKind::Relearn,
-                    3 => ReviewKind::Filtered,
-                    4 => ReviewKind::Manual,
-                    5 => ReviewKind::Rescheduled,
-                    k => ReviewKind::Unknown(k.clamp(0, 255) as u8),
-                },
-            });
-        }
-
-        let deck_name = |id: i64| self.decks.get(&id).map(|(name, _)| name.clone());
-        let mut cards_by_note: HashMap<i64, Vec<(i64, AnkiCard)>> = HashMap::new();
-        for c in self.cards {
-            let what = || format!("card {}", c.id);
-            let card_type = match c.ctype {
-                0 => CardType::New,
-                1 => CardType::Learning,
-                2 => CardType::Review,
-                3 => CardType::Relearning,
-                t => {
-                    return Err(AnkiError::Corrupt {
-                        what: what(),
-                        message: format!("unknown type {t}"),
-                    });
-                }
-            };
-            let queue = match c.queue {
-                0 => Queue::New,
-                1 => Queue::Learning,
-                2 => Queue::Review,
-                3 => Queue::DayLearning,
-                4 => Queue::Preview,
-                -1 => Queue::Suspended,
-                -2 => Queue::SchedulerBuried,
-                -3 => Queue::UserBuried,
-                q => {
-                    return Err(AnkiError::Corrupt {
-                        what: what(),
-                        message: format!("unknown queue {q}"),
-                    });
-                }
-            };
-            // In a filtered deck, the home deck and due are in odid/odue.
-            let in_filtered = c.odid != 0;
-            let due_raw = if in_filtered && c.odue != 0 {
-                c.odue
-            } else {
-                c.due
-            };
-            let home = if in_filtered { c.odid } else { c.did };
-            let deck = match deck_name(home).or_else(|| deck_name(c.did)) {
-                Some(name) => name,
-                None => {
-                    warnings.push(format!(
-                        "card {} is in deck {home}, which is not in the package; it goes to \"Default\"",
-                        c.id
-                    ));
-                    "Default".to_string()
-                }
-            };
-            let in_seconds = match (card_type, queue) {
-                (CardType::New, _) => None,
-                (_, Queue::Learning | Queue::Preview) if !in_filtered || c.odue == 0 => Some(true),
-                (CardType::Review, _) => Some(false),
-                (_, Queue::Review | Queue::DayLearning) => Some(false),
-                // Suspended or buried while learning: Anki tells the two apart the same way.
-                _ => Some(due_raw > 1_000_000_000),
-            };
-            let due = match in_seconds {
-                None => Due::Position(due_raw),
-                Some(true) => Due::At(timestamp(due_raw, what)?),
-                Some(false) => {
-                    let secs = due_raw
-                        .checked_mul(86_400)
-                        .and_then(|s| s.checked_add(self.crt))
-                        .ok_or_else(|| AnkiError::Corrupt {
-                            what: what(),
-                            message: format!("due day {due_raw} is out of range"),
-                        })?;
-                    Due::At(timestamp(secs, what)?)
-                }
-            };
-            // Pitfall: without scheduling, new cards can keep stale `data`.
-            let (fsrs, lrt) = if card_type == CardType::New {
-                (None, None)
-            } else {
-                parse_card_data(&c.data)
-            };
-            let last_review = match lrt {
-                Some(secs) => Some(timestamp(secs, what)?),
-                None => None,
-            };
-            let ord = u16::try_from(c.ord).map_err(|_| AnkiError::Corrupt {
-                what: what(),
-                message: format!("ordinal {} is out of range", c.ord),
-            })?;
-            cards_by_note.entry(c.nid).or_default().push((
-                home,
-                AnkiCard {
-                    id: c.id,
-                    ord,
-                    deck,
-                    card_type,
-                    queue,
-                    due,
-                    interval_days: if card_type == CardType::New {
-                        0
-                    } else {
-                        clamp_u32(c.ivl)
-                    },
-                    ease_permille: clamp_u32(c.factor),
-                    reps: clamp_u32(c.reps),
-                    lapses: clamp_u32(c.lapses),
-                    flag: (c.flags & 7) as u8,
-                    fsrs,
-                    last_review,
-                    reviews: reviews.remove(&c.id).unwrap_or_default(),
-                },
-            ));
-        }
-
-        let mut decks: BTreeMap<String, AnkiDeck> = BTreeMap::new();
-        for (id, (name, filtered)) in &self.decks {
-            decks
-                .entry(name.clone())
-                .and_modify(|d| d.id = d.id.min(*id))
-                .or_insert_with(|| AnkiDeck {
-                    id: *id,
-                    name: name.clone(),
-                    filtered: *filtered,
-                    notes: Vec::new(),
-                });
-        }
-        for n in self.notes {
-            let Some(mut cards) = cards_by_note.remove(&n.id) else {
-                warnings.push(format!("note {} has no cards; skipped", n.guid));
-                continue;
-            };
-            let Some(notetype) = self.notetypes.get(&n.mid) else {
-                return Err(AnkiError::Corrupt {
-                    what: format!("note {}", n.guid),
-                    message: format!("its note type {} is not in the package", n.mid),
-                });
-            };
-            cards.sort_by_key(|(_, c)| (c.ord, c.id));
-            let (home, deck_name) = (cards[0].0, cards[0].1.deck.clone());
-            let deck = decks.entry(deck_name.clone()).or_insert_with(|| AnkiDeck {
-                id: home,
-                name: deck_name,
-                filtered: false,
-                notes: Vec::new(),
-            });
-            let modified = timestamp(n.modified, || format!("note {}", n.guid))?;
-            deck.notes.push(AnkiNote {
-                id: n.id,
-                guid: n.guid,
-                notetype: notetype.name.clone(),
-                kind: notetype.kind,
-                field_names: notetype.fields.clone(),
-                fields: n.flds.split('\x1f').map(str::to_string).collect(),
-                tags: n.tags.split_whitespace().map(str::to_string).collect(),
-                modified,
-                cards: cards.into_iter().map(|(_, c)| c).collect(),
-            });
-        }
-        let mut orphans: Vec<i64> = cards_by_note
-            .into_values()
-            .flatten()
-            .map(|(_, c)| c.id)
-            .collect();
-        orphans.sort_unstable();
-        for id in orphans {
-            warnings.push(format!(
-                "card {id} belongs to no note in the package; skipped"
-            ));
-        }
-
+        let mut reviews = reviews_by_card(self.revlog)?;
+        let mut cards_by_note = cards_by_note(
+            self.cards,
+            self.crt,
+            &self.decks,
+            &mut reviews,
+            &mut warnings,
+        )?;
+        let mut decks = decks_by_name(&self.decks);
+        file_notes(
+            self.notes,
+            &self.notetypes,
+            &mut cards_by_note,
+            &mut decks,
+            &mut warnings,
+        )?;
+        warn_orphan_cards(cards_by_note, &mut warnings);
         Ok(AnkiPackage {
             format,
             schema: self.schema,
@@ -725,6 +554,325 @@ impl Collection {
             media,
             warnings,
         })
+    }
+}
+
+/// The review log, entry by entry in the order read, grouped by card id.
+fn reviews_by_card(revlog: Vec<RevlogRow>) -> Result<HashMap<i64, Vec<AnkiReview>>, AnkiError> {
+    let mut reviews: HashMap<i64, Vec<AnkiReview>> = HashMap::new();
+    for r in revlog {
+        let at = Timestamp::from_millisecond(r.id).map_err(|_| AnkiError::Corrupt {
+            what: format!("review log entry {}", r.id),
+            message: "its time is out of range".into(),
+        })?;
+        reviews.entry(r.cid).or_default().push(AnkiReview {
+            id: r.id,
+            at,
+            ease: r.ease.clamp(0, 255) as u8,
+            interval: r.ivl,
+            last_interval: r.last_ivl,
+            factor: clamp_u32(r.factor),
+            took_ms: clamp_u32(r.time),
+            kind: review_kind(r.kind),
+        });
+    }
+    Ok(reviews)
+}
+
+/// `revlog.type` as a [`ReviewKind`]; values Anki may add later are kept as
+/// [`ReviewKind::Unknown`] rather than refused.
+fn review_kind(kind: i64) -> ReviewKind {
+    match kind {
+        0 => ReviewKind::Learn,
+        1 => ReviewKind::Review,
+        2 => ReviewKind::Relearn,
+        3 => ReviewKind::Filtered,
+        4 => ReviewKind::Manual,
+        5 => ReviewKind::Rescheduled,
+        k => ReviewKind::Unknown(k.clamp(0, 255) as u8),
+    }
+}
+
+/// Every card row made an [`AnkiCard`] (taking its reviews out of `reviews`),
+/// grouped by note id in the order read.
+fn cards_by_note(
+    cards: Vec<CardRow>,
+    crt: i64,
+    decks: &DeckNames,
+    reviews: &mut HashMap<i64, Vec<AnkiReview>>,
+    warnings: &mut Vec<String>,
+) -> Result<CardsByNote, AnkiError> {
+    let mut by_note: CardsByNote = HashMap::new();
+    for c in cards {
+        let nid = c.nid;
+        let card = c.into_card(crt, decks, reviews, warnings)?;
+        by_note.entry(nid).or_default().push(card);
+    }
+    Ok(by_note)
+}
+
+impl CardRow {
+    /// How the card is named in errors and warnings.
+    fn what(&self) -> String {
+        format!("card {}", self.id)
+    }
+
+    /// The card as an [`AnkiCard`], with the id of its home deck. The
+    /// checks run in the order of the card's columns, so the first problem
+    /// found is the one reported.
+    fn into_card(
+        self,
+        crt: i64,
+        decks: &DeckNames,
+        reviews: &mut HashMap<i64, Vec<AnkiReview>>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(i64, AnkiCard), AnkiError> {
+        let card_type = self.card_type()?;
+        let queue = self.queue()?;
+        let deck = self.deck_name(decks, warnings);
+        let due = self.due(card_type, queue, crt)?;
+        let (fsrs, last_review) = self.memory(card_type)?;
+        let ord = u16::try_from(self.ord).map_err(|_| AnkiError::Corrupt {
+            what: self.what(),
+            message: format!("ordinal {} is out of range", self.ord),
+        })?;
+        let card = AnkiCard {
+            id: self.id,
+            ord,
+            deck,
+            card_type,
+            queue,
+            due,
+            interval_days: if card_type == CardType::New {
+                0
+            } else {
+                clamp_u32(self.ivl)
+            },
+            ease_permille: clamp_u32(self.factor),
+            reps: clamp_u32(self.reps),
+            lapses: clamp_u32(self.lapses),
+            flag: (self.flags & 7) as u8,
+            fsrs,
+            last_review,
+            reviews: reviews.remove(&self.id).unwrap_or_default(),
+        };
+        Ok((self.home(), card))
+    }
+
+    /// `cards.type`; a value outside 0–3 is corruption.
+    fn card_type(&self) -> Result<CardType, AnkiError> {
+        Ok(match self.ctype {
+            0 => CardType::New,
+            1 => CardType::Learning,
+            2 => CardType::Review,
+            3 => CardType::Relearning,
+            t => {
+                return Err(AnkiError::Corrupt {
+                    what: self.what(),
+                    message: format!("unknown type {t}"),
+                });
+            }
+        })
+    }
+
+    /// `cards.queue`; a value outside -3–4 is corruption.
+    fn queue(&self) -> Result<Queue, AnkiError> {
+        Ok(match self.queue {
+            0 => Queue::New,
+            1 => Queue::Learning,
+            2 => Queue::Review,
+            3 => Queue::DayLearning,
+            4 => Queue::Preview,
+            -1 => Queue::Suspended,
+            -2 => Queue::SchedulerBuried,
+            -3 => Queue::UserBuried,
+            q => {
+                return Err(AnkiError::Corrupt {
+                    what: self.what(),
+                    message: format!("unknown queue {q}"),
+                });
+            }
+        })
+    }
+
+    /// Whether the card sits in a filtered deck: then its home deck and due
+    /// are kept in `odid`/`odue`.
+    fn in_filtered(&self) -> bool {
+        self.odid != 0
+    }
+
+    /// The id of the deck the card belongs to when not in a filtered deck.
+    fn home(&self) -> i64 {
+        if self.in_filtered() {
+            self.odid
+        } else {
+            self.did
+        }
+    }
+
+    /// The due number as it would be in the home deck.
+    fn due_raw(&self) -> i64 {
+        if self.in_filtered() && self.odue != 0 {
+            self.odue
+        } else {
+            self.due
+        }
+    }
+
+    /// The name of the card's home deck, else of the deck it sits in; a card
+    /// whose deck is not in the package goes to "Default", with a warning.
+    fn deck_name(&self, decks: &DeckNames, warnings: &mut Vec<String>) -> String {
+        let name = |id: i64| decks.get(&id).map(|(name, _)| name.clone());
+        let home = self.home();
+        match name(home).or_else(|| name(self.did)) {
+            Some(name) => name,
+            None => {
+                warnings.push(format!(
+                    "card {} is in deck {home}, which is not in the package; it goes to \"Default\"",
+                    self.id
+                ));
+                "Default".to_string()
+            }
+        }
+    }
+
+    /// When the card is due: a position for new cards, else a time — Anki
+    /// keeps learning cards' due in seconds and review cards' in days since
+    /// the collection was created (`crt`).
+    fn due(&self, card_type: CardType, queue: Queue, crt: i64) -> Result<Due, AnkiError> {
+        let due_raw = self.due_raw();
+        let in_seconds = match (card_type, queue) {
+            (CardType::New, _) => None,
+            (_, Queue::Learning | Queue::Preview) if !self.in_filtered() || self.odue == 0 => {
+                Some(true)
+            }
+            (CardType::Review, _) => Some(false),
+            (_, Queue::Review | Queue::DayLearning) => Some(false),
+            // Suspended or buried while learning: Anki tells the two apart the same way.
+            _ => Some(due_raw > 1_000_000_000),
+        };
+        Ok(match in_seconds {
+            None => Due::Position(due_raw),
+            Some(true) => Due::At(timestamp(due_raw, || self.what())?),
+            Some(false) => {
+                let secs = due_raw
+                    .checked_mul(86_400)
+                    .and_then(|s| s.checked_add(crt))
+                    .ok_or_else(|| AnkiError::Corrupt {
+                        what: self.what(),
+                        message: format!("due day {due_raw} is out of range"),
+                    })?;
+                Due::At(timestamp(secs, || self.what())?)
+            }
+        })
+    }
+
+    /// The FSRS memory state and last review time kept in `cards.data`.
+    fn memory(
+        &self,
+        card_type: CardType,
+    ) -> Result<(Option<FsrsState>, Option<Timestamp>), AnkiError> {
+        // Pitfall: without scheduling, new cards can keep stale `data`.
+        let (fsrs, lrt) = if card_type == CardType::New {
+            (None, None)
+        } else {
+            parse_card_data(&self.data)
+        };
+        let last_review = match lrt {
+            Some(secs) => Some(timestamp(secs, || self.what())?),
+            None => None,
+        };
+        Ok((fsrs, last_review))
+    }
+}
+
+/// One empty [`AnkiDeck`] per deck name; where two decks share a name (Anki
+/// allows it only by accident) the lower id is kept.
+fn decks_by_name(decks: &DeckNames) -> BTreeMap<String, AnkiDeck> {
+    let mut by_name: BTreeMap<String, AnkiDeck> = BTreeMap::new();
+    for (id, (name, filtered)) in decks {
+        by_name
+            .entry(name.clone())
+            .and_modify(|d| d.id = d.id.min(*id))
+            .or_insert_with(|| AnkiDeck {
+                id: *id,
+                name: name.clone(),
+                filtered: *filtered,
+                notes: Vec::new(),
+            });
+    }
+    by_name
+}
+
+/// Puts each note, with its cards taken out of `cards_by_note`, under the
+/// deck of its first card. A note with no cards is skipped with a warning;
+/// one whose note type is missing is corruption.
+fn file_notes(
+    notes: Vec<NoteRow>,
+    notetypes: &HashMap<i64, Notetype>,
+    cards_by_note: &mut CardsByNote,
+    decks: &mut BTreeMap<String, AnkiDeck>,
+    warnings: &mut Vec<String>,
+) -> Result<(), AnkiError> {
+    for n in notes {
+        let Some(mut cards) = cards_by_note.remove(&n.id) else {
+            warnings.push(format!("note {} has no cards; skipped", n.guid));
+            continue;
+        };
+        let Some(notetype) = notetypes.get(&n.mid) else {
+            return Err(AnkiError::Corrupt {
+                what: format!("note {}", n.guid),
+                message: format!("its note type {} is not in the package", n.mid),
+            });
+        };
+        cards.sort_by_key(|(_, c)| (c.ord, c.id));
+        let (home, deck_name) = (cards[0].0, cards[0].1.deck.clone());
+        let deck = decks.entry(deck_name.clone()).or_insert_with(|| AnkiDeck {
+            id: home,
+            name: deck_name,
+            filtered: false,
+            notes: Vec::new(),
+        });
+        deck.notes.push(n.into_note(notetype, cards)?);
+    }
+    Ok(())
+}
+
+impl NoteRow {
+    /// The note as an [`AnkiNote`] of `notetype`, holding `cards`.
+    fn into_note(
+        self,
+        notetype: &Notetype,
+        cards: Vec<(i64, AnkiCard)>,
+    ) -> Result<AnkiNote, AnkiError> {
+        let modified = timestamp(self.modified, || format!("note {}", self.guid))?;
+        Ok(AnkiNote {
+            id: self.id,
+            guid: self.guid,
+            notetype: notetype.name.clone(),
+            kind: notetype.kind,
+            field_names: notetype.fields.clone(),
+            fields: self.flds.split('\x1f').map(str::to_string).collect(),
+            tags: self.tags.split_whitespace().map(str::to_string).collect(),
+            modified,
+            cards: cards.into_iter().map(|(_, c)| c).collect(),
+        })
+    }
+}
+
+/// Warns, in id order, of the cards left over: those whose note is not in
+/// the package.
+fn warn_orphan_cards(cards_by_note: CardsByNote, warnings: &mut Vec<String>) {
+    let mut orphans: Vec<i64> = cards_by_note
+        .into_values()
+        .flatten()
+        .map(|(_, c)| c.id)
+        .collect();
+    orphans.sort_unstable();
+    for id in orphans {
+        warnings.push(format!(
+            "card {id} belongs to no note in the package; skipped"
+        ));
     }
 }
 
