@@ -47,7 +47,7 @@ fn study(c: &mut Collection, days: i64) -> (usize, usize, usize) {
                 n += 1;
                 (
                     id,
-                    if n % 5 == 0 {
+                    if n.is_multiple_of(5) {
                         Rating::Hard
                     } else {
                         Rating::Good

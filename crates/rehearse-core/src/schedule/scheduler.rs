@@ -808,8 +808,10 @@ mod tests {
     /// and with fuzz off a workload changes nothing.
     #[test]
     fn balanced_intervals_stay_within_the_fuzz_range() {
-        let mut settings = Settings::default();
-        settings.easy_days = vec![1.0, 0.5, 1.0, 0.0, 1.0, 0.5, 0.0];
+        let settings = Settings {
+            easy_days: vec![1.0, 0.5, 1.0, 0.0, 1.0, 0.5, 0.0],
+            ..Settings::default()
+        };
         let s = Scheduler::new(settings.clone(), DayClock::new(TimeZone::UTC, 4)).unwrap();
         let unfuzzed = Scheduler::new(
             Settings {
