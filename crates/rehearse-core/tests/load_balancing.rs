@@ -256,6 +256,7 @@ fn undo_and_suspend_keep_the_counts_right() {
     }
     c.suspend_items(&soon[..1], false, now).unwrap();
     // Compare with the counts of a collection reopened from the journals.
+    let kept = c.due_load(now);
     let previews: Vec<_> = new[5..15]
         .iter()
         .map(|id| c.preview(id, now).unwrap())
@@ -263,6 +264,9 @@ fn undo_and_suspend_keep_the_counts_right() {
     drop(c);
     std::fs::remove_file(root.join("state.ron")).ok();
     let c = open(root, now);
+    assert_eq!(kept, c.due_load(now));
+    let today = c.scheduler().clock().day_of(now);
+    assert!((1..30).map(|d| kept.count(today + d)).sum::<u32>() > 50);
     let fresh: Vec<_> = new[5..15]
         .iter()
         .map(|id| c.preview(id, now).unwrap())

@@ -546,6 +546,23 @@ impl SettingsScreen {
                     "Keeps cards learnt together from always coming due together",
                     &mut |ui| ui.checkbox(&mut d.fuzz, ""),
                 );
+                row(
+                    ui,
+                    "Load balancing",
+                    "Within its fuzz range, each review goes preferably to a day with fewer reviews already due, as in Anki. Needs fuzz.",
+                    &mut |ui| {
+                        ui.add_enabled(d.fuzz, egui::Checkbox::without_text(&mut d.load_balancing))
+                            .on_disabled_hover_text(
+                                "Turn on fuzz first: load balancing only chooses within the fuzz range",
+                            )
+                    },
+                );
+                row(
+                    ui,
+                    "Easy days",
+                    "Days of the week that get fewer reviews: Reduced about half a normal day's share, Minimum almost none. Reviews only move within their fuzz range, so short intervals still come when due. Needs fuzz.",
+                    &mut |ui| easy_days(ui, &mut d.easy_days, d.fuzz),
+                );
             });
     }
 
@@ -827,6 +844,60 @@ fn capitalised(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// The easy-day levels the form offers, with the share of reviews each
+/// stands for: Anki's three. A share written by hand between 0 and 1 shows
+/// as Reduced and is kept until another level is picked.
+const EASY_LEVELS: [(&str, f32); 3] = [("Normal", 1.0), ("Reduced", 0.5), ("Minimum", 0.0)];
+
+fn easy_level(share: f32) -> usize {
+    if share >= 1.0 {
+        0
+    } else if share <= 0.0 {
+        2
+    } else {
+        1
+    }
+}
+
+/// A week of radio buttons, a column a day and a row a level; each button
+/// is named "<weekday>: <level>" for screen readers and tests.
+fn easy_days(ui: &mut egui::Ui, shares: &mut [f32], enabled: bool) -> egui::Response {
+    use rehearse_core::schedule::settings::WEEKDAYS;
+    ui.add_enabled_ui(enabled, |ui| {
+        egui::Grid::new("easy_days")
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label("");
+                for day in WEEKDAYS {
+                    ui.label(RichText::new(&day[..3]).small())
+                        .on_hover_text(day);
+                }
+                ui.end_row();
+                for (level, (name, share)) in EASY_LEVELS.iter().enumerate() {
+                    ui.label(RichText::new(*name).small());
+                    for (day, value) in WEEKDAYS.iter().zip(shares.iter_mut()) {
+                        let selected = easy_level(*value) == level;
+                        let r = ui.radio(selected, "");
+                        let label = format!("{day}: {name}");
+                        r.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::RadioButton,
+                                enabled,
+                                selected,
+                                &label,
+                            )
+                        });
+                        if r.on_hover_text(format!("{day}: {name}")).clicked() && !selected {
+                            *value = *share;
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    })
+    .response
 }
 
 /// Light, dark or the system's theme; applies and is kept at once.
