@@ -504,7 +504,7 @@ fn applying_a_scenario_sets_retention_and_new_cards_and_nothing_else() {
     write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
     let mut c = open(dir.path(), t0());
     let before = c.settings().clone();
-    apply(&mut c, scenario(0.84, 12)).unwrap();
+    assert_eq!(apply(&mut c, scenario(0.84, 12), None).unwrap(), "Default");
     assert_eq!(c.settings().desired_retention, 0.84);
     assert_eq!(c.settings().new_per_day, 12);
     assert_eq!(
@@ -518,4 +518,20 @@ fn applying_a_scenario_sets_retention_and_new_cards_and_nothing_else() {
     drop(c);
     let c = open(dir.path(), t0());
     assert_eq!(Scenario::of(c.settings()), scenario(0.84, 12));
+}
+
+#[test]
+fn applying_for_one_deck_changes_that_decks_preset_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+    let mut c = open(dir.path(), t0());
+    let mut settings = c.settings().clone();
+    settings.add_preset("Cram", None).unwrap();
+    settings.assign_preset("a", "Cram").unwrap();
+    c.save_settings(settings).unwrap();
+    let default_before = c.settings().default_preset();
+    assert_eq!(apply(&mut c, scenario(0.8, 30), Some("A")).unwrap(), "Cram");
+    let cram = c.settings().preset("Cram").unwrap();
+    assert_eq!((cram.desired_retention, cram.new_per_day), (0.8, 30));
+    assert_eq!(c.settings().default_preset(), default_before);
 }

@@ -146,7 +146,7 @@ fn simulate_then_apply_the_best_retention() {
     assert!(
         RehearseApp::notices(&h.ctx)
             .iter()
-            .any(|(_, t)| t.contains("Saved: desired retention")),
+            .any(|(_, t)| t.contains("Saved in preset Default: desired retention")),
     );
     // Applied: the same values cannot be applied again.
     assert!(is_disabled(&h, &apply));

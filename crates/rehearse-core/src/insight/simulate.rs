@@ -127,15 +127,30 @@ impl Scenario {
     }
 }
 
-/// Saves `scenario`'s desired retention and new cards a day in the settings;
-/// everything else stays. The one place the simulator changes settings.
-pub fn apply(collection: &mut Collection, scenario: Scenario) -> Result<(), CollectionError> {
-    let settings = Settings {
-        desired_retention: scenario.desired_retention,
-        new_per_day: scenario.new_per_day,
-        ..collection.settings().clone()
-    };
-    collection.save_settings(settings)
+/// Saves `scenario`'s desired retention and new cards a day in the preset
+/// of the deck simulated (`decks`, a full `A::B` name; Default for every
+/// deck or a parent with no deck file); everything else stays. Returns the
+/// preset's name. The one place the simulator changes settings.
+pub fn apply(
+    collection: &mut Collection,
+    scenario: Scenario,
+    decks: Option<&str>,
+) -> Result<String, CollectionError> {
+    let mut settings = collection.settings().clone();
+    let name = decks
+        .and_then(|name| collection.decks().iter().find(|d| d.name == name))
+        .map_or(crate::schedule::DEFAULT_PRESET, |deck| {
+            settings.preset_name_of_deck(&deck.slug)
+        })
+        .to_string();
+    let mut preset = settings
+        .preset(&name)
+        .unwrap_or_else(|| settings.default_preset());
+    preset.desired_retention = scenario.desired_retention;
+    preset.new_per_day = scenario.new_per_day;
+    settings.set_preset(preset);
+    collection.save_settings(settings)?;
+    Ok(name)
 }
 
 /// What to simulate.

@@ -489,6 +489,7 @@ impl SimulatorScreen {
 
     fn apply_row(&mut self, ui: &mut egui::Ui, collection: &mut Collection, computed: bool) {
         let s = self.what_if;
+        let decks = self.decks.clone();
         let already = Scenario::of(collection.settings()).same_as(&s);
         let why_not = if self.task.is_some() {
             Some("Wait for the simulation to finish")
@@ -519,9 +520,9 @@ impl SimulatorScreen {
             if button.clicked() {
                 notice::report(
                     ui.ctx(),
-                    simulate::apply(collection, s).map(|()| {
+                    simulate::apply(collection, s, decks.as_deref()).map(|preset| {
                         format!(
-                            "Saved: desired retention {:.2} and {} a day.",
+                            "Saved in preset {preset}: desired retention {:.2} and {} a day.",
                             s.desired_retention,
                             count(u64::from(s.new_per_day), "new card", "new cards")
                         )
