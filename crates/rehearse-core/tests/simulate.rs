@@ -535,3 +535,27 @@ fn applying_for_one_deck_changes_that_decks_preset_only() {
     assert_eq!((cram.desired_retention, cram.new_per_day), (0.8, 30));
     assert_eq!(c.settings().default_preset(), default_before);
 }
+
+#[test]
+fn a_deck_is_simulated_with_its_own_presets_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+    let mut c = open(dir.path(), t0());
+    let mut settings = c.settings().clone();
+    settings.add_preset("Cram", None).unwrap();
+    let mut cram = settings.preset("Cram").unwrap();
+    cram.desired_retention = 0.8;
+    cram.new_per_day = 7;
+    settings.set_preset(cram);
+    settings.assign_preset("a", "Cram").unwrap();
+    c.save_settings(settings).unwrap();
+    let one = SimulationRequest {
+        decks: Some("A".into()),
+        ..request(Horizon::Month, scenario(0.9, 20))
+    };
+    let report = run(c.simulation_job(&one, t0()).unwrap());
+    assert_eq!(report.current, scenario(0.8, 7));
+    let all = request(Horizon::Month, scenario(0.9, 20));
+    let report = run(c.simulation_job(&all, t0()).unwrap());
+    assert_eq!(report.current, scenario(0.9, 20));
+}

@@ -127,6 +127,16 @@ impl Scenario {
     }
 }
 
+/// The settings a simulation of `decks` (a full `A::B` name; `None` for
+/// every deck) starts from: that deck's preset's, or Default's for every
+/// deck or a parent with no deck file of its own.
+pub fn settings_for<'c>(collection: &'c Collection, decks: Option<&str>) -> &'c Settings {
+    match decks.and_then(|name| collection.decks().iter().position(|d| d.name == name)) {
+        Some(index) => collection.deck_scheduler(index).settings(),
+        None => collection.settings(),
+    }
+}
+
 /// Saves `scenario`'s desired retention and new cards a day in the preset
 /// of the deck simulated (`decks`, a full `A::B` name; Default for every
 /// deck or a parent with no deck file); everything else stays. Returns the
@@ -639,7 +649,8 @@ impl Collection {
         request: &SimulationRequest,
         now: Timestamp,
     ) -> Result<SimulationJob, SimulateError> {
-        let settings = self.settings();
+        // The chosen deck's preset: its retention, limits and parameters.
+        let settings = settings_for(self, request.decks.as_deref());
         let clock = self.scheduler().clock();
         let today = clock.day_of(now);
         let chosen = chosen_decks(self, request.decks.as_deref());

@@ -490,7 +490,8 @@ impl SimulatorScreen {
     fn apply_row(&mut self, ui: &mut egui::Ui, collection: &mut Collection, computed: bool) {
         let s = self.what_if;
         let decks = self.decks.clone();
-        let already = Scenario::of(collection.settings()).same_as(&s);
+        let already =
+            Scenario::of(simulate::settings_for(collection, decks.as_deref())).same_as(&s);
         let why_not = if self.task.is_some() {
             Some("Wait for the simulation to finish")
         } else if !computed {
