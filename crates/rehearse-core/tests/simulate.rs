@@ -446,6 +446,20 @@ fn a_job_takes_the_chosen_decks_studied_and_new_cards() {
     assert_eq!(current.days[0].reviews, 2.0);
     assert_eq!(current.days[0].new, 15.0);
 
+    // Built a slice at a time (as the window does, a slice a frame), the
+    // same job.
+    let mut builder = c.simulation_builder(&lang, now);
+    let mut steps = 1;
+    assert_eq!(builder.progress(&c), (0, 12));
+    let job = loop {
+        match builder.step(&c, 5) {
+            Some(job) => break job.unwrap(),
+            None => steps += 1,
+        }
+    };
+    assert_eq!(steps, 3, "12 items, 5 a step");
+    assert_eq!(run(job), report);
+
     let all = SimulationRequest {
         decks: None,
         ..lang.clone()

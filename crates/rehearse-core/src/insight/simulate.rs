@@ -20,8 +20,9 @@
 //! that neighbouring retentions can be compared.
 //!
 //! A sweep at 100k cards over a year takes a while: build a
-//! [`SimulationJob`] on the UI thread (cheap: it copies memory states) and
-//! [`SimulationJob::run`] it on a worker, with progress and cancel.
+//! [`SimulationJob`] on the UI thread with a [`JobBuilder`] (it copies
+//! memory states, [`BUILD_STEP`] cards a frame) and [`SimulationJob::run`]
+//! it on a worker, with progress and cancel.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -581,6 +582,9 @@ pub struct SimulationJob {
     /// The chosen decks, in words ("All decks", "Languages::Rust").
     label: String,
     cards: Cards,
+    /// Studied cards (fixed when the job is made: `cards` is moved out
+    /// when it runs).
+    studied: usize,
     new_cards: usize,
     parameters: Vec<f32>,
     review_limit: u32,
@@ -609,13 +613,6 @@ enum Cards {
 }
 
 impl Cards {
-    fn len(&self) -> usize {
-        match self {
-            Cards::Ready(c) => c.len(),
-            Cards::States { states, .. } => states.len(),
-        }
-    }
-
     fn into_ready(self) -> Vec<SimCard> {
         match self {
             Cards::Ready(c) => c,
@@ -640,55 +637,124 @@ enum HistorySource {
     Nothing,
 }
 
+/// Items a [`JobBuilder`] copies per step: a few milliseconds' work.
+pub const BUILD_STEP: usize = 20_000;
+
+/// Builds a [`SimulationJob`] from the collection a slice at a time, so the
+/// window's thread never spends more than a few milliseconds in one frame
+/// copying memory states (all of 100k cards at once takes tens of them).
+#[derive(Debug)]
+pub struct JobBuilder {
+    request: SimulationRequest,
+    label: String,
+    now: Timestamp,
+    generation: u64,
+    chosen: Vec<bool>,
+    next: usize,
+    states: Vec<CardState>,
+    new_cards: usize,
+    items: Option<HashSet<ItemId>>,
+}
+
 impl Collection {
-    /// A simulation of `request` as of `now`. Copies the chosen decks' memory
-    /// states (fast even at 100k cards); the simulating is
-    /// [`SimulationJob::run`]'s, on a worker thread.
+    /// Starts building a simulation of `request` as of `now`; see
+    /// [`JobBuilder::step`].
+    pub fn simulation_builder(&self, request: &SimulationRequest, now: Timestamp) -> JobBuilder {
+        JobBuilder {
+            request: request.clone(),
+            label: request
+                .decks
+                .clone()
+                .unwrap_or_else(|| "All decks".to_string()),
+            now,
+            generation: self.generation(),
+            chosen: chosen_decks(self, request.decks.as_deref()),
+            next: 0,
+            states: Vec::new(),
+            new_cards: 0,
+            items: request.decks.is_some().then(HashSet::new),
+        }
+    }
+
+    /// A simulation of `request` as of `now`, built in one go (see
+    /// [`Self::simulation_builder`] to spread it over frames). The
+    /// simulating is [`SimulationJob::run`]'s, on a worker thread.
     pub fn simulation_job(
         &self,
         request: &SimulationRequest,
         now: Timestamp,
     ) -> Result<SimulationJob, SimulateError> {
-        // The chosen deck's preset: its retention, limits and parameters.
-        let settings = settings_for(self, request.decks.as_deref());
-        let clock = self.scheduler().clock();
-        let today = clock.day_of(now);
-        let chosen = chosen_decks(self, request.decks.as_deref());
-        let label = request
-            .decks
-            .clone()
-            .unwrap_or_else(|| "All decks".to_string());
-        let mut states = Vec::new();
-        let mut new_cards = 0;
-        let mut items = request.decks.is_some().then(HashSet::new);
-        for item in self.items() {
-            if !chosen[item.deck] {
+        let mut builder = self.simulation_builder(request, now);
+        loop {
+            if let Some(job) = builder.step(self, usize::MAX) {
+                return job;
+            }
+        }
+    }
+}
+
+impl JobBuilder {
+    /// Copies the states of up to `n` more items of the chosen decks; once
+    /// all are copied, the job (or why there is none). If the collection
+    /// changed since the last step, it starts again.
+    pub fn step(
+        &mut self,
+        collection: &Collection,
+        n: usize,
+    ) -> Option<Result<SimulationJob, SimulateError>> {
+        if self.generation != collection.generation() {
+            *self = collection.simulation_builder(&self.request, self.now);
+        }
+        let items = collection.items();
+        let end = self.next.saturating_add(n).min(items.len());
+        for item in &items[self.next..end] {
+            if !self.chosen.get(item.deck).copied().unwrap_or(false) {
                 continue;
             }
-            let state = self.state(&item.id);
+            let state = collection.state(&item.id);
             if state.suspended {
                 continue;
             }
             if SimCard::is_studied(state) {
-                states.push(state.clone());
+                self.states.push(state.clone());
             } else {
-                new_cards += 1;
+                self.new_cards += 1;
             }
-            if let Some(set) = &mut items {
+            if let Some(set) = &mut self.items {
                 set.insert(item.id.clone());
             }
         }
-        if states.is_empty() && new_cards == 0 && request.extra_new_cards == 0 {
-            return Err(SimulateError::NoCards(label));
+        self.next = end;
+        if end < items.len() {
+            return None;
         }
+        Some(self.finish(collection))
+    }
+
+    /// Items copied so far, of all the collection's.
+    pub fn progress(&self, collection: &Collection) -> (usize, usize) {
+        (self.next, collection.items().len())
+    }
+
+    fn finish(&mut self, collection: &Collection) -> Result<SimulationJob, SimulateError> {
+        let request = &self.request;
+        if self.states.is_empty() && self.new_cards == 0 && request.extra_new_cards == 0 {
+            return Err(SimulateError::NoCards(self.label.clone()));
+        }
+        // The chosen deck's preset: its retention, limits and parameters.
+        let settings = settings_for(collection, request.decks.as_deref());
+        let clock = collection.scheduler().clock();
+        let today = clock.day_of(self.now);
+        let states = std::mem::take(&mut self.states);
         Ok(SimulationJob {
-            label,
+            label: self.label.clone(),
+            studied: states.len(),
             cards: Cards::States {
                 states,
                 clock: clock.clone(),
                 today,
             },
-            new_cards: new_cards + request.extra_new_cards,
+            new_cards: self.new_cards + request.extra_new_cards,
             parameters: settings.fsrs_parameters.clone(),
             review_limit: settings.reviews_per_day,
             max_interval: settings.maximum_interval_days,
@@ -696,8 +762,8 @@ impl Collection {
             relearning_steps: settings.relearning_steps.len(),
             current: Scenario::of(settings),
             request: request.clone(),
-            history: HistorySource::Loader(Box::new(self.history_loader()?)),
-            items,
+            history: HistorySource::Loader(Box::new(collection.history_loader()?)),
+            items: self.items.take(),
             day_end: clock.start_of_day(today + 1),
             threads: default_threads(),
         })
@@ -748,6 +814,7 @@ impl SimulationJob {
                 .decks
                 .clone()
                 .unwrap_or_else(|| "All decks".to_string()),
+            studied: cards.len(),
             cards: Cards::Ready(cards),
             new_cards: new_cards + request.extra_new_cards,
             parameters: settings.fsrs_parameters.clone(),
@@ -793,7 +860,7 @@ impl SimulationJob {
     fn card_days(&self) -> usize {
         let days = self.request.horizon.days();
         let most_new = self.new_per_day().last().copied().unwrap_or(0) as usize;
-        let cards = self.cards.len() + self.new_cards.min(most_new.saturating_mul(days));
+        let cards = self.studied + self.new_cards.min(most_new.saturating_mul(days));
         cards.saturating_mul(days).max(1)
     }
 

@@ -26,8 +26,8 @@ use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::deck_tree::deck_tree;
 use rehearse_core::insight::simulate::{
-    self, CostSource, Horizon, MIN_TIMED_ANSWERS, RETENTION_MAX, RETENTION_MIN, Run, Scenario,
-    SimulationReport, SimulationRequest,
+    self, BUILD_STEP, CostSource, Horizon, JobBuilder, MIN_TIMED_ANSWERS, RETENTION_MAX,
+    RETENTION_MIN, Run, Scenario, SimulationReport, SimulationRequest,
 };
 
 /// The widest the screen's column grows; wider windows centre it.
@@ -60,16 +60,26 @@ struct DeckRow {
     cards: usize,
 }
 
-/// A simulation running on a worker thread.
+/// A simulation being prepared or running.
 struct Task {
-    done: Arc<AtomicUsize>,
-    total: Arc<AtomicUsize>,
-    cancel: Arc<AtomicBool>,
-    result: Receiver<Result<SimulationReport, String>>,
+    stage: Stage,
     started: Instant,
     request: SimulationRequest,
     label: String,
     today: i32,
+}
+
+/// Where a simulation is.
+enum Stage {
+    /// Copying the cards' memory states on this thread, a slice a frame.
+    Copying(Box<JobBuilder>),
+    /// Simulating on a worker thread.
+    Simulating {
+        done: Arc<AtomicUsize>,
+        total: Arc<AtomicUsize>,
+        cancel: Arc<AtomicBool>,
+        result: Receiver<Result<SimulationReport, String>>,
+    },
 }
 
 /// A finished simulation and what it was asked.
@@ -132,6 +142,7 @@ impl SimulatorScreen {
         history: &HistoryCache,
         now: Timestamp,
     ) -> Nav {
+        self.advance(ui.ctx(), collection, history);
         self.poll(collection);
         let mut nav = Nav::Stay;
         egui::ScrollArea::vertical()
@@ -141,20 +152,14 @@ impl SimulatorScreen {
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(MAX_WIDTH.min(ui.available_width() - 2.0 * SIDE_MARGIN));
                     ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-                        nav = self.contents(ui, collection, history, now);
+                        nav = self.contents(ui, collection, now);
                     });
                 });
             });
         nav
     }
 
-    fn contents(
-        &mut self,
-        ui: &mut egui::Ui,
-        collection: &mut Collection,
-        history: &HistoryCache,
-        now: Timestamp,
-    ) -> Nav {
+    fn contents(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
         let mut nav = Nav::Stay;
         ui.add_space(12.0);
         ui.horizontal(|ui| {
@@ -178,7 +183,7 @@ impl SimulatorScreen {
         ui.add_space(8.0);
         self.inputs(ui, collection);
         ui.add_space(8.0);
-        self.run_row(ui, collection, history, now);
+        self.run_row(ui, collection, now);
         match &self.ended {
             Some(Ended::Cancelled) => {
                 ui.label(RichText::new("Simulation cancelled.").weak());
@@ -374,24 +379,32 @@ impl SimulatorScreen {
     }
 
     /// Simulate, or the progress bar and Cancel while running.
-    fn run_row(
-        &mut self,
-        ui: &mut egui::Ui,
-        collection: &Collection,
-        history: &HistoryCache,
-        now: Timestamp,
-    ) {
+    fn run_row(&mut self, ui: &mut egui::Ui, collection: &Collection, now: Timestamp) {
         if let Some(task) = &self.task {
-            let done = task.done.load(Ordering::Relaxed);
-            let total = task.total.load(Ordering::Relaxed);
+            let (fraction, text) = match &task.stage {
+                Stage::Copying(builder) => {
+                    let (copied, all) = builder.progress(collection);
+                    (
+                        0.0,
+                        format!(
+                            "Reading your cards… {:.0}%",
+                            copied as f32 * 100.0 / all.max(1) as f32
+                        ),
+                    )
+                }
+                Stage::Simulating { done, total, .. } => {
+                    let done = done.load(Ordering::Relaxed);
+                    let total = total.load(Ordering::Relaxed);
+                    let fraction = if total == 0 {
+                        0.0
+                    } else {
+                        done as f32 / total as f32
+                    };
+                    (fraction, progress_text(done, total, task.started.elapsed()))
+                }
+            };
             let mut cancel = false;
             ui.horizontal(|ui| {
-                let fraction = if total == 0 {
-                    0.0
-                } else {
-                    done as f32 / total as f32
-                };
-                let text = progress_text(done, total, task.started.elapsed());
                 ui.add(
                     egui::ProgressBar::new(fraction)
                         .desired_width(360.0)
@@ -400,7 +413,9 @@ impl SimulatorScreen {
                 cancel = ui.button("Cancel").clicked();
             });
             if cancel {
-                task.cancel.store(true, Ordering::Relaxed);
+                if let Stage::Simulating { cancel, .. } = &task.stage {
+                    cancel.store(true, Ordering::Relaxed);
+                }
                 // The worker stops after the run in hand; nothing waits for it.
                 self.task = None;
                 self.ended = Some(Ended::Cancelled);
@@ -414,21 +429,43 @@ impl SimulatorScreen {
             .on_hover_text("Runs in the background; the window stays usable")
             .clicked()
         {
-            self.start(ui.ctx(), collection, history, now);
+            self.start(collection, now);
         }
     }
 
-    fn start(
-        &mut self,
-        ctx: &egui::Context,
-        collection: &Collection,
-        history: &HistoryCache,
-        now: Timestamp,
-    ) {
+    /// Starts copying the cards for a simulation of the inputs.
+    fn start(&mut self, collection: &Collection, now: Timestamp) {
         let request = self.request();
-        let job = match collection.simulation_job(&request, now) {
-            Ok(job) => job,
-            Err(e) => {
+        self.ended = None;
+        self.task = Some(Task {
+            stage: Stage::Copying(Box::new(collection.simulation_builder(&request, now))),
+            started: Instant::now(),
+            label: request
+                .decks
+                .clone()
+                .unwrap_or_else(|| "All decks".to_string()),
+            request,
+            today: collection.scheduler().clock().day_of(now),
+        });
+    }
+
+    /// Copies another slice of the cards; once all are, hands the job to a
+    /// worker thread.
+    fn advance(&mut self, ctx: &egui::Context, collection: &Collection, history: &HistoryCache) {
+        let Some(task) = &mut self.task else {
+            return;
+        };
+        let Stage::Copying(builder) = &mut task.stage else {
+            return;
+        };
+        let job = match builder.step(collection, BUILD_STEP) {
+            None => {
+                ctx.request_repaint();
+                return;
+            }
+            Some(Ok(job)) => job,
+            Some(Err(e)) => {
+                self.task = None;
                 self.ended = Some(Ended::Failed(capitalised(&e.to_string())));
                 return;
             }
@@ -437,35 +474,36 @@ impl SimulatorScreen {
             Some(h) => job.with_history(h),
             None => job,
         };
-        let label = job.label().to_string();
         let (tx, rx) = channel();
-        let task = Task {
-            done: Arc::default(),
-            total: Arc::new(AtomicUsize::new(job.runs())),
-            cancel: Arc::default(),
-            result: rx,
-            started: Instant::now(),
-            request,
-            label,
-            today: collection.scheduler().clock().day_of(now),
-        };
-        let (done, total, cancel) = (task.done.clone(), task.total.clone(), task.cancel.clone());
+        let done = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(job.runs()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, t, c) = (done.clone(), total.clone(), cancel.clone());
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let result = simulate::run_with_flags(job, &done, &total, &cancel);
+            let result = simulate::run_with_flags(job, &d, &t, &c);
             let _ = tx.send(result.map_err(|e| capitalised(&e.to_string())));
             ctx.request_repaint();
         });
-        self.ended = None;
-        self.task = Some(task);
+        task.stage = Stage::Simulating {
+            done,
+            total,
+            cancel,
+            result: rx,
+        };
+        task.started = Instant::now();
     }
 
     /// Takes the worker's result when it is done.
     fn poll(&mut self, collection: &Collection) {
-        let Some(task) = &self.task else {
+        let Some(Task {
+            stage: Stage::Simulating { result, .. },
+            ..
+        }) = &self.task
+        else {
             return;
         };
-        let result = match task.result.try_recv() {
+        let result = match result.try_recv() {
             Ok(r) => r,
             Err(TryRecvError::Empty) => return,
             Err(TryRecvError::Disconnected) => Err("The simulation stopped unexpectedly.".into()),
