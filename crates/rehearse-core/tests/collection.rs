@@ -76,6 +76,7 @@ fn answers_survive_reopening_and_undo_restores_the_exact_state() {
     drop(c);
 
     // Reopen without a snapshot: the journal alone rebuilds the same state.
+    let _ = std::fs::remove_dir_all(dir.path().join(".cache"));
     let c = open(dir.path(), mins(13));
     assert!(!dir.path().join("state.ron").exists());
     assert_eq!(c.state(&id), &expected);

@@ -18,6 +18,7 @@ use crate::store::{
 };
 
 mod answer;
+mod cache;
 mod clock;
 mod edit;
 mod history;
@@ -27,6 +28,7 @@ mod snapshot;
 mod sync;
 mod today;
 
+pub use cache::{CacheUse, StateSource};
 pub(crate) use edit::ImportRules;
 pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
@@ -185,6 +187,10 @@ pub struct Collection {
     read_at: Timestamp,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
+    /// Writes of `.cache/` deck files under way.
+    cache_job: Option<JoinHandle<()>>,
+    /// Where the decks and states came from at open.
+    cache_use: CacheUse,
     generation: u64,
 }
 
@@ -311,7 +317,9 @@ impl Collection {
 
 impl Drop for Collection {
     fn drop(&mut self) {
-        // Best effort: the journal already holds every answer.
+        // Best effort: the journal already holds every answer, and the
+        // cache is only a faster start.
         self.collect_snapshot_job();
+        self.collect_cache_job();
     }
 }

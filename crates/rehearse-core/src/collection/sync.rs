@@ -117,9 +117,10 @@ impl Collection {
 
     /// Reads the deck files again (after they were edited by hand).
     pub fn reload_decks(&mut self) {
-        let (decks, errors) = load_decks(&self.dir.decks());
-        self.decks = decks;
-        self.deck_errors = errors;
+        let loaded = cache::load_decks_cached(&self.dir, !self.is_read_only());
+        self.decks = loaded.decks;
+        self.deck_errors = loaded.errors;
         self.index_items();
+        self.write_cache_in_background(loaded.writes);
     }
 }
