@@ -46,11 +46,7 @@ type One = (Result<Deck, DeckError>, Option<(PathBuf, Vec<u8>)>, bool);
 
 /// One deck file: from its cached copy when that was made from these very
 /// bytes, else parsed (and, when `encode`, encoded for the cache).
-fn load_one(
-    dir: &DataDir,
-    path: &Path,
-    encode: bool,
-) -> One {
+fn load_one(dir: &DataDir, path: &Path, encode: bool) -> One {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {

@@ -22,6 +22,7 @@ mod cache;
 mod clock;
 mod edit;
 mod history;
+mod index;
 mod open;
 mod setup;
 mod snapshot;
@@ -191,6 +192,8 @@ pub struct Collection {
     cache_job: Option<JoinHandle<()>>,
     /// Where the decks and states came from at open.
     cache_use: CacheUse,
+    /// Deck counts and sort keys, kept until the next change.
+    indexes: index::Indexes,
     generation: u64,
 }
 

@@ -84,6 +84,7 @@ impl Collection {
                 decks_parsed: loaded.parsed,
                 ..CacheUse::default()
             },
+            indexes: index::Indexes::default(),
             generation: 0,
         };
         collection.index_items();
@@ -356,13 +357,27 @@ pub(super) fn read_journals(
     from: &BTreeMap<String, JournalMark>,
     now: Timestamp,
 ) -> Result<JournalsRead, StoreError> {
+    read_journals_with(journals, from, now, None)
+}
+
+/// [`read_journals`], with what reading one device's journal from where
+/// `from` says would give already in hand (`known`), so it is not read.
+pub(super) fn read_journals_with(
+    journals: &BTreeMap<String, PathBuf>,
+    from: &BTreeMap<String, JournalMark>,
+    now: Timestamp,
+    mut known: Option<(&str, store::JournalRead)>,
+) -> Result<JournalsRead, StoreError> {
     let mut events = Vec::new();
     let mut marks = from.clone();
     let mut warnings = Vec::new();
     let mut deferred = Vec::new();
     for (device, path) in journals {
         let start = marks.get(device).map_or(0, |m| m.bytes);
-        let read = store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?;
+        let read = match known.take_if(|(d, _)| d == device) {
+            Some((_, read)) => read,
+            None => store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?,
+        };
         warnings.extend(read.warnings);
         let mark = marks.entry(device.clone()).or_default();
         mark.bytes = read.end;

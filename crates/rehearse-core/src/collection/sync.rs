@@ -52,9 +52,31 @@ impl Collection {
     /// rebuilding from all journals when it reaches back before what is
     /// already applied. Returns how many events were merged, by origin.
     pub(super) fn merge_journals(&mut self, now: Timestamp) -> Result<Merged, CollectionError> {
+        self.merge_journals_with(now, None)
+    }
+
+    /// Merges the journal `device` that this collection has just written
+    /// whole (an import's), from `read`, what was written, instead of
+    /// reading and parsing it back; any other journal's new lines too.
+    pub(crate) fn merge_written_journal(
+        &mut self,
+        device: &str,
+        read: store::JournalRead,
+        now: Timestamp,
+    ) -> Result<(), CollectionError> {
+        self.merge_journals_with(now, Some((device, read)))?;
+        Ok(())
+    }
+
+    fn merge_journals_with(
+        &mut self,
+        now: Timestamp,
+        known: Option<(&str, store::JournalRead)>,
+    ) -> Result<Merged, CollectionError> {
         let now = now.max(self.read_at);
         let journals = list_journals(&self.dir)?;
-        let (tail, marks, warnings, held) = read_journals(&journals, &self.marks, now)?;
+        let (tail, marks, warnings, held) =
+            open::read_journals_with(&journals, &self.marks, now, known)?;
         let foreign = tail.iter().filter(|e| e.device != self.device).count();
         let imported = tail.iter().filter(|e| is_import_journal(&e.device)).count();
         self.read_at = now;

@@ -52,7 +52,21 @@ impl Collection {
     }
 
     /// Today's counts for each deck, limits applied, in [`Self::decks`] order.
+    /// Worked out once per change and study day (see [`index`]).
     pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
+        let s = self.settings();
+        let key = index::CountsKey {
+            today: self.scheduler.clock().day_of(now),
+            new_per_day: s.new_per_day,
+            reviews_per_day: s.reviews_per_day,
+            bury_new: s.bury_new_siblings,
+            bury_review: s.bury_review_siblings,
+        };
+        self.indexes
+            .counts(self.generation, key, || self.count_decks(now))
+    }
+
+    fn count_decks(&self, now: Timestamp) -> Vec<Counts> {
         let tomorrow = self.tomorrow_start(now);
         let s = self.settings();
         let mut raw = vec![Counts::default(); self.decks.len()];
@@ -62,8 +76,9 @@ impl Collection {
         let mut taken: std::collections::HashSet<&deck::CardId> =
             self.answers_today(now).map(|r| &r.item.card).collect();
         let today = self.scheduler.clock().day_of(now);
-        for item in &self.items {
-            let state = self.state(&item.id);
+        // Looked up once: both passes below need every item's state.
+        let states: Vec<&CardState> = self.items.iter().map(|i| self.state(&i.id)).collect();
+        for (item, state) in self.items.iter().zip(&states) {
             if state.suspended || state.phase != Phase::New || state.buried_day == Some(today) {
                 continue;
             }
@@ -72,8 +87,7 @@ impl Collection {
             }
             raw[item.deck].new += 1;
         }
-        for item in &self.items {
-            let state = self.state(&item.id);
+        for (item, state) in self.items.iter().zip(&states) {
             if state.suspended || state.buried_day == Some(today) {
                 continue;
             }
