@@ -93,7 +93,12 @@ fn main() -> Result<()> {
     sort(&c, &mut rows, SortColumn::Front, false, now);
     let sorted = ms(t);
 
-    let answer = match &first {
+    // The first due card, or any card when none is due (today's limits
+    // reached): the figure is the durable write.
+    let to_answer = first
+        .clone()
+        .or_else(|| c.items().first().map(|i| i.id.clone()));
+    let answer = match &to_answer {
         Some(id) if !args.iter().any(|a| a == "--no-answer") => {
             let t = Instant::now();
             c.answer(id, Rating::Good, now, 5000)?;
