@@ -207,10 +207,10 @@ t = time.perf_counter()
 rows = col.find_cards("", order=column)
 out["sorted_listing_ms"] = ms(t)
 out["sorted_rows"] = len(rows)
-# The first due card, or any card when none is due.
-ids = [queued.cards[0].card.id] if queued.cards else col.find_cards("")[:1]
-if ids:
-    card = col.get_card(ids[0])
+# Anki answers only the card at the top of its queue.
+if queued.cards:
+    card = col.get_card(queued.cards[0].card.id)
+    card.start_timer()
     states = col._backend.get_scheduling_states(card.id)
     t = time.perf_counter()
     answer = col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
