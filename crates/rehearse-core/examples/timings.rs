@@ -1,14 +1,26 @@
-//! Times Rehearse's side of the side-by-side comparison with Anki
-//! (`crates/rehearse-core/benches/side_by_side.py` runs it): open and first
-//! due card, deck list with counts, text search, sorted listing, a durable
-//! answer and statistics, each the median of several runs, on a data folder
-//! made by `rehearse import`. Prints one JSON object.
+//! Times what a person waits for on a data folder, in one fresh process, and
+//! prints one JSON object (milliseconds). Rehearse's side of
+//! `benches/anki_compare.py`, which runs it once per figure sample so that
+//! nothing is timed warm:
 //!
-//! `cargo run --release -p rehearse-core --example timings -- DIR [WORD] [RUNS]`
+//! ```text
+//! cargo run --release -p rehearse-core --example timings -- DIR [--now RFC3339] [--query TEXT] [--no-answer] [--open-only]
+//! cargo run --release -p rehearse-core --example timings -- generate DIR CARDS [--history]
+//! ```
 //!
-//! The answer is given on a copy of the folder, so DIR is left as it was.
+//! The figures: open and produce the first due card; the deck list with
+//! counts (the counts, today's progress and the tree Home draws); a text
+//! search; the browser's listing of every card sorted by its front; one
+//! durable answer (fsynced, into DIR's journal; skipped with `--no-answer`);
+//! and the statistics of all cards over the history (loading and
+//! replaying the journals, then computing). Each is asked for once: the deck
+//! counts and sort keys are kept per collection change, so a second ask in
+//! the same process would time the kept copy. `generate` writes the
+//! benchmarks' collection (ten decks; with `--history`, a year of reviews).
 
-use std::path::{Path, PathBuf};
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -19,143 +31,138 @@ use rehearse_core::schedule::Rating;
 use rehearse_core::search::{SortColumn, parse, search, sort};
 use rehearse_core::study::{Scope, Session};
 
-fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let Some(dir) = args.next().map(PathBuf::from) else {
-        bail!("usage: timings DATA_DIR [WORD] [RUNS]");
-    };
-    let word = args.next().unwrap_or_else(|| "network".to_string());
-    let runs: usize = match args.next() {
-        Some(n) => n.parse().context("RUNS must be a number")?,
-        None => 5,
-    };
-    let now = Timestamp::now();
+const USAGE: &str = "usage: timings DIR [--now RFC3339] [--query TEXT] [--no-answer] [--open-only]\n       \
+                     timings generate DIR CARDS [--history]";
 
-    // The first open after an import may have more to do (no snapshot yet).
-    let start = Instant::now();
-    drop(open(&dir, true)?);
-    let first_open_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let (open_ms, first) = median(runs, || {
-        let collection = open(&dir, true)?;
-        let mut session = Session::new(&collection, Scope::All, now);
-        Ok(session.current(&collection, now).is_some())
-    })?;
-    let rss_after_open_mb = {
-        let _collection = open(&dir, true)?;
-        resident_mb("VmRSS")
-    };
-
-    let collection = open(&dir, true)?;
-    let (deck_list_ms, decks) = median(runs, || {
-        let counts = collection.deck_counts(now);
-        let done = collection.done_today(now);
-        let rows = rehearse_core::deck_tree::deck_tree(&collection, &counts, &done, &[]);
-        Ok(rows.len())
-    })?;
-    let query = parse(&word).context("the search word")?;
-    let (search_ms, found) = median(runs, || Ok(search(&collection, &query, now, None)?.len()))?;
-    let everything = parse("").context("the empty search")?;
-    let (sorted_ms, listed) = median(runs, || {
-        let mut rows = search(&collection, &everything, now, None)?;
-        sort(&collection, &mut rows, SortColumn::Front, false, now);
-        Ok(rows.len())
-    })?;
-    let (stats_ms, days) = median(runs.min(3), || {
-        let history = collection.history_loader()?.load()?;
-        let stats = compute(&collection, Some(&history), &StatsFilter::default(), now);
-        Ok(stats.reviews_per_day.len())
-    })?;
-    drop(collection);
-
-    let answer_ms = durable_answer(&dir, now)?;
-
-    println!(
-        "{}",
-        serde_json::json!({
-            "first_open_ms": first_open_ms,
-            "open_first_card_ms": open_ms,
-            "first_card_found": first,
-            "deck_list_ms": deck_list_ms,
-            "decks": decks,
-            "search_ms": search_ms,
-            "search_found": found,
-            "sorted_listing_ms": sorted_ms,
-            "listed": listed,
-            "answer_ms": answer_ms,
-            "stats_ms": stats_ms,
-            "stats_days": days,
-            "rss_after_open_mb": rss_after_open_mb,
-            "peak_rss_mb": resident_mb("VmHWM"),
-        })
-    );
-    Ok(())
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
 }
 
-fn open(dir: &Path, read_only: bool) -> Result<Collection> {
-    Collection::open(
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("generate") {
+        let (Some(dir), Some(cards)) = (args.get(1), args.get(2)) else {
+            bail!("{USAGE}");
+        };
+        let cards: usize = cards.parse().context("CARDS must be a number")?;
+        common::generate(
+            std::path::Path::new(dir),
+            cards,
+            args.iter().any(|a| a == "--history"),
+        );
+        return Ok(());
+    }
+    let Some(dir) = args.first().filter(|a| !a.starts_with("--")) else {
+        bail!("{USAGE}");
+    };
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let switch = |name: &str| args.iter().any(|a| a == name);
+    let now: Timestamp = match flag("--now") {
+        Some(t) => t.parse().context("--now must be an RFC 3339 time")?,
+        None => Timestamp::now(),
+    };
+    let query = flag("--query").map_or("concept 12", String::as_str);
+    let no_answer = switch("--no-answer");
+
+    let t = Instant::now();
+    let mut c = Collection::open(
         OpenOptions {
-            root: dir.to_path_buf(),
+            root: dir.into(),
             device: "timings".into(),
             clock: None,
-            read_only,
+            // As the window opens it: locked, and writing the cache of what
+            // had to be parsed.
+            read_only: false,
         },
-        Timestamp::now(),
+        now,
     )
-    .with_context(|| format!("cannot open {}", dir.display()))
-}
-
-/// The median time in milliseconds of `runs` calls, and the last result.
-fn median<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
-    let mut times = Vec::with_capacity(runs.max(1));
-    let mut last = None;
-    for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        last = Some(f()?);
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    .with_context(|| format!("cannot open {dir}"))?;
+    let opened = ms(t);
+    let first = Session::new(&c, Scope::All, now).current(&c, now);
+    let open = ms(t);
+    let cache = c.cache_use();
+    if switch("--open-only") {
+        println!(
+            "{}",
+            serde_json::json!({"open_first_card_ms": open, "open_ms": opened})
+        );
+        return Ok(());
     }
-    times.sort_by(f64::total_cmp);
-    let result = last.context("no run")?;
-    Ok((times[times.len() / 2], result))
-}
 
-/// One answer, fsynced to the journal, on a copy of the folder (so the
-/// folder compared with Anki is left as it was).
-fn durable_answer(dir: &Path, now: Timestamp) -> Result<f64> {
-    let copy = tempfile::tempdir()?;
-    copy_dir(dir, copy.path())?;
-    let mut collection = open(copy.path(), false)?;
-    let mut session = Session::new(&collection, Scope::All, now);
-    let mut times = Vec::new();
-    for _ in 0..20 {
-        if session.current(&collection, now).is_none() {
-            break;
+    let t = Instant::now();
+    let counts = c.deck_counts(now);
+    let done = c.done_today(now);
+    let tree = rehearse_core::deck_tree::deck_tree(&c, &counts, &done, &[]);
+    let deck_list = ms(t);
+
+    let parsed = parse(query).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let t = Instant::now();
+    let found = search(&c, &parsed, now, None)?;
+    let text_search = ms(t);
+
+    let everything = parse("").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let t = Instant::now();
+    let mut rows = search(&c, &everything, now, None)?;
+    sort(&c, &mut rows, SortColumn::Front, false, now);
+    let sorted = ms(t);
+
+    // The first due card, or any card when none is due (today's limits
+    // reached): the figure is the durable write.
+    let to_answer = first
+        .clone()
+        .or_else(|| c.items().first().map(|i| i.id.clone()));
+    let answer = match &to_answer {
+        Some(id) if !no_answer => {
+            let t = Instant::now();
+            c.answer(id, Rating::Good, now, 5000)?;
+            Some(ms(t))
         }
-        let start = Instant::now();
-        session.answer(&mut collection, Rating::Good, now, 1000)?;
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
-    }
-    if times.is_empty() {
-        bail!("nothing to answer in {}", dir.display());
-    }
-    times.sort_by(f64::total_cmp);
-    Ok(times[times.len() / 2])
-}
+        _ => None,
+    };
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
+    let t = Instant::now();
+    let history = c.history_loader()?.load()?;
+    let history_ms = ms(t);
+    let t = Instant::now();
+    let stats = compute(&c, Some(&history), &StatsFilter::default(), now);
+    let stats_ms = ms(t);
+
+    let out = serde_json::json!({
+        "open_first_card_ms": open,
+        "open_ms": opened,
+        "deck_list_ms": deck_list,
+        "text_search_ms": text_search,
+        "sorted_listing_ms": sorted,
+        "answer_ms": answer,
+        "statistics_ms": history_ms + stats_ms,
+        "history_load_ms": history_ms,
+        "stats_compute_ms": stats_ms,
+        "items": c.items().len(),
+        "decks": counts.len(),
+        "deck_rows": tree.len(),
+        "due_today": counts.iter().map(|k| k.total()).sum::<usize>(),
+        "search_hits": found.len(),
+        "sorted_rows": rows.len(),
+        "answers_in_history": history.answers.len(),
+        "stats_today": stats.today,
+        "first_card": first.map(|id| id.to_string()),
+        "peak_rss_mb": resident_mb("VmHWM"),
+        "cache": {
+            "decks_cached": cache.decks_cached,
+            "decks_parsed": cache.decks_parsed,
+            "state": format!("{:?}", cache.state),
+            "replayed": cache.replayed,
+        },
+    });
+    println!("{out}");
     Ok(())
 }
 
-/// A line of `/proc/self/status` in megabytes (Linux), or 0.
+/// A line of `/proc/self/status` in megabytes (Linux), or 0 elsewhere.
 fn resident_mb(key: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

@@ -119,3 +119,209 @@ fn an_updated_package_updates_the_changed_cards_and_keeps_progress() {
     assert_eq!(card.back, "Reworded in Anki");
     assert_eq!(c.state(&item), &progress);
 }
+
+// ----- large imports: progress, cancel, and a fresh cache afterwards -----
+
+mod large {
+    use std::ops::ControlFlow;
+    use std::path::Path;
+
+    use super::common::*;
+    use jiff::SignedDuration;
+    use rehearse_core::collection::StateSource;
+    use rehearse_core::deck::{Card, CardId, CardKind, Variant};
+    use rehearse_core::interop::anki::{
+        ExportInput, ExportNote, ExportProgress, ReviewEntry, write_package,
+    };
+    use rehearse_core::interop::package::{
+        AnkiImportError, ImportStage, import_anki, plan_anki_import,
+    };
+    use rehearse_core::schedule::{CardState, Memory, Phase, Rating};
+
+    /// A package of `notes` notes with `per` answers each (and a media file).
+    fn package(notes: usize, per: usize) -> Vec<u8> {
+        let now = days(900);
+        let notes = (0..notes)
+            .map(|i| ExportNote {
+                deck: format!("Big::Part {}", i % 3),
+                card: Card {
+                    id: CardId::new(format!("n{i}")).unwrap(),
+                    id_pinned: true,
+                    kind: CardKind::Basic,
+                    front: format!("Question {i}"),
+                    back: format!("Answer {i}"),
+                    topic: "T".into(),
+                    tags: vec!["x".into()],
+                    source: None,
+                    rubric: Default::default(),
+                    modified: None,
+                    added: None,
+                },
+                progress: vec![ExportProgress {
+                    variant: Variant::Forward,
+                    state: CardState {
+                        phase: Phase::Review,
+                        memory: Some(Memory {
+                            stability: 12.0,
+                            difficulty: 5.0,
+                        }),
+                        due: Some(now),
+                        last_review: Some(now - SignedDuration::from_hours(24 * 12)),
+                        interval_days: 12,
+                        reps: per as u32,
+                        ..CardState::new()
+                    },
+                    reviews: (0..per)
+                        .map(|k| ReviewEntry {
+                            at: now - SignedDuration::from_hours(24 * (per - k) as i64 + i as i64),
+                            rating: Rating::Good,
+                            took_ms: 3000,
+                        })
+                        .collect(),
+                }],
+            })
+            .collect();
+        write_package(&ExportInput {
+            notes,
+            media: [("pic.png".to_string(), vec![1, 2, 3])].into(),
+            now,
+        })
+        .unwrap()
+    }
+
+    /// Every file under `root` but the lock, with its bytes.
+    fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                    if rel != ".lock" {
+                        out.push((rel, std::fs::read(&p).unwrap()));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// A folder in use with one deck and an answer, its cache settled.
+    fn folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+        let mut c = open(dir.path(), days(899));
+        c.answer(&"a-1".parse().unwrap(), Rating::Good, days(899), 1000)
+            .unwrap();
+        c.save_snapshot().unwrap();
+        drop(c);
+        // Its background cache writes are done once it is dropped.
+        drop(open(dir.path(), days(900)));
+        dir
+    }
+
+    #[test]
+    fn an_import_cancelled_midway_leaves_the_folder_as_it_was() {
+        let plan = plan_anki_import(&package(900, 50)).unwrap();
+        assert_eq!(plan.reviews(), 45_000);
+        let stop_at = |stage: &ImportStage| match stage {
+            ImportStage::Media { .. } => 0,
+            ImportStage::Cards => 1,
+            // Part of the journal is on disk (under a temporary name).
+            ImportStage::History { written, .. } if *written > 0 => 2,
+            ImportStage::History { .. } => usize::MAX,
+            ImportStage::Committing => 3,
+            _ => usize::MAX,
+        };
+        for stop in 0..4 {
+            let dir = folder();
+            let mut c = open(dir.path(), days(900));
+            let before = files(dir.path());
+            let mut seen = Vec::new();
+            let result = import_anki(&mut c, plan.clone(), days(900), &mut |stage| {
+                seen.push(stage);
+                if stop_at(&stage) == stop {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            assert!(
+                matches!(result, Err(AnkiImportError::Cancelled)),
+                "stop {stop}: {result:?}"
+            );
+            assert!(
+                seen.iter().any(|s| stop_at(s) == stop),
+                "stop {stop}: {seen:?}"
+            );
+            assert!(c.card_of(&"n1".parse().unwrap()).is_none());
+            assert_eq!(c.decks().len(), 1);
+            drop(c);
+            assert_eq!(files(dir.path()), before, "stop {stop}");
+            // And the next start finds nothing to finish.
+            let c = open(dir.path(), days(900));
+            assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+            assert_eq!(c.decks().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_finished_import_reports_its_stages_and_leaves_a_fresh_cache() {
+        let plan = plan_anki_import(&package(900, 30)).unwrap();
+        let dir = folder();
+        let mut c = open(dir.path(), days(900));
+        let mut seen: Vec<ImportStage> = Vec::new();
+        let report = import_anki(&mut c, plan, days(900), &mut |s| {
+            seen.push(s);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(report.added, 900);
+        assert_eq!(report.reviews, 27_000);
+        let kinds: Vec<&str> = seen
+            .iter()
+            .map(|s| match s {
+                ImportStage::Media { .. } => "media",
+                ImportStage::Cards => "cards",
+                ImportStage::History { .. } => "history",
+                ImportStage::Committing => "commit",
+                ImportStage::Applying => "apply",
+                ImportStage::Caching => "cache",
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold(Vec::new(), |mut v, k| {
+                if v.last() != Some(&k) {
+                    v.push(k);
+                }
+                v
+            });
+        assert_eq!(
+            kinds,
+            ["media", "cards", "history", "commit", "apply", "cache"]
+        );
+        assert!(seen.contains(&ImportStage::History {
+            written: 27_900,
+            total: 27_900
+        }));
+        let states = c.states().clone();
+        drop(c);
+        // The first start after the import replays nothing and parses no deck.
+        let c = open(dir.path(), days(900));
+        let used = c.cache_use();
+        assert_eq!(used.state, StateSource::Cache);
+        assert_eq!(used.replayed, 0);
+        assert_eq!(used.decks_parsed, 0, "{used:?}");
+        assert_eq!(c.states(), &states);
+        drop(c);
+        // The same as replaying the journals from scratch.
+        std::fs::remove_dir_all(dir.path().join(".cache")).unwrap();
+        let c = open(dir.path(), days(900));
+        assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+        assert_eq!(c.states(), &states);
+    }
+}

@@ -82,6 +82,7 @@ fn answers_survive_reopening_and_undo_restores_the_exact_state() {
     drop(c);
 
     // Reopen without a snapshot: the journal alone rebuilds the same state.
+    let _ = std::fs::remove_dir_all(dir.path().join(".cache"));
     let c = open(dir.path(), mins(13));
     assert!(!dir.path().join("state.ron").exists());
     assert_eq!(c.state(&id), &expected);
@@ -439,7 +440,7 @@ fn one_undo_history_for_answers_and_edits_in_order() {
     assert_eq!(c.undo_depth(), 1);
     let live = c.states().clone();
     drop(c);
-    let _ = std::fs::remove_file(dir.path().join("state.ron"));
+    let _ = std::fs::remove_dir_all(dir.path().join(".cache"));
     let c = open(dir.path(), mins(5));
     let nonnew = |m: &std::collections::HashMap<ItemId, rehearse_core::CardState>| {
         let mut v: Vec<_> = m

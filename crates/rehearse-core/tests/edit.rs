@@ -256,7 +256,7 @@ fn bulk_tag_move_delete_suspend_reset_and_undo_each() {
     let live = c.states().clone();
     drop(c);
     // The journal replays to the same states.
-    let _ = std::fs::remove_file(dir.path().join("state.ron"));
+    let _ = std::fs::remove_dir_all(dir.path().join(".cache"));
     let c = open(dir.path(), mins(3));
     let clean = |m: &std::collections::HashMap<ItemId, CardState>| {
         let mut v: Vec<_> = m

@@ -132,7 +132,7 @@ fn balanced_due_dates_replay_the_same_from_snapshot_and_journals() {
     drop(c);
 
     // From the journals alone.
-    std::fs::remove_file(root.join("state.ron")).unwrap();
+    std::fs::remove_file(root.join(".cache/state.bin")).unwrap();
     let c = open(root, at(40));
     assert_eq!(review_states(&c), seen);
     assert!(c.warnings().is_empty(), "{:?}", c.warnings());
@@ -147,7 +147,7 @@ fn balanced_due_dates_replay_the_same_from_snapshot_and_journals() {
             ..Settings::default()
         },
     );
-    std::fs::remove_file(root.join("state.ron")).ok();
+    std::fs::remove_dir_all(root.join(".cache")).ok();
     let c = open(root, at(40));
     assert_eq!(review_states(&c), seen);
     drop(c);
@@ -165,7 +165,7 @@ fn balanced_due_dates_replay_the_same_from_snapshot_and_journals() {
         })
         .collect();
     std::fs::write(&journal, stripped).unwrap();
-    std::fs::remove_file(root.join("state.ron")).ok();
+    std::fs::remove_dir_all(root.join(".cache")).ok();
     let c = open(root, at(40));
     assert_ne!(review_states(&c), seen);
 }
@@ -262,7 +262,7 @@ fn undo_and_suspend_keep_the_counts_right() {
         .map(|id| c.preview(id, now).unwrap())
         .collect();
     drop(c);
-    std::fs::remove_file(root.join("state.ron")).ok();
+    std::fs::remove_dir_all(root.join(".cache")).ok();
     let c = open(root, now);
     assert_eq!(kept, c.due_load(now));
     let today = c.scheduler().clock().day_of(now);

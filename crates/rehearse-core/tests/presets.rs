@@ -258,7 +258,7 @@ fn replay_uses_each_items_preset_and_a_new_preset_applies_from_the_next_answer()
     assert_ne!(before[0].due, before[1].due);
     drop(c);
     // Rebuilt from the journals alone: the same states, each by its preset.
-    std::fs::remove_file(dir.path().join("state.ron")).ok();
+    std::fs::remove_dir_all(dir.path().join(".cache")).ok();
     let mut c = open(dir.path(), days(3));
     assert_eq!(live(&c), before);
 

@@ -102,7 +102,7 @@ fn journals_from_another_machine_merge_into_the_open_collection() {
     assert_eq!(laptop.state(&item("a-1")).reps, 3);
     let merged = laptop.states().clone();
     drop(laptop);
-    let _ = std::fs::remove_file(here.path().join("state.ron"));
+    let _ = std::fs::remove_dir_all(here.path().join(".cache"));
     let fresh = open_as(here.path(), "laptop", mins(20));
     assert_eq!(
         fresh.states(),

@@ -304,7 +304,7 @@ fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
                 stack.push(p);
             } else {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                if rel != ".lock" && rel != "state.ron" {
+                if rel != ".lock" && rel != "state.ron" && !rel.starts_with(".cache") {
                     out.push((rel, fs::read(&p).unwrap()));
                 }
             }

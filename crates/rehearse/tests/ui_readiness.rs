@@ -33,6 +33,8 @@ fn settle_weak(h: &mut Harness<'static, RehearseApp>) {
             .is_some()
             && h.query_by_label_contains("reading the review history")
                 .is_none()
+            // The table is worked out on a worker once it has.
+            && h.query_by_label_contains("computing…").is_none()
         {
             break;
         }

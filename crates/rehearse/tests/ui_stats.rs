@@ -81,6 +81,8 @@ fn open_statistics(h: &mut Harness<'static, RehearseApp>) {
         if drawn
             && h.query_by_label_contains("reading the review history")
                 .is_none()
+            // The figures are worked out on a worker once it has.
+            && h.query_by_label_contains("computing…").is_none()
         {
             break;
         }

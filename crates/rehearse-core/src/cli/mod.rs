@@ -23,7 +23,7 @@ macro_rules! outln {
 ///
 /// Without a subcommand, opens the window. Data lives in plain RON files in the
 /// data folder: decks/*.ron (cards), journal/<device>.ron (every answer),
-/// state.ron (a rebuildable cache) and settings.ron.
+/// settings.ron; .cache/ holds a disposable binary cache of them.
 #[derive(Debug, Parser)]
 #[command(name = "rehearse", version, about, long_about)]
 pub struct Args {

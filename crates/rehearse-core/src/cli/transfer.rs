@@ -1,5 +1,6 @@
 //! `rehearse import` and `rehearse export`: cards in and out of the data folder.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use jiff::Timestamp;
 
 use super::plural;
 use crate::collection::Collection;
+use crate::interop::package::ImportStage;
 
 /// `rehearse import FILE`.
 pub(super) fn import_cards(
@@ -15,18 +17,32 @@ pub(super) fn import_cards(
     file: &Path,
     deck: Option<String>,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     if is_anki_package(file) {
-        let plan = crate::interop::package::plan_anki_import(&bytes)
-            .with_context(|| format!("{}", file.display()))?;
+        let progress = Progress::new();
+        progress.phase("reading the package");
+        let plan = {
+            // The file's bytes are let go of once read: the plan holds what
+            // the import needs.
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            crate::interop::package::plan_anki_import(&bytes)
+                .with_context(|| format!("{}", file.display()))?
+        };
         outln!("{}: {}", file.display(), plan.summary());
         for w in &plan.converted.warnings {
             outln!("warning: {w}");
         }
-        let r = crate::interop::package::apply_anki_import(collection, &plan, Timestamp::now())?;
+        let mut progress = progress;
+        let r =
+            crate::interop::package::import_anki(collection, plan, Timestamp::now(), &mut |s| {
+                progress.stage(s);
+                std::ops::ControlFlow::Continue(())
+            })?;
+        progress.done();
         outln!("{}", r.summary());
         return Ok(ExitCode::SUCCESS);
     }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let default_deck = deck.unwrap_or_else(|| {
         file.file_stem()
             .map_or("Imported".into(), |s| s.to_string_lossy().into_owned())
@@ -129,4 +145,67 @@ pub(super) fn export_cards(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An import's progress on stderr: a line per stage, and on a terminal a
+/// running count of the history written.
+struct Progress {
+    terminal: bool,
+    last: Option<std::mem::Discriminant<ImportStage>>,
+    shown: std::time::Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            last: None,
+            shown: std::time::Instant::now(),
+        }
+    }
+
+    fn phase(&self, what: &str) {
+        eprintln!("import: {what}…");
+    }
+
+    fn stage(&mut self, stage: ImportStage) {
+        let kind = std::mem::discriminant(&stage);
+        let new = self.last != Some(kind);
+        if let ImportStage::History { written, total } = stage {
+            if new && !self.terminal {
+                self.phase(&format!(
+                    "writing {total} answers and states into a journal"
+                ));
+            }
+            // On a terminal the count runs on one line, a few times a second.
+            if self.terminal && (new || self.shown.elapsed().as_millis() >= 200 || written == total)
+            {
+                eprint!("\rimport: writing the history: {written} of {total}");
+                if written == total {
+                    eprintln!();
+                }
+                self.shown = std::time::Instant::now();
+            }
+            self.last = Some(kind);
+            return;
+        }
+        if !new {
+            return;
+        }
+        self.last = Some(kind);
+        match stage {
+            ImportStage::Media { total, .. } => {
+                self.phase(&format!("staging {total} media files"));
+            }
+            ImportStage::Cards => self.phase("staging the cards"),
+            ImportStage::Committing => self.phase("writing everything as one change"),
+            ImportStage::Applying => self.phase("replaying the imported history"),
+            ImportStage::Caching => self.phase("caching the state for a fast start"),
+            ImportStage::History { .. } => {}
+        }
+    }
+
+    fn done(&self) {
+        eprintln!("import: done");
+    }
 }

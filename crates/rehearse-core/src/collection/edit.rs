@@ -176,6 +176,7 @@ impl Collection {
         }
         txn.commit()
             .map_err(|e| StoreError::io(self.dir.root(), e))?;
+        let written: Vec<String> = decks.iter().map(|d| d.slug.clone()).collect();
         for deck in decks {
             match self.decks.iter().position(|d| d.slug == deck.slug) {
                 Some(i) => self.decks[i] = deck,
@@ -189,6 +190,7 @@ impl Collection {
         self.decks
             .sort_by_cached_key(|d| (d.name.to_lowercase(), d.slug.clone()));
         self.index_items();
+        self.cache_written_decks(&written);
         self.undo.push(super::undo::Step::Edit(EditUndo {
             label,
             files,

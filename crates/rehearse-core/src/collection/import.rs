@@ -105,21 +105,46 @@ impl Collection {
         };
         let mut file_times: std::collections::HashMap<String, Option<i64>> =
             std::collections::HashMap::new();
+        // Where every card is, looked up by id rather than searched for: an
+        // import can bring a hundred thousand cards into as many.
+        // The first place an id is found, as a search in deck order would.
+        let mut at: std::collections::HashMap<&CardId, (usize, usize)> =
+            std::collections::HashMap::new();
+        for (d, deck) in self.decks.iter().enumerate() {
+            for (c, card) in deck.cards.iter().enumerate() {
+                at.entry(&card.id).or_insert((d, c));
+            }
+        }
+        // Cards this import added, by staged deck and id: where they went.
+        let mut staged: std::collections::HashMap<(usize, CardId), usize> =
+            std::collections::HashMap::new();
         for (deck_name, mut card) in cards {
             card.id_pinned = true;
             // An existing card is updated in its own deck, wherever the file puts it.
-            let existing = self
-                .find_card(&card.id)
-                .map(|(d, _)| self.decks[d].slug.clone());
+            let existing = at
+                .get(&card.id)
+                .map(|&(d, c)| (self.decks[d].slug.clone(), c));
             let target = match &existing {
-                Some(slug) => deck_for(&mut decks, self, slug),
+                Some((slug, _)) => deck_for(&mut decks, self, slug),
                 None => deck_for(&mut decks, self, &deck_name),
             };
             let slug = decks[target].slug.clone();
+            // A staged deck is a copy of the loaded one with cards added at
+            // its end, so a card already there keeps its position.
+            let found = match &existing {
+                Some((_, c)) => Some(*c),
+                None => staged.get(&(target, card.id.clone())).copied(),
+            };
             let deck = &mut decks[target];
-            let Some(old) = deck.cards.iter_mut().find(|c| c.id == card.id) else {
+            let Some(old) = found
+                .and_then(|c| deck.cards.get_mut(c))
+                .filter(|old| old.id == card.id)
+            else {
                 // Added now, unless the file says when (an Anki note does).
                 card.added = card.added.or(Some(Timestamp::now()));
+                staged
+                    .entry((target, card.id.clone()))
+                    .or_insert(deck.cards.len());
                 deck.cards.push(card);
                 report.added += 1;
                 changed.insert(slug);

@@ -19,12 +19,14 @@ use crate::store::{
 };
 
 mod answer;
+mod cache;
 mod cards;
 mod clock;
 mod decks;
 mod edit;
 mod history;
 mod import;
+mod index;
 mod items;
 mod open;
 mod presets;
@@ -36,6 +38,7 @@ mod today;
 mod undo;
 mod workload;
 
+pub use cache::{CacheUse, StateSource};
 pub use decks::{DeckConflict, conflict_original};
 pub use edit::{EditError, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
@@ -196,6 +199,12 @@ pub struct Collection {
     read_at: Timestamp,
     answers_since_snapshot: usize,
     snapshot_job: Option<JoinHandle<Result<(), String>>>,
+    /// Writes of `.cache/` deck files under way.
+    cache_job: Option<JoinHandle<()>>,
+    /// Where the decks and states came from at open.
+    cache_use: CacheUse,
+    /// Deck counts and sort keys, kept until the next change.
+    indexes: index::Indexes,
     generation: u64,
     /// Items due per coming day, for load balancing and easy days.
     due_load: workload::LoadSlot,
@@ -325,7 +334,9 @@ impl Collection {
 
 impl Drop for Collection {
     fn drop(&mut self) {
-        // Best effort: the journal already holds every answer.
+        // Best effort: the journal already holds every answer, and the
+        // cache is only a faster start.
         self.collect_snapshot_job();
+        self.collect_cache_job();
     }
 }

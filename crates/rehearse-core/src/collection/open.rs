@@ -33,15 +33,16 @@ impl Collection {
             .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
         let schedulers = Schedulers::new(settings, clock)?;
 
-        // Decks and the snapshot are the bulk of start-up: read them side by side.
-        let state_path = dir.state();
-        let ((decks, deck_errors), snapshot) = std::thread::scope(|scope| {
-            let snapshot = scope.spawn(|| read_snapshot(&state_path));
-            let decks = load_decks(&dir.decks());
+        // Decks and the snapshot are the bulk of start-up: read them side by
+        // side, each from `.cache/` where its files have not changed.
+        let journals = list_journals(&dir)?;
+        let (loaded, snapshot) = std::thread::scope(|scope| {
+            let snapshot = scope.spawn(|| read_snapshot(&dir, &journals));
+            let loaded = cache::load_decks_cached(&dir, !read_only);
             let snapshot = snapshot
                 .join()
                 .unwrap_or_else(|_| Err("the state cache reader crashed".to_string()));
-            (decks, snapshot)
+            (loaded, snapshot)
         });
         let snapshot = snapshot.unwrap_or_else(|e| {
             warnings.push(e);
@@ -58,8 +59,8 @@ impl Collection {
             dir,
             device: options.device,
             _lock: lock,
-            decks,
-            deck_errors,
+            decks: loaded.decks,
+            deck_errors: loaded.errors,
             deck_problems: Vec::new(),
             items: Vec::new(),
             item_index: HashMap::new(),
@@ -78,11 +79,27 @@ impl Collection {
             read_at: now,
             answers_since_snapshot: 0,
             snapshot_job: None,
+            cache_job: None,
+            cache_use: CacheUse {
+                decks_cached: loaded.cached,
+                decks_parsed: loaded.parsed,
+                ..CacheUse::default()
+            },
+            indexes: index::Indexes::default(),
             generation: 0,
             due_load: Default::default(),
         };
         collection.index_items();
         collection.load_state(snapshot, now, &mut warnings)?;
+        if !read_only {
+            // Off the answer path: what had to be parsed or replayed is
+            // cached for the next start.
+            collection.write_cache_in_background(loaded.writes);
+            let use_ = collection.cache_use;
+            if use_.state != StateSource::Cache || use_.replayed >= SNAPSHOT_EVERY {
+                collection.save_snapshot_in_background();
+            }
+        }
         warnings.extend(collection.deferred.iter().map(clock::warning));
         collection.warnings.extend(warnings);
         if !read_only {
@@ -135,18 +152,19 @@ impl Collection {
         self.refresh_presets();
     }
 
-    /// Loads `state.ron` and applies the journal tails, or rebuilds from the
-    /// journals when the snapshot is missing, stale or unusable.
+    /// Takes the snapshot (from `.cache/` or a legacy `state.ron`) and
+    /// applies the journal tails, or rebuilds from the journals when the
+    /// snapshot is missing, stale or unusable.
     pub(super) fn load_state(
         &mut self,
-        snapshot: Option<Snapshot>,
+        snapshot: Option<(Snapshot, StateSource)>,
         now: Timestamp,
         warnings: &mut Vec<String>,
     ) -> Result<(), CollectionError> {
         let recent_from = self.recent_cutoff(now);
         let journals = list_journals(&self.dir)?;
 
-        if let Some(snapshot) = snapshot {
+        if let Some((snapshot, source)) = snapshot {
             // Every journal the snapshot knows must still be at least as long.
             let consistent = snapshot.journals.iter().all(|(device, mark)| {
                 journals
@@ -164,6 +182,8 @@ impl Collection {
                 let (tail, marks, tail_warnings, tail_deferred) =
                     read_journals(&journals, &snapshot.journals, now)?;
                 if replay::tail_applies_cleanly(&snapshot.cards, &tail) {
+                    self.cache_use.state = source;
+                    self.cache_use.replayed = tail.len();
                     self.deferred = snapshot.deferred;
                     self.deferred.extend(tail_deferred);
                     self.states = snapshot.cards;
@@ -186,18 +206,23 @@ impl Collection {
                 }
             }
         }
-        self.rebuild_from_journals(&journals, recent_from, now, warnings)
+        self.cache_use.state = StateSource::Rebuilt;
+        self.cache_use.replayed =
+            self.rebuild_from_journals(&journals, recent_from, now, warnings)?;
+        Ok(())
     }
 
+    /// Replays every journal from its start; returns how many events.
     pub(super) fn rebuild_from_journals(
         &mut self,
         journals: &BTreeMap<String, PathBuf>,
         recent_from: Timestamp,
         now: Timestamp,
         warnings: &mut Vec<String>,
-    ) -> Result<(), CollectionError> {
+    ) -> Result<usize, CollectionError> {
         let (events, marks, read_warnings, deferred) =
             read_journals(journals, &BTreeMap::new(), now)?;
+        let replayed = events.len();
         self.deferred = deferred;
         self.read_at = now;
         self.marks = marks;
@@ -215,7 +240,7 @@ impl Collection {
             recent_from,
             events,
         ));
-        Ok(())
+        Ok(replayed)
     }
 
     /// Answers from the start of yesterday on are kept for today's counts.
@@ -225,12 +250,21 @@ impl Collection {
     }
 }
 
-/// Reads `state.ron`: `None` when there is none (or of an older layout), an
-/// error message when it cannot be used. Either way the journals rebuild it.
-pub(super) fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => match Snapshot::from_ron(&text, path) {
-            Ok(s) if s.version == SNAPSHOT_VERSION => Ok(Some(s)),
+/// The state snapshot: from `.cache/state.bin` when that is intact and its
+/// journals unchanged, else from a `state.ron` an earlier version left;
+/// `None` when neither is usable, an error message when `state.ron` is
+/// broken. Either way the journals rebuild what is missing.
+pub(super) fn read_snapshot(
+    dir: &DataDir,
+    journals: &BTreeMap<String, PathBuf>,
+) -> Result<Option<(Snapshot, StateSource)>, String> {
+    if let Some(s) = crate::store::cache::read_state(dir, journals) {
+        return Ok(Some((s, StateSource::Cache)));
+    }
+    let path = dir.state();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match Snapshot::from_ron(&text, &path) {
+            Ok(s) if s.version == SNAPSHOT_VERSION => Ok(Some((s, StateSource::Legacy))),
             Ok(_) => Ok(None),
             Err(e) => Err(format!(
                 "{e}; the state cache was rebuilt from the journals"
@@ -276,8 +310,9 @@ pub(super) fn load_settings(
     }
 }
 
-/// Loads every `*.ron` in `dir`, in parallel; failures are returned, not fatal.
-pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
+/// The deck files in `dir`, sorted: every `*.ron` but a sync tool's
+/// conflict copies.
+pub(super) fn deck_files(dir: &Path) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -290,6 +325,13 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
         })
         .unwrap_or_default();
     paths.sort();
+    paths
+}
+
+/// Loads every `*.ron` in `dir`, in parallel; failures are returned, not fatal.
+/// Parses every file: [`Collection::open`] reads unchanged decks from `.cache/`.
+pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
+    let paths = deck_files(dir);
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -326,13 +368,27 @@ pub(super) fn read_journals(
     from: &BTreeMap<String, JournalMark>,
     now: Timestamp,
 ) -> Result<JournalsRead, StoreError> {
+    read_journals_with(journals, from, now, None)
+}
+
+/// [`read_journals`], with what reading one device's journal from where
+/// `from` says would give already in hand (`known`), so it is not read.
+pub(super) fn read_journals_with(
+    journals: &BTreeMap<String, PathBuf>,
+    from: &BTreeMap<String, JournalMark>,
+    now: Timestamp,
+    mut known: Option<(&str, store::JournalRead)>,
+) -> Result<JournalsRead, StoreError> {
     let mut events = Vec::new();
     let mut marks = from.clone();
     let mut warnings = Vec::new();
     let mut deferred = Vec::new();
     for (device, path) in journals {
         let start = marks.get(device).map_or(0, |m| m.bytes);
-        let read = store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?;
+        let read = match known.take_if(|(d, _)| d == device) {
+            Some((_, read)) => read,
+            None => store::read_journal(path, start).map_err(|e| StoreError::io(path, e))?,
+        };
         warnings.extend(read.warnings);
         let mark = marks.entry(device.clone()).or_default();
         mark.bytes = read.end;

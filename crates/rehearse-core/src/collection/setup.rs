@@ -32,6 +32,8 @@ pub(super) fn prepare(dir: &DataDir) -> Result<Vec<String>, StoreError> {
             dir.journals(),
             dir.root().join("media"),
             dir.root().join("trash"),
+            crate::store::cache::cache_dir(dir),
+            crate::store::cache::cache_dir(dir).join("decks"),
         ]);
     }
     Ok(warnings)

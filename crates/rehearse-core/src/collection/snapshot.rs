@@ -1,4 +1,4 @@
-//! Saving settings and the state snapshot (`state.ron`).
+//! Saving settings and the state snapshot (`.cache/state.bin`).
 
 use super::*;
 
@@ -51,18 +51,18 @@ impl Collection {
         }
     }
 
-    /// Writes `state.ron` on a background thread (one at a time).
+    /// Writes the snapshot into `.cache/` on a background thread (one at a
+    /// time).
     pub fn save_snapshot_in_background(&mut self) {
         if self.journal.is_none() || self.snapshot_job.as_ref().is_some_and(|j| !j.is_finished()) {
             return;
         }
         self.collect_snapshot_job();
         let snapshot = self.snapshot();
-        let path = self.dir.state();
+        let dir = self.dir.clone();
         self.answers_since_snapshot = 0;
         self.snapshot_job = Some(std::thread::spawn(move || {
-            store::write_atomic(&path, snapshot.to_ron().as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))
+            super::cache::write_state(&dir, &snapshot).map_err(|e| e.to_string())
         }));
     }
 
@@ -78,15 +78,17 @@ impl Collection {
         }
     }
 
-    /// Writes `state.ron` now, after any background write has finished.
+    /// Writes the snapshot into `.cache/` now, after any background write
+    /// has finished.
     pub fn save_snapshot(&mut self) -> Result<(), CollectionError> {
         if self.journal.is_none() {
             return Err(CollectionError::ReadOnly);
         }
         self.collect_snapshot_job();
-        let path = self.dir.state();
-        store::write_atomic(&path, self.snapshot().to_ron().as_bytes())
-            .map_err(|e| StoreError::io(&path, e))?;
+        self.collect_cache_job();
+        let dir = self.dir.clone();
+        let snapshot = self.snapshot();
+        super::cache::write_state(&dir, &snapshot)?;
         self.answers_since_snapshot = 0;
         Ok(())
     }

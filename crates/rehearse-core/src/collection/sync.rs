@@ -52,9 +52,31 @@ impl Collection {
     /// rebuilding from all journals when it reaches back before what is
     /// already applied. Returns how many events were merged, by origin.
     pub(super) fn merge_journals(&mut self, now: Timestamp) -> Result<Merged, CollectionError> {
+        self.merge_journals_with(now, None)
+    }
+
+    /// Merges the journal `device` that this collection has just written
+    /// whole (an import's), from `read`, what was written, instead of
+    /// reading and parsing it back; any other journal's new lines too.
+    pub(crate) fn merge_written_journal(
+        &mut self,
+        device: &str,
+        read: store::JournalRead,
+        now: Timestamp,
+    ) -> Result<(), CollectionError> {
+        self.merge_journals_with(now, Some((device, read)))?;
+        Ok(())
+    }
+
+    fn merge_journals_with(
+        &mut self,
+        now: Timestamp,
+        known: Option<(&str, store::JournalRead)>,
+    ) -> Result<Merged, CollectionError> {
         let now = now.max(self.read_at);
         let journals = list_journals(&self.dir)?;
-        let (tail, marks, warnings, held) = read_journals(&journals, &self.marks, now)?;
+        let (tail, marks, warnings, held) =
+            open::read_journals_with(&journals, &self.marks, now, known)?;
         let foreign = tail.iter().filter(|e| e.device != self.device).count();
         let imported = tail.iter().filter(|e| is_import_journal(&e.device)).count();
         self.read_at = now;
@@ -124,9 +146,10 @@ impl Collection {
 
     /// Reads the deck files again (after they were edited by hand).
     pub fn reload_decks(&mut self) {
-        let (decks, errors) = load_decks(&self.dir.decks());
-        self.decks = decks;
-        self.deck_errors = errors;
+        let loaded = cache::load_decks_cached(&self.dir, !self.is_read_only());
+        self.decks = loaded.decks;
+        self.deck_errors = loaded.errors;
         self.index_items();
+        self.write_cache_in_background(loaded.writes);
     }
 }

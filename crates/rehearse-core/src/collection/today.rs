@@ -53,8 +53,16 @@ impl Collection {
 
     /// Today's counts for each deck, limits applied, in [`Self::decks`] order:
     /// each deck's own preset's daily limits and bury rules. The same queue
-    /// a study session takes its cards from ([`Self::today_queue`]).
+    /// a study session takes its cards from ([`Self::today_queue`]). Worked
+    /// out once per change and study day (see [`index`]): every change,
+    /// the settings' included, moves [`Self::generation`] on.
     pub fn deck_counts(&self, now: Timestamp) -> Vec<Counts> {
+        let today = self.clock().day_of(now);
+        self.indexes
+            .counts(self.generation, today, || self.count_decks(now))
+    }
+
+    fn count_decks(&self, now: Timestamp) -> Vec<Counts> {
         let queue = self.today_queue(|_| true, QueueLimits::PER_DECK, now);
         let mut counts = vec![Counts::default(); self.decks.len()];
         for item in queue.new {

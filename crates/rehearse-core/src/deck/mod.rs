@@ -46,6 +46,11 @@ impl CardId {
                 "card id `{s}` is longer than {MAX_ID_LEN} characters"
             ));
         }
+        // Bytes first: ids are checked by the hundred thousand at start.
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        if s.bytes().all(allowed) {
+            return Ok(Self(s));
+        }
         if let Some(c) = s
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))

@@ -4,6 +4,7 @@
 //! a journal of their own so statistics and the optimiser see them.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -14,7 +15,7 @@ use super::anki::{self, AnkiError, AnkiPackage, Converted, Limits};
 use crate::collection::{Collection, CollectionError, EditError, ImportRules};
 use crate::deck::{CardId, ItemId};
 use crate::schedule::{CardState, Rating};
-use crate::store::{self, Event, StoreError, Transaction};
+use crate::store::{self, Event, JournalRead, StoreError, Transaction};
 
 /// What an import would bring in, shown before anything is written.
 #[derive(Clone, Debug)]
@@ -159,6 +160,39 @@ pub enum AnkiImportError {
     /// The collection could not take the history.
     #[error(transparent)]
     Collection(#[from] CollectionError),
+    /// Cancelled before anything was written.
+    #[error("the import was cancelled; nothing was changed")]
+    Cancelled,
+}
+
+/// How far an import has got, for a progress display. Until
+/// [`ImportStage::Applying`] it can still be cancelled, and nothing has
+/// changed in the data folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportStage {
+    /// Staging media files: this many of the total.
+    Media {
+        /// Staged so far.
+        done: usize,
+        /// In the package.
+        total: usize,
+    },
+    /// Working out which cards are new or changed, and staging their decks.
+    Cards,
+    /// Writing the history and scheduling into the import's journal.
+    History {
+        /// Events written so far.
+        written: usize,
+        /// Events to write.
+        total: usize,
+    },
+    /// Everything staged is being put in place as one change: from here on
+    /// the import happens, whatever the answer to this report.
+    Committing,
+    /// Replaying the imported history into the collection.
+    Applying,
+    /// Writing the cache so that the next start is fast.
+    Caching,
 }
 
 /// Imports `plan` into `collection`: cards, media and the journal of history
@@ -170,24 +204,57 @@ pub fn apply_anki_import(
     plan: &AnkiPlan,
     now: Timestamp,
 ) -> Result<AnkiReport, AnkiImportError> {
+    import_anki(collection, plan.clone(), now, &mut |_| {
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`apply_anki_import`] for a plan that is no longer needed afterwards,
+/// reporting each stage to `progress`: each part of the package is let go
+/// of as soon as it is staged, and the journal is streamed to disk, so that
+/// a large package is never held in memory twice over. When `progress`
+/// answers [`ControlFlow::Break`] before [`ImportStage::Committing`], the
+/// import stops with [`AnkiImportError::Cancelled`] and the data folder is
+/// left as it was (what was staged is removed). Afterwards the state cache
+/// is written, so that the next start does not replay the history.
+pub fn import_anki(
+    collection: &mut Collection,
+    mut plan: AnkiPlan,
+    now: Timestamp,
+    progress: &mut dyn FnMut(ImportStage) -> ControlFlow<()>,
+) -> Result<AnkiReport, AnkiImportError> {
+    let mut go_on = |stage| match progress(stage) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(AnkiImportError::Cancelled),
+    };
     let mut report = AnkiReport::default();
     let mut txn = Transaction::new(collection.root());
 
     // Media first: a name may have to change, and the cards must say so.
     let media_dir = collection.root().join("media");
-    for (name, bytes) in &plan.package.media {
-        let (given, write) = media_name_for(&media_dir, name, bytes)?;
+    let media = std::mem::take(&mut plan.package.media);
+    let total = media.len();
+    for (done, (name, bytes)) in media.into_iter().enumerate() {
+        go_on(ImportStage::Media { done, total })?;
+        let (given, write) = media_name_for(&media_dir, &name, &bytes)?;
         if write {
             let path = media_dir.join(&given);
-            txn.write(&path, bytes)
+            txn.write(&path, &bytes)
                 .map_err(|e| StoreError::io(&path, e))?;
             report.media += 1;
         }
-        if given != *name {
-            report.media_renamed.push((name.clone(), given));
+        if given != name {
+            report.media_renamed.push((name, given));
         }
     }
-    let mut cards = plan.converted.card_pairs();
+    go_on(ImportStage::Cards)?;
+    // The notes as Anki had them are no longer needed: the cards and the
+    // progress were converted from them.
+    plan.package.decks = Vec::new();
+    let mut cards: Vec<(String, crate::deck::Card)> = std::mem::take(&mut plan.converted.cards)
+        .into_iter()
+        .map(|c| (c.deck, c.card))
+        .collect();
     if !report.media_renamed.is_empty() {
         for (_, card) in &mut cards {
             for (from, to) in &report.media_renamed {
@@ -212,66 +279,152 @@ pub fn apply_anki_import(
     // or an updated one, adds just its new answers and changed states.
     // Answers are matched at Anki's precision, milliseconds: answers given
     // here carry nanoseconds, the package's copy of them does not.
-    let history = collection.history_loader()?.load()?;
-    let known: HashSet<(ItemId, i64, Rating)> = history
-        .answers
-        .into_iter()
-        .map(|a| (a.item, a.at.as_millisecond(), a.rating))
-        .collect();
-    let mut events = Vec::new();
-    for progress in &plan.converted.items {
-        for r in &progress.reviews {
-            if known.contains(&(progress.item.clone(), r.at.as_millisecond(), r.rating)) {
+    let items = std::mem::take(&mut plan.converted.items);
+    let known: HashSet<(ItemId, i64, Rating)> = {
+        let history = collection.history_loader()?.load()?;
+        history
+            .answers
+            .into_iter()
+            .map(|a| (a.item, a.at.as_millisecond(), a.rating))
+            .collect()
+    };
+    // The answers to write, in time order, as (item, answer) positions:
+    // the events themselves are made one line at a time while writing.
+    let mut order: Vec<(Timestamp, u32, u32)> = Vec::new();
+    for (i, progress) in items.iter().enumerate() {
+        for (r, review) in progress.reviews.iter().enumerate() {
+            if known.contains(&(
+                progress.item.clone(),
+                review.at.as_millisecond(),
+                review.rating,
+            )) {
                 continue;
             }
-            events.push(Event::Review {
-                id: 0,
-                at: r.at,
-                item: progress.item.clone(),
-                rating: r.rating,
-                took_ms: r.took_ms,
-                days: None,
-            });
-            report.reviews += 1;
+            order.push((review.at, index(i), index(r)));
         }
     }
-    events.sort_by_key(Event::at);
-    for progress in &plan.converted.items {
-        if state_is_news(collection.state(&progress.item), &progress.state) {
-            events.push(Event::Import {
-                id: 0,
-                at: now,
-                item: progress.item.clone(),
-                state: progress.state.clone(),
-            });
-            report.states += 1;
-        }
-    }
-    if !events.is_empty() {
-        let mut text = String::with_capacity(events.len() * 120);
-        for (n, mut event) in events.into_iter().enumerate() {
-            set_id(&mut event, n as u64 + 1);
-            text.push_str(&event.to_line());
-            text.push('\n');
-        }
-        // Named by content: the same import twice writes the same file.
-        let device = format!("anki-{:016x}", crate::deck::fnv1a(text.as_bytes()));
-        let path = collection
-            .root()
-            .join("journal")
-            .join(format!("{device}.ron"));
-        txn.write(&path, text.as_bytes())
-            .map_err(|e| StoreError::io(&path, e))?;
+    drop(known);
+    report.reviews = order.len();
+    // Stable: answers at the same time keep their item and answer order.
+    order.sort_unstable();
+    let news: Vec<u32> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| state_is_news(collection.state(&p.item), &p.state))
+        .map(|(i, _)| index(i))
+        .collect();
+    report.states = news.len();
+
+    // What the journal holds, kept as it is written, so that it is applied
+    // without being read and parsed back.
+    let mut written = JournalRead::default();
+    if report.reviews + report.states > 0 {
+        let total = report.reviews + report.states;
+        written.events.reserve_exact(total);
+        written.offsets.reserve_exact(total);
+        let journals = collection.root().join("journal");
+        let path = txn
+            .write_streamed(&journals.join("anki-import.ron"), |out| {
+                let mut hash = FNV_OFFSET;
+                let mut line = |n: usize, event: Event, out: &mut dyn std::io::Write| {
+                    let mut event = event;
+                    set_id(&mut event, n as u64 + 1);
+                    let mut text = event.to_line();
+                    text.push('\n');
+                    hash = fnv1a_more(hash, text.as_bytes());
+                    out.write_all(text.as_bytes())?;
+                    written.offsets.push(written.end);
+                    written.end += text.len() as u64;
+                    written.events.push(event);
+                    Ok::<(), std::io::Error>(())
+                };
+                for (n, &(_, i, r)) in order.iter().enumerate() {
+                    if n % 20_000 == 0 {
+                        go_on(ImportStage::History { written: n, total })
+                            .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
+                    }
+                    let progress = &items[i as usize];
+                    let review = &progress.reviews[r as usize];
+                    line(
+                        n,
+                        Event::Review {
+                            id: 0,
+                            at: review.at,
+                            item: progress.item.clone(),
+                            rating: review.rating,
+                            took_ms: review.took_ms,
+                            days: None,
+                        },
+                        out,
+                    )?;
+                }
+                for (k, &i) in news.iter().enumerate() {
+                    let progress = &items[i as usize];
+                    line(
+                        order.len() + k,
+                        Event::Import {
+                            id: 0,
+                            at: now,
+                            item: progress.item.clone(),
+                            state: progress.state.clone(),
+                        },
+                        out,
+                    )?;
+                }
+                go_on(ImportStage::History {
+                    written: total,
+                    total,
+                })
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
+                // Named by content: the same import twice writes the same file.
+                Ok(journals.join(format!("anki-{hash:016x}.ron")))
+            })
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    AnkiImportError::Cancelled
+                } else {
+                    StoreError::io(&journals, e).into()
+                }
+            })?;
         report.journal = Some(path);
     }
+    drop(items);
+    drop(order);
     if staged.decks.is_empty() && txn.is_empty() {
         return Ok(report);
     }
+    // The last moment to stop with nothing changed.
+    go_on(ImportStage::Committing)?;
     collection.commit_import(staged, txn)?;
     if let Some(path) = &report.journal {
-        collection.on_files_changed(std::slice::from_ref(path), now)?;
+        let _ = progress(ImportStage::Applying);
+        let device = crate::deck::slug_of(path);
+        collection.merge_written_journal(&device, written, now)?;
+        let _ = progress(ImportStage::Caching);
+        // Only a faster next start: an import that could not cache it
+        // is still whole.
+        let _ = collection.save_snapshot();
     }
     Ok(report)
+}
+
+/// An index into the plan's items or an item's answers, kept small: a
+/// package has at most millions of either.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// FNV-1a's starting value; see [`crate::deck::fnv1a`].
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued over more bytes: the same as [`crate::deck::fnv1a`] over
+/// all of them at once.
+fn fnv1a_more(mut hash: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// Whether an item's state from a package says something the collection

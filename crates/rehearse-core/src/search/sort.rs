@@ -1,7 +1,5 @@
 //! The browser's sorted listing.
 
-use std::cmp::Ordering;
-
 use super::*;
 use rayon::prelude::*;
 
@@ -163,52 +161,76 @@ fn sort_by_number(
     );
 }
 
-/// Sorts rows by a lowercased text key, built once per row into one buffer.
+/// Sorts rows by a text column, ignoring case. Each item's place in text
+/// order is worked out once per change of the collection (see
+/// [`text_groups`]); sorting is then by numbers.
 fn sort_by_text(
     collection: &Collection,
     rows: &mut Vec<usize>,
     column: SortColumn,
     descending: bool,
 ) {
-    let mut arena = String::with_capacity(rows.len() * 24);
-    // (start, end) in `arena`, or `None` for a row that names no item.
-    let spans: Vec<Option<(usize, usize)>> = rows
+    let groups = collection
+        .indexes()
+        .text_groups(collection.generation(), column, || {
+            text_groups(collection, column)
+        });
+    // Missing flag, then the group (reversed when descending), then the
+    // row's position, which keeps rows of equal text in their order.
+    let mut keys: Vec<u128> = rows
         .iter()
-        .map(|&row| {
-            let item = collection.items().get(row)?;
-            let card = card_of(collection, item)?;
+        .enumerate()
+        .map(|(pos, &row)| {
+            let (missing, group) = match groups.get(row) {
+                Some(&g) if descending => (0u128, u32::MAX - g),
+                Some(&g) => (0, g),
+                None => (1, 0),
+            };
+            missing << 96 | u128::from(group) << 64 | pos as u128
+        })
+        .collect();
+    keys.sort_unstable();
+    let before = std::mem::take(rows);
+    rows.extend(keys.into_iter().map(|k| before[k as u64 as usize]));
+}
+
+/// For a text column, every item's tie group (indexed like
+/// [`Collection::items`]): items whose texts compare equal ignoring case
+/// share a group, numbered in text order.
+fn text_groups(collection: &Collection, column: SortColumn) -> Vec<u32> {
+    let items = collection.items();
+    let mut arena = String::with_capacity(items.len() * 24);
+    let spans: Vec<(usize, usize)> = items
+        .iter()
+        .map(|item| {
             let start = arena.len();
-            match column {
-                SortColumn::Front => push_lowercase(&mut arena, &card.front),
-                SortColumn::Topic => push_lowercase(&mut arena, &card.topic),
-                _ => {
-                    for (i, tag) in card.tags.iter().enumerate() {
-                        if i > 0 {
-                            arena.push(' ');
+            if let Some(card) = card_of(collection, item) {
+                match column {
+                    SortColumn::Front => push_lowercase(&mut arena, &card.front),
+                    SortColumn::Topic => push_lowercase(&mut arena, &card.topic),
+                    _ => {
+                        for (i, tag) in card.tags.iter().enumerate() {
+                            if i > 0 {
+                                arena.push(' ');
+                            }
+                            push_lowercase(&mut arena, tag);
                         }
-                        push_lowercase(&mut arena, tag);
                     }
                 }
             }
-            Some((start, arena.len()))
+            (start, arena.len())
         })
         .collect();
-    let arena = arena.as_str();
-    let mut keys: Vec<(Option<&str>, usize)> = spans
-        .into_iter()
-        .enumerate()
-        .map(|(pos, span)| (span.and_then(|(s, e)| arena.get(s..e)), pos))
-        .collect();
-    keys.sort_unstable_by(|(a, pa), (b, pb)| {
-        let by_text = match (a, b) {
-            (Some(a), Some(b)) if descending => b.cmp(a),
-            (Some(a), Some(b)) => a.cmp(b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        by_text.then(pa.cmp(pb))
-    });
-    let before = std::mem::take(rows);
-    rows.extend(keys.into_iter().map(|(_, pos)| before[pos]));
+    let text = |i: usize| arena.get(spans[i].0..spans[i].1).unwrap_or("");
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| text(a).cmp(text(b)));
+    let mut groups = vec![0u32; items.len()];
+    let mut group = 0u32;
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 && text(order[k - 1]) != text(i) {
+            group += 1;
+        }
+        groups[i] = group;
+    }
+    groups
 }

@@ -164,6 +164,28 @@ impl Event {
 
     /// The journal line, without its newline.
     pub fn to_line(&self) -> String {
+        if let Event::Review {
+            id,
+            at,
+            item,
+            rating,
+            took_ms,
+            days,
+        } = self
+        {
+            // By far the commonest line (a million in an imported history):
+            // written directly, as the serialiser would (ids are plain
+            // ASCII, so nothing needs escaping; the test below holds the two
+            // to the same text). `days` is left out when absent, as its
+            // serde attribute says.
+            let days = match days {
+                Some(d) => format!(",days:Some({d})"),
+                None => String::new(),
+            };
+            return format!(
+                "Review(id:{id},at:\"{at}\",item:\"{item}\",rating:{rating:?},took_ms:{took_ms}{days})"
+            );
+        }
         // Events hold only numbers, enums and strings: serialising cannot fail.
         ron::to_string(self).unwrap_or_default()
     }
@@ -188,24 +210,59 @@ pub struct JournalRead {
 /// ignored with a warning and not counted in `end`.
 pub fn read_journal(path: &Path, from: u64) -> io::Result<JournalRead> {
     let mut file = File::open(path)?;
+    let first = read_from(&mut file, path, from, 0)?;
     // Warnings name the file's own line numbers, so the lines before `from`
     // are counted; only when there is something to report, as that means
     // reading the part already applied.
-    if from > 0 {
-        let mut probe = Vec::new();
-        file.seek(SeekFrom::Start(from))?;
-        file.read_to_end(&mut probe)?;
-        let first = parse_journal_from_line(&probe, path, from, 0);
-        if first.warnings.is_empty() {
-            return Ok(first);
-        }
-        file.seek(SeekFrom::Start(0))?;
-        let lines_before = count_lines((&mut file).take(from))?;
-        return Ok(parse_journal_from_line(&probe, path, from, lines_before));
+    if from == 0 || first.warnings.is_empty() {
+        return Ok(first);
     }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    Ok(parse_journal_from_line(&bytes, path, 0, 0))
+    file.seek(SeekFrom::Start(0))?;
+    let lines_before = count_lines((&mut file).take(from))?;
+    read_from(&mut file, path, from, lines_before)
+}
+
+/// Journals are read and parsed in pieces of about this size, so that a
+/// large one (an imported history of a million answers) is never held whole
+/// beside its events.
+const READ_CHUNK: u64 = 8 << 20;
+
+/// Reads and parses `file` from byte `from` to its end, piece by piece, each
+/// piece ending at a line's end; `lines_before` lines precede `from`.
+fn read_from(
+    file: &mut File,
+    path: &Path,
+    from: u64,
+    lines_before: usize,
+) -> io::Result<JournalRead> {
+    file.seek(SeekFrom::Start(from))?;
+    let mut out = JournalRead {
+        end: from,
+        ..JournalRead::default()
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut at = from;
+    let mut lines = lines_before;
+    loop {
+        let eof = Read::take(&mut *file, READ_CHUNK).read_to_end(&mut buf)? == 0;
+        let cut = match buf.iter().rposition(|b| *b == b'\n') {
+            _ if eof => buf.len(),
+            Some(i) => i + 1,
+            // Not one whole line yet: read on.
+            None => continue,
+        };
+        let part = parse_journal_from_line(&buf[..cut], path, at, lines);
+        lines += buf[..cut].iter().filter(|b| **b == b'\n').count();
+        out.events.extend(part.events);
+        out.offsets.extend(part.offsets);
+        out.warnings.extend(part.warnings);
+        out.end = part.end;
+        if eof {
+            return Ok(out);
+        }
+        buf.drain(..cut);
+        at += cut as u64;
+    }
 }
 
 /// The 1-based line of `path` that starts at byte `offset`.
@@ -378,6 +435,31 @@ impl JournalWriter {
 mod tests {
     use super::*;
     use crate::deck::CardId;
+
+    #[test]
+    fn a_review_line_is_what_the_serialiser_writes() {
+        for (at, item) in [
+            ("2025-11-27T20:39:24.62Z", "anki-_6f7d62695345415f6a47"),
+            ("2026-01-01T00:00:00Z", "a-1:rev"),
+            ("2026-03-02T12:00:00.000000001Z", "c.x_y-z:c12"),
+            ("1999-12-31T23:59:59.5Z", "h0123456789ab"),
+        ] {
+            for rating in Rating::ALL {
+                for days in [None, Some(0), Some(1), Some(u32::MAX)] {
+                    let event = Event::Review {
+                        id: 18_446_744_073_709_551_615,
+                        at: at.parse().unwrap(),
+                        item: item.parse().unwrap(),
+                        rating,
+                        took_ms: 4_294_967_295,
+                        days,
+                    };
+                    assert_eq!(event.to_line(), ron::to_string(&event).unwrap());
+                    assert_eq!(ron::from_str::<Event>(&event.to_line()).unwrap(), event);
+                }
+            }
+        }
+    }
 
     fn review(id: u64) -> Event {
         Event::Review {

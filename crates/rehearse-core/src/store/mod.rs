@@ -1,7 +1,8 @@
 //! Files on disk: the data folder's layout, atomic writes, the instance lock,
-//! the review journal and the state snapshot.
+//! the review journal, the state snapshot and the binary cache.
 
 pub mod atomic;
+pub mod cache;
 pub mod journal;
 pub mod lock;
 pub mod snapshot;
@@ -49,7 +50,8 @@ impl DataDir {
         self.journals().join(format!("{device}.ron"))
     }
 
-    /// `state.ron`: the snapshot.
+    /// `state.ron`: the snapshot as earlier versions kept it. Still read
+    /// when `.cache/` has none, never written.
     pub fn state(&self) -> PathBuf {
         self.root.join("state.ron")
     }

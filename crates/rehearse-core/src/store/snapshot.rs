@@ -1,5 +1,7 @@
-//! `state.ron`: a cache of every item's scheduling state and how far into each
-//! journal it has applied. Always rebuildable from the journals.
+//! The state snapshot: every item's scheduling state and how far into each
+//! journal it has applied. Always rebuildable from the journals. Kept in
+//! `.cache/state.bin` (see [`super::cache`]); the RON form here is how
+//! earlier versions kept it in `state.ron`, still read when there is no cache.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;

@@ -75,6 +75,50 @@ impl Transaction {
         Ok(())
     }
 
+    /// Like [`Self::write`] for content too large to hold in memory at once:
+    /// `fill` streams it through a buffer into a temporary file beside
+    /// `provisional`, and returns the path the file is to have (in the same
+    /// folder; say, named by a hash of what was written). An error from
+    /// `fill` (a cancelled import, say) removes the temporary file.
+    pub fn write_streamed(
+        &mut self,
+        provisional: &Path,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<PathBuf>,
+    ) -> io::Result<PathBuf> {
+        self.relative(provisional)?;
+        if let Some(dir) = provisional.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let tmp = temp_path_for(provisional);
+        let written = (|| {
+            let mut out = io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp)?);
+            let target = fill(&mut out)?;
+            let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+            file.sync_all()?;
+            if target.parent() != provisional.parent() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} is not beside {}",
+                        target.display(),
+                        provisional.display()
+                    ),
+                ));
+            }
+            Ok(target)
+        })();
+        match written {
+            Ok(target) => {
+                self.renames.push((tmp, target.clone()));
+                Ok(target)
+            }
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
     /// Removes `path` at [`Self::commit`] (nothing if it does not exist).
     pub fn remove(&mut self, path: &Path) -> io::Result<()> {
         self.relative(path)?;

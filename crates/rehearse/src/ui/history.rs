@@ -71,3 +71,49 @@ impl HistoryCache {
         *self = Self::default();
     }
 }
+
+/// Work that walks the whole collection (statistics, weak topics), done on
+/// a worker thread so that no frame waits for it. The worker opens its own
+/// read-only copy of the data folder (from the cache, so quickly): the
+/// files hold everything the window's collection does, since every change
+/// is written before it counts.
+pub struct Background<T> {
+    rx: Receiver<Result<T, String>>,
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Starts `work` on a read-only copy of `collection` as of `now`; the
+    /// window is repainted when it is done.
+    pub fn start(
+        collection: &Collection,
+        ctx: &egui::Context,
+        now: jiff::Timestamp,
+        work: impl FnOnce(&Collection) -> T + Send + 'static,
+    ) -> Self {
+        let options = rehearse_core::collection::OpenOptions {
+            root: collection.root().to_path_buf(),
+            device: collection.device().to_string(),
+            clock: Some(collection.scheduler().clock().clone()),
+            read_only: true,
+        };
+        let (tx, rx) = channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = Collection::open(options, now)
+                .map(|copy| work(&copy))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+        Self { rx }
+    }
+
+    /// The result once the worker is done: `None` while it works.
+    pub fn poll(&self) -> Option<Result<T, String>> {
+        match self.rx.try_recv() {
+            Ok(result) => Some(result),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err("the computation failed".into())),
+        }
+    }
+}

@@ -371,11 +371,15 @@ impl ImportScreen {
         if ui
             .button(RichText::new(format!("Import {n} cards")).strong())
             .clicked()
+            && let Some(plan) = self.anki.take()
         {
-            let result = rehearse_core::interop::package::apply_anki_import(
+            // The plan is handed over, so the import can let go of each part
+            // of a large package as soon as it is written.
+            let result = rehearse_core::interop::package::import_anki(
                 collection,
                 plan,
                 jiff::Timestamp::now(),
+                &mut |_| std::ops::ControlFlow::Continue(()),
             );
             notice::report(
                 ui.ctx(),

@@ -16,7 +16,7 @@ use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::history::HistoryCache;
+use super::history::{Background, HistoryCache};
 use super::{Nav, theme};
 use rehearse_core::collection::{Collection, History};
 use rehearse_core::insight::stats::{
@@ -47,6 +47,11 @@ const BUTTON_COLORS: [Color32; 4] = [theme::AGAIN, theme::HARD, theme::GOOD, the
 pub struct StatsScreen {
     filter: StatsFilter,
     computed: Option<(StatsFilter, bool, Statistics)>,
+    /// Statistics being computed on a worker: for which filter, and whether
+    /// with the history.
+    pending: Option<(StatsFilter, bool, Background<Statistics>)>,
+    /// Why they could not be computed, for which filter.
+    failed: Option<(StatsFilter, String)>,
     long_forecast: bool,
     /// Every topic, for the filter; gathered once per collection generation.
     topics: Option<(u64, Vec<String>)>,
@@ -83,13 +88,34 @@ impl StatsScreen {
         now: Timestamp,
     ) -> Nav {
         let loaded: Option<Arc<History>> = history.get(collection, ui.ctx());
+        if let Some((filter, had, job)) = &self.pending
+            && let Some(result) = job.poll()
+        {
+            match result {
+                Ok(stats) => self.computed = Some((filter.clone(), *had, stats)),
+                Err(e) => self.failed = Some((filter.clone(), e)),
+            }
+            self.pending = None;
+        }
+        // Walking every card and answer takes long at a large collection:
+        // it is done on a worker, and the screen shows what it has meanwhile.
+        let with_history = loaded.is_some();
         let stale = self
             .computed
             .as_ref()
-            .is_none_or(|(f, had, _)| *f != self.filter || (!had && loaded.is_some()));
-        if stale {
-            let stats = compute(collection, loaded.as_deref(), &self.filter, now);
-            self.computed = Some((self.filter.clone(), loaded.is_some(), stats));
+            .is_none_or(|(f, had, _)| *f != self.filter || (!had && with_history));
+        let asked = self
+            .pending
+            .as_ref()
+            .is_some_and(|(f, had, _)| *f == self.filter && *had == with_history);
+        let failed = self.failed.as_ref().is_some_and(|(f, _)| *f == self.filter);
+        if stale && !asked && !failed {
+            let filter = self.filter.clone();
+            let job = Background::start(collection, ui.ctx(), now, {
+                let filter = filter.clone();
+                move |copy| compute(copy, loaded.as_deref(), &filter, now)
+            });
+            self.pending = Some((filter, with_history, job));
         }
         let mut nav = Nav::Stay;
         // Its own id, so that it neither shares its scroll position with
@@ -122,6 +148,9 @@ impl StatsScreen {
             if history.is_loading() {
                 ui.spinner();
                 ui.label(RichText::new("reading the review history…").small().weak());
+            } else if self.pending.is_some() {
+                ui.spinner();
+                ui.label(RichText::new("computing…").small().weak());
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if ui
@@ -140,6 +169,14 @@ impl StatsScreen {
             ui.colored_label(theme::ERROR, e);
         }
         self.filters(ui, collection);
+        if let Some((f, e)) = &self.failed
+            && *f == self.filter
+        {
+            ui.colored_label(
+                theme::ERROR,
+                format!("The statistics could not be computed: {e}"),
+            );
+        }
         let Some((_, had, s)) = &self.computed else {
             return nav;
         };

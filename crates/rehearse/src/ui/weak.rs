@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use egui::RichText;
 use jiff::Timestamp;
 
-use super::history::HistoryCache;
+use super::history::{Background, HistoryCache};
 use super::readiness::{elide_to_width, recall_bar_from, text_width};
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
@@ -15,6 +15,10 @@ use rehearse_core::insight::weak::{
     DrillFilter, GroupKind, MissedPoint, WeakRow, missed_point_prompts, missed_points, weak_topics,
 };
 use rehearse_core::study::Scope;
+
+/// What the worker works out: the table, and with the history the key
+/// points most often missed.
+type Computed = (Vec<WeakRow>, Option<Vec<MissedPoint>>);
 
 /// Weak-topics screen state.
 pub struct WeakScreen {
@@ -25,6 +29,11 @@ pub struct WeakScreen {
     points: Option<Vec<MissedPoint>>,
     selected: BTreeSet<(GroupKind, String)>,
     rows: Option<(Vec<WeakRow>, bool)>,
+    /// The table (and, with the history, the missed points) being worked out
+    /// on a worker: whether with the history.
+    pending: Option<(bool, Background<Computed>)>,
+    /// Why the table could not be worked out.
+    failed: Option<String>,
     /// The history error already posted as a notice, so it is posted once.
     history_error: Option<String>,
 }
@@ -38,6 +47,8 @@ impl WeakScreen {
             points: None,
             selected: BTreeSet::new(),
             rows: None,
+            pending: None,
+            failed: None,
             history_error: None,
         }
     }
@@ -65,18 +76,38 @@ impl WeakScreen {
         now: Timestamp,
     ) -> Nav {
         let loaded = history.get(collection, ui.ctx());
-        if self
+        if let Some((had, job)) = &self.pending
+            && let Some(result) = job.poll()
+        {
+            match result {
+                Ok((rows, points)) => {
+                    self.rows = Some((rows, *had));
+                    if points.is_some() {
+                        self.points = points;
+                    }
+                }
+                Err(e) => self.failed = Some(e),
+            }
+            self.pending = None;
+        }
+        // Every card's recall is worked out: on a worker, so that no frame
+        // waits for it at a large collection.
+        let with_history = loaded.is_some();
+        let stale = self
             .rows
             .as_ref()
-            .is_none_or(|(_, had)| !had && loaded.is_some())
-        {
-            let rows = weak_topics(collection, loaded.as_deref(), now);
-            self.rows = Some((rows, loaded.is_some()));
-        }
-        if self.points.is_none()
-            && let Some(h) = &loaded
-        {
-            self.points = Some(missed_points(collection, h));
+            .is_none_or(|(_, had)| !had && with_history);
+        let asked = self
+            .pending
+            .as_ref()
+            .is_some_and(|(had, _)| *had == with_history);
+        if stale && !asked && self.failed.is_none() {
+            let job = Background::start(collection, ui.ctx(), now, move |copy| {
+                let rows = weak_topics(copy, loaded.as_deref(), now);
+                let points = loaded.as_deref().map(|h| missed_points(copy, h));
+                (rows, points)
+            });
+            self.pending = Some((with_history, job));
         }
         let mut nav = Nav::Stay;
         egui::ScrollArea::vertical()
@@ -155,6 +186,9 @@ impl WeakScreen {
             if history.is_loading() {
                 ui.spinner();
                 ui.label(RichText::new("reading the review history…").small().weak());
+            } else if self.pending.is_some() {
+                ui.spinner();
+                ui.label(RichText::new("computing…").small().weak());
             }
             if let Some(e) = history.error()
                 && self.history_error.as_deref() != Some(e)
@@ -184,6 +218,12 @@ impl WeakScreen {
     /// The table; clicking a name opens its cards in the browser.
     fn table(&mut self, ui: &mut egui::Ui) -> Option<Nav> {
         let mut nav = None;
+        if let Some(e) = &self.failed {
+            ui.colored_label(
+                theme::ERROR,
+                format!("The table could not be worked out: {e}"),
+            );
+        }
         let Some((rows, with_history)) = &self.rows else {
             return None;
         };

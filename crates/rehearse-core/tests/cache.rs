@@ -1,0 +1,509 @@
+//! The binary cache in `.cache/`: used when its sources are unchanged,
+//! rebuilt (never trusted, never an error) when a deck or journal changed,
+//! appeared or went away, when a cache file is damaged or from another
+//! version; and an open without it gives the same collection as one with it.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use proptest::prelude::*;
+use rehearse_core::collection::{CacheUse, Collection, StateSource};
+use rehearse_core::schedule::Rating;
+use rehearse_core::store::cache::CACHE_VERSION;
+use rehearse_core::{CardState, ItemId};
+
+fn item(s: &str) -> ItemId {
+    s.parse().unwrap()
+}
+
+/// Opens and closes once so every cache file is written (the writes finish
+/// when the collection is dropped).
+fn warm(root: &Path) {
+    drop(open(root, mins(1)));
+}
+
+/// Two decks, two answers, cached.
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("a.ron", deck_text("A", "a", 5)),
+            ("b.ron", deck_text("B", "b", 5)),
+        ],
+    );
+    let mut c = open(dir.path(), t0());
+    c.answer(&item("a-1"), Rating::Good, t0(), 1000).unwrap();
+    c.answer(&item("b-2"), Rating::Again, t0(), 1000).unwrap();
+    c.save_snapshot().unwrap();
+    drop(c);
+    warm(dir.path());
+    dir
+}
+
+fn cache_file(root: &Path, rel: &str) -> std::path::PathBuf {
+    root.join(".cache").join(rel)
+}
+
+/// What must not depend on the cache: decks (every card field, `added`
+/// too), problems, states, today's answers as kept (with the intervals load
+/// balancing chose), today's counts under each deck's preset, the due load.
+fn observable(c: &Collection) -> String {
+    observable_at(c, mins(2))
+}
+
+fn observable_at(c: &Collection, now: jiff::Timestamp) -> String {
+    let mut states: Vec<(&ItemId, &CardState)> = c.states().iter().collect();
+    states.sort_by(|a, b| a.0.cmp(b.0));
+    let presets: Vec<usize> = (0..c.decks().len())
+        .map(|d| c.deck_preset_index(d))
+        .collect();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        c.decks(),
+        c.deck_errors(),
+        c.deck_problems(),
+        states,
+        c.items().iter().map(|i| &i.id).collect::<Vec<_>>(),
+        presets,
+        c.answers_today(now).collect::<Vec<_>>(),
+        c.deck_counts(now),
+        c.progress_today(now),
+        c.due_load(now),
+    )
+}
+
+#[test]
+fn an_unchanged_folder_opens_from_the_cache() {
+    let dir = folder();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(
+        c.cache_use(),
+        CacheUse {
+            decks_cached: 2,
+            decks_parsed: 0,
+            state: StateSource::Cache,
+            replayed: 0,
+        }
+    );
+    assert_eq!(c.state(&item("a-1")).reps, 1);
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    // The cache keeps itself out of git, and no state.ron is written.
+    let ignore = std::fs::read_to_string(cache_file(dir.path(), ".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*"));
+    assert!(!dir.path().join("state.ron").exists());
+}
+
+#[test]
+fn a_changed_deck_is_parsed_again() {
+    let dir = folder();
+    let before = std::fs::read_to_string(dir.path().join("decks/a.ron")).unwrap();
+    // The same length: only the content hash tells.
+    let after = before.replace("Question a 3?", "Question a 9?");
+    assert_eq!(before.len(), after.len());
+    std::fs::write(dir.path().join("decks/a.ron"), after).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_cached, 1);
+    assert_eq!(c.cache_use().decks_parsed, 1);
+    assert_eq!(c.card_of(&item("a-3")).unwrap().front, "Question a 9?");
+    drop(c);
+    // And cached again.
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_cached, 2);
+    assert_eq!(c.card_of(&item("a-3")).unwrap().front, "Question a 9?");
+}
+
+#[test]
+fn a_touched_deck_is_parsed_again() {
+    let dir = folder();
+    let path = dir.path().join("decks/a.ron");
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    drop(file);
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_parsed, 1);
+}
+
+#[test]
+fn an_added_deck_is_parsed() {
+    let dir = folder();
+    std::fs::write(dir.path().join("decks/c.ron"), deck_text("C", "c", 2)).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_cached, 2);
+    assert_eq!(c.cache_use().decks_parsed, 1);
+    assert!(c.card_of(&item("c-2")).is_some());
+    drop(c);
+    assert!(cache_file(dir.path(), "decks/c.bin").exists());
+}
+
+#[test]
+fn a_deleted_deck_is_gone_and_so_is_its_copy() {
+    let dir = folder();
+    std::fs::remove_file(dir.path().join("decks/b.ron")).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.decks().len(), 1);
+    assert!(c.card_of(&item("b-1")).is_none());
+    drop(c);
+    assert!(!cache_file(dir.path(), "decks/b.bin").exists());
+    assert!(cache_file(dir.path(), "decks/a.bin").exists());
+}
+
+#[test]
+fn a_corrupted_deck_copy_is_rebuilt() {
+    let dir = folder();
+    let expected = observable(&open(dir.path(), mins(1)));
+    let copy = cache_file(dir.path(), "decks/a.bin");
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&copy, &bytes).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_parsed, 1);
+    assert_eq!(observable(&c), expected);
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    drop(c);
+    assert_ne!(std::fs::read(&copy).unwrap(), bytes, "rewritten");
+    // A copy cut short, or emptied, too.
+    std::fs::write(&copy, &bytes[..10]).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_parsed, 1);
+    assert_eq!(observable(&c), expected);
+}
+
+#[test]
+fn a_broken_deck_file_is_reported_not_served_from_the_cache() {
+    let dir = folder();
+    std::fs::write(dir.path().join("decks/a.ron"), "(name: \"A\", cards: [").unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.deck_errors().len(), 1);
+    assert!(c.card_of(&item("a-1")).is_none());
+}
+
+#[test]
+fn cache_files_of_another_version_are_ignored() {
+    let dir = folder();
+    let expected = observable(&open(dir.path(), mins(1)));
+    for rel in ["decks/a.bin", "decks/b.bin", "state.bin"] {
+        let path = cache_file(dir.path(), rel);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[8..12].copy_from_slice(&(CACHE_VERSION - 1).to_le_bytes());
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_parsed, 2);
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(observable(&c), expected);
+    drop(c);
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_cached, 2);
+    assert_eq!(c.cache_use().state, StateSource::Cache);
+}
+
+#[test]
+fn an_older_layout_of_cache_folder_is_ignored() {
+    // Whatever an older version kept in `.cache/` under other names, or as
+    // other kinds of files, is not read.
+    let dir = folder();
+    let expected = observable(&open(dir.path(), mins(1)));
+    std::fs::write(cache_file(dir.path(), "state.bin"), b"RHRSCACH\x00\x00").unwrap();
+    std::fs::write(cache_file(dir.path(), "decks/a.bin"), b"not a cache").unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(observable(&c), expected);
+}
+
+#[test]
+fn appended_journal_lines_are_replayed_on_the_cached_state() {
+    let dir = folder();
+    let mut c = open(dir.path(), mins(1));
+    c.answer(&item("a-2"), Rating::Good, mins(1), 1000).unwrap();
+    // Closed without a snapshot: the journal is longer than the cache knows.
+    drop(c);
+    let c = open(dir.path(), mins(2));
+    assert_eq!(c.cache_use().state, StateSource::Cache);
+    assert_eq!(c.cache_use().replayed, 1);
+    assert_eq!(c.state(&item("a-2")).reps, 1);
+}
+
+#[test]
+fn a_changed_journal_rebuilds_the_state() {
+    let dir = folder();
+    let expected = observable(&open(dir.path(), mins(1)));
+    let journal = dir.path().join("journal/test.ron");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // Rewritten with the same length (another tool, a bad merge): the
+    // seal no longer matches.
+    let changed = text.replacen("Again", "Hard ", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&journal, &changed).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(c.state(&item("b-2")).reps, 1);
+    assert_ne!(observable(&c), expected);
+    drop(c);
+    // Put back: rebuilt again, to what it was.
+    std::fs::write(&journal, &text).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(observable(&c), expected);
+}
+
+#[test]
+fn a_shortened_or_deleted_journal_rebuilds_the_state() {
+    let dir = folder();
+    let journal = dir.path().join("journal/test.ron");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(&journal, format!("{first}\n")).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(c.states().values().map(|s| s.reps).sum::<u32>(), 1);
+    drop(c);
+    std::fs::remove_file(&journal).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert!(c.states().is_empty());
+}
+
+#[test]
+fn an_added_journal_is_replayed_from_its_start() {
+    let dir = folder();
+    let other = tempfile::tempdir().unwrap();
+    write_decks(other.path(), &[("a.ron", deck_text("A", "a", 5))]);
+    let mut laptop = open_as(other.path(), "laptop", t0());
+    laptop
+        .answer(&item("a-5"), Rating::Easy, mins(1), 1000)
+        .unwrap();
+    drop(laptop);
+    std::fs::copy(
+        other.path().join("journal/laptop.ron"),
+        dir.path().join("journal/laptop.ron"),
+    )
+    .unwrap();
+    let c = open(dir.path(), mins(2));
+    assert_eq!(c.cache_use().state, StateSource::Cache);
+    assert_eq!(c.cache_use().replayed, 1);
+    assert_eq!(c.state(&item("a-5")).reps, 1);
+}
+
+#[test]
+fn a_corrupted_state_copy_is_rebuilt() {
+    let dir = folder();
+    let expected = observable(&open(dir.path(), mins(1)));
+    let path = cache_file(dir.path(), "state.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(observable(&c), expected);
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+}
+
+#[test]
+fn a_state_ron_from_an_earlier_version_is_read_once_then_retired() {
+    let dir = folder();
+    let c = open(dir.path(), mins(1));
+    let states = c.states().clone();
+    let legacy = rehearse_core::store::Snapshot {
+        version: rehearse_core::store::snapshot::SNAPSHOT_VERSION,
+        journals: [(
+            "test".to_string(),
+            rehearse_core::store::JournalMark {
+                bytes: std::fs::metadata(dir.path().join("journal/test.ron"))
+                    .unwrap()
+                    .len(),
+                last_id: 2,
+            },
+        )]
+        .into(),
+        recent: Vec::new(),
+        cards: c.states().clone(),
+        deferred: Vec::new(),
+    };
+    drop(c);
+    std::fs::remove_dir_all(dir.path().join(".cache")).unwrap();
+    std::fs::write(dir.path().join("state.ron"), legacy.to_ron()).unwrap();
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Legacy);
+    assert_eq!(c.states(), &states);
+    drop(c);
+    assert!(!dir.path().join("state.ron").exists());
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().state, StateSource::Cache);
+}
+
+#[test]
+fn a_read_only_open_writes_no_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+    std::fs::create_dir_all(dir.path().join("journal")).unwrap();
+    let c = Collection::open(
+        rehearse_core::collection::OpenOptions {
+            root: dir.path().to_path_buf(),
+            device: "test".into(),
+            clock: None,
+            read_only: true,
+        },
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(c.cache_use().decks_parsed, 1);
+    drop(c);
+    assert!(!dir.path().join(".cache").exists());
+}
+
+#[test]
+fn editing_a_deck_keeps_its_copy_fresh() {
+    let dir = folder();
+    let mut c = open(dir.path(), mins(1));
+    c.tag_cards(&[rehearse_core::CardId::new("a-1").unwrap()], "hot", true)
+        .unwrap();
+    drop(c);
+    let c = open(dir.path(), mins(1));
+    assert_eq!(c.cache_use().decks_cached, 2, "the edit refreshed the copy");
+    assert!(
+        c.card_of(&item("a-1"))
+            .unwrap()
+            .tags
+            .contains(&"hot".into())
+    );
+}
+
+// ----- with and without the cache -----
+
+fn card_line(id: &str, kind: usize, text: &str) -> String {
+    match kind {
+        0 => format!(
+            "    (id: \"{id}\", topic: \"T\", front: {text:?}, back: \"b\", added: \"2026-01-02T03:04:05.5Z\"),\n"
+        ),
+        1 => format!(
+            "    (id: \"{id}\", kind: Reversed, tags: [\"x\", \"y\"], front: {text:?}, back: \"back {id}\"),\n"
+        ),
+        2 => format!(
+            "    (id: \"{id}\", kind: Cloze, front: \"{{{{c1::{text}}}}} and {{{{c2::two}}}}\"),\n"
+        ),
+        _ => format!("    (front: {text:?}, back: \"derived id\", source: \"s\"),\n"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn open_without_the_cache_equals_open_with_it(
+        decks in prop::collection::vec(prop::collection::vec((0..4usize, "[a-z ]{1,12}"), 0..6), 1..4),
+        answers in prop::collection::vec((0..24usize, 0..4usize, 0..600i64), 0..20),
+        broken in any::<bool>(),
+        light in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for (d, cards) in decks.iter().enumerate() {
+            let mut text = format!("(name: \"Deck {d}\", cards: [\n");
+            for (i, (kind, words)) in cards.iter().enumerate() {
+                text.push_str(&card_line(&format!("d{d}-{i}"), *kind, words));
+            }
+            text.push_str("])\n");
+            files.push((format!("d{d}.ron"), text));
+        }
+        let refs: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+        write_decks(dir.path(), &refs);
+        if broken {
+            std::fs::write(dir.path().join("decks/zz.ron"), "(name: 3)").unwrap();
+        }
+        let mut c = open(dir.path(), t0());
+        if light {
+            // The first deck on a preset of its own: its limits and bury
+            // rules count its cards.
+            let mut s = c.settings().clone();
+            s.add_preset("Light", None).unwrap();
+            let mut p = s.preset("Light").unwrap();
+            p.new_per_day = 2;
+            p.bury_new_siblings = true;
+            s.set_preset(p);
+            s.assign_preset("d0", "Light").unwrap();
+            c.save_settings(s).unwrap();
+        }
+        let items: Vec<ItemId> = c.items().iter().map(|i| i.id.clone()).collect();
+        let mut now = t0();
+        for (k, rating, after) in &answers {
+            if items.is_empty() {
+                break;
+            }
+            now = now.checked_add(jiff::SignedDuration::from_mins(*after)).unwrap();
+            c.answer(&items[k % items.len()], Rating::ALL[*rating], now, 500).unwrap();
+        }
+        drop(c);
+        let cached = open(dir.path(), now);
+        prop_assert_eq!(cached.cache_use().decks_parsed, 0);
+        prop_assert_eq!(cached.cache_use().state, StateSource::Cache);
+        let with = observable_at(&cached, now);
+        drop(cached);
+        std::fs::remove_dir_all(dir.path().join(".cache")).unwrap();
+        let fresh = open(dir.path(), now);
+        prop_assert_eq!(fresh.cache_use().decks_cached, 0);
+        prop_assert_eq!(fresh.cache_use().state, StateSource::Rebuilt);
+        prop_assert_eq!(observable_at(&fresh, now), with);
+    }
+}
+
+/// Reviews over weeks, so that load balancing picks the days of longer
+/// intervals (recorded with each answer), under two presets: the snapshot
+/// in the cache holds all of it, and gives what the journals alone give.
+#[test]
+fn balanced_days_and_presets_survive_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("a.ron", deck_text("A", "a", 40)),
+            ("b.ron", deck_text("B", "b", 40)),
+        ],
+    );
+    let mut c = open(dir.path(), t0());
+    let mut s = c.settings().clone();
+    s.add_preset("Keen", None).unwrap();
+    let mut p = s.preset("Keen").unwrap();
+    p.desired_retention = 0.95;
+    p.new_per_day = 7;
+    s.set_preset(p);
+    s.assign_preset("b", "Keen").unwrap();
+    c.save_settings(s).unwrap();
+    let items: Vec<ItemId> = c.items().iter().map(|i| i.id.clone()).collect();
+    let mut now = t0();
+    for day in 0..30 {
+        for id in items.iter().skip(day % 3).step_by(3) {
+            c.answer(id, Rating::Good, now, 800).unwrap();
+        }
+        now = now
+            .checked_add(jiff::SignedDuration::from_hours(24))
+            .unwrap();
+    }
+    // Answers of the last day, so that today's kept answers carry days.
+    for id in items.iter().take(10) {
+        c.answer(id, Rating::Easy, now, 800).unwrap();
+    }
+    c.save_snapshot().unwrap();
+    drop(c);
+    let journal = std::fs::read_to_string(dir.path().join("journal/test.ron")).unwrap();
+    assert!(journal.contains(",days:Some("), "load balancing chose days");
+
+    let cached = open(dir.path(), now);
+    assert_eq!(cached.cache_use().state, StateSource::Cache);
+    assert_eq!(cached.cache_use().replayed, 0);
+    assert!(
+        cached.answers_today(now).any(|r| r.days.is_some()),
+        "today's answers keep their days"
+    );
+    let with = observable_at(&cached, now);
+    drop(cached);
+    std::fs::remove_dir_all(dir.path().join(".cache")).unwrap();
+    let fresh = open(dir.path(), now);
+    assert_eq!(fresh.cache_use().state, StateSource::Rebuilt);
+    assert_eq!(observable_at(&fresh, now), with);
+}
