@@ -217,6 +217,11 @@ impl Collection {
         self.dir.root()
     }
 
+    /// Where each file lives inside the data folder.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.dir
+    }
+
     /// True when opened read-only: nothing can be changed.
     pub fn is_read_only(&self) -> bool {
         self.journal.is_none()

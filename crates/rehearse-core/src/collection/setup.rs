@@ -30,8 +30,8 @@ pub(super) fn prepare(dir: &DataDir) -> Result<Vec<String>, StoreError> {
             dir.root().to_path_buf(),
             dir.decks(),
             dir.journals(),
-            dir.root().join("media"),
-            dir.root().join("trash"),
+            dir.media(),
+            dir.trash(),
         ]);
     }
     Ok(warnings)

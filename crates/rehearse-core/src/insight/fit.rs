@@ -140,10 +140,7 @@ pub fn import_review_log(
         return Err(RevlogImportError::Rows(parsed.row_errors));
     }
     let device = format!("import-{}", fingerprint(text));
-    let path = collection
-        .root()
-        .join("journal")
-        .join(format!("{device}.ron"));
+    let path = collection.data_dir().journal_of(&device);
     if path.exists() {
         return Err(RevlogImportError::AlreadyImported(path));
     }

@@ -46,8 +46,8 @@ impl DataWatcher {
                 }
                 wake();
             })?;
-        for dir in ["decks", "journal"] {
-            let path = root.join(dir);
+        let dir = super::DataDir::new(root);
+        for path in [dir.decks(), dir.journals()] {
             if path.is_dir() {
                 watcher.watch(&path, RecursiveMode::NonRecursive)?;
             }

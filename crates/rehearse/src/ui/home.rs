@@ -228,7 +228,7 @@ impl HomeScreen {
                         ui.add_space(12.0);
                         ui.label(format!(
                             "No decks yet. Create one with New deck, import a file, or put deck files (RON) in {}.",
-                            collection.root().join("decks").display()
+                            collection.data_dir().decks().display()
                         ));
                     }
                 });

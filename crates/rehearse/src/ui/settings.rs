@@ -113,7 +113,7 @@ impl SettingsScreen {
                         ui.label(
                             RichText::new(format!(
                                 "Stored in {}",
-                                collection.root().join("settings.ron").display()
+                                collection.data_dir().settings().display()
                             ))
                             .small()
                             .weak(),
