@@ -147,7 +147,7 @@ pub fn import_review_log(
     let mut reviews = parsed.reviews;
     reviews.sort_by_key(|r| (r.at, r.card_id));
     let mut cards = std::collections::HashSet::new();
-    let mut out = String::with_capacity(reviews.len() * 110);
+    let mut events = Vec::with_capacity(reviews.len());
     for (n, r) in reviews.iter().enumerate() {
         cards.insert(r.card_id);
         // Card ids of other apps are numbers; these make valid ids of their own.
@@ -157,17 +157,15 @@ pub fn import_review_log(
                 message: e,
             }])
         })?;
-        let event = Event::Review {
+        events.push(Event::Review {
             id: n as u64 + 1,
             at: r.at,
             item: ItemId::forward(card),
             rating: r.rating,
             took_ms: r.duration_ms,
-        };
-        out.push_str(&event.to_line());
-        out.push('\n');
+        });
     }
-    store::write_atomic(&path, out.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
+    store::write_journal(&path, &events).map_err(|e| StoreError::io(&path, e))?;
     Ok(RevlogReport {
         imported: reviews.len(),
         cards: cards.len(),

@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use atomic::write_atomic;
-pub use journal::{Event, JournalRead, JournalWriter, read_journal};
+pub use journal::{Event, JournalRead, JournalWriter, read_journal, write_journal};
 pub use lock::DataLock;
 pub use snapshot::{AnswerKind, AnswerRecord, Deferred, JournalMark, Snapshot};
 pub use txn::Transaction;
