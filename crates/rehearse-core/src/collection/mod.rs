@@ -32,6 +32,7 @@ pub use edit::{DeckConflict, EditError, ImportReport, conflict_original, items_p
 pub use history::{History, HistoryLoader, PointsRecord};
 pub use open::load_decks;
 use open::{list_journals, read_journals};
+pub use sync::{ConflictComparison, DeckVersion};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
 

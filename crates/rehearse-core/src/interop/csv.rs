@@ -962,6 +962,17 @@ fn join_and(items: &[String]) -> String {
     }
 }
 
+/// Writes `cards` to `path` as a table (see [`write_table`]), atomically.
+pub fn export_to_path(
+    cards: &[(&str, &Card)],
+    delimiter: u8,
+    path: &std::path::Path,
+) -> Result<(), crate::store::StoreError> {
+    let text = write_table(cards, delimiter);
+    crate::store::write_atomic(path, text.as_bytes())
+        .map_err(|e| crate::store::StoreError::io(path, e))
+}
+
 /// Writes cards as a table with the header `id,deck,front,back,topic,tags,kind`,
 /// one row per card, `delimiter` between fields (`b','` for CSV, `b'\t'` for
 /// TSV). Tags are separated by spaces; the kind is `basic`, `reversed` or

@@ -18,6 +18,7 @@ mod rubric;
 mod settings;
 mod stats;
 mod study;
+mod task;
 mod theme;
 mod weak;
 
