@@ -400,3 +400,26 @@ fn raised_retention_goes_back_after_the_interview() {
     assert_eq!(c.settings().desired_retention, 0.9);
     assert_eq!(c.settings().interview, None);
 }
+
+/// A decks folder that cannot be listed is reported, not read as "no decks".
+#[test]
+fn a_decks_folder_that_cannot_be_read_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("decks");
+    std::fs::write(&not_a_folder, "not a folder").unwrap();
+    let (decks, errors) = rehearse_core::collection::load_decks(&not_a_folder);
+    assert!(decks.is_empty());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with(&format!("{}: cannot read", not_a_folder.display())),
+        "{}",
+        errors[0]
+    );
+    let (decks, errors) = rehearse_core::collection::load_decks(&dir.path().join("none"));
+    assert!(
+        decks.is_empty() && errors.is_empty(),
+        "no folder holds no decks"
+    );
+}

@@ -138,7 +138,7 @@ proptest! {
                 rating: Rating::from_number(rating + 1).unwrap(),
                 took_ms: 5,
             };
-            text.push_str(&e.to_line());
+            text.push_str(&e.to_line().unwrap());
             text.push('\n');
             if i == 0 {
                 text.push_str(&junk.replace('\n', " "));

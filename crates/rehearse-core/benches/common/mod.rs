@@ -97,7 +97,8 @@ pub fn generate(root: &Path, cards: usize, history: bool) {
                     rating,
                     took_ms: 6000,
                 }
-                .to_line(),
+                .to_line()
+                .unwrap(),
             );
             journal.push('\n');
         }

@@ -111,7 +111,8 @@ pub(super) fn export_cards(
         }
         None => {
             use std::io::Write as _;
-            let table = crate::interop::csv::write_table(&cards, delimiter);
+            let table = crate::interop::csv::write_table(&cards, delimiter)?;
+            // A reader that went away (`rehearse export | head`) is not an error.
             let _ = std::io::stdout().write_all(table.as_bytes());
         }
     }

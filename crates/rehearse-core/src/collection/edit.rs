@@ -221,9 +221,10 @@ impl Collection {
         let mut files = Vec::new();
         for deck in &decks {
             let path = self.deck_path(&deck.slug);
+            let text = deck::to_ron(deck).map_err(|e| StoreError::encode(&path, e))?;
             files.push(FileChange {
                 before: read_optional(&path)?,
-                after: Some(deck::to_ron(deck)),
+                after: Some(text),
                 path,
             });
         }
@@ -772,7 +773,9 @@ impl Collection {
                 self.push_item_undo(undo);
                 return Err(err.into());
             }
-            crate::replay::apply_one(&self.scheduler, &mut self.states, e);
+            let warnings =
+                crate::replay::apply_one(&self.scheduler, &mut self.states, &self.device, e);
+            self.warnings.extend(warnings);
         }
         let n = undo.events.len();
         self.push_item_undo(undo);

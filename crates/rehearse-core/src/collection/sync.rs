@@ -23,6 +23,8 @@ impl Collection {
         {
             let slug = deck::slug_of(path);
             let loaded = self.decks.iter().find(|d| d.slug == slug);
+            // Only compared here: a file that does not load leads to a
+            // reload below, which records why.
             let on_disk = deck::load_deck(path).ok();
             let failed = self.deck_errors.iter().any(|e| match e {
                 DeckError::Io { path: p, .. } | DeckError::Parse { path: p, .. } => p == path,
@@ -112,6 +114,8 @@ impl Collection {
                     })
                     .collect()
             })
+            // No folder, no conflicts; a folder that cannot be read is
+            // reported by loading the decks.
             .unwrap_or_default();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         out

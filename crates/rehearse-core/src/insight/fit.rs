@@ -182,7 +182,7 @@ impl RevlogImport {
                 took_ms: r.duration_ms,
             });
         }
-        store::write_journal(&path, &events).map_err(|e| StoreError::io(&path, e))?;
+        store::write_journal(&path, &events)?;
         Ok(RevlogReport {
             imported: reviews.len(),
             cards: cards.len(),

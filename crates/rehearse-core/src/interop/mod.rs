@@ -84,7 +84,7 @@ impl TableJob {
     }
 
     /// Writes the table to `path`, atomically.
-    pub fn write(&self, path: &std::path::Path) -> Result<TableExport, crate::store::StoreError> {
+    pub fn write(&self, path: &std::path::Path) -> Result<TableExport, csv::ExportError> {
         let cards: Vec<(&str, &Card)> = self.cards.iter().map(|(d, c)| (d.as_str(), c)).collect();
         csv::export_to_path(&cards, self.delimiter, path)?;
         Ok(TableExport {

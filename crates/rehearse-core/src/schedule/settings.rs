@@ -243,14 +243,11 @@ impl Settings {
         }
     }
 
-    /// The canonical text of `settings.ron`.
-    pub fn to_ron(&self) -> String {
+    /// The canonical text of `settings.ron`. Fails only if a value will not
+    /// serialise; then nothing must be written.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
         let config = ron::ser::PrettyConfig::new().indentor("    ".to_string());
-        // Plain numbers, strings and vectors always serialise.
-        ron_options()
-            .to_string_pretty(self, config)
-            .unwrap_or_default()
-            + "\n"
+        Ok(ron_options().to_string_pretty(self, config)? + "\n")
     }
 }
 
@@ -296,7 +293,7 @@ mod tests {
     #[test]
     fn settings_round_trip_and_defaults() {
         let s = Settings::default();
-        assert_eq!(Settings::from_ron(&s.to_ron()).unwrap(), s);
+        assert_eq!(Settings::from_ron(&s.to_ron().unwrap()).unwrap(), s);
         let with_interview = Settings {
             interview: Some(Interview {
                 date: jiff::civil::date(2026, 12, 1),
@@ -306,7 +303,7 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(
-            Settings::from_ron(&with_interview.to_ron()).unwrap(),
+            Settings::from_ron(&with_interview.to_ron().unwrap()).unwrap(),
             with_interview
         );
         let hand = Settings::from_ron("(interview: (date: \"2026-12-01\"))").unwrap();
@@ -319,10 +316,14 @@ mod tests {
             },
             ..Settings::default()
         };
-        assert!(dark.to_ron().contains("theme: Dark"), "{}", dark.to_ron());
-        assert_eq!(Settings::from_ron(&dark.to_ron()).unwrap(), dark);
         assert!(
-            !s.to_ron().contains("display"),
+            dark.to_ron().unwrap().contains("theme: Dark"),
+            "{}",
+            dark.to_ron().unwrap()
+        );
+        assert_eq!(Settings::from_ron(&dark.to_ron().unwrap()).unwrap(), dark);
+        assert!(
+            !s.to_ron().unwrap().contains("display"),
             "defaults stay out of the file"
         );
         let partial = Settings::from_ron("(new_per_day: 5)").unwrap();

@@ -93,6 +93,15 @@ pub enum StoreError {
         /// What the OS said.
         error: io::Error,
     },
+    /// A file's content could not be made: a value would not serialise.
+    /// Nothing was written.
+    #[error("{path}: could not be written as text: {error}")]
+    Encode {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// What the serialiser said.
+        error: ron::Error,
+    },
     /// Another Rehearse is using the data folder.
     #[error(
         "Another Rehearse is already using this data folder ({holder}; lock file {path}). Close it first, or choose another folder with --data-dir."
@@ -109,6 +118,14 @@ impl StoreError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: &Path, error: io::Error) -> Self {
         Self::Io {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+
+    /// Wraps a serialisation error with the file it was for.
+    pub fn encode(path: &Path, error: ron::Error) -> Self {
+        Self::Encode {
             path: path.to_path_buf(),
             error,
         }

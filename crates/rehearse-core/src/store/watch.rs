@@ -63,6 +63,8 @@ impl DataWatcher {
         self.changed
             .lock()
             .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
+            // Poisoned only if the watcher's callback panicked mid-insert:
+            // nothing to report then, and the next change comes through.
             .unwrap_or_default()
     }
 }

@@ -14,10 +14,10 @@ use super::task::{Poll, Task};
 use super::{Nav, notice, plural, theme};
 use rehearse_core::collection::{Collection, items_phrase};
 use rehearse_core::deck::{CardId, ItemId};
+use rehearse_core::interop::csv::ExportError;
 use rehearse_core::interop::{TableExport, TableJob};
 use rehearse_core::schedule::Phase;
 use rehearse_core::search::{self, SortColumn};
-use rehearse_core::store::StoreError;
 
 /// Every column: what it sorts by, its header, its starting width, and
 /// whether the user may hide it.
@@ -70,7 +70,7 @@ struct ExportDialog {
     chooser: FileDialog,
     history: Option<std::sync::mpsc::Receiver<Result<rehearse_core::collection::History, String>>>,
     /// A CSV or TSV file being written on a worker thread.
-    writing: Option<Task<Result<TableExport, StoreError>>>,
+    writing: Option<Task<Result<TableExport, ExportError>>>,
 }
 
 /// Browser state.
@@ -1068,7 +1068,7 @@ fn export_dialog(
 /// Tells how a CSV or TSV export went.
 fn table_written(
     ctx: &egui::Context,
-    result: Result<TableExport, StoreError>,
+    result: Result<TableExport, ExportError>,
     target: &std::path::Path,
 ) {
     notice::report(

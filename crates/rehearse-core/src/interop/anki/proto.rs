@@ -81,6 +81,7 @@ impl<'a> Iterator for Fields<'a> {
                 0 => Value::Varint(varint(&mut self.buf)?),
                 1 => {
                     let b = take(&mut self.buf, 8)?;
+                    // `take` gave exactly 8 bytes, so the conversion holds.
                     Value::Fixed64(u64::from_le_bytes(b.try_into().unwrap_or_default()))
                 }
                 2 => {
@@ -89,6 +90,7 @@ impl<'a> Iterator for Fields<'a> {
                 }
                 5 => {
                     let b = take(&mut self.buf, 4)?;
+                    // `take` gave exactly 4 bytes, so the conversion holds.
                     Value::Fixed32(u32::from_le_bytes(b.try_into().unwrap_or_default()))
                 }
                 wire => return Err(format!("unsupported wire type {wire}")),

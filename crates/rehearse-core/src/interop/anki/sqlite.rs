@@ -61,6 +61,7 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        // Nothing to report to from a drop; the system cleans its temp folder.
         let _ = fs::remove_dir_all(&self.0);
     }
 }
