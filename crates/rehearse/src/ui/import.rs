@@ -60,6 +60,8 @@ impl ImportScreen {
     fn read(&mut self, ctx: &egui::Context) {
         let path = std::path::PathBuf::from(self.path.trim());
         self.anki = None;
+        // A file read before this one is no longer wanted.
+        self.reading = None;
         match Task::run(ctx, move || {
             rehearse_core::interop::preview_import(&path, None)
         }) {
