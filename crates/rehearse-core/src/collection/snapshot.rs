@@ -33,8 +33,11 @@ impl Collection {
             settings.day_starts_at_hour,
         );
         let schedulers = Schedulers::new(settings.clone(), clock)?;
-        store::write_atomic(&self.dir.settings(), settings.to_ron().as_bytes())
-            .map_err(|e| StoreError::io(&self.dir.settings(), e))?;
+        let path = self.dir.settings();
+        let text = settings
+            .to_ron()
+            .map_err(|e| StoreError::encode(&path, e))?;
+        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
         // States already given stay: new options apply from each card's next answer.
         self.schedulers = schedulers;
         self.refresh_presets();
@@ -61,7 +64,10 @@ impl Collection {
         let path = self.dir.state();
         self.answers_since_snapshot = 0;
         self.snapshot_job = Some(std::thread::spawn(move || {
-            store::write_atomic(&path, snapshot.to_ron().as_bytes())
+            let text = snapshot
+                .to_ron()
+                .map_err(|e| StoreError::encode(&path, e).to_string())?;
+            store::write_atomic(&path, text.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))
         }));
     }
@@ -85,8 +91,11 @@ impl Collection {
         }
         self.collect_snapshot_job();
         let path = self.dir.state();
-        store::write_atomic(&path, self.snapshot().to_ron().as_bytes())
-            .map_err(|e| StoreError::io(&path, e))?;
+        let text = self
+            .snapshot()
+            .to_ron()
+            .map_err(|e| StoreError::encode(&path, e))?;
+        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
         self.answers_since_snapshot = 0;
         Ok(())
     }

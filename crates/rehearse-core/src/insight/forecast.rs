@@ -688,6 +688,64 @@ pub fn raised_retention(settings: &Settings) -> Option<RetentionRaise> {
     })
 }
 
+/// The desired retention worth forecasting the final stretch at: `None` when
+/// retention is already that high, so a raise would change nothing.
+pub fn stretch_target(settings: &Settings) -> Option<f32> {
+    can_raise(settings).then_some(FINAL_STRETCH_RETENTION)
+}
+
+/// What the final stretch before an interview has to offer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FinalStretch {
+    /// A raise is in force; it can be put back early.
+    InForce(RetentionRaise),
+    /// A raise is worth offering.
+    Offer(StretchOffer),
+    /// Nothing to offer: retention is already high enough, or the interview
+    /// is today (too late for a raise to schedule anything).
+    Nothing,
+}
+
+/// A raise of desired retention on offer, and what it would change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StretchOffer {
+    /// Desired retention now; it comes back the day after the interview.
+    pub from: f32,
+    /// Desired retention until the interview.
+    pub to: f32,
+    /// The interview's date.
+    pub until: Date,
+    /// True when recall on the day, in whole percent, is the same either way.
+    pub barely_changes: bool,
+}
+
+/// The final-stretch rule: a raise in force is shown as such; otherwise a
+/// raise to the forecast `raised` (made at [`stretch_target`], `None` when
+/// there is none) is offered unless the interview is today.
+pub fn final_stretch(
+    settings: &Settings,
+    current: &Forecast,
+    raised: Option<&Forecast>,
+) -> FinalStretch {
+    if let Some(raise) = raised_retention(settings) {
+        return FinalStretch::InForce(raise);
+    }
+    let Some(raised) = raised else {
+        return FinalStretch::Nothing;
+    };
+    if current.days == 0 {
+        return FinalStretch::Nothing;
+    }
+    // Compared as shown, in whole percent: a difference nobody can see is none.
+    let percent = |v: Option<f32>| v.map(|v| format!("{:.0}", v * 100.0));
+    FinalStretch::Offer(StretchOffer {
+        from: current.retention,
+        to: raised.retention,
+        until: current.date,
+        barely_changes: percent(current.overall_if_keep()) == percent(raised.overall_if_keep()),
+    })
+}
+
 /// `settings` with the interview remembered (its date and topics; empty means
 /// all); desired retention unchanged, and a raise already made kept.
 pub fn with_interview(settings: &Settings, date: Date, topics: Vec<String>) -> Settings {
@@ -909,4 +967,88 @@ pub fn apply_plan(collection: &mut Collection, plan: &StudyPlan) -> Result<(), C
         settings.set_preset(preset);
     }
     collection.save_settings(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// A forecast of one topic `days` study days before the interview, at
+    /// `retention`, with `recall` on the day keeping up.
+    fn made(days: u32, retention: f32, recall: f32) -> Forecast {
+        Forecast {
+            date: date(2026, 12, 14),
+            today: date(2026, 12, 14) - jiff::Span::new().days(i64::from(days)),
+            at: Timestamp::UNIX_EPOCH,
+            days,
+            topics: vec![TopicForecast {
+                topic: "Alpha".into(),
+                cards: 10,
+                studied: 10,
+                unstudied: 0,
+                seen_by_then: 10,
+                recall_if_stop: Some(recall - 0.1),
+                recall_if_keep: Some(recall),
+                reviews: 20,
+                new_cards: 0,
+            }],
+            reviews: 20,
+            new_cards: 0,
+            daily_reviews: vec![1; days as usize],
+            daily_new: vec![0; days as usize],
+            new_per_day: 20,
+            review_limit: 200,
+            all_seen_on: None,
+            retention,
+        }
+    }
+
+    #[test]
+    fn final_stretch_offers_a_raise_only_when_it_can_change_something() {
+        let base = Settings::default();
+        assert_eq!(stretch_target(&base), Some(FINAL_STRETCH_RETENTION));
+        let current = made(10, 0.9, 0.88);
+        let high = made(10, FINAL_STRETCH_RETENTION, 0.93);
+        assert_eq!(
+            final_stretch(&base, &current, Some(&high)),
+            FinalStretch::Offer(StretchOffer {
+                from: 0.9,
+                to: FINAL_STRETCH_RETENTION,
+                until: date(2026, 12, 14),
+                barely_changes: false,
+            })
+        );
+        // Recall the same in whole percent: still offered, said to barely matter.
+        let same = made(10, FINAL_STRETCH_RETENTION, 0.8801);
+        assert!(matches!(
+            final_stretch(&base, &current, Some(&same)),
+            FinalStretch::Offer(StretchOffer {
+                barely_changes: true,
+                ..
+            })
+        ));
+        // The interview is today: too late.
+        let today = made(0, 0.9, 0.88);
+        assert_eq!(
+            final_stretch(&base, &today, Some(&made(0, 0.95, 0.9))),
+            FinalStretch::Nothing
+        );
+        // Already that high: no target, no forecast at it, nothing offered.
+        let high_settings = Settings {
+            desired_retention: 0.96,
+            ..Settings::default()
+        };
+        assert_eq!(stretch_target(&high_settings), None);
+        assert_eq!(
+            final_stretch(&high_settings, &current, None),
+            FinalStretch::Nothing
+        );
+        // A raise in force is shown, whatever the forecasts.
+        let (raised, raise) = with_raised_retention(&base, date(2026, 12, 14), Vec::new()).unwrap();
+        assert_eq!(
+            final_stretch(&raised, &high, None),
+            FinalStretch::InForce(raise)
+        );
+    }
 }

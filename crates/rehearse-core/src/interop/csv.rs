@@ -102,6 +102,20 @@ pub enum CsvError {
         /// What the reader said.
         message: String,
     },
+    /// The CSV writer refused a row.
+    #[error("the table could not be written: {0}")]
+    Write(String),
+}
+
+/// Why an export was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The table could not be made.
+    #[error(transparent)]
+    Table(#[from] CsvError),
+    /// The file could not be written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// A file split into rows of fields, before any meaning is given to them.
@@ -957,10 +971,23 @@ fn join_and(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => {
             let mut s = init.join(", ");
+            // Formatting into a String cannot fail.
             let _ = write!(s, " and {last}");
             s
         }
     }
+}
+
+/// Writes `cards` to `path` as a table (see [`write_table`]), atomically.
+pub fn export_to_path(
+    cards: &[(&str, &Card)],
+    delimiter: u8,
+    path: &std::path::Path,
+) -> Result<(), ExportError> {
+    let text = write_table(cards, delimiter)?;
+    crate::store::write_atomic(path, text.as_bytes())
+        .map_err(|e| crate::store::StoreError::io(path, e))?;
+    Ok(())
 }
 
 /// Writes cards as a table with the header `id,deck,front,back,topic,tags,kind`,
@@ -974,7 +1001,7 @@ fn join_and(items: &[String]) -> String {
 /// three exceptions: every id comes back pinned (the file names it), `source`
 /// is not written, and a tag containing a space or a comma comes back split.
 /// (Topics and deck names are trimmed on reading, as deck files trim topics.)
-pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
+pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> Result<String, CsvError> {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(delimiter)
         .quote_style(::csv::QuoteStyle::Necessary)
@@ -986,8 +1013,10 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
     } else {
         WRITE_HEADER.len() - 2
     };
-    // Writing to memory cannot fail; the `let _` only satisfies the types.
-    let _ = writer.write_record(&WRITE_HEADER[..width]);
+    let failed = |e: ::csv::Error| CsvError::Write(e.to_string());
+    writer
+        .write_record(&WRITE_HEADER[..width])
+        .map_err(failed)?;
     for (deck, card) in cards {
         let kind = match card.kind {
             CardKind::Basic => "basic",
@@ -1012,9 +1041,11 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
             &points,
             &time_box,
         ];
-        let _ = writer.write_record(&record[..width]);
+        writer.write_record(&record[..width]).map_err(failed)?;
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    // Only `&str`s went in, so the bytes are UTF-8.
-    String::from_utf8(bytes).unwrap_or_default()
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CsvError::Write(e.error().to_string()))?;
+    // Only `&str`s went in, so the bytes are UTF-8; checked all the same.
+    String::from_utf8(bytes).map_err(|e| CsvError::Write(e.to_string()))
 }

@@ -251,7 +251,10 @@ pub fn apply_anki_import(
         let mut text = String::with_capacity(events.len() * 120);
         for (n, mut event) in events.into_iter().enumerate() {
             set_id(&mut event, n as u64 + 1);
-            text.push_str(&event.to_line());
+            let line = event
+                .to_line()
+                .map_err(|e| StoreError::encode(&collection.data_dir().journals(), e))?;
+            text.push_str(&line);
             text.push('\n');
         }
         // Named by content: the same import twice writes the same file.

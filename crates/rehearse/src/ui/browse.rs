@@ -11,9 +11,12 @@ use jiff::Timestamp;
 
 use super::file_dialog::{FileDialog, Purpose};
 use super::history::HistoryCache;
+use super::task::{Poll, Task};
 use super::{Nav, notice, plural, theme};
 use rehearse_core::collection::{Collection, items_phrase};
 use rehearse_core::deck::{CardId, ItemId};
+use rehearse_core::interop::csv::ExportError;
+use rehearse_core::interop::{TableExport, TableJob};
 use rehearse_core::schedule::Phase;
 use rehearse_core::search::{self, SearchError, SortColumn};
 
@@ -67,6 +70,8 @@ struct ExportDialog {
     format: Format,
     chooser: FileDialog,
     history: Option<std::sync::mpsc::Receiver<Result<rehearse_core::collection::History, String>>>,
+    /// A CSV or TSV file being written on a worker thread.
+    writing: Option<Task<Result<TableExport, ExportError>>>,
 }
 
 /// Browser state.
@@ -451,6 +456,7 @@ impl BrowseScreen {
                     format: Format::Csv,
                     chooser: FileDialog::default(),
                     history: None,
+                    writing: None,
                 }));
             }
         });
@@ -955,7 +961,7 @@ fn export_dialog(
             .weak(),
         );
     }
-    let busy = dialog.history.is_some();
+    let busy = dialog.history.is_some() || dialog.writing.is_some();
     ui.add_enabled_ui(!busy, |ui| {
         ui.horizontal(|ui| {
             ui.radio_value(&mut dialog.format, Format::Csv, "CSV");
@@ -1030,6 +1036,23 @@ fn export_dialog(
             }
         }
     }
+    if let Some(task) = &dialog.writing {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Writing the file…");
+        });
+        return match task.poll(ui.ctx()) {
+            Poll::Working => false,
+            Poll::Done(result) => {
+                table_written(ui.ctx(), result, &target);
+                true
+            }
+            Poll::Lost => {
+                notice::error(ui.ctx(), "Nothing exported: writing the file failed.");
+                true
+            }
+        };
+    }
     let mut close = false;
     ui.horizontal(|ui| {
         let ready = !dialog.path.trim().is_empty();
@@ -1056,20 +1079,20 @@ fn export_dialog(
                     }
                 },
                 Format::Csv | Format::Tsv => {
-                    let tsv = dialog.format == Format::Tsv;
-                    let result =
-                        rehearse_core::interop::export_table(collection, rows, tsv, &target);
-                    notice::report(
-                        ui.ctx(),
-                        result.map(|r| {
-                            format!(
-                                "Exported {} to {}.",
-                                plural(r.cards, "card"),
-                                target.display()
-                            )
-                        }),
-                    );
-                    close = true;
+                    // The cards are copied here; the file is written off this thread.
+                    let job = TableJob::new(collection, rows, dialog.format == Format::Tsv);
+                    let path = target.clone();
+                    match Task::run(ui.ctx(), move || job.write(&path)) {
+                        Ok(Some(result)) => {
+                            table_written(ui.ctx(), result, &target);
+                            close = true;
+                        }
+                        Ok(None) => {
+                            notice::error(ui.ctx(), "Nothing exported: writing the file failed.");
+                            close = true;
+                        }
+                        Err(task) => dialog.writing = Some(task),
+                    }
                 }
             }
         }
@@ -1078,6 +1101,24 @@ fn export_dialog(
         }
     });
     close
+}
+
+/// Tells how a CSV or TSV export went.
+fn table_written(
+    ctx: &egui::Context,
+    result: Result<TableExport, ExportError>,
+    target: &std::path::Path,
+) {
+    notice::report(
+        ctx,
+        result.map(|r| {
+            format!(
+                "Exported {} to {}.",
+                plural(r.cards, "card"),
+                target.display()
+            )
+        }),
+    );
 }
 
 /// The text of one cell.

@@ -8,7 +8,7 @@ use egui::{Align, Key, Layout, Modifiers, RichText};
 use jiff::Timestamp;
 
 use super::{Nav, notice, theme};
-use rehearse_core::collection::{Collection, Counts, Progress};
+use rehearse_core::collection::{Collection, ConflictComparison, Counts, Progress};
 use rehearse_core::deck_tree::{TreeRow, deck_tree};
 use rehearse_core::study::Scope;
 
@@ -37,7 +37,9 @@ pub struct HomeScreen {
     dialog: Option<DeckDialog>,
     confirm_delete: Option<(String, String)>,
     conflicts: Vec<rehearse_core::collection::DeckConflict>,
-    comparing: Option<rehearse_core::collection::DeckConflict>,
+    /// The conflict being settled, compared when the dialog opened (and again
+    /// when the collection changes), with the generation it was made at.
+    comparing: Option<(u64, ConflictComparison)>,
 }
 
 /// Creating (no slug) or editing a deck's name and description.
@@ -226,13 +228,13 @@ impl HomeScreen {
                     }
                     ui.add_space(16.0);
                     progress_line(ui, &cached.progress);
-                    self.conflict_notes(ui);
+                    self.conflict_notes(ui, collection);
                     problems(ui, collection);
                     if collection.decks().is_empty() && collection.deck_errors().is_empty() {
                         ui.add_space(12.0);
                         ui.label(format!(
                             "No decks yet. Create one with New deck, import a file, or put deck files (RON) in {}.",
-                            collection.root().join("decks").display()
+                            collection.data_dir().decks().display()
                         ));
                     }
                 });
@@ -316,7 +318,7 @@ impl HomeScreen {
         nav
     }
 
-    fn conflict_notes(&mut self, ui: &mut egui::Ui) {
+    fn conflict_notes(&mut self, ui: &mut egui::Ui, collection: &Collection) {
         for c in self.conflicts.clone() {
             ui.add_space(8.0);
             ui.horizontal_wrapped(|ui| {
@@ -332,7 +334,8 @@ impl HomeScreen {
                     ),
                 );
                 if ui.button("Compare and choose").clicked() {
-                    self.comparing = Some(c.clone());
+                    self.comparing =
+                        Some((collection.generation(), collection.compare_conflict(&c)));
                 }
             });
         }
@@ -628,21 +631,22 @@ impl HomeScreen {
                 self.cached = None;
             }
         }
-        if let Some(conflict) = self.comparing.clone() {
-            let mine = collection
-                .decks()
-                .iter()
-                .find(|d| d.slug == conflict.slug)
-                .cloned();
-            let other = rehearse_core::deck::load_deck(&conflict.path);
+        if let Some((generation, compared)) = &mut self.comparing
+            && *generation != collection.generation()
+        {
+            *generation = collection.generation();
+            *compared = collection.compare_conflict(&compared.conflict);
+        }
+        if let Some((generation, compared)) = self.comparing.take() {
+            let conflict = &compared.conflict;
             let mut done = false;
             egui::Modal::new(egui::Id::unique("deck_conflict")).show(ui.ctx(), |ui| {
                 ui.set_width(640.0);
                 ui.heading(format!("Two versions of \"{}\"", conflict.slug));
                 ui.label("Another machine changed this deck at the same time. Keep one version; the other goes to the trash folder, and Undo brings it back.");
                 ui.add_space(6.0);
-                match (&mine, &other) {
-                    (Some(mine), Ok(other)) => compare(ui, mine, other),
+                match (&compared.mine, &compared.other) {
+                    (Some(_), Ok(_)) => compare(ui, &compared),
                     (_, Err(e)) => {
                         ui.colored_label(theme::ERROR, format!("The other version cannot be read: {e}"));
                     }
@@ -653,11 +657,11 @@ impl HomeScreen {
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Keep this machine's version").clicked() {
-                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, false, now)));
+                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(conflict, false, now)));
                         done = true;
                     }
-                    if ui.add_enabled(other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
-                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, true, now)));
+                    if ui.add_enabled(compared.other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
+                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(conflict, true, now)));
                         done = true;
                     }
                     if ui.button("Not now").clicked() {
@@ -666,8 +670,9 @@ impl HomeScreen {
                 });
             });
             if done {
-                self.comparing = None;
                 self.cached = None;
+            } else {
+                self.comparing = Some((generation, compared));
             }
         }
         if let Some((slug, name)) = self.confirm_delete.clone() {
@@ -703,44 +708,27 @@ fn resolved(
     result.map(|()| "Done; the other version is in the trash folder. Ctrl+Z undoes it.".into())
 }
 
-/// What differs between two versions of a deck, card by card.
-fn compare(ui: &mut egui::Ui, mine: &rehearse_core::deck::Deck, other: &rehearse_core::deck::Deck) {
-    use std::collections::HashMap;
-    let theirs: HashMap<_, _> = other.cards.iter().map(|c| (&c.id, c)).collect();
-    let ours: HashMap<_, _> = mine.cards.iter().map(|c| (&c.id, c)).collect();
-    let only_mine: Vec<&str> = mine
-        .cards
-        .iter()
-        .filter(|c| !theirs.contains_key(&c.id))
-        .map(|c| c.front.as_str())
-        .collect();
-    let only_other: Vec<&str> = other
-        .cards
-        .iter()
-        .filter(|c| !ours.contains_key(&c.id))
-        .map(|c| c.front.as_str())
-        .collect();
-    let changed: Vec<&str> = mine
-        .cards
-        .iter()
-        .filter(|c| theirs.get(&c.id).is_some_and(|t| *t != *c))
-        .map(|c| c.front.as_str())
-        .collect();
+/// What differs between two versions of a deck, card by card, as the core
+/// compared them.
+fn compare(ui: &mut egui::Ui, compared: &ConflictComparison) {
+    let (Some(mine), Ok(other)) = (&compared.mine, &compared.other) else {
+        return;
+    };
     egui::Grid::new("conflict")
         .num_columns(2)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             ui.label(RichText::new("This machine").strong());
-            ui.label(format!("\"{}\", {} cards", mine.name, mine.cards.len()));
+            ui.label(format!("\"{}\", {} cards", mine.name, mine.cards));
             ui.end_row();
             ui.label(RichText::new("Other machine").strong());
-            ui.label(format!("\"{}\", {} cards", other.name, other.cards.len()));
+            ui.label(format!("\"{}\", {} cards", other.name, other.cards));
             ui.end_row();
         });
     for (title, fronts) in [
-        ("Only on this machine", only_mine),
-        ("Only on the other machine", only_other),
-        ("Changed on both", changed),
+        ("Only on this machine", &compared.only_mine),
+        ("Only on the other machine", &compared.only_other),
+        ("Changed on both", &compared.changed),
     ] {
         if fronts.is_empty() {
             continue;

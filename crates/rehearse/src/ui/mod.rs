@@ -19,6 +19,7 @@ mod settings;
 mod simulator;
 mod stats;
 mod study;
+mod task;
 mod theme;
 mod weak;
 

@@ -9,11 +9,15 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Slider};
 
+use std::path::{Path, PathBuf};
+
 use super::file_dialog::{FileDialog, Purpose};
+use super::task::{Poll, Task};
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::insight::MIN_ITEMS;
 use rehearse_core::insight::fit::{PresetOutcome, PresetsFit};
+use rehearse_core::insight::fit::{RevlogImport, RevlogImportError, RevlogReport};
 use rehearse_core::schedule::settings::Theme;
 use rehearse_core::schedule::{DEFAULT_PRESET, Preset, Settings, Step};
 
@@ -36,6 +40,8 @@ pub struct SettingsScreen {
     fit_result: Option<Result<PresetsFit, String>>,
     revlog_path: String,
     revlog_chooser: FileDialog,
+    /// A review log being imported on a worker thread, and its path.
+    revlog_import: Option<(Task<Result<RevlogReport, RevlogImportError>>, PathBuf)>,
 }
 
 /// What a preset name is typed for.
@@ -155,7 +161,7 @@ impl SettingsScreen {
                         ui.label(
                             RichText::new(format!(
                                 "Stored in {}",
-                                collection.root().join("settings.ron").display()
+                                collection.data_dir().settings().display()
                             ))
                             .small()
                             .weak(),
@@ -206,6 +212,7 @@ impl SettingsScreen {
             fit_result: None,
             revlog_path: String::new(),
             revlog_chooser: FileDialog::default(),
+            revlog_import: None,
         };
         screen.load_steps();
         screen
@@ -650,15 +657,24 @@ impl SettingsScreen {
                         Purpose::Open(vec![("Review log (CSV)", vec!["csv"])]),
                     );
                 }
-                let ready = !self.revlog_path.trim().is_empty();
+                let importing = self.revlog_import.is_some();
+                let ready = !self.revlog_path.trim().is_empty() && !importing;
                 if ui
                     .add_enabled(ready, egui::Button::new("Import"))
-                    .on_disabled_hover_text("Choose a file first")
+                    .on_disabled_hover_text(if importing {
+                        "Importing…"
+                    } else {
+                        "Choose a file first"
+                    })
                     .clicked()
                 {
                     self.import_revlog(ui.ctx(), collection);
                 }
+                if importing {
+                    ui.spinner();
+                }
             });
+            self.poll_revlog(ui.ctx());
         });
     }
 
@@ -747,22 +763,33 @@ impl SettingsScreen {
         notice::report(ctx, result);
     }
 
+    /// Imports the review log at the typed path, reading and writing off the
+    /// UI thread (a small file is done in this frame).
     fn import_revlog(&mut self, ctx: &egui::Context, collection: &Collection) {
-        let path = std::path::PathBuf::from(self.revlog_path.trim());
-        let result = rehearse_core::insight::fit::import_review_log_file(collection, &path)
-            .map_err(|e| format!("{}: {e}", path.display()));
-        notice::report(
-            ctx,
-            result.map(|r| {
-                format!(
-                    "Imported {} reviews of {} cards from {} ({} rows skipped).",
-                    r.imported,
-                    r.cards,
-                    path.display(),
-                    r.skipped
-                )
-            }),
-        );
+        let path = PathBuf::from(self.revlog_path.trim());
+        let job = match RevlogImport::new(collection) {
+            Ok(job) => job,
+            Err(e) => return revlog_imported(ctx, Err(e), &path),
+        };
+        let file = path.clone();
+        match Task::run(ctx, move || job.import_file(&file)) {
+            Ok(Some(result)) => revlog_imported(ctx, result, &path),
+            Ok(None) => notice::error(ctx, "The review log import stopped unexpectedly."),
+            Err(task) => self.revlog_import = Some((task, path)),
+        }
+    }
+
+    /// Reports a review-log import once it is done.
+    fn poll_revlog(&mut self, ctx: &egui::Context) {
+        let Some((task, path)) = &self.revlog_import else {
+            return;
+        };
+        match task.poll(ctx) {
+            Poll::Working => return,
+            Poll::Done(result) => revlog_imported(ctx, result, path),
+            Poll::Lost => notice::error(ctx, "The review log import stopped unexpectedly."),
+        }
+        self.revlog_import = None;
     }
 
     fn save(&mut self, ctx: &egui::Context, collection: &mut Collection) {
@@ -898,6 +925,28 @@ fn easy_days(ui: &mut egui::Ui, shares: &mut [f32], enabled: bool) -> egui::Resp
             });
     })
     .response
+}
+
+/// Tells how importing the review log at `path` went.
+fn revlog_imported(
+    ctx: &egui::Context,
+    result: Result<RevlogReport, RevlogImportError>,
+    path: &Path,
+) {
+    notice::report(
+        ctx,
+        result
+            .map(|r| {
+                format!(
+                    "Imported {} reviews of {} cards from {} ({} rows skipped).",
+                    r.imported,
+                    r.cards,
+                    path.display(),
+                    r.skipped
+                )
+            })
+            .map_err(|e| format!("{}: {e}", path.display())),
+    );
 }
 
 /// Light, dark or the system's theme; applies and is kept at once.
