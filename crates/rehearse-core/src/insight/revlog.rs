@@ -162,95 +162,70 @@ enum Row {
     Error(String),
 }
 
+/// One row of the review log: an answer, a row left out on purpose, or
+/// everything wrong with it.
 fn read_row(record: &Record, columns: &Columns) -> Row {
     if let Some(problem) = &record.problem {
         return Row::Error(problem.clone());
     }
     let fields = &record.fields;
-    let expected = columns.names.len();
-    if fields.len() < expected {
-        let missing = &columns.names[fields.len()];
-        return Row::Error(format!(
-            "{missing} is missing: expected {expected} fields as in the header, found {}",
-            fields.len()
-        ));
-    }
-    if fields.len() > expected {
-        return Row::Error(format!(
-            "expected {expected} fields as in the header, found {}; a value containing a comma must be quoted",
-            fields.len()
-        ));
+    if let Some(problem) = field_count_problem(fields.len(), &columns.names) {
+        return Row::Error(problem);
     }
     let field = |i: usize| fields[i].trim();
     let [card_col, rating_col, time_col, duration_col] = columns.required;
-
     if let Some(state) = columns.state.map(field) {
         let state = state.to_lowercase();
         if state == MANUAL_STATE || state == "manual" || state == "rescheduled" {
             return Row::Skipped;
         }
     }
+    // Rating 0 marks a manual entry, not an answer; it is left out whatever
+    // else the row holds.
+    if field(rating_col) == "0" {
+        return Row::Skipped;
+    }
     let mut problems = Vec::new();
-    let rating = match field(rating_col) {
-        "" => {
-            problems.push("review_rating is empty; expected 1–4".to_string());
-            None
-        }
-        "0" => return Row::Skipped,
-        s => {
-            let rating = s.parse::<u32>().ok().and_then(Rating::from_number);
-            if rating.is_none() {
-                problems.push(format!("review_rating must be 1–4, found `{s}`"));
-            }
-            rating
-        }
-    };
-    let card_id = match field(card_col) {
-        "" => {
-            problems.push("card_id is empty; expected an integer".to_string());
-            None
-        }
-        s => {
-            let id = s.parse::<i64>().ok();
-            if id.is_none() {
-                problems.push(format!("card_id must be an integer, found `{s}`"));
-            }
-            id
-        }
-    };
-    let at = match field(time_col) {
-        "" => {
-            problems.push(
-                "review_time is empty; expected ISO 8601 with an offset or epoch milliseconds"
-                    .to_string(),
-            );
-            None
-        }
-        s => {
-            let at = parse_time(s);
-            if at.is_none() {
-                problems.push(format!(
+    let rating = noted(
+        required(
+            field(rating_col),
+            "review_rating is empty; expected 1–4",
+            |s| s.parse::<u32>().ok().and_then(Rating::from_number),
+            |s| format!("review_rating must be 1–4, found `{s}`"),
+        ),
+        &mut problems,
+    );
+    let card_id = noted(
+        required(
+            field(card_col),
+            "card_id is empty; expected an integer",
+            |s| s.parse::<i64>().ok(),
+            |s| format!("card_id must be an integer, found `{s}`"),
+        ),
+        &mut problems,
+    );
+    let at = noted(
+        required(
+            field(time_col),
+            "review_time is empty; expected ISO 8601 with an offset or epoch milliseconds",
+            parse_time,
+            |s| {
+                format!(
                     "review_time must be ISO 8601 with an offset (such as 2024-03-29T20:32:32.250+00:00) or epoch milliseconds, found `{s}`"
-                ));
-            }
-            at
-        }
-    };
-    let duration_ms = match field(duration_col) {
-        "" => {
-            problems.push("review_duration is empty; expected milliseconds".to_string());
-            None
-        }
-        s => {
-            let ms = parse_duration(s);
-            if ms.is_none() {
-                problems.push(format!(
-                    "review_duration must be a number of milliseconds ≥ 0, found `{s}`"
-                ));
-            }
-            ms
-        }
-    };
+                )
+            },
+        ),
+        &mut problems,
+    );
+    let duration_ms = noted(
+        required(
+            field(duration_col),
+            "review_duration is empty; expected milliseconds",
+            parse_duration,
+            |s| format!("review_duration must be a number of milliseconds ≥ 0, found `{s}`"),
+        ),
+        &mut problems,
+    );
     match (card_id, rating, at, duration_ms) {
         (Some(card_id), Some(rating), Some(at), Some(duration_ms)) if problems.is_empty() => {
             Row::Review(ImportedReview {
@@ -261,6 +236,51 @@ fn read_row(record: &Record, columns: &Columns) -> Row {
             })
         }
         _ => Row::Error(problems.join("; ")),
+    }
+}
+
+/// What is wrong when a row has not as many fields as the header has
+/// columns (`names`): the first missing column, or that a comma was
+/// probably not quoted.
+fn field_count_problem(found: usize, names: &[String]) -> Option<String> {
+    let expected = names.len();
+    if found < expected {
+        let missing = &names[found];
+        return Some(format!(
+            "{missing} is missing: expected {expected} fields as in the header, found {found}"
+        ));
+    }
+    if found > expected {
+        return Some(format!(
+            "expected {expected} fields as in the header, found {found}; a value containing a comma must be quoted"
+        ));
+    }
+    None
+}
+
+/// A required field's value from its `text`, or what is wrong with it: the
+/// `empty` message, or `invalid`'s when `parse` cannot read it.
+fn required<T>(
+    text: &str,
+    empty: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    invalid: impl FnOnce(&str) -> String,
+) -> Result<T, String> {
+    if text.is_empty() {
+        return Err(empty.to_string());
+    }
+    parse(text).ok_or_else(|| invalid(text))
+}
+
+/// The value, or nothing with its problem noted: every problem of a row is
+/// reported together.
+fn noted<T>(value: Result<T, String>, problems: &mut Vec<String>) -> Option<T> {
+    match value {
+        Ok(value) => Some(value),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
     }
 }
 

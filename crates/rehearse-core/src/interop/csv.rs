@@ -775,36 +775,8 @@ fn map_row(
     default_kind: CardKind,
 ) -> Result<ImportCard, Vec<String>> {
     let fields = &row.fields;
-    let columns = [
-        (Column::Front, Some(mapping.front)),
-        (Column::Back, mapping.back),
-        (Column::Tags, mapping.tags),
-        (Column::Topic, mapping.topic),
-        (Column::Deck, mapping.deck),
-        (Column::Id, mapping.id),
-        (Column::Kind, mapping.kind),
-        (Column::Points, mapping.points),
-        (Column::TimeBox, mapping.time_box),
-    ];
-    let mut missing: Vec<(usize, Column)> = columns
-        .iter()
-        .filter_map(|(column, index)| index.filter(|i| *i >= fields.len()).map(|i| (i, *column)))
-        .collect();
-    if !missing.is_empty() {
-        missing.sort_by_key(|(i, _)| *i);
-        let names: Vec<String> = missing
-            .iter()
-            .map(|(i, column)| format!("the {} (column {})", column.name(), i + 1))
-            .collect();
-        let (verb, fields_word) = (
-            if names.len() == 1 { "is" } else { "are" },
-            if fields.len() == 1 { "field" } else { "fields" },
-        );
-        return Err(vec![format!(
-            "the row has only {} {fields_word}, so {} {verb} missing",
-            fields.len(),
-            join_and(&names)
-        )]);
+    if let Some(message) = missing_fields(fields, mapping) {
+        return Err(vec![message]);
     }
     let mut problems = Vec::new();
     if width > 0
@@ -823,51 +795,20 @@ fn map_row(
     if front.trim().is_empty() {
         problems.push(format!("the front (column {}) is empty", mapping.front + 1));
     }
-    let kind = match get(mapping.kind).map(str::trim).unwrap_or("") {
-        "" => Some(default_kind),
-        text => match kind_named(text) {
-            Some(kind) => Some(kind),
-            None => {
-                problems.push(format!(
-                    "the kind (column {}) is `{text}`; expected basic, reversed, cloze or rubric",
-                    mapping.kind.map_or(0, |i| i + 1)
-                ));
-                None
-            }
-        },
+    let kind = match row_kind(get(mapping.kind), default_kind, mapping) {
+        Ok(kind) => Some(kind),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
     };
-    match kind {
-        Some(CardKind::Cloze) if !front.trim().is_empty() && cloze_numbers(front).is_empty() => {
-            problems.push(format!(
-                "a cloze card needs at least one `{{{{c1::...}}}}` deletion in its front (column {})",
-                mapping.front + 1
-            ))
+    problems.extend(kind_problem(kind, front, back, mapping));
+    let id = match row_id(get(mapping.id), front, mapping) {
+        Ok(id) => Some(id),
+        Err(problem) => {
+            problems.push(problem);
+            None
         }
-        Some(kind @ (CardKind::Basic | CardKind::Reversed)) if back.trim().is_empty() => {
-            let kind = if kind == CardKind::Basic {
-                "basic"
-            } else {
-                "reversed"
-            };
-            problems.push(match mapping.back {
-                Some(i) => format!("the back (column {}) is empty; a {kind} card needs one", i + 1),
-                None => format!("no column is the back; a {kind} card needs one"),
-            })
-        }
-        _ => {}
-    }
-    let id = match get(mapping.id).map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => match CardId::new(text) {
-            Ok(id) => Some((id, true)),
-            Err(message) => {
-                problems.push(format!(
-                    "the id (column {}) is not valid: {message}",
-                    mapping.id.map_or(0, |i| i + 1)
-                ));
-                None
-            }
-        },
-        None => Some((CardId::derived_from(front), false)),
     };
     let rubric = rubric_fields(get(mapping.points), get(mapping.time_box), kind, mapping)
         .unwrap_or_else(|p| {
@@ -877,12 +818,6 @@ fn map_row(
     let (Some(kind), Some((id, id_pinned)), true) = (kind, id, problems.is_empty()) else {
         return Err(problems);
     };
-    let tags = get(mapping.tags)
-        .unwrap_or("")
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
     let deck = get(mapping.deck)
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -897,13 +832,132 @@ fn map_row(
             front: front.to_string(),
             back: back.to_string(),
             topic: get(mapping.topic).unwrap_or("").trim().to_string(),
-            tags,
+            tags: split_tags(get(mapping.tags).unwrap_or("")),
             source: None,
             rubric,
             modified: None,
             added: None,
         },
     })
+}
+
+/// When a row is too short for the mapped columns: which are missing, in
+/// column order, in one message (nothing else about such a row can be
+/// checked).
+fn missing_fields(fields: &[String], mapping: &ColumnMapping) -> Option<String> {
+    let columns = [
+        (Column::Front, Some(mapping.front)),
+        (Column::Back, mapping.back),
+        (Column::Tags, mapping.tags),
+        (Column::Topic, mapping.topic),
+        (Column::Deck, mapping.deck),
+        (Column::Id, mapping.id),
+        (Column::Kind, mapping.kind),
+        (Column::Points, mapping.points),
+        (Column::TimeBox, mapping.time_box),
+    ];
+    let mut missing: Vec<(usize, Column)> = columns
+        .iter()
+        .filter_map(|(column, index)| index.filter(|i| *i >= fields.len()).map(|i| (i, *column)))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    missing.sort_by_key(|(i, _)| *i);
+    let names: Vec<String> = missing
+        .iter()
+        .map(|(i, column)| format!("the {} (column {})", column.name(), i + 1))
+        .collect();
+    let (verb, fields_word) = (
+        if names.len() == 1 { "is" } else { "are" },
+        if fields.len() == 1 { "field" } else { "fields" },
+    );
+    Some(format!(
+        "the row has only {} {fields_word}, so {} {verb} missing",
+        fields.len(),
+        join_and(&names)
+    ))
+}
+
+/// The card kind a row's kind field names: `default_kind` when it is empty
+/// or unmapped; an unknown name is the problem to report.
+fn row_kind(
+    field: Option<&str>,
+    default_kind: CardKind,
+    mapping: &ColumnMapping,
+) -> Result<CardKind, String> {
+    match field.map(str::trim).unwrap_or("") {
+        "" => Ok(default_kind),
+        text => kind_named(text).ok_or_else(|| {
+            format!(
+                "the kind (column {}) is `{text}`; expected basic, reversed, cloze or rubric",
+                mapping.kind.map_or(0, |i| i + 1)
+            )
+        }),
+    }
+}
+
+/// What a card of `kind` lacks: a cloze card a deletion in its front (an
+/// empty front is reported already), a basic or reversed card a back.
+fn kind_problem(
+    kind: Option<CardKind>,
+    front: &str,
+    back: &str,
+    mapping: &ColumnMapping,
+) -> Option<String> {
+    match kind {
+        Some(CardKind::Cloze) if !front.trim().is_empty() && cloze_numbers(front).is_empty() => {
+            Some(format!(
+                "a cloze card needs at least one `{{{{c1::...}}}}` deletion in its front (column {})",
+                mapping.front + 1
+            ))
+        }
+        Some(kind @ (CardKind::Basic | CardKind::Reversed)) if back.trim().is_empty() => {
+            let kind = if kind == CardKind::Basic {
+                "basic"
+            } else {
+                "reversed"
+            };
+            Some(match mapping.back {
+                Some(i) => format!(
+                    "the back (column {}) is empty; a {kind} card needs one",
+                    i + 1
+                ),
+                None => format!("no column is the back; a {kind} card needs one"),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A row's card id and whether the file gave it: the id field's when it is
+/// there and not blank, otherwise derived from the front so reading the
+/// file again gives the same id; an invalid id is the problem to report.
+fn row_id(
+    field: Option<&str>,
+    front: &str,
+    mapping: &ColumnMapping,
+) -> Result<(CardId, bool), String> {
+    match field.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => match CardId::new(text) {
+            Ok(id) => Ok((id, true)),
+            Err(message) => Err(format!(
+                "the id (column {}) is not valid: {message}",
+                mapping.id.map_or(0, |i| i + 1)
+            )),
+        },
+        None => Ok((CardId::derived_from(front), false)),
+    }
+}
+
+/// Tags from a tags field: spreadsheets separate them with spaces or
+/// commas.
+fn split_tags(field: &str) -> Vec<String> {
+    field
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A rubric's points and time box from their fields: ` | ` or line breaks
