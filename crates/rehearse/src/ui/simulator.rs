@@ -894,10 +894,9 @@ fn load_plot(
             .collect()
     };
     let days = current.days.len();
-    let tick_font = egui::TextStyle::Small.resolve(ui.style());
     let x_axis = AxisHints::new_x()
         .label("days from today")
-        .tick_label_font(tick_font.clone())
+        .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
         .formatter(|mark, _| {
             if mark.value >= 0.0 && (mark.value - mark.value.round()).abs() < 1e-9 {
                 day_offset_label(mark.value.round() as usize)
@@ -912,29 +911,16 @@ fn load_plot(
         .map(value)
         .fold(0.0, f64::max);
     // Whole numbers of reviews or minutes, unless the load is tiny.
-    let (marks, decimals) = fraction_marks(highest.max(1.0));
-    let top = marks.last().copied().unwrap_or(1.0);
-    let step = marks.get(1).copied().unwrap_or(1.0);
-    let y_axis = AxisHints::new_y()
-        .label(load_unit(minutes))
-        .tick_label_font(tick_font)
-        .label_spacing(egui::Rangef::new(0.0, 1.0))
-        .formatter(move |mark, _| {
-            if decimals == 0 {
-                whole_tick(mark.value)
-            } else {
-                format!("{:.*}", decimals, mark.value)
-            }
-        });
+    let y = ValueAxis::new(ui, load_unit(minutes), highest.max(1.0), true);
     fixed_plot("whatif_load")
         .height(PLOT_HEIGHT)
         .include_y(0.0)
-        .include_y(top)
+        .include_y(y.top)
         .include_x(0.0)
         .include_x((days.max(2) - 1) as f64)
         .custom_x_axes(vec![x_axis])
-        .custom_y_axes(vec![y_axis])
-        .y_grid_spacer(grid_at(marks, step))
+        .custom_y_axes(vec![y.hints])
+        .y_grid_spacer(grid_at(y.marks, y.step))
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate()
@@ -1046,16 +1032,9 @@ fn efficiency_plot(
     asked: Scenario,
     curves: &[(u32, Vec<[f64; 2]>)],
 ) -> PlotResponse<Option<f32>> {
-    let current = efficiency_point(r, r.current);
-    // On the current settings' diamond it would hide it.
-    let what_if = efficiency_point(r, asked).filter(|_| !asked.same_as(&r.current));
-    let best = r
-        .best(asked.new_per_day)
-        .and_then(|run| efficiency_point(r, run.scenario));
-    let tick_font = egui::TextStyle::Small.resolve(ui.style());
     let x_axis = AxisHints::new_x()
         .label("desired retention (%)")
-        .tick_label_font(tick_font.clone())
+        .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
         .formatter(|mark, _| {
             if (mark.value - mark.value.round()).abs() < 1e-9 {
                 format!("{:.0}%", mark.value)
@@ -1067,54 +1046,19 @@ fn efficiency_plot(
         .iter()
         .flat_map(|(_, p)| p.iter().map(|q| q[1]))
         .fold(0.0, f64::max);
-    let (marks, decimals) = fraction_marks(highest);
-    let top = marks.last().copied().unwrap_or(1.0);
-    let step = marks.get(1).copied().unwrap_or(1.0);
-    let y_axis = AxisHints::new_y()
-        .label("cards per minute")
-        .tick_label_font(tick_font)
-        .label_spacing(egui::Rangef::new(0.0, 1.0))
-        .formatter(move |mark, _| format!("{:.*}", decimals, mark.value));
+    let y = ValueAxis::new(ui, "cards per minute", highest, false);
     let retentions = r.retentions.clone();
     let text_color = ui.visuals().strong_text_color();
-    let markers = [
-        (
-            Marker {
-                name: "Current settings",
-                shape: MarkerShape::Diamond,
-                color: CURRENT,
-                label: "current",
-            },
-            current,
-        ),
-        (
-            Marker {
-                name: "Best",
-                shape: MarkerShape::Up,
-                color: text_color,
-                label: "best",
-            },
-            best,
-        ),
-        (
-            Marker {
-                name: "What if",
-                shape: MarkerShape::Circle,
-                color: WHAT_IF,
-                label: "",
-            },
-            what_if,
-        ),
-    ];
+    let markers = efficiency_markers(r, asked, text_color);
     fixed_plot("whatif_efficiency")
         .height(PLOT_HEIGHT)
         .include_x(f64::from(RETENTION_MIN) * 100.0 - 1.0)
         .include_x(f64::from(RETENTION_MAX) * 100.0 + 1.0)
         .include_y(0.0)
-        .include_y(top)
+        .include_y(y.top)
         .custom_x_axes(vec![x_axis])
-        .custom_y_axes(vec![y_axis])
-        .y_grid_spacer(grid_at(marks, step))
+        .custom_y_axes(vec![y.hints])
+        .y_grid_spacer(grid_at(y.marks, y.step))
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate().and_then(|p| {
@@ -1143,6 +1087,89 @@ fn efficiency_plot(
             }
             hovered
         })
+}
+
+/// The memory-per-minute chart's markers, each with where it sits (if it
+/// does): the current settings, the best retention at the what-if's pace,
+/// and the what-if.
+fn efficiency_markers(
+    r: &SimulationReport,
+    asked: Scenario,
+    text_color: Color32,
+) -> [(Marker<'static>, Option<[f64; 2]>); 3] {
+    let current = efficiency_point(r, r.current);
+    // On the current settings' diamond it would hide it.
+    let what_if = efficiency_point(r, asked).filter(|_| !asked.same_as(&r.current));
+    let best = r
+        .best(asked.new_per_day)
+        .and_then(|run| efficiency_point(r, run.scenario));
+    [
+        (
+            Marker {
+                name: "Current settings",
+                shape: MarkerShape::Diamond,
+                color: CURRENT,
+                label: "current",
+            },
+            current,
+        ),
+        (
+            Marker {
+                name: "Best",
+                shape: MarkerShape::Up,
+                color: text_color,
+                label: "best",
+            },
+            best,
+        ),
+        (
+            Marker {
+                name: "What if",
+                shape: MarkerShape::Circle,
+                color: WHAT_IF,
+                label: "",
+            },
+            what_if,
+        ),
+    ]
+}
+
+/// A chart's y axis for values from 0 to about `highest`, ticked at round
+/// steps (see [`fraction_marks`]), and where its grid lines go.
+struct ValueAxis {
+    hints: AxisHints<'static>,
+    marks: Vec<f64>,
+    /// The step between marks.
+    step: f64,
+    /// The highest mark: the axis reaches it, so the top label shows.
+    top: f64,
+}
+
+impl ValueAxis {
+    /// The axis titled `title`. With `whole`, whole-number ticks read as
+    /// counts do, with thousands separated.
+    fn new(ui: &egui::Ui, title: &'static str, highest: f64, whole: bool) -> ValueAxis {
+        let (marks, decimals) = fraction_marks(highest);
+        let top = marks.last().copied().unwrap_or(1.0);
+        let step = marks.get(1).copied().unwrap_or(1.0);
+        let hints = AxisHints::new_y()
+            .label(title)
+            .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
+            .label_spacing(egui::Rangef::new(0.0, 1.0))
+            .formatter(move |mark, _| {
+                if whole && decimals == 0 {
+                    whole_tick(mark.value)
+                } else {
+                    format!("{:.*}", decimals, mark.value)
+                }
+            });
+        ValueAxis {
+            hints,
+            marks,
+            step,
+            top,
+        }
+    }
 }
 
 /// A scenario's marker on the memory-per-minute chart.
