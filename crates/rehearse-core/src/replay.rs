@@ -137,25 +137,30 @@ pub fn apply(
     warnings
 }
 
-/// Applies one event of this device as it is appended, outside a replay.
+/// Applies one event of `device` as it is appended, outside a replay.
 /// Reviews go through [`crate::collection::Collection::answer`], which also
-/// returns the outcome; this handles the rest.
+/// returns the outcome; this handles the rest. Returns a warning when the
+/// event could not be applied, as [`apply`] does.
+#[must_use]
 pub fn apply_one(
     schedulers: &impl SchedulerOf,
     states: &mut HashMap<ItemId, CardState>,
+    device: &str,
     event: Event,
-) {
-    let mut ignored = Vec::new();
-    let _ = apply(
+) -> Vec<String> {
+    // Answers are not recorded from here (`Timestamp::MAX`): the caller
+    // records its own.
+    let mut recent = Vec::new();
+    apply(
         schedulers,
         states,
-        &mut ignored,
+        &mut recent,
         Timestamp::MAX,
         vec![DeviceEvent {
-            device: String::new(),
+            device: device.to_string(),
             event,
         }],
-    );
+    )
 }
 
 /// True when `tail` can be applied on top of a snapshot holding `states`: it
@@ -182,4 +187,58 @@ pub fn tail_applies_cleanly(states: &HashMap<ItemId, CardState>, tail: &[DeviceE
             true
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{DayClock, Memory, Rating, Settings};
+
+    #[test]
+    fn apply_one_returns_what_it_could_not_apply() {
+        let scheduler = Scheduler::new(
+            Settings::default(),
+            DayClock::new(jiff::tz::TimeZone::UTC, 4),
+        )
+        .unwrap();
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let item: ItemId = "card-1".parse().unwrap();
+        let mut states = HashMap::new();
+        // A suspension applies cleanly.
+        let suspend = Event::Suspend {
+            id: 1,
+            at,
+            item: item.clone(),
+            suspended: true,
+        };
+        assert!(apply_one(&scheduler, &mut states, "laptop", suspend).is_empty());
+        assert!(states[&item].suspended);
+        // A state the memory model cannot work from: the warning comes back.
+        states.insert(
+            item.clone(),
+            CardState {
+                phase: Phase::Review,
+                memory: Some(Memory {
+                    stability: f32::NAN,
+                    difficulty: 5.0,
+                }),
+                last_review: Some(at),
+                ..CardState::new()
+            },
+        );
+        let review = Event::Review {
+            id: 2,
+            at: Timestamp::from_second(1_700_100_000).unwrap(),
+            item: item.clone(),
+            rating: Rating::Good,
+            took_ms: 0,
+            days: None,
+        };
+        let warnings = apply_one(&scheduler, &mut states, "laptop", review);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("review 2 of card-1 from laptop:"),
+            "{warnings:?}"
+        );
+    }
 }

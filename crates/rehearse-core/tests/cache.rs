@@ -327,7 +327,7 @@ fn a_state_ron_from_an_earlier_version_is_read_once_then_retired() {
     };
     drop(c);
     std::fs::remove_dir_all(dir.path().join(".cache")).unwrap();
-    std::fs::write(dir.path().join("state.ron"), legacy.to_ron()).unwrap();
+    std::fs::write(dir.path().join("state.ron"), legacy.to_ron().unwrap()).unwrap();
     let c = open(dir.path(), mins(1));
     assert_eq!(c.cache_use().state, StateSource::Legacy);
     assert_eq!(c.states(), &states);

@@ -455,3 +455,26 @@ fn one_undo_history_for_answers_and_edits_in_order() {
     assert_eq!(c.state(&item("a-1")).reps, 1);
     assert_eq!(c.state(&item("a-3")).reps, 0);
 }
+
+/// A decks folder that cannot be listed is reported, not read as "no decks".
+#[test]
+fn a_decks_folder_that_cannot_be_read_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("decks");
+    std::fs::write(&not_a_folder, "not a folder").unwrap();
+    let (decks, errors) = rehearse_core::collection::load_decks(&not_a_folder);
+    assert!(decks.is_empty());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with(&format!("{}: cannot read", not_a_folder.display())),
+        "{}",
+        errors[0]
+    );
+    let (decks, errors) = rehearse_core::collection::load_decks(&dir.path().join("none"));
+    assert!(
+        decks.is_empty() && errors.is_empty(),
+        "no folder holds no decks"
+    );
+}

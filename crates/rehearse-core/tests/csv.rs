@@ -110,7 +110,7 @@ fn lf_only(cards: Vec<(String, Card)>) -> Vec<(String, Card)> {
 fn assert_round_trip(delimiter: u8) {
     let cards = tricky_cards();
     let pairs: Vec<(&str, &Card)> = cards.iter().map(|(d, c)| (d.as_str(), c)).collect();
-    let text = write_table(&pairs, delimiter);
+    let text = write_table(&pairs, delimiter).unwrap();
     let first_line = text.lines().next().unwrap();
     let sep = (delimiter as char).to_string();
     assert_eq!(
@@ -154,13 +154,13 @@ fn round_trip_semicolon() {
 #[test]
 fn written_kind_and_tags_are_plain() {
     let c = card("k", CardKind::Reversed, "F", "B", "T", &["a", "b"]);
-    let text = write_table(&[("D", &c)], b',');
+    let text = write_table(&[("D", &c)], b',').unwrap();
     assert_eq!(
         text,
         "id,deck,front,back,topic,tags,kind\nk,D,F,B,T,a b,reversed\n"
     );
     assert_eq!(
-        write_table(&[], b'\t'),
+        write_table(&[], b'\t').unwrap(),
         "id\tdeck\tfront\tback\ttopic\ttags\tkind\n"
     );
 }
@@ -694,7 +694,7 @@ proptest! {
             })
             .collect();
         let pairs: Vec<(&str, &Card)> = cards.iter().map(|(d, c)| (d.as_str(), c)).collect();
-        let text = write_table(&pairs, delimiter);
+        let text = write_table(&pairs, delimiter).unwrap();
         let table = read_table(text.as_bytes(), delimiter, true).unwrap();
         prop_assert_eq!(table.rows.len(), cards.len());
         let mapped = map_rows(&table, &guess_mapping(&table.headers), "unused");
@@ -720,7 +720,7 @@ fn rubric_cards_round_trip_with_points_in_one_column() {
     )
     .unwrap();
     let card = &deck.cards[0];
-    let text = write_table(&[("Design", card)], b',');
+    let text = write_table(&[("Design", card)], b',').unwrap();
     assert!(
         text.contains("estimates QPS | base62 ids | caches redirects"),
         "{text}"

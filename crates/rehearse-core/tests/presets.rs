@@ -319,7 +319,7 @@ fn settings_from_before_presets_read_unchanged() {
     assert_eq!(s.interview.as_ref().unwrap().restore_retention, Some(0.85));
     assert_eq!(s.display.collapsed_decks, ["Parent"]);
     // Written back exactly as it was: nothing about presets is added.
-    assert_eq!(s.to_ron(), text);
+    assert_eq!(s.to_ron().unwrap(), text);
 
     // In a collection every deck schedules with those values.
     let dir = tempfile::tempdir().unwrap();
@@ -347,7 +347,7 @@ fn presets_round_trip_through_settings_ron() {
     p.fsrs_parameters = vec![0.5; 21];
     s.set_preset(p);
     s.assign_preset("databases", "Cram").unwrap();
-    let text = s.to_ron();
+    let text = s.to_ron().unwrap();
     assert!(text.contains("name: \"Cram\""), "{text}");
     assert!(text.contains("\"databases\": \"Cram\""), "{text}");
     assert_eq!(Settings::from_ron(&text).unwrap(), s);

@@ -141,7 +141,7 @@ proptest! {
                 took_ms: 5,
                 days: None,
             };
-            text.push_str(&e.to_line());
+            text.push_str(&e.to_line().unwrap());
             text.push('\n');
             if i == 0 {
                 text.push_str(&junk.replace('\n', " "));

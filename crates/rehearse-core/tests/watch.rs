@@ -189,6 +189,36 @@ fn a_sync_conflict_copy_is_offered_as_a_choice_and_nothing_is_lost() {
     assert_eq!(c.deck_conflicts().len(), 1);
 }
 
+#[test]
+fn a_conflict_copy_is_compared_card_by_card() {
+    let dir = tempfile::tempdir().unwrap();
+    // This machine: a-1, a-2, a-3; the other: a-1 reworded, a-2, a-4.
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 3))]);
+    let theirs = deck_text("A", "a", 4)
+        .replace("Question a 1?", "Their wording?")
+        .replace("a-3", "a-9")
+        .replace("(name: \"A\"", "(name: \"Theirs\"");
+    let copy = dir.path().join("decks/a.sync-conflict-20261122-1.ron");
+    std::fs::write(&copy, &theirs).unwrap();
+    let c = open(dir.path(), t0());
+    let conflict = c.deck_conflicts().pop().unwrap();
+    let compared = c.compare_conflict(&conflict);
+    assert_eq!(compared.conflict, conflict);
+    let mine = compared.mine.clone().unwrap();
+    let other = compared.other.clone().unwrap();
+    assert_eq!((mine.name.as_str(), mine.cards), ("A", 3));
+    assert_eq!((other.name.as_str(), other.cards), ("Theirs", 4));
+    assert_eq!(compared.only_mine, ["Question a 3?"]);
+    assert_eq!(compared.only_other, ["Question a 3?", "Question a 4?"]);
+    assert_eq!(compared.changed, ["Question a 1?"]);
+
+    // A copy that does not parse cannot be kept; nothing is listed.
+    std::fs::write(&copy, "(name: \"broken\", cards: [").unwrap();
+    let compared = c.compare_conflict(&conflict);
+    assert!(compared.other.is_err());
+    assert!(compared.only_mine.is_empty() && compared.changed.is_empty());
+}
+
 /// Runs git in `dir`, with an identity so commits work on any machine.
 fn git(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("git")

@@ -52,7 +52,7 @@ fn rubric_cards_parse_and_check_their_points() {
     assert!(answer.contains("- caches hot redirects"), "{answer}");
     // A saved deck keeps them.
     let again = parse_deck(
-        &rehearse_core::deck::to_ron(&deck),
+        &rehearse_core::deck::to_ron(&deck).unwrap(),
         std::path::Path::new("design.ron"),
     )
     .unwrap();

@@ -98,7 +98,8 @@ pub fn generate(root: &Path, cards: usize, history: bool) {
                     took_ms: 6000,
                     days: None,
                 }
-                .to_line(),
+                .to_line()
+                .unwrap(),
             );
             journal.push('\n');
         }

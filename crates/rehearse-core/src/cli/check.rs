@@ -72,9 +72,9 @@ pub fn check(paths: &[PathBuf], fix: bool, data: Option<&Path>) -> Result<ExitCo
                 .or_insert_with(|| file.clone());
         }
     }
-    if let Some(dir) = data {
-        errors += check_settings(&dir.join("settings.ron"))?;
-        warnings += check_journals(&dir.join("journal"))?;
+    if let Some(dir) = data.map(crate::store::DataDir::new) {
+        errors += check_settings(&dir.settings())?;
+        warnings += check_journals(&dir.journals())?;
     }
     outln!(
         "{} deck file{}, {cards} cards: {errors} error{}, {warnings} warning{}",

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
 use crate::collection::{self, Collection, OpenOptions};
+use crate::store::DataDir;
 
 /// `println!` that stops quietly when the reader goes away (`rehearse stats | head`)
 /// instead of panicking on the broken pipe.
@@ -130,7 +131,7 @@ pub fn run(
         None => window(open(&data_dir, false)),
         Some(Command::Check { paths, fix }) => {
             if paths.is_empty() {
-                check(&[data_dir.join("decks")], fix, Some(&data_dir))
+                check(&[DataDir::new(&data_dir).decks()], fix, Some(&data_dir))
             } else {
                 check(&paths, fix, None)
             }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use super::plural;
 use crate::collection::Collection;
 use crate::interop::package::ImportStage;
+use crate::interop::{ImportPreview, PreviewError};
 
 /// `rehearse import FILE`.
 pub(super) fn import_cards(
@@ -17,38 +18,39 @@ pub(super) fn import_cards(
     file: &Path,
     deck: Option<String>,
 ) -> Result<ExitCode> {
-    if is_anki_package(file) {
-        let progress = Progress::new();
+    let progress = Progress::new();
+    if crate::interop::is_anki_package(file) {
         progress.phase("reading the package");
-        let plan = {
-            // The file's bytes are let go of once read: the plan holds what
-            // the import needs.
-            let bytes =
-                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-            crate::interop::package::plan_anki_import(&bytes)
-                .with_context(|| format!("{}", file.display()))?
-        };
-        outln!("{}: {}", file.display(), plan.summary());
-        for w in &plan.converted.warnings {
-            outln!("warning: {w}");
-        }
-        let mut progress = progress;
-        let r =
-            crate::interop::package::import_anki(collection, plan, Timestamp::now(), &mut |s| {
-                progress.stage(s);
-                std::ops::ControlFlow::Continue(())
-            })?;
-        progress.done();
-        outln!("{}", r.summary());
-        return Ok(ExitCode::SUCCESS);
     }
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let default_deck = deck.unwrap_or_else(|| {
-        file.file_stem()
-            .map_or("Imported".into(), |s| s.to_string_lossy().into_owned())
-    });
-    let plan = crate::interop::plan_csv_import(&bytes, &default_deck)
-        .with_context(|| format!("{}", file.display()))?;
+    // A package's bytes are let go of once read: the plan holds what the
+    // import needs.
+    let plan = match crate::interop::preview_import(file, deck.as_deref()) {
+        Ok(ImportPreview::Anki(plan)) => {
+            outln!("{}: {}", file.display(), plan.summary());
+            for w in &plan.converted.warnings {
+                outln!("warning: {w}");
+            }
+            let mut progress = progress;
+            let r = crate::interop::package::import_anki(
+                collection,
+                plan,
+                Timestamp::now(),
+                &mut |s| {
+                    progress.stage(s);
+                    std::ops::ControlFlow::Continue(())
+                },
+            )?;
+            progress.done();
+            outln!("{}", r.summary());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Ok(ImportPreview::Table { plan, .. }) => *plan,
+        // The other errors name the file already.
+        Err(e @ PreviewError::Table(_)) => {
+            return Err(e).with_context(|| format!("{}", file.display()));
+        }
+        Err(e) => return Err(e.into()),
+    };
     if !plan.mapped.errors.is_empty() {
         for e in &plan.mapped.errors {
             outln!("{}:{e}", file.display());
@@ -83,13 +85,6 @@ pub(super) fn import_cards(
         }
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// True for Anki's package files.
-fn is_anki_package(file: &Path) -> bool {
-    file.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"))
 }
 
 /// `rehearse export`.
@@ -132,15 +127,16 @@ pub(super) fn export_cards(
         return Ok(ExitCode::SUCCESS);
     }
     let cards = crate::interop::cards_of_items(collection, &rows);
-    let table = crate::interop::csv::write_table(&cards, if tsv { b'\t' } else { b',' });
+    let delimiter = if tsv { b'\t' } else { b',' };
     match output {
         Some(path) => {
-            crate::store::write_atomic(&path, table.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            crate::interop::csv::export_to_path(&cards, delimiter, &path)?;
             eprintln!("exported {} cards to {}", cards.len(), path.display());
         }
         None => {
             use std::io::Write as _;
+            let table = crate::interop::csv::write_table(&cards, delimiter)?;
+            // A reader that went away (`rehearse export | head`) is not an error.
             let _ = std::io::stdout().write_all(table.as_bytes());
         }
     }

@@ -131,9 +131,7 @@ impl Collection {
     pub(super) fn append(&mut self, event: Event) -> Result<(), CollectionError> {
         self.generation += 1;
         let journal = self.journal.as_mut().ok_or(CollectionError::ReadOnly)?;
-        journal
-            .append(&event)
-            .map_err(|e| StoreError::io(journal.path(), e))?;
+        journal.append(&event)?;
         let len = journal.len();
         self.read_at = self.read_at.max(event.at());
         self.next_event_id = event.id() + 1;

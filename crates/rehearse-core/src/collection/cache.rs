@@ -67,7 +67,7 @@ fn load_one(dir: &DataDir, path: &Path, encode: bool) -> One {
     }
     let parsed = deck::utf8(&bytes, path).and_then(|text| deck::parse_deck(text, path));
     let write = match &parsed {
-        Ok(deck) if encode => Some((cache::deck_path(dir, &slug), cache::encode_deck(key, deck))),
+        Ok(deck) if encode => Some((dir.cached_deck(&slug), cache::encode_deck(key, deck))),
         _ => None,
     };
     (parsed, write, false)
@@ -77,7 +77,7 @@ fn load_one(dir: &DataDir, path: &Path, encode: bool) -> One {
 /// where its file is unchanged. With `encode`, returns the cache files to
 /// write for the decks that were parsed.
 pub(super) fn load_decks_cached(dir: &DataDir, encode: bool) -> DecksLoaded {
-    let paths = open::deck_files(&dir.decks());
+    let (paths, listing) = open::deck_files(&dir.decks());
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -86,21 +86,36 @@ pub(super) fn load_decks_cached(dir: &DataDir, encode: bool) -> DecksLoaded {
         let handles: Vec<_> = paths
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || {
+                let loading = scope.spawn(move || {
                     part.iter()
                         .map(|p| load_one(dir, p, encode))
                         .collect::<Vec<_>>()
-                })
+                });
+                (part, loading)
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(part, loading)| {
+                // A loader that panicked loses no deck silently: each of its
+                // files is reported as not loaded.
+                loading.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|p| {
+                            let error = DeckError::Io {
+                                path: p.clone(),
+                                message: "loading it failed unexpectedly".into(),
+                            };
+                            (Err(error), None, false)
+                        })
+                        .collect()
+                })
+            })
             .collect()
     });
     let mut loaded = DecksLoaded {
         decks: Vec::new(),
-        errors: Vec::new(),
+        errors: listing.into_iter().collect(),
         writes: Vec::new(),
         cached: 0,
         parsed: 0,
@@ -129,7 +144,7 @@ pub(super) fn load_decks_cached(dir: &DataDir, encode: bool) -> DecksLoaded {
 /// are now, and removes a `state.ron` an earlier version left (it would only
 /// go stale).
 pub(super) fn write_state(dir: &DataDir, snapshot: &Snapshot) -> Result<(), StoreError> {
-    let path = cache::state_path(dir);
+    let path = dir.cached_state();
     let journals = list_journals(dir)?;
     let bytes = cache::encode_state(snapshot, &journals).map_err(|e| StoreError::io(&path, e))?;
     cache::write(dir, &path, &bytes).map_err(|e| StoreError::io(&path, e))?;
@@ -140,12 +155,13 @@ pub(super) fn write_state(dir: &DataDir, snapshot: &Snapshot) -> Result<(), Stor
     }
 }
 
-/// The slugs of the deck files in the data folder.
-fn deck_slugs(dir: &DataDir) -> Vec<String> {
-    open::deck_files(&dir.decks())
-        .iter()
-        .map(|p| deck::slug_of(p))
-        .collect()
+/// Removes the cached copies of decks whose files are gone. Nothing when
+/// the decks folder cannot be listed: that is no sign its decks are gone.
+fn remove_orphans(dir: &DataDir) {
+    if let (paths, None) = open::deck_files(&dir.decks()) {
+        let slugs: Vec<String> = paths.iter().map(|p| deck::slug_of(p)).collect();
+        cache::remove_orphan_decks(dir, &slugs);
+    }
 }
 
 impl Collection {
@@ -168,7 +184,7 @@ impl Collection {
                 // A cache that cannot be written is only slower next time.
                 let _ = cache::write(&dir, &path, &bytes);
             }
-            cache::remove_orphan_decks(&dir, &deck_slugs(&dir));
+            remove_orphans(&dir);
         }));
     }
 
@@ -182,10 +198,7 @@ impl Collection {
             return;
         }
         let dir = self.dir.clone();
-        let paths: Vec<PathBuf> = slugs
-            .iter()
-            .map(|slug| dir.decks().join(format!("{slug}.ron")))
-            .collect();
+        let paths: Vec<PathBuf> = slugs.iter().map(|slug| dir.deck_file(slug)).collect();
         self.collect_cache_job();
         self.cache_job = Some(std::thread::spawn(move || {
             for path in paths {
@@ -193,7 +206,7 @@ impl Collection {
                     let _ = cache::write(&dir, &cache_path, &bytes);
                 }
             }
-            cache::remove_orphan_decks(&dir, &deck_slugs(&dir));
+            remove_orphans(&dir);
         }));
     }
 

@@ -99,11 +99,7 @@ impl Collection {
         let i = self.deck_index(slug)?;
         let name = self.decks[i].name.clone();
         let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
-        let to = self
-            .dir
-            .root()
-            .join("trash")
-            .join(format!("{slug}-{stamp}.ron"));
+        let to = self.dir.trash().join(format!("{slug}-{stamp}.ron"));
         self.commit_decks(
             format!("delete deck \"{name}\""),
             Vec::new(),
@@ -135,7 +131,7 @@ impl Collection {
             .ok_or_else(|| EditError::Invalid(format!("{} is gone", conflict.path.display())))?;
         let mine = read_optional(&deck_path)?;
         let stamp = now.strftime("%Y%m%dT%H%M%S").to_string();
-        let trash = self.dir.root().join("trash");
+        let trash = self.dir.trash();
         let mut files = vec![FileChange {
             path: conflict.path.clone(),
             before: Some(other.clone()),

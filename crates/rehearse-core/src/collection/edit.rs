@@ -106,7 +106,7 @@ pub fn slugify(name: &str) -> String {
 
 impl Collection {
     pub(super) fn deck_path(&self, slug: &str) -> PathBuf {
-        self.dir.decks().join(format!("{slug}.ron"))
+        self.dir.deck_file(slug)
     }
 
     pub(super) fn deck_index(&self, slug: &str) -> Result<usize, EditError> {
@@ -148,9 +148,10 @@ impl Collection {
         let mut files = Vec::new();
         for deck in &decks {
             let path = self.deck_path(&deck.slug);
+            let text = deck::to_ron(deck).map_err(|e| StoreError::encode(&path, e))?;
             files.push(FileChange {
                 before: read_optional(&path)?,
-                after: Some(deck::to_ron(deck)),
+                after: Some(text),
                 path,
             });
         }

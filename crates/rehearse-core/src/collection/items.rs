@@ -38,7 +38,8 @@ impl Collection {
                 schedulers: &self.schedulers,
                 by_item: &self.item_preset,
             };
-            crate::replay::apply_one(&lookup, &mut self.states, e);
+            let warnings = crate::replay::apply_one(&lookup, &mut self.states, &self.device, e);
+            self.warnings.extend(warnings);
             let after = self.state(item).clone();
             self.shift_load(generation, &before, &after);
         }

@@ -48,6 +48,7 @@ pub use open::load_decks;
 use open::{list_journals, read_journals};
 pub use presets::{AssignError, ItemSchedulers};
 pub use queue::{QueueLimits, TodayQueue};
+pub use sync::{ConflictComparison, DeckVersion};
 pub use undo::Undone;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_decks.rs"));
@@ -237,6 +238,11 @@ impl Collection {
     /// The data folder.
     pub fn root(&self) -> &Path {
         self.dir.root()
+    }
+
+    /// Where each file lives inside the data folder.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.dir
     }
 
     /// True when opened read-only: nothing can be changed.

@@ -302,8 +302,8 @@ pub(super) fn load_settings(
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let s = Settings::default();
-            store::write_atomic(&path, s.to_ron().as_bytes())
-                .map_err(|e| StoreError::io(&path, e))?;
+            let text = s.to_ron().map_err(|e| StoreError::encode(&path, e))?;
+            store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
             Ok((s, None))
         }
         Err(e) => Err(StoreError::io(&path, e)),
@@ -311,27 +311,37 @@ pub(super) fn load_settings(
 }
 
 /// The deck files in `dir`, sorted: every `*.ron` but a sync tool's
-/// conflict copies.
-pub(super) fn deck_files(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
-                // A sync tool's conflict copy is another version of a deck, not a deck.
-                .filter(|p| conflict_original(p).is_none())
-                .collect()
-        })
-        .unwrap_or_default();
+/// conflict copies. A folder that cannot be listed is one failure; one that
+/// does not exist holds no decks.
+pub(super) fn deck_files(dir: &Path) -> (Vec<PathBuf>, Option<DeckError>) {
+    let mut error = None;
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            // An entry that vanished while listing is no deck.
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+            // A sync tool's conflict copy is another version of a deck, not a deck.
+            .filter(|p| conflict_original(p).is_none())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            error = Some(DeckError::Io {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            });
+            Vec::new()
+        }
+    };
     paths.sort();
-    paths
+    (paths, error)
 }
 
 /// Loads every `*.ron` in `dir`, in parallel; failures are returned, not fatal.
 /// Parses every file: [`Collection::open`] reads unchanged decks from `.cache/`.
 pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
-    let paths = deck_files(dir);
+    let (paths, listing) = deck_files(dir);
+    let mut errors: Vec<DeckError> = listing.into_iter().collect();
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -340,16 +350,30 @@ pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
         let handles: Vec<_> = paths
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || part.iter().map(|p| deck::load_deck(p)).collect::<Vec<_>>())
+                let loading = scope
+                    .spawn(move || part.iter().map(|p| deck::load_deck(p)).collect::<Vec<_>>());
+                (part, loading)
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(part, loading)| {
+                // A loader that panicked loses no deck silently: each of its
+                // files is reported as not loaded.
+                loading.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|p| {
+                            Err(DeckError::Io {
+                                path: p.clone(),
+                                message: "loading it failed unexpectedly".into(),
+                            })
+                        })
+                        .collect()
+                })
+            })
             .collect()
     });
     let mut decks = Vec::new();
-    let mut errors = Vec::new();
     for r in results {
         match r {
             Ok(d) => decks.push(d),

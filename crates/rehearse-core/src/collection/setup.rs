@@ -30,10 +30,10 @@ pub(super) fn prepare(dir: &DataDir) -> Result<Vec<String>, StoreError> {
             dir.root().to_path_buf(),
             dir.decks(),
             dir.journals(),
-            dir.root().join("media"),
-            dir.root().join("trash"),
-            crate::store::cache::cache_dir(dir),
-            crate::store::cache::cache_dir(dir).join("decks"),
+            dir.media(),
+            dir.trash(),
+            dir.cache(),
+            dir.cached_decks(),
         ]);
     }
     Ok(warnings)
@@ -72,6 +72,8 @@ fn install_builtin_decks(dir: &DataDir) -> Result<(), StoreError> {
         sync_dir(dir.root())
     })();
     if written.is_err() {
+        // Cleanup, best effort: the install error is what is reported, and a
+        // leftover staging folder is removed at the next start.
         let _ = fs::remove_dir_all(&staging);
     }
     written.map_err(io)

@@ -33,8 +33,11 @@ impl Collection {
             settings.day_starts_at_hour,
         );
         let schedulers = Schedulers::new(settings.clone(), clock)?;
-        store::write_atomic(&self.dir.settings(), settings.to_ron().as_bytes())
-            .map_err(|e| StoreError::io(&self.dir.settings(), e))?;
+        let path = self.dir.settings();
+        let text = settings
+            .to_ron()
+            .map_err(|e| StoreError::encode(&path, e))?;
+        store::write_atomic(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
         // States already given stay: new options apply from each card's next answer.
         self.schedulers = schedulers;
         self.refresh_presets();

@@ -1,5 +1,7 @@
 //! Files changed by another device or a sync tool: new journal lines merged, decks re-read, conflicts found.
 
+use std::collections::HashSet;
+
 use super::*;
 
 impl Collection {
@@ -21,6 +23,8 @@ impl Collection {
         {
             let slug = deck::slug_of(path);
             let loaded = self.decks.iter().find(|d| d.slug == slug);
+            // Only compared here: a file that does not load leads to a
+            // reload below, which records why.
             let on_disk = deck::load_deck(path).ok();
             let failed = self.deck_errors.iter().any(|e| match e {
                 DeckError::Io { path: p, .. } | DeckError::Parse { path: p, .. } => p == path,
@@ -139,8 +143,45 @@ impl Collection {
                     })
                     .collect()
             })
+            // No folder, no conflicts; a folder that cannot be read is
+            // reported by loading the decks.
             .unwrap_or_default();
         out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    /// What differs between this machine's version of a deck and a sync
+    /// tool's conflict copy of it, card by card. Reads the copy: call it
+    /// once when the comparison is shown, not on every frame.
+    pub fn compare_conflict(&self, conflict: &DeckConflict) -> ConflictComparison {
+        let mine = self.decks.iter().find(|d| d.slug == conflict.slug);
+        let other = deck::load_deck(&conflict.path);
+        let mut out = ConflictComparison {
+            conflict: conflict.clone(),
+            mine: mine.map(DeckVersion::of),
+            other: other.as_ref().map(DeckVersion::of).map_err(Clone::clone),
+            only_mine: Vec::new(),
+            only_other: Vec::new(),
+            changed: Vec::new(),
+        };
+        let (Some(mine), Ok(other)) = (mine, &other) else {
+            return out;
+        };
+        let theirs: HashMap<_, _> = other.cards.iter().map(|c| (&c.id, c)).collect();
+        let ours: HashSet<_> = mine.cards.iter().map(|c| &c.id).collect();
+        for card in &mine.cards {
+            match theirs.get(&card.id) {
+                None => out.only_mine.push(card.front.clone()),
+                Some(t) if *t != card => out.changed.push(card.front.clone()),
+                Some(_) => {}
+            }
+        }
+        out.only_other = other
+            .cards
+            .iter()
+            .filter(|c| !ours.contains(&c.id))
+            .map(|c| c.front.clone())
+            .collect();
         out
     }
 
@@ -152,4 +193,41 @@ impl Collection {
         self.index_items();
         self.write_cache_in_background(loaded.writes);
     }
+}
+
+/// One version of a deck in a conflict, in brief.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckVersion {
+    /// The deck's name in this version.
+    pub name: String,
+    /// Its number of cards.
+    pub cards: usize,
+}
+
+impl DeckVersion {
+    fn of(deck: &Deck) -> Self {
+        Self {
+            name: deck.name.clone(),
+            cards: deck.cards.len(),
+        }
+    }
+}
+
+/// Two versions of a deck side by side, as [`Collection::compare_conflict`]
+/// found them. The card lists hold fronts, in deck order; they are empty
+/// when either version could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictComparison {
+    /// The conflict compared.
+    pub conflict: DeckConflict,
+    /// This machine's version; `None` when it could not be loaded.
+    pub mine: Option<DeckVersion>,
+    /// The other version, or why it cannot be read (it then cannot be kept).
+    pub other: Result<DeckVersion, DeckError>,
+    /// Cards only this machine's version has.
+    pub only_mine: Vec<String>,
+    /// Cards only the other version has.
+    pub only_other: Vec<String>,
+    /// Cards both have, changed on one side or both.
+    pub changed: Vec<String>,
 }

@@ -748,8 +748,10 @@ fn rubric_problems(card: &Card, error: &mut dyn FnMut(String)) {
     }
 }
 
-/// Serialises a deck in the canonical, hand-editable layout.
-pub fn to_ron(deck: &Deck) -> String {
+/// Serialises a deck in the canonical, hand-editable layout. Fails only if
+/// a value will not serialise; then nothing must be written (an empty deck
+/// file would lose every card).
+pub fn to_ron(deck: &Deck) -> Result<String, ron::Error> {
     let file = DeckFile {
         name: deck.name.clone(),
         description: deck.description.clone(),
@@ -775,11 +777,7 @@ pub fn to_ron(deck: &Deck) -> String {
         .indentor("    ".to_string())
         .escape_strings(false)
         .separate_tuple_members(false);
-    // Serialising plain strings and vectors cannot fail.
-    ron_options()
-        .to_string_pretty(&file, config)
-        .unwrap_or_default()
-        + "\n"
+    Ok(ron_options().to_string_pretty(&file, config)? + "\n")
 }
 
 #[cfg(test)]
@@ -964,7 +962,7 @@ mod tests {
             (id: "x", kind: Cloze, topic: "t", tags: ["a"], source: "s", front: "say \"{{c1::hi}}\"\nline2", back: ""),
         ])"#;
         let d = deck(text).unwrap();
-        let again = deck(&to_ron(&d)).unwrap();
+        let again = deck(&to_ron(&d).unwrap()).unwrap();
         assert_eq!(d, again);
     }
 }

@@ -11,7 +11,7 @@ use super::revlog::{RevlogError, RowError, parse_revlog_csv};
 use crate::collection::{Collection, CollectionError, History, HistoryLoader, ItemSchedulers};
 use crate::deck::{CardId, ItemId};
 use crate::schedule::{DayClock, Rating};
-use crate::store::{self, Event, StoreError};
+use crate::store::{self, DataDir, Event, StoreError};
 
 /// Why fitting failed.
 #[derive(Debug, thiserror::Error)]
@@ -266,15 +266,6 @@ pub enum RevlogImportError {
     Collection(#[from] CollectionError),
 }
 
-/// Reads the review log at `path` and imports it as [`import_review_log`] does.
-pub fn import_review_log_file(
-    collection: &Collection,
-    path: &std::path::Path,
-) -> Result<RevlogReport, RevlogImportError> {
-    let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
-    import_review_log(collection, &text)
-}
-
 /// Imports a review log in the FSRS tools' CSV layout as a journal of its own,
 /// `journal/import-<fingerprint>.ron`, so the same file never counts twice.
 /// Its cards are not in any deck: the reviews feed statistics and the
@@ -283,52 +274,74 @@ pub fn import_review_log(
     collection: &Collection,
     text: &str,
 ) -> Result<RevlogReport, RevlogImportError> {
-    if collection.is_read_only() {
-        return Err(CollectionError::ReadOnly.into());
+    RevlogImport::new(collection)?.import_text(text)
+}
+
+/// A review-log import, detached from the collection so that reading the
+/// file and writing its journal can run on a worker thread.
+#[derive(Clone, Debug)]
+pub struct RevlogImport {
+    dir: DataDir,
+}
+
+impl RevlogImport {
+    /// An import into `collection`'s data folder; refused when it is read-only.
+    pub fn new(collection: &Collection) -> Result<Self, RevlogImportError> {
+        if collection.is_read_only() {
+            return Err(CollectionError::ReadOnly.into());
+        }
+        Ok(Self {
+            dir: collection.data_dir().clone(),
+        })
     }
-    let parsed = parse_revlog_csv(text)?;
-    if !parsed.row_errors.is_empty() {
-        return Err(RevlogImportError::Rows(parsed.row_errors));
+
+    /// Reads the review log at `path` and imports it.
+    pub fn import_file(&self, path: &std::path::Path) -> Result<RevlogReport, RevlogImportError> {
+        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+        self.import_text(&text)
     }
-    let device = format!("import-{}", fingerprint(text));
-    let path = collection
-        .root()
-        .join("journal")
-        .join(format!("{device}.ron"));
-    if path.exists() {
-        return Err(RevlogImportError::AlreadyImported(path));
+
+    /// Imports the review log `text` (see [`import_review_log`]).
+    pub fn import_text(&self, text: &str) -> Result<RevlogReport, RevlogImportError> {
+        let parsed = parse_revlog_csv(text)?;
+        if !parsed.row_errors.is_empty() {
+            return Err(RevlogImportError::Rows(parsed.row_errors));
+        }
+        let device = format!("import-{}", fingerprint(text));
+        let path = self.dir.journal_of(&device);
+        if path.exists() {
+            return Err(RevlogImportError::AlreadyImported(path));
+        }
+        let mut reviews = parsed.reviews;
+        reviews.sort_by_key(|r| (r.at, r.card_id));
+        let mut cards = std::collections::HashSet::new();
+        let mut events = Vec::with_capacity(reviews.len());
+        for (n, r) in reviews.iter().enumerate() {
+            cards.insert(r.card_id);
+            // Card ids of other apps are numbers; these make valid ids of their own.
+            let card = CardId::new(format!("imported-{}", r.card_id)).map_err(|e| {
+                RevlogImportError::Rows(vec![RowError {
+                    line: 0,
+                    message: e,
+                }])
+            })?;
+            events.push(Event::Review {
+                id: n as u64 + 1,
+                at: r.at,
+                item: ItemId::forward(card),
+                rating: r.rating,
+                took_ms: r.duration_ms,
+                days: None,
+            });
+        }
+        store::write_journal(&path, &events)?;
+        Ok(RevlogReport {
+            imported: reviews.len(),
+            cards: cards.len(),
+            skipped: parsed.skipped,
+            path,
+        })
     }
-    let mut reviews = parsed.reviews;
-    reviews.sort_by_key(|r| (r.at, r.card_id));
-    let mut cards = std::collections::HashSet::new();
-    let mut out = String::with_capacity(reviews.len() * 110);
-    for (n, r) in reviews.iter().enumerate() {
-        cards.insert(r.card_id);
-        // Card ids of other apps are numbers; these make valid ids of their own.
-        let card = CardId::new(format!("imported-{}", r.card_id)).map_err(|e| {
-            RevlogImportError::Rows(vec![RowError {
-                line: 0,
-                message: e,
-            }])
-        })?;
-        let event = Event::Review {
-            id: n as u64 + 1,
-            at: r.at,
-            item: ItemId::forward(card),
-            rating: r.rating,
-            took_ms: r.duration_ms,
-            days: None,
-        };
-        out.push_str(&event.to_line());
-        out.push('\n');
-    }
-    store::write_atomic(&path, out.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
-    Ok(RevlogReport {
-        imported: reviews.len(),
-        cards: cards.len(),
-        skipped: parsed.skipped,
-        path,
-    })
 }
 
 /// A short, stable fingerprint of a file's content.

@@ -11,6 +11,7 @@
 //! Also the final-stretch rule: desired retention raised to
 //! [`FINAL_STRETCH_RETENTION`] until the interview, and put back after it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use jiff::Timestamp;
@@ -20,7 +21,7 @@ use super::weak::{DrillFilter, NO_TOPIC};
 use crate::collection::{Collection, CollectionError};
 use crate::deck::ItemId;
 use crate::schedule::{
-    CardState, Interview, Phase, Rating, ScheduleError, Scheduler, Schedulers, Settings,
+    CardState, DayClock, Interview, Phase, Rating, ScheduleError, Scheduler, Schedulers, Settings,
 };
 
 /// Interviews are assumed to be at this local hour on the day.
@@ -428,24 +429,9 @@ pub fn forecast_at_pace(
     retention: Option<f32>,
     new_per_day: Option<u32>,
 ) -> Result<Forecast, ForecastError> {
-    let mut settings = collection.settings().clone();
-    for mut preset in settings.all_presets() {
-        preset.desired_retention = retention.unwrap_or(preset.desired_retention);
-        preset.new_per_day = new_per_day.unwrap_or(preset.new_per_day);
-        settings.set_preset(preset);
-    }
-    // The same presets in the same order: a deck's index carries over.
-    let schedulers = Schedulers::new(settings, collection.clock().clone())?;
+    let schedulers = schedulers_at_pace(collection, retention, new_per_day)?;
     let scheduler = schedulers.default_scheduler();
-    let clock = scheduler.clock();
-    let today = clock.day_of(now);
-    let at = interview_time(collection, date);
-    let interview_day = clock.day_of(at);
-    if interview_day < today {
-        return Err(ForecastError::Past { date });
-    }
-    let days = (interview_day - today) as usize;
-    let until = clock.start_of_day(interview_day);
+    let horizon = Horizon::of(scheduler.clock(), collection, date, now)?;
     let new_per_day = scheduler.settings().new_per_day;
     let per_deck: Vec<usize> = (0..collection.decks().len())
         .map(|d| {
@@ -455,15 +441,21 @@ pub fn forecast_at_pace(
                 .new_per_day as usize
         })
         .collect();
-    let introduced_on = new_card_days(collection, now, days, &per_deck, new_per_day as usize);
-    // Which study day an answer at `t` falls on (only asked for `t < until`).
-    let day_index =
-        |t: Timestamp| ((clock.day_of(t) - today).max(0) as usize).min(days.saturating_sub(1));
-    let mut daily_reviews = vec![0u32; days];
-    let mut daily_new = vec![0u32; days];
-    let mut last_new_day: Option<usize> = None;
-    let mut all_reached = true;
-    let mut per_topic: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut tally = Tally {
+        introduced_on: new_card_days(
+            collection,
+            now,
+            horizon.days,
+            &per_deck,
+            new_per_day as usize,
+        ),
+        daily_reviews: vec![0u32; horizon.days],
+        daily_new: vec![0u32; horizon.days],
+        last_new_day: None,
+        all_reached: true,
+        per_topic: BTreeMap::new(),
+        horizon,
+    };
     for item in collection.items() {
         let state = collection.state(&item.id);
         if state.suspended || filter.is_some_and(|f| !f.matches(collection, &item.id)) {
@@ -473,43 +465,165 @@ pub fn forecast_at_pace(
             continue;
         };
         let scheduler = schedulers.get(collection.deck_preset_index(item.deck));
-        let acc = per_topic.entry(topic_name(&card.topic)).or_default();
+        tally.item(scheduler, &item.id, state, &card.topic)?;
+    }
+    let clock = horizon.clock;
+    let topics = topic_forecasts(tally.per_topic);
+    let all_seen_on = if tally.all_reached {
+        Some(clock.date_of_day(horizon.today + tally.last_new_day.unwrap_or(0) as i32))
+    } else {
+        None
+    };
+    Ok(Forecast {
+        date,
+        today: clock.date_of_day(horizon.today),
+        at: horizon.at,
+        days: horizon.days as u32,
+        reviews: topics.iter().map(|t| t.reviews).sum(),
+        new_cards: topics.iter().map(|t| t.new_cards).sum(),
+        topics,
+        daily_reviews: tally.daily_reviews,
+        daily_new: tally.daily_new,
+        new_per_day,
+        review_limit: scheduler.settings().reviews_per_day,
+        all_seen_on,
+        retention: scheduler.settings().desired_retention,
+    })
+}
+
+/// The collection's schedulers with `retention` and `new_per_day` (when
+/// given) in every preset instead of each preset's own.
+fn schedulers_at_pace(
+    collection: &Collection,
+    retention: Option<f32>,
+    new_per_day: Option<u32>,
+) -> Result<Schedulers, ScheduleError> {
+    let mut settings = collection.settings().clone();
+    for mut preset in settings.all_presets() {
+        preset.desired_retention = retention.unwrap_or(preset.desired_retention);
+        preset.new_per_day = new_per_day.unwrap_or(preset.new_per_day);
+        settings.set_preset(preset);
+    }
+    // The same presets in the same order: a deck's index carries over.
+    Schedulers::new(settings, collection.clock().clone())
+}
+
+/// The stretch a forecast covers: from now until the interview.
+#[derive(Clone, Copy)]
+struct Horizon<'a> {
+    clock: &'a DayClock,
+    now: Timestamp,
+    /// Today's study day.
+    today: i32,
+    /// How many study days are left before the interview's.
+    days: usize,
+    /// The interview's time, when recall is predicted.
+    at: Timestamp,
+    /// When the interview's study day begins: reviews and new cards stop.
+    until: Timestamp,
+}
+
+impl<'a> Horizon<'a> {
+    /// From `now` until the interview on `date`, which must not have passed.
+    fn of(
+        clock: &'a DayClock,
+        collection: &Collection,
+        date: Date,
+        now: Timestamp,
+    ) -> Result<Horizon<'a>, ForecastError> {
+        let today = clock.day_of(now);
+        let at = interview_time(collection, date);
+        let interview_day = clock.day_of(at);
+        if interview_day < today {
+            return Err(ForecastError::Past { date });
+        }
+        Ok(Horizon {
+            clock,
+            now,
+            today,
+            days: (interview_day - today) as usize,
+            at,
+            until: clock.start_of_day(interview_day),
+        })
+    }
+
+    /// Which study day an answer at `t` falls on (only asked for
+    /// `t < until`).
+    fn day_index(&self, t: Timestamp) -> usize {
+        ((self.clock.day_of(t) - self.today).max(0) as usize).min(self.days.saturating_sub(1))
+    }
+
+    /// When a new item introduced on study day `day` is first answered: now
+    /// for today, else as that day begins.
+    fn first_answer(&self, day: usize) -> Timestamp {
+        if day == 0 {
+            self.now
+        } else {
+            self.clock.start_of_day(self.today + day as i32)
+        }
+    }
+}
+
+/// What a forecast adds up while it goes through the items.
+struct Tally<'a> {
+    horizon: Horizon<'a>,
+    /// The study day each new item is introduced on, if before the interview.
+    introduced_on: HashMap<ItemId, usize>,
+    daily_reviews: Vec<u32>,
+    daily_new: Vec<u32>,
+    /// The last day a new item is introduced on.
+    last_new_day: Option<usize>,
+    /// Every new item is introduced before the interview.
+    all_reached: bool,
+    per_topic: BTreeMap<String, Acc>,
+}
+
+impl Tally<'_> {
+    /// Counts one item of `topic`: its recall at the interview if study
+    /// stops now and if it keeps up, and the reviews keeping up takes.
+    fn item(
+        &mut self,
+        scheduler: &Scheduler,
+        id: &ItemId,
+        state: &CardState,
+        topic: &str,
+    ) -> Result<(), ScheduleError> {
+        let horizon = self.horizon;
+        let acc = self.per_topic.entry(topic_name(topic)).or_default();
         acc.cards += 1;
-        if state.phase == Phase::New {
+        let (from, start) = if state.phase == Phase::New {
             acc.unstudied += 1;
-            let Some(&day) = introduced_on.get(&item.id) else {
+            let Some(&day) = self.introduced_on.get(id) else {
                 // Not reached by the day: not known, and not counted as seen.
-                all_reached = false;
-                continue;
+                self.all_reached = false;
+                return Ok(());
             };
             acc.seen += 1;
             acc.new_cards += 1;
-            daily_new[day] += 1;
-            last_new_day = Some(last_new_day.map_or(day, |d| d.max(day)));
-            let first = if day == 0 {
-                now
-            } else {
-                clock.start_of_day(today + day as i32)
-            };
-            let learnt = scheduler
-                .answer(&item.id, state, Rating::Good, first)?
-                .state;
-            let kept = keep_up(scheduler, &item.id, &learnt, first, until, |t| {
-                daily_reviews[day_index(t)] += 1;
-                acc.reviews += 1;
-            })?;
-            acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
-            continue;
-        }
-        acc.studied += 1;
-        acc.seen += 1;
-        acc.stop += f64::from(scheduler.retrievability(state, at).unwrap_or(0.0));
-        let kept = keep_up(scheduler, &item.id, state, now, until, |t| {
-            daily_reviews[day_index(t)] += 1;
+            self.daily_new[day] += 1;
+            self.last_new_day = Some(self.last_new_day.map_or(day, |d| d.max(day)));
+            let first = horizon.first_answer(day);
+            let learnt = scheduler.answer(id, state, Rating::Good, first)?.state;
+            (Cow::Owned(learnt), first)
+        } else {
+            acc.studied += 1;
+            acc.seen += 1;
+            acc.stop += f64::from(scheduler.retrievability(state, horizon.at).unwrap_or(0.0));
+            (Cow::Borrowed(state), horizon.now)
+        };
+        let daily_reviews = &mut self.daily_reviews;
+        let kept = keep_up(scheduler, id, &from, start, horizon.until, |t| {
+            daily_reviews[horizon.day_index(t)] += 1;
             acc.reviews += 1;
         })?;
-        acc.keep += f64::from(scheduler.retrievability(&kept, at).unwrap_or(0.0));
+        acc.keep += f64::from(scheduler.retrievability(&kept, horizon.at).unwrap_or(0.0));
+        Ok(())
     }
+}
+
+/// Each topic's forecast, the least ready (if study keeps up) first, then
+/// by name.
+fn topic_forecasts(per_topic: BTreeMap<String, Acc>) -> Vec<TopicForecast> {
     let mut topics: Vec<TopicForecast> = per_topic
         .into_iter()
         .map(|(topic, a)| {
@@ -533,27 +647,7 @@ pub fn forecast_at_pace(
             .total_cmp(&b.recall_if_keep.unwrap_or(1.0))
             .then_with(|| a.topic.cmp(&b.topic))
     });
-    let today_date = clock.date_of_day(today);
-    let all_seen_on = if all_reached {
-        Some(clock.date_of_day(today + last_new_day.unwrap_or(0) as i32))
-    } else {
-        None
-    };
-    Ok(Forecast {
-        date,
-        today: today_date,
-        at,
-        days: days as u32,
-        reviews: topics.iter().map(|t| t.reviews).sum(),
-        new_cards: topics.iter().map(|t| t.new_cards).sum(),
-        topics,
-        daily_reviews,
-        daily_new,
-        new_per_day,
-        review_limit: scheduler.settings().reviews_per_day,
-        all_seen_on,
-        retention: scheduler.settings().desired_retention,
-    })
+    topics
 }
 
 /// The study day (0 is today) on which each new item is introduced before
@@ -685,6 +779,64 @@ pub fn raised_retention(settings: &Settings) -> Option<RetentionRaise> {
         from,
         to: settings.desired_retention,
         until: interview.date,
+    })
+}
+
+/// The desired retention worth forecasting the final stretch at: `None` when
+/// retention is already that high, so a raise would change nothing.
+pub fn stretch_target(settings: &Settings) -> Option<f32> {
+    can_raise(settings).then_some(FINAL_STRETCH_RETENTION)
+}
+
+/// What the final stretch before an interview has to offer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FinalStretch {
+    /// A raise is in force; it can be put back early.
+    InForce(RetentionRaise),
+    /// A raise is worth offering.
+    Offer(StretchOffer),
+    /// Nothing to offer: retention is already high enough, or the interview
+    /// is today (too late for a raise to schedule anything).
+    Nothing,
+}
+
+/// A raise of desired retention on offer, and what it would change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StretchOffer {
+    /// Desired retention now; it comes back the day after the interview.
+    pub from: f32,
+    /// Desired retention until the interview.
+    pub to: f32,
+    /// The interview's date.
+    pub until: Date,
+    /// True when recall on the day, in whole percent, is the same either way.
+    pub barely_changes: bool,
+}
+
+/// The final-stretch rule: a raise in force is shown as such; otherwise a
+/// raise to the forecast `raised` (made at [`stretch_target`], `None` when
+/// there is none) is offered unless the interview is today.
+pub fn final_stretch(
+    settings: &Settings,
+    current: &Forecast,
+    raised: Option<&Forecast>,
+) -> FinalStretch {
+    if let Some(raise) = raised_retention(settings) {
+        return FinalStretch::InForce(raise);
+    }
+    let Some(raised) = raised else {
+        return FinalStretch::Nothing;
+    };
+    if current.days == 0 {
+        return FinalStretch::Nothing;
+    }
+    // Compared as shown, in whole percent: a difference nobody can see is none.
+    let percent = |v: Option<f32>| v.map(|v| format!("{:.0}", v * 100.0));
+    FinalStretch::Offer(StretchOffer {
+        from: current.retention,
+        to: raised.retention,
+        until: current.date,
+        barely_changes: percent(current.overall_if_keep()) == percent(raised.overall_if_keep()),
     })
 }
 
@@ -909,4 +1061,88 @@ pub fn apply_plan(collection: &mut Collection, plan: &StudyPlan) -> Result<(), C
         settings.set_preset(preset);
     }
     collection.save_settings(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// A forecast of one topic `days` study days before the interview, at
+    /// `retention`, with `recall` on the day keeping up.
+    fn made(days: u32, retention: f32, recall: f32) -> Forecast {
+        Forecast {
+            date: date(2026, 12, 14),
+            today: date(2026, 12, 14) - jiff::Span::new().days(i64::from(days)),
+            at: Timestamp::UNIX_EPOCH,
+            days,
+            topics: vec![TopicForecast {
+                topic: "Alpha".into(),
+                cards: 10,
+                studied: 10,
+                unstudied: 0,
+                seen_by_then: 10,
+                recall_if_stop: Some(recall - 0.1),
+                recall_if_keep: Some(recall),
+                reviews: 20,
+                new_cards: 0,
+            }],
+            reviews: 20,
+            new_cards: 0,
+            daily_reviews: vec![1; days as usize],
+            daily_new: vec![0; days as usize],
+            new_per_day: 20,
+            review_limit: 200,
+            all_seen_on: None,
+            retention,
+        }
+    }
+
+    #[test]
+    fn final_stretch_offers_a_raise_only_when_it_can_change_something() {
+        let base = Settings::default();
+        assert_eq!(stretch_target(&base), Some(FINAL_STRETCH_RETENTION));
+        let current = made(10, 0.9, 0.88);
+        let high = made(10, FINAL_STRETCH_RETENTION, 0.93);
+        assert_eq!(
+            final_stretch(&base, &current, Some(&high)),
+            FinalStretch::Offer(StretchOffer {
+                from: 0.9,
+                to: FINAL_STRETCH_RETENTION,
+                until: date(2026, 12, 14),
+                barely_changes: false,
+            })
+        );
+        // Recall the same in whole percent: still offered, said to barely matter.
+        let same = made(10, FINAL_STRETCH_RETENTION, 0.8801);
+        assert!(matches!(
+            final_stretch(&base, &current, Some(&same)),
+            FinalStretch::Offer(StretchOffer {
+                barely_changes: true,
+                ..
+            })
+        ));
+        // The interview is today: too late.
+        let today = made(0, 0.9, 0.88);
+        assert_eq!(
+            final_stretch(&base, &today, Some(&made(0, 0.95, 0.9))),
+            FinalStretch::Nothing
+        );
+        // Already that high: no target, no forecast at it, nothing offered.
+        let high_settings = Settings {
+            desired_retention: 0.96,
+            ..Settings::default()
+        };
+        assert_eq!(stretch_target(&high_settings), None);
+        assert_eq!(
+            final_stretch(&high_settings, &current, None),
+            FinalStretch::Nothing
+        );
+        // A raise in force is shown, whatever the forecasts.
+        let (raised, raise) = with_raised_retention(&base, date(2026, 12, 14), Vec::new()).unwrap();
+        assert_eq!(
+            final_stretch(&raised, &high, None),
+            FinalStretch::InForce(raise)
+        );
+    }
 }

@@ -98,10 +98,11 @@ const MANUAL_STATE: &str = "5";
 /// may end in CRLF.
 ///
 /// Rows that cannot be read are listed in [`RevlogImport::row_errors`] with
-/// their line number; the rest are returned sorted by (card, time).
+/// their line number and the column at fault; the rest are returned sorted
+/// by (card, time).
 pub fn parse_revlog_csv(text: &str) -> Result<RevlogImport, RevlogError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Records::new(text).filter(|r| !r.is_blank());
+    let mut records = records(text).filter(|r| !r.is_blank());
     let header = records.next().ok_or(RevlogError::Empty)?;
     if let Some(problem) = header.problem {
         return Err(RevlogError::BadHeader(problem));
@@ -161,95 +162,70 @@ enum Row {
     Error(String),
 }
 
+/// One row of the review log: an answer, a row left out on purpose, or
+/// everything wrong with it.
 fn read_row(record: &Record, columns: &Columns) -> Row {
     if let Some(problem) = &record.problem {
         return Row::Error(problem.clone());
     }
     let fields = &record.fields;
-    let expected = columns.names.len();
-    if fields.len() < expected {
-        let missing = &columns.names[fields.len()];
-        return Row::Error(format!(
-            "{missing} is missing: expected {expected} fields as in the header, found {}",
-            fields.len()
-        ));
-    }
-    if fields.len() > expected {
-        return Row::Error(format!(
-            "expected {expected} fields as in the header, found {}; a value containing a comma must be quoted",
-            fields.len()
-        ));
+    if let Some(problem) = field_count_problem(fields.len(), &columns.names) {
+        return Row::Error(problem);
     }
     let field = |i: usize| fields[i].trim();
     let [card_col, rating_col, time_col, duration_col] = columns.required;
-
     if let Some(state) = columns.state.map(field) {
         let state = state.to_lowercase();
         if state == MANUAL_STATE || state == "manual" || state == "rescheduled" {
             return Row::Skipped;
         }
     }
+    // Rating 0 marks a manual entry, not an answer; it is left out whatever
+    // else the row holds.
+    if field(rating_col) == "0" {
+        return Row::Skipped;
+    }
     let mut problems = Vec::new();
-    let rating = match field(rating_col) {
-        "" => {
-            problems.push("review_rating is empty; expected 1–4".to_string());
-            None
-        }
-        "0" => return Row::Skipped,
-        s => {
-            let rating = s.parse::<u32>().ok().and_then(Rating::from_number);
-            if rating.is_none() {
-                problems.push(format!("review_rating must be 1–4, found `{s}`"));
-            }
-            rating
-        }
-    };
-    let card_id = match field(card_col) {
-        "" => {
-            problems.push("card_id is empty; expected an integer".to_string());
-            None
-        }
-        s => {
-            let id = s.parse::<i64>().ok();
-            if id.is_none() {
-                problems.push(format!("card_id must be an integer, found `{s}`"));
-            }
-            id
-        }
-    };
-    let at = match field(time_col) {
-        "" => {
-            problems.push(
-                "review_time is empty; expected ISO 8601 with an offset or epoch milliseconds"
-                    .to_string(),
-            );
-            None
-        }
-        s => {
-            let at = parse_time(s);
-            if at.is_none() {
-                problems.push(format!(
+    let rating = noted(
+        required(
+            field(rating_col),
+            "review_rating is empty; expected 1–4",
+            |s| s.parse::<u32>().ok().and_then(Rating::from_number),
+            |s| format!("review_rating must be 1–4, found `{s}`"),
+        ),
+        &mut problems,
+    );
+    let card_id = noted(
+        required(
+            field(card_col),
+            "card_id is empty; expected an integer",
+            |s| s.parse::<i64>().ok(),
+            |s| format!("card_id must be an integer, found `{s}`"),
+        ),
+        &mut problems,
+    );
+    let at = noted(
+        required(
+            field(time_col),
+            "review_time is empty; expected ISO 8601 with an offset or epoch milliseconds",
+            parse_time,
+            |s| {
+                format!(
                     "review_time must be ISO 8601 with an offset (such as 2024-03-29T20:32:32.250+00:00) or epoch milliseconds, found `{s}`"
-                ));
-            }
-            at
-        }
-    };
-    let duration_ms = match field(duration_col) {
-        "" => {
-            problems.push("review_duration is empty; expected milliseconds".to_string());
-            None
-        }
-        s => {
-            let ms = parse_duration(s);
-            if ms.is_none() {
-                problems.push(format!(
-                    "review_duration must be a number of milliseconds ≥ 0, found `{s}`"
-                ));
-            }
-            ms
-        }
-    };
+                )
+            },
+        ),
+        &mut problems,
+    );
+    let duration_ms = noted(
+        required(
+            field(duration_col),
+            "review_duration is empty; expected milliseconds",
+            parse_duration,
+            |s| format!("review_duration must be a number of milliseconds ≥ 0, found `{s}`"),
+        ),
+        &mut problems,
+    );
     match (card_id, rating, at, duration_ms) {
         (Some(card_id), Some(rating), Some(at), Some(duration_ms)) if problems.is_empty() => {
             Row::Review(ImportedReview {
@@ -260,6 +236,51 @@ fn read_row(record: &Record, columns: &Columns) -> Row {
             })
         }
         _ => Row::Error(problems.join("; ")),
+    }
+}
+
+/// What is wrong when a row has not as many fields as the header has
+/// columns (`names`): the first missing column, or that a comma was
+/// probably not quoted.
+fn field_count_problem(found: usize, names: &[String]) -> Option<String> {
+    let expected = names.len();
+    if found < expected {
+        let missing = &names[found];
+        return Some(format!(
+            "{missing} is missing: expected {expected} fields as in the header, found {found}"
+        ));
+    }
+    if found > expected {
+        return Some(format!(
+            "expected {expected} fields as in the header, found {found}; a value containing a comma must be quoted"
+        ));
+    }
+    None
+}
+
+/// A required field's value from its `text`, or what is wrong with it: the
+/// `empty` message, or `invalid`'s when `parse` cannot read it.
+fn required<T>(
+    text: &str,
+    empty: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    invalid: impl FnOnce(&str) -> String,
+) -> Result<T, String> {
+    if text.is_empty() {
+        return Err(empty.to_string());
+    }
+    parse(text).ok_or_else(|| invalid(text))
+}
+
+/// The value, or nothing with its problem noted: every problem of a row is
+/// reported together.
+fn noted<T>(value: Result<T, String>, problems: &mut Vec<String>) -> Option<T> {
+    match value {
+        Ok(value) => Some(value),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
     }
 }
 
@@ -300,110 +321,117 @@ impl Record {
     }
 }
 
-/// Splits CSV text into records (RFC 4180: comma-separated, `"` quotes,
-/// `""` inside quotes, line breaks allowed inside quotes, LF or CRLF).
-struct Records<'a> {
-    text: &'a str,
-    pos: usize,
+/// Splits CSV text into records with the `csv` crate (RFC 4180: `"` quotes,
+/// `""` inside quotes, line breaks allowed inside quotes, LF or CRLF), each
+/// with the line it starts on. The crate reads malformed quoting leniently;
+/// [`quoting_problem`] finds it so that such a row is reported, not
+/// imported as whatever it happened to read as.
+fn records(text: &str) -> impl Iterator<Item = Record> + '_ {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = LineCounter::default();
+    let mut record = ::csv::StringRecord::new();
+    std::iter::from_fn(move || {
+        let start = reader.position().byte() as usize;
+        let read = reader.read_record(&mut record);
+        let end = reader.position().byte() as usize;
+        let from = record
+            .position()
+            .map_or(start, |p| p.byte() as usize)
+            .min(text.len());
+        let line = lines.line_at(text, from);
+        match read {
+            Ok(false) => None,
+            Ok(true) => Some(Record {
+                line,
+                fields: record.iter().map(str::to_string).collect(),
+                problem: text
+                    .get(from..end.min(text.len()))
+                    .and_then(quoting_problem),
+            }),
+            // The text is UTF-8 and read from memory, so this is not
+            // expected; should it happen, the row says why.
+            Err(e) => Some(Record {
+                line,
+                fields: Vec::new(),
+                problem: Some(e.to_string()),
+            }),
+        }
+    })
+}
+
+/// The 1-based line of a byte offset, counted on as offsets grow.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
     line: usize,
 }
 
-impl<'a> Records<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text,
-            pos: 0,
-            line: 1,
+impl LineCounter {
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        if offset < self.offset {
+            *self = Self::default();
         }
-    }
-
-    /// The end of an unquoted field starting at `from`: the next `,` or line
-    /// break, or the end of the text.
-    fn field_end(&self, from: usize) -> usize {
-        self.text.as_bytes()[from..]
+        self.line += text.as_bytes()[self.offset..offset]
             .iter()
-            .position(|&b| b == b',' || b == b'\n')
-            .map_or(self.text.len(), |i| from + i)
-    }
-
-    /// Reads a quoted field whose opening quote is at `self.pos`. Returns the
-    /// value and whether the closing quote was found.
-    fn quoted(&mut self) -> (String, bool) {
-        let bytes = self.text.as_bytes();
-        let mut value = String::new();
-        self.pos += 1;
-        loop {
-            let Some(q) = bytes[self.pos..].iter().position(|&b| b == b'"') else {
-                let rest = &self.text[self.pos..];
-                self.line += rest.matches('\n').count();
-                value.push_str(rest);
-                self.pos = self.text.len();
-                return (value, false);
-            };
-            let chunk = &self.text[self.pos..self.pos + q];
-            self.line += chunk.matches('\n').count();
-            value.push_str(chunk);
-            self.pos += q + 1;
-            if bytes.get(self.pos) == Some(&b'"') {
-                value.push('"');
-                self.pos += 1;
-            } else {
-                return (value, true);
-            }
-        }
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line + 1
     }
 }
 
-impl Iterator for Records<'_> {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
-        if self.pos >= self.text.len() {
-            return None;
-        }
-        let bytes = self.text.as_bytes();
-        let line = self.line;
-        let mut fields = Vec::new();
-        let mut problem = None;
-        loop {
-            if bytes.get(self.pos) == Some(&b'"') {
-                let (mut value, closed) = self.quoted();
-                if !closed {
-                    problem = Some("a quoted field is not closed by a `\"`".to_string());
-                    fields.push(value);
-                    break;
+/// What is wrong with the quoting of one raw record, if anything: a quoted
+/// field that is never closed, or text after a field's closing quote; the
+/// column (1-based) is named.
+fn quoting_problem(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut pos = 0;
+    for column in 1.. {
+        if bytes.get(pos) == Some(&b'"') {
+            // Find the closing quote; `""` is a quote inside the field.
+            pos += 1;
+            loop {
+                match bytes[pos..].iter().position(|&b| b == b'"') {
+                    None => {
+                        return Some(format!(
+                            "column {column}: a quoted field is not closed by a `\"`"
+                        ));
+                    }
+                    Some(q) if bytes.get(pos + q + 1) == Some(&b'"') => pos += q + 2,
+                    Some(q) => {
+                        pos += q + 1;
+                        break;
+                    }
                 }
-                let end = self.field_end(self.pos);
-                let extra = &self.text[self.pos..end];
-                if !extra.trim().is_empty() {
-                    problem.get_or_insert_with(|| {
-                        format!("unexpected `{}` after a closing quote", extra.trim())
-                    });
-                    value.push_str(extra);
-                }
-                self.pos = end;
-                fields.push(value);
-            } else {
-                let end = self.field_end(self.pos);
-                fields.push(self.text[self.pos..end].trim_end_matches('\r').to_string());
-                self.pos = end;
             }
-            match bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'\n') => {
-                    self.pos += 1;
-                    self.line += 1;
-                    break;
-                }
-                _ => break,
+            let end = field_end(bytes, pos);
+            let extra = raw[pos..end].trim();
+            if !extra.is_empty() {
+                return Some(format!(
+                    "column {column}: unexpected `{extra}` after a closing quote"
+                ));
             }
+            pos = end;
+        } else {
+            pos = field_end(bytes, pos);
         }
-        Some(Record {
-            line,
-            fields,
-            problem,
-        })
+        match bytes.get(pos) {
+            Some(b',') => pos += 1,
+            _ => return None,
+        }
     }
+    None
+}
+
+/// Where a field starting at `from` ends: the next `,` or line break.
+fn field_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b',' | b'\n' | b'\r'))
+        .map_or(bytes.len(), |i| from + i)
 }
 
 #[cfg(test)]
@@ -463,6 +491,17 @@ mod tests {
         assert_eq!(lines, [2, 3]);
         assert!(out.row_errors[0].message.contains("after a closing quote"));
         assert!(out.row_errors[1].message.contains("not closed"));
+        assert_eq!(
+            out.row_errors[0].to_string(),
+            "line 2: column 1: unexpected `x` after a closing quote"
+        );
+        assert!(
+            out.row_errors[1]
+                .to_string()
+                .starts_with("line 3: column 4: "),
+            "{}",
+            out.row_errors[1]
+        );
     }
 
     #[test]

@@ -102,6 +102,20 @@ pub enum CsvError {
         /// What the reader said.
         message: String,
     },
+    /// The CSV writer refused a row.
+    #[error("the table could not be written: {0}")]
+    Write(String),
+}
+
+/// Why an export was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The table could not be made.
+    #[error(transparent)]
+    Table(#[from] CsvError),
+    /// The file could not be written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// A file split into rows of fields, before any meaning is given to them.
@@ -761,36 +775,8 @@ fn map_row(
     default_kind: CardKind,
 ) -> Result<ImportCard, Vec<String>> {
     let fields = &row.fields;
-    let columns = [
-        (Column::Front, Some(mapping.front)),
-        (Column::Back, mapping.back),
-        (Column::Tags, mapping.tags),
-        (Column::Topic, mapping.topic),
-        (Column::Deck, mapping.deck),
-        (Column::Id, mapping.id),
-        (Column::Kind, mapping.kind),
-        (Column::Points, mapping.points),
-        (Column::TimeBox, mapping.time_box),
-    ];
-    let mut missing: Vec<(usize, Column)> = columns
-        .iter()
-        .filter_map(|(column, index)| index.filter(|i| *i >= fields.len()).map(|i| (i, *column)))
-        .collect();
-    if !missing.is_empty() {
-        missing.sort_by_key(|(i, _)| *i);
-        let names: Vec<String> = missing
-            .iter()
-            .map(|(i, column)| format!("the {} (column {})", column.name(), i + 1))
-            .collect();
-        let (verb, fields_word) = (
-            if names.len() == 1 { "is" } else { "are" },
-            if fields.len() == 1 { "field" } else { "fields" },
-        );
-        return Err(vec![format!(
-            "the row has only {} {fields_word}, so {} {verb} missing",
-            fields.len(),
-            join_and(&names)
-        )]);
+    if let Some(message) = missing_fields(fields, mapping) {
+        return Err(vec![message]);
     }
     let mut problems = Vec::new();
     if width > 0
@@ -809,51 +795,20 @@ fn map_row(
     if front.trim().is_empty() {
         problems.push(format!("the front (column {}) is empty", mapping.front + 1));
     }
-    let kind = match get(mapping.kind).map(str::trim).unwrap_or("") {
-        "" => Some(default_kind),
-        text => match kind_named(text) {
-            Some(kind) => Some(kind),
-            None => {
-                problems.push(format!(
-                    "the kind (column {}) is `{text}`; expected basic, reversed, cloze or rubric",
-                    mapping.kind.map_or(0, |i| i + 1)
-                ));
-                None
-            }
-        },
+    let kind = match row_kind(get(mapping.kind), default_kind, mapping) {
+        Ok(kind) => Some(kind),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
     };
-    match kind {
-        Some(CardKind::Cloze) if !front.trim().is_empty() && cloze_numbers(front).is_empty() => {
-            problems.push(format!(
-                "a cloze card needs at least one `{{{{c1::...}}}}` deletion in its front (column {})",
-                mapping.front + 1
-            ))
+    problems.extend(kind_problem(kind, front, back, mapping));
+    let id = match row_id(get(mapping.id), front, mapping) {
+        Ok(id) => Some(id),
+        Err(problem) => {
+            problems.push(problem);
+            None
         }
-        Some(kind @ (CardKind::Basic | CardKind::Reversed)) if back.trim().is_empty() => {
-            let kind = if kind == CardKind::Basic {
-                "basic"
-            } else {
-                "reversed"
-            };
-            problems.push(match mapping.back {
-                Some(i) => format!("the back (column {}) is empty; a {kind} card needs one", i + 1),
-                None => format!("no column is the back; a {kind} card needs one"),
-            })
-        }
-        _ => {}
-    }
-    let id = match get(mapping.id).map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => match CardId::new(text) {
-            Ok(id) => Some((id, true)),
-            Err(message) => {
-                problems.push(format!(
-                    "the id (column {}) is not valid: {message}",
-                    mapping.id.map_or(0, |i| i + 1)
-                ));
-                None
-            }
-        },
-        None => Some((CardId::derived_from(front), false)),
     };
     let rubric = rubric_fields(get(mapping.points), get(mapping.time_box), kind, mapping)
         .unwrap_or_else(|p| {
@@ -863,12 +818,6 @@ fn map_row(
     let (Some(kind), Some((id, id_pinned)), true) = (kind, id, problems.is_empty()) else {
         return Err(problems);
     };
-    let tags = get(mapping.tags)
-        .unwrap_or("")
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
     let deck = get(mapping.deck)
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -883,13 +832,132 @@ fn map_row(
             front: front.to_string(),
             back: back.to_string(),
             topic: get(mapping.topic).unwrap_or("").trim().to_string(),
-            tags,
+            tags: split_tags(get(mapping.tags).unwrap_or("")),
             source: None,
             rubric,
             modified: None,
             added: None,
         },
     })
+}
+
+/// When a row is too short for the mapped columns: which are missing, in
+/// column order, in one message (nothing else about such a row can be
+/// checked).
+fn missing_fields(fields: &[String], mapping: &ColumnMapping) -> Option<String> {
+    let columns = [
+        (Column::Front, Some(mapping.front)),
+        (Column::Back, mapping.back),
+        (Column::Tags, mapping.tags),
+        (Column::Topic, mapping.topic),
+        (Column::Deck, mapping.deck),
+        (Column::Id, mapping.id),
+        (Column::Kind, mapping.kind),
+        (Column::Points, mapping.points),
+        (Column::TimeBox, mapping.time_box),
+    ];
+    let mut missing: Vec<(usize, Column)> = columns
+        .iter()
+        .filter_map(|(column, index)| index.filter(|i| *i >= fields.len()).map(|i| (i, *column)))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    missing.sort_by_key(|(i, _)| *i);
+    let names: Vec<String> = missing
+        .iter()
+        .map(|(i, column)| format!("the {} (column {})", column.name(), i + 1))
+        .collect();
+    let (verb, fields_word) = (
+        if names.len() == 1 { "is" } else { "are" },
+        if fields.len() == 1 { "field" } else { "fields" },
+    );
+    Some(format!(
+        "the row has only {} {fields_word}, so {} {verb} missing",
+        fields.len(),
+        join_and(&names)
+    ))
+}
+
+/// The card kind a row's kind field names: `default_kind` when it is empty
+/// or unmapped; an unknown name is the problem to report.
+fn row_kind(
+    field: Option<&str>,
+    default_kind: CardKind,
+    mapping: &ColumnMapping,
+) -> Result<CardKind, String> {
+    match field.map(str::trim).unwrap_or("") {
+        "" => Ok(default_kind),
+        text => kind_named(text).ok_or_else(|| {
+            format!(
+                "the kind (column {}) is `{text}`; expected basic, reversed, cloze or rubric",
+                mapping.kind.map_or(0, |i| i + 1)
+            )
+        }),
+    }
+}
+
+/// What a card of `kind` lacks: a cloze card a deletion in its front (an
+/// empty front is reported already), a basic or reversed card a back.
+fn kind_problem(
+    kind: Option<CardKind>,
+    front: &str,
+    back: &str,
+    mapping: &ColumnMapping,
+) -> Option<String> {
+    match kind {
+        Some(CardKind::Cloze) if !front.trim().is_empty() && cloze_numbers(front).is_empty() => {
+            Some(format!(
+                "a cloze card needs at least one `{{{{c1::...}}}}` deletion in its front (column {})",
+                mapping.front + 1
+            ))
+        }
+        Some(kind @ (CardKind::Basic | CardKind::Reversed)) if back.trim().is_empty() => {
+            let kind = if kind == CardKind::Basic {
+                "basic"
+            } else {
+                "reversed"
+            };
+            Some(match mapping.back {
+                Some(i) => format!(
+                    "the back (column {}) is empty; a {kind} card needs one",
+                    i + 1
+                ),
+                None => format!("no column is the back; a {kind} card needs one"),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A row's card id and whether the file gave it: the id field's when it is
+/// there and not blank, otherwise derived from the front so reading the
+/// file again gives the same id; an invalid id is the problem to report.
+fn row_id(
+    field: Option<&str>,
+    front: &str,
+    mapping: &ColumnMapping,
+) -> Result<(CardId, bool), String> {
+    match field.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => match CardId::new(text) {
+            Ok(id) => Ok((id, true)),
+            Err(message) => Err(format!(
+                "the id (column {}) is not valid: {message}",
+                mapping.id.map_or(0, |i| i + 1)
+            )),
+        },
+        None => Ok((CardId::derived_from(front), false)),
+    }
+}
+
+/// Tags from a tags field: spreadsheets separate them with spaces or
+/// commas.
+fn split_tags(field: &str) -> Vec<String> {
+    field
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A rubric's points and time box from their fields: ` | ` or line breaks
@@ -957,10 +1025,23 @@ fn join_and(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => {
             let mut s = init.join(", ");
+            // Formatting into a String cannot fail.
             let _ = write!(s, " and {last}");
             s
         }
     }
+}
+
+/// Writes `cards` to `path` as a table (see [`write_table`]), atomically.
+pub fn export_to_path(
+    cards: &[(&str, &Card)],
+    delimiter: u8,
+    path: &std::path::Path,
+) -> Result<(), ExportError> {
+    let text = write_table(cards, delimiter)?;
+    crate::store::write_atomic(path, text.as_bytes())
+        .map_err(|e| crate::store::StoreError::io(path, e))?;
+    Ok(())
 }
 
 /// Writes cards as a table with the header `id,deck,front,back,topic,tags,kind`,
@@ -974,7 +1055,7 @@ fn join_and(items: &[String]) -> String {
 /// three exceptions: every id comes back pinned (the file names it), `source`
 /// is not written, and a tag containing a space or a comma comes back split.
 /// (Topics and deck names are trimmed on reading, as deck files trim topics.)
-pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
+pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> Result<String, CsvError> {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(delimiter)
         .quote_style(::csv::QuoteStyle::Necessary)
@@ -986,8 +1067,10 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
     } else {
         WRITE_HEADER.len() - 2
     };
-    // Writing to memory cannot fail; the `let _` only satisfies the types.
-    let _ = writer.write_record(&WRITE_HEADER[..width]);
+    let failed = |e: ::csv::Error| CsvError::Write(e.to_string());
+    writer
+        .write_record(&WRITE_HEADER[..width])
+        .map_err(failed)?;
     for (deck, card) in cards {
         let kind = match card.kind {
             CardKind::Basic => "basic",
@@ -1012,9 +1095,11 @@ pub fn write_table(cards: &[(&str, &Card)], delimiter: u8) -> String {
             &points,
             &time_box,
         ];
-        let _ = writer.write_record(&record[..width]);
+        writer.write_record(&record[..width]).map_err(failed)?;
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    // Only `&str`s went in, so the bytes are UTF-8.
-    String::from_utf8(bytes).unwrap_or_default()
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CsvError::Write(e.error().to_string()))?;
+    // Only `&str`s went in, so the bytes are UTF-8; checked all the same.
+    String::from_utf8(bytes).map_err(|e| CsvError::Write(e.to_string()))
 }

@@ -322,14 +322,20 @@ pub fn import_anki(
         let total = report.reviews + report.states;
         written.events.reserve_exact(total);
         written.offsets.reserve_exact(total);
-        let journals = collection.root().join("journal");
+        let journals = collection.data_dir().journals();
+        // An event that would not serialise stops the import, reported as
+        // such rather than as a failed write.
+        let mut unwritable: Option<ron::Error> = None;
         let path = txn
             .write_streamed(&journals.join("anki-import.ron"), |out| {
                 let mut hash = FNV_OFFSET;
                 let mut line = |n: usize, event: Event, out: &mut dyn std::io::Write| {
                     let mut event = event;
                     set_id(&mut event, n as u64 + 1);
-                    let mut text = event.to_line();
+                    let mut text = event.to_line().map_err(|e| {
+                        unwritable = Some(e);
+                        std::io::Error::from(std::io::ErrorKind::InvalidData)
+                    })?;
                     text.push('\n');
                     hash = fnv1a_more(hash, text.as_bytes());
                     out.write_all(text.as_bytes())?;
@@ -380,7 +386,9 @@ pub fn import_anki(
                 Ok(journals.join(format!("anki-{hash:016x}.ron")))
             })
             .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::Interrupted {
+                if let Some(error) = unwritable.take() {
+                    StoreError::encode(&journals, error).into()
+                } else if e.kind() == std::io::ErrorKind::Interrupted {
                     AnkiImportError::Cancelled
                 } else {
                     StoreError::io(&journals, e).into()

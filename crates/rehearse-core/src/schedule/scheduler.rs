@@ -184,7 +184,6 @@ impl Scheduler {
         now: Timestamp,
         choose: Choose<'_>,
     ) -> Result<[Outcome; 4], ScheduleError> {
-        let s = &self.settings;
         let elapsed_days = state.last_review.map_or(0, |last| {
             (self.clock.day_of(now) - self.clock.day_of(last)).max(0) as u32
         });
@@ -192,150 +191,27 @@ impl Scheduler {
             .fsrs
             .next_states(
                 state.memory.map(Into::into),
-                s.desired_retention,
+                self.settings.desired_retention,
                 elapsed_days,
             )
             .map_err(|e| ScheduleError::Fsrs(e.to_string()))?;
-        let raw = [&next.again, &next.hard, &next.good, &next.easy];
-        let fuzz_factor = self.fuzz_factor(item, state);
-        let max = s.maximum_interval_days.max(1);
-        // The interval for `rating`, at least a day longer than the one
-        // `after` (the next button down) gave.
-        let days_for = |rating: Rating, after: Option<Pick>| -> Pick {
-            let interval = raw[rating.index()].interval;
-            let minimum = after.map_or(1, |p| p.days + 1);
-            if !s.fuzz {
-                let days = (interval.round() as u32).clamp(minimum.min(max), max);
-                return Pick {
-                    days,
-                    lowest: days,
-                    highest: days,
-                };
-            }
-            let range = fuzz_range(interval, minimum, max);
-            // Any interval the button below could have had (whatever the
-            // load) bounds what this one could have had.
-            let lowest = fuzz_range(interval, after.map_or(1, |p| p.lowest + 1), max).0;
-            let highest = fuzz_range(interval, after.map_or(1, |p| p.highest + 1), max).1;
-            let days = match choose {
-                Choose::Recorded(r, days) if r == rating && (lowest..=highest).contains(&days) => {
-                    days
-                }
-                Choose::Load(work) => {
-                    load::choose_interval(s, &self.clock, work, interval, range, fuzz_factor)
-                }
-                _ => fuzzed(interval, fuzz_factor, minimum, max),
-            };
-            Pick {
-                days,
-                lowest,
-                highest,
-            }
-        };
-
         let mut base = state.clone();
         base.reps += 1;
         base.last_review = Some(now);
-        let with = |phase: Phase, rating: Rating, interval: Interval| -> Outcome {
-            let mut st = base.clone();
-            st.phase = phase;
-            st.memory = Some(Memory::from(raw[rating.index()].memory));
-            st.interval_days = match interval {
-                Interval::Days(d) => d,
-                Interval::Seconds(_) => 0,
-            };
-            st.due = Some(match interval {
-                Interval::Days(d) => self.clock.add_days(now, d),
-                Interval::Seconds(secs) => now
-                    .checked_add(SignedDuration::from_secs(i64::from(secs)))
-                    .unwrap_or(Timestamp::MAX),
-            });
-            Outcome {
-                state: st,
-                interval,
-            }
+        let answering = Answering {
+            scheduler: self,
+            raw: [next.again, next.hard, next.good, next.easy],
+            fuzz_factor: self.fuzz_factor(item, state),
+            choose,
+            base,
+            now,
         };
-
-        let outcomes = match state.phase {
+        Ok(match state.phase {
             Phase::New | Phase::Learning { .. } | Phase::Relearning { .. } => {
-                let (steps, step, relearning) = match state.phase {
-                    Phase::Relearning { step } => (&s.relearning_steps, step, true),
-                    Phase::Learning { step } => (&s.learning_steps, step, false),
-                    _ => (&s.learning_steps, 0, false),
-                };
-                let in_steps = |step: u8| {
-                    if relearning {
-                        Phase::Relearning { step }
-                    } else {
-                        Phase::Learning { step }
-                    }
-                };
-                let good_days = days_for(Rating::Good, None);
-                let easy_days = days_for(Rating::Easy, Some(good_days)).days;
-                let graduate = |rating: Rating| match rating {
-                    Rating::Easy => with(Phase::Review, rating, Interval::Days(easy_days)),
-                    Rating::Good => with(Phase::Review, rating, Interval::Days(good_days.days)),
-                    _ => with(
-                        Phase::Review,
-                        rating,
-                        Interval::Days(days_for(rating, None).days),
-                    ),
-                };
-                let step_index = usize::from(step).min(steps.len().saturating_sub(1));
-                let again = match steps.first() {
-                    Some(first) => with(
-                        in_steps(0),
-                        Rating::Again,
-                        Interval::Seconds(first.seconds()),
-                    ),
-                    None => graduate(Rating::Again),
-                };
-                let hard = match hard_delay(steps, step_index) {
-                    Some(secs) => with(
-                        in_steps(step_index as u8),
-                        Rating::Hard,
-                        Interval::Seconds(secs),
-                    ),
-                    None => graduate(Rating::Hard),
-                };
-                let next_step = step_index + 1;
-                let good = match steps.get(next_step) {
-                    Some(delay) if !steps.is_empty() => with(
-                        in_steps(next_step as u8),
-                        Rating::Good,
-                        Interval::Seconds(delay.seconds()),
-                    ),
-                    _ => graduate(Rating::Good),
-                };
-                [again, hard, good, graduate(Rating::Easy)]
+                answering.in_steps(state.phase)
             }
-            Phase::Review => {
-                let hard_days = days_for(Rating::Hard, None);
-                let good_days = days_for(Rating::Good, Some(hard_days));
-                let easy_days = days_for(Rating::Easy, Some(good_days));
-                let mut again = match s.relearning_steps.first() {
-                    Some(first) => with(
-                        Phase::Relearning { step: 0 },
-                        Rating::Again,
-                        Interval::Seconds(first.seconds()),
-                    ),
-                    None => with(
-                        Phase::Review,
-                        Rating::Again,
-                        Interval::Days(days_for(Rating::Again, None).days),
-                    ),
-                };
-                again.state.lapses += 1;
-                again.state.leech |= is_leech(again.state.lapses, s.leech_threshold);
-                [
-                    again,
-                    with(Phase::Review, Rating::Hard, Interval::Days(hard_days.days)),
-                    with(Phase::Review, Rating::Good, Interval::Days(good_days.days)),
-                    with(Phase::Review, Rating::Easy, Interval::Days(easy_days.days)),
-                ]
-            }
-        };
-        Ok(outcomes)
+            Phase::Review => answering.in_review(),
+        })
     }
 
     /// The outcome of one answer, with plain fuzz (see [`Self::outcomes`]).
@@ -389,6 +265,172 @@ struct Pick {
     days: u32,
     lowest: u32,
     highest: u32,
+}
+
+/// One answer being worked out: what the four buttons' outcomes are built
+/// from.
+struct Answering<'a> {
+    scheduler: &'a Scheduler,
+    /// FSRS's memory state and unrounded interval after each rating, in
+    /// [`Rating::ALL`] order.
+    raw: [fsrs::ItemState; 4],
+    /// The item's fuzz seed.
+    fuzz_factor: f64,
+    choose: Choose<'a>,
+    /// The state every outcome starts from: one more review, given now.
+    base: CardState,
+    now: Timestamp,
+}
+
+impl Answering<'_> {
+    /// The review interval for `rating`, at least a day longer than the one
+    /// `after` (the next button down) gave.
+    fn days_for(&self, rating: Rating, after: Option<Pick>) -> Pick {
+        let s = &self.scheduler.settings;
+        let max = s.maximum_interval_days.max(1);
+        let interval = self.raw[rating.index()].interval;
+        let minimum = after.map_or(1, |p| p.days + 1);
+        if !s.fuzz {
+            let days = (interval.round() as u32).clamp(minimum.min(max), max);
+            return Pick {
+                days,
+                lowest: days,
+                highest: days,
+            };
+        }
+        let range = fuzz_range(interval, minimum, max);
+        // Any interval the button below could have had (whatever the
+        // load) bounds what this one could have had.
+        let lowest = fuzz_range(interval, after.map_or(1, |p| p.lowest + 1), max).0;
+        let highest = fuzz_range(interval, after.map_or(1, |p| p.highest + 1), max).1;
+        let days = match self.choose {
+            Choose::Recorded(r, days) if r == rating && (lowest..=highest).contains(&days) => days,
+            Choose::Load(work) => load::choose_interval(
+                s,
+                &self.scheduler.clock,
+                work,
+                interval,
+                range,
+                self.fuzz_factor,
+            ),
+            _ => fuzzed(interval, self.fuzz_factor, minimum, max),
+        };
+        Pick {
+            days,
+            lowest,
+            highest,
+        }
+    }
+
+    /// The outcome of answering `rating`: the item goes to `phase` with
+    /// FSRS's memory for that rating and comes back after `interval`.
+    fn with(&self, phase: Phase, rating: Rating, interval: Interval) -> Outcome {
+        let mut st = self.base.clone();
+        st.phase = phase;
+        st.memory = Some(Memory::from(self.raw[rating.index()].memory));
+        st.interval_days = match interval {
+            Interval::Days(d) => d,
+            Interval::Seconds(_) => 0,
+        };
+        st.due = Some(match interval {
+            Interval::Days(d) => self.scheduler.clock.add_days(self.now, d),
+            Interval::Seconds(secs) => self
+                .now
+                .checked_add(SignedDuration::from_secs(i64::from(secs)))
+                .unwrap_or(Timestamp::MAX),
+        });
+        Outcome {
+            state: st,
+            interval,
+        }
+    }
+
+    /// The outcomes for a new item or one in (re)learning `phase`: Again
+    /// back to the first step, Hard repeats the step, Good the next step,
+    /// and a button past the last step (and Easy) graduates to review.
+    fn in_steps(&self, phase: Phase) -> [Outcome; 4] {
+        let s = &self.scheduler.settings;
+        let (steps, step, relearning) = match phase {
+            Phase::Relearning { step } => (&s.relearning_steps, step, true),
+            Phase::Learning { step } => (&s.learning_steps, step, false),
+            _ => (&s.learning_steps, 0, false),
+        };
+        let in_steps = |step: u8| {
+            if relearning {
+                Phase::Relearning { step }
+            } else {
+                Phase::Learning { step }
+            }
+        };
+        let good_days = self.days_for(Rating::Good, None);
+        let easy_days = self.days_for(Rating::Easy, Some(good_days)).days;
+        let graduate = |rating: Rating| match rating {
+            Rating::Easy => self.with(Phase::Review, rating, Interval::Days(easy_days)),
+            Rating::Good => self.with(Phase::Review, rating, Interval::Days(good_days.days)),
+            _ => self.with(
+                Phase::Review,
+                rating,
+                Interval::Days(self.days_for(rating, None).days),
+            ),
+        };
+        let step_index = usize::from(step).min(steps.len().saturating_sub(1));
+        let again = match steps.first() {
+            Some(first) => self.with(
+                in_steps(0),
+                Rating::Again,
+                Interval::Seconds(first.seconds()),
+            ),
+            None => graduate(Rating::Again),
+        };
+        let hard = match hard_delay(steps, step_index) {
+            Some(secs) => self.with(
+                in_steps(step_index as u8),
+                Rating::Hard,
+                Interval::Seconds(secs),
+            ),
+            None => graduate(Rating::Hard),
+        };
+        let next_step = step_index + 1;
+        let good = match steps.get(next_step) {
+            Some(delay) if !steps.is_empty() => self.with(
+                in_steps(next_step as u8),
+                Rating::Good,
+                Interval::Seconds(delay.seconds()),
+            ),
+            _ => graduate(Rating::Good),
+        };
+        [again, hard, good, graduate(Rating::Easy)]
+    }
+
+    /// The outcomes for an item in review: Again is a lapse (to the first
+    /// relearning step, if there is one), the others review intervals in
+    /// the order Hard < Good < Easy.
+    fn in_review(&self) -> [Outcome; 4] {
+        let s = &self.scheduler.settings;
+        let hard_days = self.days_for(Rating::Hard, None);
+        let good_days = self.days_for(Rating::Good, Some(hard_days));
+        let easy_days = self.days_for(Rating::Easy, Some(good_days));
+        let mut again = match s.relearning_steps.first() {
+            Some(first) => self.with(
+                Phase::Relearning { step: 0 },
+                Rating::Again,
+                Interval::Seconds(first.seconds()),
+            ),
+            None => self.with(
+                Phase::Review,
+                Rating::Again,
+                Interval::Days(self.days_for(Rating::Again, None).days),
+            ),
+        };
+        again.state.lapses += 1;
+        again.state.leech |= is_leech(again.state.lapses, s.leech_threshold);
+        [
+            again,
+            self.with(Phase::Review, Rating::Hard, Interval::Days(hard_days.days)),
+            self.with(Phase::Review, Rating::Good, Interval::Days(good_days.days)),
+            self.with(Phase::Review, Rating::Easy, Interval::Days(easy_days.days)),
+        ]
+    }
 }
 
 fn pick([again, hard, good, easy]: [Outcome; 4], rating: Rating) -> Outcome {

@@ -293,14 +293,11 @@ impl Settings {
         }
     }
 
-    /// The canonical text of `settings.ron`.
-    pub fn to_ron(&self) -> String {
+    /// The canonical text of `settings.ron`. Fails only if a value will not
+    /// serialise; then nothing must be written.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
         let config = ron::ser::PrettyConfig::new().indentor("    ".to_string());
-        // Plain numbers, strings and vectors always serialise.
-        ron_options()
-            .to_string_pretty(self, config)
-            .unwrap_or_default()
-            + "\n"
+        Ok(ron_options().to_string_pretty(self, config)? + "\n")
     }
 }
 
@@ -365,7 +362,7 @@ mod tests {
     #[test]
     fn settings_round_trip_and_defaults() {
         let s = Settings::default();
-        assert_eq!(Settings::from_ron(&s.to_ron()).unwrap(), s);
+        assert_eq!(Settings::from_ron(&s.to_ron().unwrap()).unwrap(), s);
         let with_interview = Settings {
             interview: Some(Interview {
                 date: jiff::civil::date(2026, 12, 1),
@@ -376,7 +373,7 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(
-            Settings::from_ron(&with_interview.to_ron()).unwrap(),
+            Settings::from_ron(&with_interview.to_ron().unwrap()).unwrap(),
             with_interview
         );
         let hand = Settings::from_ron("(interview: (date: \"2026-12-01\"))").unwrap();
@@ -390,12 +387,16 @@ mod tests {
             },
             ..Settings::default()
         };
-        assert!(dark.to_ron().contains("theme: Dark"), "{}", dark.to_ron());
-        assert!(dark.to_ron().contains("load_remote_images: true"));
+        assert!(dark.to_ron().unwrap().contains("load_remote_images: true"));
         assert!(!Display::default().load_remote_images, "off unless chosen");
-        assert_eq!(Settings::from_ron(&dark.to_ron()).unwrap(), dark);
         assert!(
-            !s.to_ron().contains("display"),
+            dark.to_ron().unwrap().contains("theme: Dark"),
+            "{}",
+            dark.to_ron().unwrap()
+        );
+        assert_eq!(Settings::from_ron(&dark.to_ron().unwrap()).unwrap(), dark);
+        assert!(
+            !s.to_ron().unwrap().contains("display"),
             "defaults stay out of the file"
         );
         let partial = Settings::from_ron("(new_per_day: 5)").unwrap();
@@ -442,6 +443,6 @@ mod tests {
             easy_days: vec![1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0],
             ..Settings::default()
         };
-        assert_eq!(Settings::from_ron(&set.to_ron()).unwrap(), set);
+        assert_eq!(Settings::from_ron(&set.to_ron().unwrap()).unwrap(), set);
     }
 }

@@ -24,6 +24,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         sync_dir(dir)
     })();
     if result.is_err() {
+        // Cleanup, best effort: the write error is what is reported, and a
+        // leftover temporary file is removed at the next start.
         let _ = fs::remove_file(&tmp);
     }
     result
@@ -108,6 +110,7 @@ pub fn remove_stale_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
             }
         }
         if any {
+            // Best effort: should the removals not last, they are made again.
             let _ = sync_dir(dir);
         }
     }

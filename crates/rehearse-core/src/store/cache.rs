@@ -54,21 +54,6 @@ enum Kind {
     State = 2,
 }
 
-/// `.cache/` in the data folder.
-pub fn cache_dir(dir: &DataDir) -> PathBuf {
-    dir.root().join(".cache")
-}
-
-/// Where the parsed copy of the deck `slug` is kept.
-pub fn deck_path(dir: &DataDir, slug: &str) -> PathBuf {
-    cache_dir(dir).join("decks").join(format!("{slug}.bin"))
-}
-
-/// Where the state snapshot is kept.
-pub fn state_path(dir: &DataDir) -> PathBuf {
-    cache_dir(dir).join("state.bin")
-}
-
 /// The identity of a source file: size, modification time and a hash of
 /// its content. Hashing (xxh3) runs at memory speed, many times faster than
 /// parsing the RON.
@@ -145,7 +130,7 @@ fn unwrap(kind: Kind, bytes: &[u8]) -> Option<&[u8]> {
 /// Writes a cache file atomically, creating `.cache/` (with a `.gitignore`
 /// that keeps it out of a repository) on first use.
 pub fn write(dir: &DataDir, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let root = cache_dir(dir);
+    let root = dir.cache();
     let ignore = root.join(".gitignore");
     if !ignore.exists() {
         fs::create_dir_all(&root)?;
@@ -162,7 +147,7 @@ pub fn write(dir: &DataDir, path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Removes cached decks whose deck file is gone, so the folder does not grow.
 pub fn remove_orphan_decks(dir: &DataDir, slugs: &[String]) {
-    let Ok(entries) = fs::read_dir(cache_dir(dir).join("decks")) else {
+    let Ok(entries) = fs::read_dir(dir.cached_decks()) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
@@ -333,7 +318,7 @@ pub fn decode_deck(bytes: &[u8], key: &SourceKey, slug: &str) -> Option<Deck> {
 /// Reads the cached copy of a deck: `None` when there is none or it does
 /// not match `key`.
 pub fn read_deck(dir: &DataDir, slug: &str, key: &SourceKey) -> Option<Deck> {
-    let bytes = fs::read(deck_path(dir, slug)).ok()?;
+    let bytes = fs::read(dir.cached_deck(slug)).ok()?;
     decode_deck(&bytes, key, slug)
 }
 
@@ -611,7 +596,7 @@ pub fn decode_state(bytes: &[u8], journals: &BTreeMap<String, PathBuf>) -> Optio
 /// Reads the cached snapshot: `None` when there is none, it is damaged or
 /// from another version, or a journal changed under it.
 pub fn read_state(dir: &DataDir, journals: &BTreeMap<String, PathBuf>) -> Option<Snapshot> {
-    let bytes = fs::read(state_path(dir)).ok()?;
+    let bytes = fs::read(dir.cached_state()).ok()?;
     decode_state(&bytes, journals)
 }
 

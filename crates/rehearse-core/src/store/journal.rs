@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::StoreError;
 use crate::deck::ItemId;
 use crate::schedule::Rating;
 
@@ -162,8 +163,11 @@ impl Event {
         }
     }
 
-    /// The journal line, without its newline.
-    pub fn to_line(&self) -> String {
+    /// The journal line, without its newline. Events hold only numbers,
+    /// enums and strings, so this does not fail in practice; if it ever did,
+    /// the event must not be written (an empty line would be skipped on
+    /// reading, and the answer lost without a word).
+    pub fn to_line(&self) -> Result<String, ron::Error> {
         if let Event::Review {
             id,
             at,
@@ -182,12 +186,11 @@ impl Event {
                 Some(d) => format!(",days:Some({d})"),
                 None => String::new(),
             };
-            return format!(
+            return Ok(format!(
                 "Review(id:{id},at:\"{at}\",item:\"{item}\",rating:{rating:?},took_ms:{took_ms}{days})"
-            );
+            ));
         }
-        // Events hold only numbers, enums and strings: serialising cannot fail.
-        ron::to_string(self).unwrap_or_default()
+        ron::to_string(self)
     }
 }
 
@@ -346,6 +349,19 @@ fn parse_journal_from_line(
     out
 }
 
+/// Writes a whole journal at once, atomically and fsynced: for a journal made
+/// in one go (an imported review log) that no device appends to. A crash
+/// leaves either no file or all of it, never part of an import (which would
+/// then count as imported).
+pub fn write_journal(path: &Path, events: &[Event]) -> Result<(), StoreError> {
+    let mut text = String::with_capacity(events.len() * 110);
+    for event in events {
+        text.push_str(&event.to_line().map_err(|e| StoreError::encode(path, e))?);
+        text.push('\n');
+    }
+    super::atomic::write_atomic(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
+}
+
 /// Appends events to this device's journal, durably.
 #[derive(Debug)]
 pub struct JournalWriter {
@@ -395,8 +411,10 @@ impl JournalWriter {
     }
 
     /// Writes `event` as one line and waits until it is on disk.
-    pub fn append(&mut self, event: &Event) -> io::Result<()> {
-        let mut line = event.to_line();
+    pub fn append(&mut self, event: &Event) -> Result<(), StoreError> {
+        let mut line = event
+            .to_line()
+            .map_err(|e| StoreError::encode(&self.path, e))?;
         line.push('\n');
         let result = self
             .file
@@ -409,8 +427,11 @@ impl JournalWriter {
             }
             Err(e) => {
                 // Leave no half line behind for the next append to glue onto.
+                // Best effort: the write error is what gets reported, and
+                // should the cut fail too, `open` cuts the half line at the
+                // next start.
                 let _ = self.file.set_len(self.len);
-                Err(e)
+                Err(StoreError::io(&self.path, e))
             }
         }
     }
@@ -454,8 +475,9 @@ mod tests {
                         took_ms: 4_294_967_295,
                         days,
                     };
-                    assert_eq!(event.to_line(), ron::to_string(&event).unwrap());
-                    assert_eq!(ron::from_str::<Event>(&event.to_line()).unwrap(), event);
+                    let line = event.to_line().unwrap();
+                    assert_eq!(line, ron::to_string(&event).unwrap());
+                    assert_eq!(ron::from_str::<Event>(&line).unwrap(), event);
                 }
             }
         }
@@ -520,7 +542,7 @@ mod tests {
             panic!("old review line does not parse");
         };
         assert_eq!(days, None);
-        assert!(!review(1).to_line().contains("days"));
+        assert!(!review(1).to_line().unwrap().contains("days"));
         let with = Event::Review {
             id: 8,
             at: Timestamp::from_second(1_700_000_000).unwrap(),
@@ -530,11 +552,34 @@ mod tests {
             days: Some(12),
         };
         assert!(
-            with.to_line().ends_with("days:Some(12))"),
+            with.to_line().unwrap().ends_with("days:Some(12))"),
             "{}",
-            with.to_line()
+            with.to_line().unwrap()
         );
-        assert_eq!(ron::from_str::<Event>(&with.to_line()).unwrap(), with);
+        assert_eq!(
+            ron::from_str::<Event>(&with.to_line().unwrap()).unwrap(),
+            with
+        );
+    }
+
+    #[test]
+    fn a_journal_written_whole_reads_back_line_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("import-1.ron");
+        let events = vec![review(1), review(2)];
+        write_journal(&path, &events).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{}\n{}\n",
+                review(1).to_line().unwrap(),
+                review(2).to_line().unwrap()
+            )
+        );
+        let read = read_journal(&path, 0).unwrap();
+        assert_eq!(read.events, events);
+        assert!(read.warnings.is_empty());
     }
 
     #[test]
@@ -567,8 +612,8 @@ mod tests {
     fn bad_middle_line_is_reported_with_its_line() {
         let bytes = format!(
             "{}\nnot an event\n{}\n",
-            review(1).to_line(),
-            review(2).to_line()
+            review(1).to_line().unwrap(),
+            review(2).to_line().unwrap()
         );
         let read = parse_journal(bytes.as_bytes(), Path::new("j.ron"), 0);
         assert_eq!(read.events, vec![review(1), review(2)]);
@@ -584,8 +629,12 @@ mod tests {
     fn item9_journal_warnings_name_the_line_of_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("dev.ron");
-        let first = format!("{}\n{}\n", review(1).to_line(), review(2).to_line());
-        let text = format!("{first}not an event\n{}\n", review(3).to_line());
+        let first = format!(
+            "{}\n{}\n",
+            review(1).to_line().unwrap(),
+            review(2).to_line().unwrap()
+        );
+        let text = format!("{first}not an event\n{}\n", review(3).to_line().unwrap());
         std::fs::write(&path, &text).unwrap();
         let read = read_journal(&path, first.len() as u64).unwrap();
         assert_eq!(read.events, vec![review(3)]);

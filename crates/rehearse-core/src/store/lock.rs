@@ -28,6 +28,7 @@ impl DataLock {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();
+                // Only for the message: an unreadable holder says nothing.
                 let _ = file.read_to_string(&mut holder);
                 return Err(StoreError::Locked {
                     path: PathBuf::from(path),

@@ -100,31 +100,33 @@ pub struct Deferred {
 
 impl Snapshot {
     /// The snapshot as text: one card per line, sorted, so it reads and diffs
-    /// well and can be parsed in parallel.
-    pub fn to_ron(&self) -> String {
+    /// well and can be parsed in parallel. Fails only if a value will not
+    /// serialise; then nothing must be written.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
         let mut out = String::with_capacity(64 + self.cards.len() * 128);
+        // `writeln!` into a String cannot fail; its `let _` only satisfies the types.
         out.push_str("#![enable(implicit_some)]\n");
         out.push_str(
             "// Rehearse scheduling state: a cache rebuilt from journal/*.ron; safe to delete.\n",
         );
         let _ = writeln!(out, "(\n    version: {},", self.version);
-        let _ = writeln!(out, "    journals: {},", one(&self.journals));
+        let _ = writeln!(out, "    journals: {},", one(&self.journals)?);
         out.push_str("    recent: [\n");
         for r in &self.recent {
-            let _ = writeln!(out, "        {},", one(r));
+            let _ = writeln!(out, "        {},", one(r)?);
         }
         out.push_str("    ],\n");
         if !self.deferred.is_empty() {
-            let _ = writeln!(out, "    deferred: {},", one(&self.deferred));
+            let _ = writeln!(out, "    deferred: {},", one(&self.deferred)?);
         }
         out.push_str(CARDS_OPEN);
         let mut ids: Vec<&ItemId> = self.cards.keys().collect();
         ids.sort();
         for id in ids {
-            let _ = writeln!(out, "        \"{id}\": {},", one(&self.cards[id]));
+            let _ = writeln!(out, "        \"{id}\": {},", one(&self.cards[id])?);
         }
         out.push_str("    },\n)\n");
-        out
+        Ok(out)
     }
 
     /// Parses a snapshot; an error names line and column.
@@ -191,9 +193,8 @@ fn options() -> ron::Options {
 }
 
 /// Any value as compact single-line RON.
-fn one<T: Serialize>(value: &T) -> String {
-    // Snapshot values are plain data; serialising cannot fail.
-    options().to_string(value).unwrap_or_default()
+fn one<T: Serialize>(value: &T) -> Result<String, ron::Error> {
+    options().to_string(value)
 }
 
 #[cfg(test)]
@@ -244,7 +245,7 @@ mod tests {
             last_interval: 0,
             days: None,
         });
-        let text = s.to_ron();
+        let text = s.to_ron().unwrap();
         assert_eq!(
             Snapshot::from_ron(&text, Path::new("state.ron")).unwrap(),
             s

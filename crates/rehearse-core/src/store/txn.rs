@@ -68,6 +68,8 @@ impl Transaction {
             file.sync_all()
         })();
         if let Err(e) = written {
+            // Cleanup, best effort: the write error is what is reported, and
+            // a leftover temporary file is removed at the next start.
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
@@ -148,6 +150,7 @@ impl Transaction {
         if renames.len() == 1 && removes.is_empty() {
             let (tmp, target) = &renames[0];
             if let Err(e) = fs::rename(tmp, target) {
+                // Cleanup, best effort (as above).
                 let _ = fs::remove_file(tmp);
                 return Err(e);
             }
@@ -167,6 +170,7 @@ impl Transaction {
         let intent_path = self.root.join(INTENT);
         if let Err(e) = write_atomic(&intent_path, text.as_bytes()) {
             for (tmp, _) in &renames {
+                // Cleanup, best effort (as above).
                 let _ = fs::remove_file(tmp);
             }
             return Err(e);
@@ -180,6 +184,7 @@ impl Transaction {
 impl Drop for Transaction {
     fn drop(&mut self) {
         for (tmp, _) in &self.renames {
+            // Nothing to report to from a drop; leftovers go at the next start.
             let _ = fs::remove_file(tmp);
         }
     }

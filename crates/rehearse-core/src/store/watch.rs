@@ -46,8 +46,8 @@ impl DataWatcher {
                 }
                 wake();
             })?;
-        for dir in ["decks", "journal"] {
-            let path = root.join(dir);
+        let dir = super::DataDir::new(root);
+        for path in [dir.decks(), dir.journals()] {
             if path.is_dir() {
                 watcher.watch(&path, RecursiveMode::NonRecursive)?;
             }
@@ -63,6 +63,8 @@ impl DataWatcher {
         self.changed
             .lock()
             .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
+            // Poisoned only if the watcher's callback panicked mid-insert:
+            // nothing to report then, and the next change comes through.
             .unwrap_or_default()
     }
 }

@@ -11,9 +11,12 @@ use jiff::Timestamp;
 
 use super::file_dialog::{FileDialog, Purpose};
 use super::history::HistoryCache;
+use super::task::{Poll, Task};
 use super::{Nav, notice, plural, theme};
 use rehearse_core::collection::{Collection, items_phrase};
 use rehearse_core::deck::{CardId, ItemId};
+use rehearse_core::interop::csv::ExportError;
+use rehearse_core::interop::{TableExport, TableJob};
 use rehearse_core::schedule::Phase;
 use rehearse_core::search::{self, SearchError, SortColumn};
 
@@ -67,6 +70,8 @@ struct ExportDialog {
     format: Format,
     chooser: FileDialog,
     history: Option<std::sync::mpsc::Receiver<Result<rehearse_core::collection::History, String>>>,
+    /// A CSV or TSV file being written on a worker thread.
+    writing: Option<Task<Result<TableExport, ExportError>>>,
 }
 
 /// Browser state.
@@ -451,6 +456,7 @@ impl BrowseScreen {
                     format: Format::Csv,
                     chooser: FileDialog::default(),
                     history: None,
+                    writing: None,
                 }));
             }
         });
@@ -488,74 +494,7 @@ impl BrowseScreen {
             ui.close();
         }
         ui.add_enabled_ui(any, |ui| {
-            ui.menu_button("Move to deck", |ui| {
-                for d in collection.decks().to_vec() {
-                    if ui.button(&d.name).clicked() {
-                        let moved = collection.move_cards(&cards, &d.slug);
-                        notice::report(
-                            ui.ctx(),
-                            moved.map(|k| {
-                                format!(
-                                    "Moved {} to \"{}\" ({} already there). Ctrl+Z undoes it.",
-                                    plural(k, "card"),
-                                    d.name,
-                                    cards.len() - k.min(cards.len())
-                                )
-                                .replace(" (0 already there)", "")
-                            }),
-                        );
-                        ui.close();
-                    }
-                }
-            });
-            if ui.button("Add tag…").clicked() {
-                self.dialog = Some(Dialog::Tag(true, String::new()));
-                ui.close();
-            }
-            if ui.button("Remove tag…").clicked() {
-                self.dialog = Some(Dialog::Tag(false, String::new()));
-                ui.close();
-            }
-            ui.separator();
-            for (label, on) in [("Suspend", true), ("Unsuspend", false)] {
-                if ui.button(label).clicked() {
-                    let result = collection.suspend_items(&items, on, now);
-                    notice::report(
-                        ui.ctx(),
-                        result.map(|k| {
-                            format!(
-                                "{}ed {} of the {} selected. Ctrl+Z undoes it.",
-                                label,
-                                k,
-                                items_phrase(&items)
-                            )
-                        }),
-                    );
-                    ui.close();
-                }
-            }
-            if ui
-                .button("Reset progress")
-                .on_hover_text("The selected study items become new again")
-                .clicked()
-            {
-                let result = collection.reset_items(&items, now);
-                notice::report(
-                    ui.ctx(),
-                    result.map(|_| {
-                        format!(
-                            "Reset {}: they are new again. Ctrl+Z undoes it.",
-                            items_phrase(&items)
-                        )
-                    }),
-                );
-                ui.close();
-            }
-            ui.separator();
-            if ui.button("Delete…").on_hover_text("Delete key").clicked() {
-                self.dialog = Some(Dialog::Delete(cards.clone()));
-                ui.close();
-            }
+            self.change_menu(ui, collection, now, &cards, &items);
         })
         .response
         .on_disabled_hover_text(none_why);
@@ -569,6 +508,68 @@ impl BrowseScreen {
             .clicked()
         {
             self.selected.clear();
+            ui.close();
+        }
+    }
+
+    /// The selection menu's changes to the selected `cards` and their
+    /// `items`: move, tag, suspend, reset, delete. Each can be undone; the
+    /// tag and delete ones ask first in a dialog.
+    fn change_menu(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        now: Timestamp,
+        cards: &[CardId],
+        items: &[ItemId],
+    ) {
+        move_menu(ui, collection, cards);
+        if ui.button("Add tag…").clicked() {
+            self.dialog = Some(Dialog::Tag(true, String::new()));
+            ui.close();
+        }
+        if ui.button("Remove tag…").clicked() {
+            self.dialog = Some(Dialog::Tag(false, String::new()));
+            ui.close();
+        }
+        ui.separator();
+        for (label, on) in [("Suspend", true), ("Unsuspend", false)] {
+            if ui.button(label).clicked() {
+                let result = collection.suspend_items(items, on, now);
+                notice::report(
+                    ui.ctx(),
+                    result.map(|k| {
+                        format!(
+                            "{}ed {} of the {} selected. Ctrl+Z undoes it.",
+                            label,
+                            k,
+                            items_phrase(items)
+                        )
+                    }),
+                );
+                ui.close();
+            }
+        }
+        if ui
+            .button("Reset progress")
+            .on_hover_text("The selected study items become new again")
+            .clicked()
+        {
+            let result = collection.reset_items(items, now);
+            notice::report(
+                ui.ctx(),
+                result.map(|_| {
+                    format!(
+                        "Reset {}: they are new again. Ctrl+Z undoes it.",
+                        items_phrase(items)
+                    )
+                }),
+            );
+            ui.close();
+        }
+        ui.separator();
+        if ui.button("Delete…").on_hover_text("Delete key").clicked() {
+            self.dialog = Some(Dialog::Delete(cards.to_vec()));
             ui.close();
         }
     }
@@ -643,6 +644,8 @@ impl BrowseScreen {
         }
     }
 
+    /// The table of listed rows, with sortable headers; clicks select,
+    /// double-clicks edit, right-clicks open the selection menu.
     fn table(
         &mut self,
         ui: &mut egui::Ui,
@@ -650,112 +653,28 @@ impl BrowseScreen {
         now: Timestamp,
         action: &mut Option<BrowseAction>,
     ) {
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let hidden = collection.settings().display.hidden_columns.clone();
         let columns: Vec<_> = COLUMNS
             .iter()
             .filter(|(_, name, _, hideable)| !hideable || !hidden.iter().any(|h| h == name))
             .copied()
             .collect();
-        let mut clicked: Option<(usize, Modifiers, bool)> = None;
-        let mut context: Option<usize> = None;
-        let mut responses: Vec<egui::Response> = Vec::new();
-        let mut resort = None;
         let reveal = std::mem::take(&mut self.reveal_cursor)
             .then_some(self.cursor)
             .flatten();
         // Row clicks select; text selection inside cells would swallow them.
         ui.style_mut().interaction.selectable_labels = false;
-        egui::ScrollArea::horizontal()
+        let clicks = egui::ScrollArea::horizontal()
             .id_salt("browse_hscroll")
             .show(ui, |ui| {
-                let available = ui.available_width();
-                let mut table = TableBuilder::new(ui)
-                    .id_salt("browse_table")
-                    .striped(true)
-                    .sense(Sense::click())
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-                // The front takes the width the other columns leave.
-                let others: f32 = columns
-                    .iter()
-                    .filter(|(c, ..)| *c != SortColumn::Front)
-                    .map(|(_, name, width, _)| {
-                        width.max(name.chars().count() as f32 * 9.0 + 40.0) + 8.0
-                    })
-                    .sum();
-                let front = (available - others - 16.0).max(340.0);
-                for (column, name, width, _) in &columns {
-                    // Never narrower than the header and its sort arrow.
-                    let header = name.chars().count() as f32 * 9.0 + 40.0;
-                    let width = if *column == SortColumn::Front {
-                        front
-                    } else {
-                        *width
-                    };
-                    table = table.column(
-                        Column::initial(width.max(header))
-                            .at_least(header)
-                            .clip(true)
-                            .resizable(true),
-                    );
-                }
-                if let Some(row) = reveal {
-                    table = table.scroll_to_row(row, None);
-                }
-                table
-                    .header(row_height + 4.0, |mut header| {
-                        for (column, name, _, _) in &columns {
-                            header.col(|ui| {
-                                let arrow = match (self.sort == *column, self.descending) {
-                                    (true, false) => " ⏶",
-                                    (true, true) => " ⏷",
-                                    _ => "",
-                                };
-                                if ui
-                                    .add(
-                                        egui::Button::new(
-                                            RichText::new(format!("{name}{arrow}")).strong(),
-                                        )
-                                        .frame(false),
-                                    )
-                                    .on_hover_text(format!("Sort by {}", name.to_lowercase()))
-                                    .clicked()
-                                {
-                                    resort = Some(*column);
-                                }
-                            });
-                        }
-                    })
-                    .body(|body| {
-                        body.rows(row_height, self.rows.len(), |mut row| {
-                            let position = row.index();
-                            let item = &collection.items()[self.rows[position]];
-                            row.set_selected(self.selected.contains(&item.id));
-                            for (column, ..) in &columns {
-                                let text = cell(collection, item, *column, now);
-                                row.col(|ui| {
-                                    ui.add(egui::Label::new(text).truncate());
-                                });
-                            }
-                            let response = row.response();
-                            if response.clicked() {
-                                clicked = Some((position, ui_modifiers(&response), false));
-                            }
-                            if response.double_clicked() {
-                                clicked = Some((position, Modifiers::NONE, true));
-                            }
-                            if response.secondary_clicked() {
-                                context = Some(position);
-                            }
-                            responses.push(response);
-                        });
-                    });
-            });
+                self.draw_table(ui, collection, now, &columns, reveal)
+            })
+            .inner;
         // The right-click menu, drawn once the table no longer borrows the rows.
-        for response in &responses {
+        for response in &clicks.responses {
             response.context_menu(|ui| self.selection_menu(ui, collection, now, action));
         }
-        if let Some(position) = context {
+        if let Some(position) = clicks.context {
             let id = collection.items()[self.rows[position]].id.clone();
             // Right-click on a row outside the selection acts on that row alone.
             if !self.selected.contains(&id) {
@@ -765,7 +684,7 @@ impl BrowseScreen {
                 self.cursor = Some(position);
             }
         }
-        if let Some(column) = resort {
+        if let Some(column) = clicks.resort {
             if self.sort == column {
                 self.descending = !self.descending;
             } else {
@@ -774,9 +693,80 @@ impl BrowseScreen {
             }
             self.stale = true;
         }
-        if let Some((position, modifiers, double)) = clicked {
+        if let Some((position, modifiers, double)) = clicks.clicked {
             self.click(collection, position, modifiers, double, action);
         }
+    }
+
+    /// Draws the table's `columns` (scrolled to row `reveal`, if given) and
+    /// returns what was clicked, to act on once it is drawn.
+    fn draw_table(
+        &self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        now: Timestamp,
+        columns: &[Col],
+        reveal: Option<usize>,
+    ) -> TableClicks {
+        let mut clicks = TableClicks::default();
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let available = ui.available_width();
+        let table = TableBuilder::new(ui)
+            .id_salt("browse_table")
+            .striped(true)
+            .sense(Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+        let mut table = sized_columns(table, columns, available);
+        if let Some(row) = reveal {
+            table = table.scroll_to_row(row, None);
+        }
+        table
+            .header(row_height + 4.0, |mut header| {
+                for (column, name, _, _) in columns {
+                    header.col(|ui| {
+                        let arrow = match (self.sort == *column, self.descending) {
+                            (true, false) => " ⏶",
+                            (true, true) => " ⏷",
+                            _ => "",
+                        };
+                        if ui
+                            .add(
+                                egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
+                                    .frame(false),
+                            )
+                            .on_hover_text(format!("Sort by {}", name.to_lowercase()))
+                            .clicked()
+                        {
+                            clicks.resort = Some(*column);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.rows.len(), |mut row| {
+                    let position = row.index();
+                    let item = &collection.items()[self.rows[position]];
+                    row.set_selected(self.selected.contains(&item.id));
+                    for (column, ..) in columns {
+                        let text = cell(collection, item, *column, now);
+                        row.col(|ui| {
+                            ui.add(egui::Label::new(text).truncate());
+                        });
+                    }
+                    let response = row.response();
+                    if response.clicked() {
+                        clicks.clicked = Some((position, ui_modifiers(&response), false));
+                    }
+                    if response.double_clicked() {
+                        clicks.clicked = Some((position, Modifiers::NONE, true));
+                    }
+                    if response.secondary_clicked() {
+                        clicks.context = Some(position);
+                    }
+                    clicks.responses.push(response);
+                });
+            });
+        clicks
     }
 
     fn click(
@@ -809,6 +799,79 @@ impl BrowseScreen {
             self.anchor = Some(position);
         }
     }
+}
+
+/// "Move to deck": every deck, each moving the selected `cards` there.
+fn move_menu(ui: &mut egui::Ui, collection: &mut Collection, cards: &[CardId]) {
+    ui.menu_button("Move to deck", |ui| {
+        for d in collection.decks().to_vec() {
+            if ui.button(&d.name).clicked() {
+                let moved = collection.move_cards(cards, &d.slug);
+                notice::report(
+                    ui.ctx(),
+                    moved.map(|k| {
+                        format!(
+                            "Moved {} to \"{}\" ({} already there). Ctrl+Z undoes it.",
+                            plural(k, "card"),
+                            d.name,
+                            cards.len() - k.min(cards.len())
+                        )
+                        .replace(" (0 already there)", "")
+                    }),
+                );
+                ui.close();
+            }
+        }
+    });
+}
+
+/// A column of the table: what it sorts by, its header, its starting
+/// width, and whether the user may hide it (as in [`COLUMNS`]).
+type Col = (SortColumn, &'static str, f32, bool);
+
+/// What the table's rows and headers were clicked with in a frame.
+#[derive(Default)]
+struct TableClicks {
+    /// A row clicked: its position, the modifiers held, and whether it was
+    /// a double-click.
+    clicked: Option<(usize, Modifiers, bool)>,
+    /// A row right-clicked.
+    context: Option<usize>,
+    /// Every drawn row's response, for its right-click menu.
+    responses: Vec<egui::Response>,
+    /// A header clicked: sort by its column.
+    resort: Option<SortColumn>,
+}
+
+/// Adds the table's columns, resizable, each at least as wide as its
+/// header and sort arrow; the front takes the width the others leave.
+fn sized_columns<'a>(
+    mut table: TableBuilder<'a>,
+    columns: &[Col],
+    available: f32,
+) -> TableBuilder<'a> {
+    let others: f32 = columns
+        .iter()
+        .filter(|(c, ..)| *c != SortColumn::Front)
+        .map(|(_, name, width, _)| width.max(name.chars().count() as f32 * 9.0 + 40.0) + 8.0)
+        .sum();
+    let front = (available - others - 16.0).max(340.0);
+    for (column, name, width, _) in columns {
+        // Never narrower than the header and its sort arrow.
+        let header = name.chars().count() as f32 * 9.0 + 40.0;
+        let width = if *column == SortColumn::Front {
+            front
+        } else {
+            *width
+        };
+        table = table.column(
+            Column::initial(width.max(header))
+                .at_least(header)
+                .clip(true)
+                .resizable(true),
+        );
+    }
+    table
 }
 
 /// Asks before deleting, saying exactly what goes: the selected rows, and the
@@ -937,6 +1000,8 @@ fn tag_dialog(
     close
 }
 
+/// The export dialog: format, file, and Export, then the export's
+/// progress. Returns whether the dialog closes.
 fn export_dialog(
     ui: &mut egui::Ui,
     collection: &Collection,
@@ -955,7 +1020,50 @@ fn export_dialog(
             .weak(),
         );
     }
-    let busy = dialog.history.is_some();
+    let busy = dialog.history.is_some() || dialog.writing.is_some();
+    export_inputs(ui, dialog, busy);
+    let target = std::path::PathBuf::from(dialog.path.trim());
+    // An Anki package carries the review history: read it off this thread,
+    // then write the package once it is here.
+    if let Some(rx) = &dialog.history {
+        return package_when_read(ui, collection, rows, cards, rx, &target);
+    }
+    if let Some(task) = &dialog.writing {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Writing the file…");
+        });
+        return match task.poll(ui.ctx()) {
+            Poll::Working => false,
+            Poll::Done(result) => {
+                table_written(ui.ctx(), result, &target);
+                true
+            }
+            Poll::Lost => {
+                notice::error(ui.ctx(), "Nothing exported: writing the file failed.");
+                true
+            }
+        };
+    }
+    let mut close = false;
+    ui.horizontal(|ui| {
+        let ready = !dialog.path.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(RichText::new("Export").strong()))
+            .on_disabled_hover_text("Choose a file first")
+            .clicked()
+        {
+            close = start_export(ui, collection, rows, dialog, &target);
+        }
+        if ui.button("Cancel").clicked() {
+            close = true;
+        }
+    });
+    close
+}
+
+/// The export's format and file, locked while the export is under way.
+fn export_inputs(ui: &mut egui::Ui, dialog: &mut ExportDialog, busy: bool) {
     ui.add_enabled_ui(!busy, |ui| {
         ui.horizontal(|ui| {
             ui.radio_value(&mut dialog.format, Format::Csv, "CSV");
@@ -989,95 +1097,123 @@ fn export_dialog(
                 .open(ui.ctx(), "Export cards", Purpose::Save(name));
         }
     });
-    let target = std::path::PathBuf::from(dialog.path.trim());
-    // An Anki package carries the review history: read it off this thread,
-    // then write the package once it is here.
-    if let Some(rx) = &dialog.history {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Reading the review history for the package…");
-        });
-        match rx.try_recv() {
-            Ok(Ok(history)) => {
-                let result = rehearse_core::interop::package::export_apkg(
-                    collection,
-                    &history,
-                    rows,
-                    &target,
-                    Timestamp::now(),
-                );
-                notice::report(
-                    ui.ctx(),
-                    result.map(|notes| {
-                        format!(
-                            "Exported {} as {} to {}.",
-                            plural(cards, "card"),
-                            plural(notes, "Anki note"),
-                            target.display()
-                        )
-                    }),
-                );
-                return true;
-            }
-            Ok(Err(e)) => {
-                notice::error(ui.ctx(), format!("Nothing exported: {e}"));
-                return true;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                notice::error(ui.ctx(), "Nothing exported: reading the history failed.");
-                return true;
-            }
+}
+
+/// While the review history is read for an Anki package: a spinner, then
+/// the package written once the history is here. Returns whether the
+/// export is over.
+fn package_when_read(
+    ui: &mut egui::Ui,
+    collection: &Collection,
+    rows: &[usize],
+    cards: usize,
+    history: &std::sync::mpsc::Receiver<Result<rehearse_core::collection::History, String>>,
+    target: &std::path::Path,
+) -> bool {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label("Reading the review history for the package…");
+    });
+    match history.try_recv() {
+        Ok(Ok(history)) => {
+            let result = rehearse_core::interop::package::export_apkg(
+                collection,
+                &history,
+                rows,
+                target,
+                Timestamp::now(),
+            );
+            notice::report(
+                ui.ctx(),
+                result.map(|notes| {
+                    format!(
+                        "Exported {} as {} to {}.",
+                        plural(cards, "card"),
+                        plural(notes, "Anki note"),
+                        target.display()
+                    )
+                }),
+            );
+            true
+        }
+        Ok(Err(e)) => {
+            notice::error(ui.ctx(), format!("Nothing exported: {e}"));
+            true
+        }
+        Err(std::sync::mpsc::TryRecvError::Empty) => false,
+        Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            notice::error(ui.ctx(), "Nothing exported: reading the history failed.");
+            true
         }
     }
-    let mut close = false;
-    ui.horizontal(|ui| {
-        let ready = !dialog.path.trim().is_empty();
-        if ui
-            .add_enabled(ready, egui::Button::new(RichText::new("Export").strong()))
-            .on_disabled_hover_text("Choose a file first")
-            .clicked()
-        {
-            match dialog.format {
-                Format::Anki => match collection.history_loader() {
-                    Ok(loader) => {
-                        let (tx, rx) = std::sync::mpsc::channel();
-                        let ctx = ui.ctx().clone();
-                        std::thread::spawn(move || {
-                            // The dialog may have been closed; then nobody waits.
-                            let _ = tx.send(loader.load().map_err(|e| e.to_string()));
-                            ctx.request_repaint();
-                        });
-                        dialog.history = Some(rx);
-                    }
-                    Err(e) => {
-                        notice::error(ui.ctx(), format!("Nothing exported: {e}"));
-                        close = true;
-                    }
-                },
-                Format::Csv | Format::Tsv => {
-                    let tsv = dialog.format == Format::Tsv;
-                    let result =
-                        rehearse_core::interop::export_table(collection, rows, tsv, &target);
-                    notice::report(
-                        ui.ctx(),
-                        result.map(|r| {
-                            format!(
-                                "Exported {} to {}.",
-                                plural(r.cards, "card"),
-                                target.display()
-                            )
-                        }),
-                    );
-                    close = true;
+}
+
+/// Starts the export that Export asks for: an Anki package first reads the
+/// review history on a worker; a CSV or TSV file is written on one (or at
+/// once, when that is quick). Returns whether the dialog can close.
+fn start_export(
+    ui: &mut egui::Ui,
+    collection: &Collection,
+    rows: &[usize],
+    dialog: &mut ExportDialog,
+    target: &std::path::Path,
+) -> bool {
+    match dialog.format {
+        Format::Anki => match collection.history_loader() {
+            Ok(loader) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let ctx = ui.ctx().clone();
+                std::thread::spawn(move || {
+                    // The dialog may have been closed; then nobody waits.
+                    let _ = tx.send(loader.load().map_err(|e| e.to_string()));
+                    ctx.request_repaint();
+                });
+                dialog.history = Some(rx);
+                false
+            }
+            Err(e) => {
+                notice::error(ui.ctx(), format!("Nothing exported: {e}"));
+                true
+            }
+        },
+        Format::Csv | Format::Tsv => {
+            // The cards are copied here; the file is written off this thread.
+            let job = TableJob::new(collection, rows, dialog.format == Format::Tsv);
+            let path = target.to_path_buf();
+            match Task::run(ui.ctx(), move || job.write(&path)) {
+                Ok(Some(result)) => {
+                    table_written(ui.ctx(), result, target);
+                    true
+                }
+                Ok(None) => {
+                    notice::error(ui.ctx(), "Nothing exported: writing the file failed.");
+                    true
+                }
+                Err(task) => {
+                    dialog.writing = Some(task);
+                    false
                 }
             }
         }
-        if ui.button("Cancel").clicked() {
-            close = true;
-        }
-    });
-    close
+    }
+}
+
+/// Tells how a CSV or TSV export went.
+fn table_written(
+    ctx: &egui::Context,
+    result: Result<TableExport, ExportError>,
+    target: &std::path::Path,
+) {
+    notice::report(
+        ctx,
+        result.map(|r| {
+            format!(
+                "Exported {} to {}.",
+                plural(r.cards, "card"),
+                target.display()
+            )
+        }),
+    );
 }
 
 /// The text of one cell.

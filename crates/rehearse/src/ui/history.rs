@@ -93,7 +93,7 @@ impl<T: Send + 'static> Background<T> {
         let options = rehearse_core::collection::OpenOptions {
             root: collection.root().to_path_buf(),
             device: collection.device().to_string(),
-            clock: Some(collection.scheduler().clock().clone()),
+            clock: Some(collection.clock().clone()),
             read_only: true,
         };
         let (tx, rx) = channel();

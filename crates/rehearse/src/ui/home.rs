@@ -8,7 +8,7 @@ use egui::{Align, Key, Layout, Modifiers, RichText};
 use jiff::Timestamp;
 
 use super::{Nav, notice, theme};
-use rehearse_core::collection::{Collection, Counts, Progress};
+use rehearse_core::collection::{Collection, ConflictComparison, Counts, Progress};
 use rehearse_core::deck_tree::{TreeRow, deck_tree};
 use rehearse_core::study::Scope;
 
@@ -37,7 +37,9 @@ pub struct HomeScreen {
     dialog: Option<DeckDialog>,
     confirm_delete: Option<(String, String)>,
     conflicts: Vec<rehearse_core::collection::DeckConflict>,
-    comparing: Option<rehearse_core::collection::DeckConflict>,
+    /// The conflict being settled, compared when the dialog opened (and again
+    /// when the collection changes), with the generation it was made at.
+    comparing: Option<(u64, ConflictComparison)>,
 }
 
 /// Creating (no slug) or editing a deck's name and description.
@@ -226,13 +228,13 @@ impl HomeScreen {
                     }
                     ui.add_space(16.0);
                     progress_line(ui, &cached.progress);
-                    self.conflict_notes(ui);
+                    self.conflict_notes(ui, collection);
                     problems(ui, collection);
                     if collection.decks().is_empty() && collection.deck_errors().is_empty() {
                         ui.add_space(12.0);
                         ui.label(format!(
                             "No decks yet. Create one with New deck, import a file, or put deck files (RON) in {}.",
-                            collection.root().join("decks").display()
+                            collection.data_dir().decks().display()
                         ));
                     }
                 });
@@ -316,7 +318,7 @@ impl HomeScreen {
         nav
     }
 
-    fn conflict_notes(&mut self, ui: &mut egui::Ui) {
+    fn conflict_notes(&mut self, ui: &mut egui::Ui, collection: &Collection) {
         for c in self.conflicts.clone() {
             ui.add_space(8.0);
             ui.horizontal_wrapped(|ui| {
@@ -332,19 +334,22 @@ impl HomeScreen {
                     ),
                 );
                 if ui.button("Compare and choose").clicked() {
-                    self.comparing = Some(c.clone());
+                    self.comparing =
+                        Some((collection.generation(), collection.compare_conflict(&c)));
                 }
             });
         }
     }
 
+    /// The deck tree as a table with today's counts; returns where a click
+    /// asks to go.
     fn deck_table(
         &mut self,
         ui: &mut egui::Ui,
         collection: &mut Collection,
         cached: &Cached,
     ) -> Option<Nav> {
-        let mut nav = None;
+        let mut asked = TableActions::default();
         egui::Frame::group(ui.style())
             .inner_margin(12.0)
             .show(ui, |ui| {
@@ -359,26 +364,7 @@ impl HomeScreen {
                     .striped(true)
                     .min_col_width(COUNT_WIDTH)
                     .show(ui, |ui| {
-                        ui.allocate_ui_with_layout(
-                            egui::vec2(name_width, 20.0),
-                            Layout::left_to_right(Align::Center),
-                            |ui| ui.label(RichText::new("Deck").strong()),
-                        );
-                        for (name, color, tip) in [
-                            ("New", theme::NEW, "New cards you may start today"),
-                            ("Learn", theme::LEARNING, "Cards in learning due today"),
-                            ("Due", theme::REVIEW, "Reviews due today"),
-                        ] {
-                            ui.label(RichText::new(name).strong().color(color))
-                                .on_hover_text(tip);
-                        }
-                        ui.label(RichText::new("Cards").strong())
-                            .on_hover_text("Cards in the deck, studied or not");
-                        ui.label("");
-                        ui.label("");
-                        ui.end_row();
-                        let mut fold = None;
-                        let mut assign = None;
+                        table_head(ui, name_width);
                         let presets: Vec<String> = collection
                             .settings()
                             .preset_names()
@@ -386,114 +372,12 @@ impl HomeScreen {
                             .map(String::from)
                             .collect();
                         for (index, row) in cached.rows.iter().enumerate() {
-                            let highlighted = self.highlight == Some(index);
-                            let c = row.counts;
-                            let indent = 18.0 * row.depth as f32;
-                            let name = ui
-                                .allocate_ui_with_layout(
-                                    egui::vec2(name_width, 24.0),
-                                    Layout::left_to_right(Align::Center),
-                                    |ui| {
-                                        ui.set_max_width(name_width);
-                                        ui.add_space(indent);
-                                        if row.has_children {
-                                            let folded = collection
-                                                .settings()
-                                                .display
-                                                .collapsed_decks
-                                                .contains(&row.path);
-                                            let toggle = ui
-                                                .add(
-                                                    egui::Button::new(if folded {
-                                                        "▸"
-                                                    } else {
-                                                        "▾"
-                                                    })
-                                                    .frame(false)
-                                                    .small(),
-                                                )
-                                                .on_hover_text(if folded {
-                                                    "Show the decks under it (→)"
-                                                } else {
-                                                    "Fold the decks under it (←)"
-                                                });
-                                            toggle.widget_info(|| {
-                                                egui::WidgetInfo::labeled(
-                                                    egui::Role::Button,
-                                                    true,
-                                                    format!(
-                                                        "{} {}",
-                                                        if folded { "Unfold" } else { "Fold" },
-                                                        row.path
-                                                    ),
-                                                )
-                                            });
-                                            if toggle.clicked() {
-                                                fold = Some((row.path.clone(), !folded));
-                                            }
-                                        }
-                                        let mut text = RichText::new(&row.label).size(16.5);
-                                        if highlighted {
-                                            text = text.strong().underline();
-                                        }
-                                        if row.deck.is_none() {
-                                            text = text.italics();
-                                        }
-                                        ui.add(
-                                            egui::Label::new(text)
-                                                .truncate()
-                                                .sense(egui::Sense::click()),
-                                        )
-                                    },
-                                )
-                                .inner
-                                .on_hover_text(row_tooltip(collection, row));
-                            count_label(ui, c.new, theme::NEW);
-                            count_label(ui, c.learning, theme::LEARNING);
-                            count_label(ui, c.review, theme::REVIEW);
-                            ui.label(RichText::new(row.cards.to_string()).monospace());
-                            let study = ui
-                                .add_enabled(c.total() > 0, egui::Button::new("Study"))
-                                .on_disabled_hover_text(if row.cards == 0 {
-                                    "This deck has no cards yet"
-                                } else {
-                                    "Nothing due in this deck today"
-                                });
-                            if (name.clicked() && c.total() > 0) || study.clicked() {
-                                nav = Some(Nav::Study(scope_of(collection, row)));
-                            }
-                            if name.clicked() {
-                                self.highlight = Some(index);
-                            }
-                            // The accessible label says which deck the button studies.
-                            study.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Button,
-                                    true,
-                                    format!("Study {}", row.path),
-                                )
-                            });
-                            match row.deck.and_then(|i| Some((i, collection.decks().get(i)?))) {
-                                Some((i, deck)) => {
-                                    let current = collection.deck_preset_name(i);
-                                    let (n, chosen) = self.deck_menu(ui, deck, &presets, current);
-                                    if let Some(n) = n {
-                                        nav = Some(n);
-                                    }
-                                    if let Some(chosen) = chosen {
-                                        assign = Some((deck.slug.clone(), deck.name.clone(), chosen));
-                                    }
-                                }
-                                None => {
-                                    ui.label("");
-                                }
-                            }
-                            ui.end_row();
+                            self.deck_row(ui, collection, (index, row), name_width, &presets, &mut asked);
                         }
-                        if let Some((path, folded)) = fold {
+                        if let Some((path, folded)) = asked.fold.take() {
                             self.fold(ui, collection, &path, folded);
                         }
-                        if let Some((slug, name, preset)) = assign {
+                        if let Some((slug, name, preset)) = asked.assign.take() {
                             let result = collection.set_deck_preset(&slug, &preset).map(|()| {
                                 format!(
                                     "\"{name}\" now uses the options preset \"{preset}\"; its cards keep their due dates, and the preset applies from each one's next answer."
@@ -502,19 +386,192 @@ impl HomeScreen {
                             notice::report(ui.ctx(), result);
                             self.cached = None;
                         }
-                        ui.label(RichText::new("Total").strong());
-                        count_label(ui, cached.total.new, theme::NEW);
-                        count_label(ui, cached.total.learning, theme::LEARNING);
-                        count_label(ui, cached.total.review, theme::REVIEW);
-                        let cards: usize = collection.decks().iter().map(|d| d.cards.len()).sum();
-                        ui.label(RichText::new(cards.to_string()).monospace());
-                        ui.label("");
-                        ui.label("");
-                        ui.end_row();
+                        total_row(ui, collection, cached);
                     });
             });
-        nav
+        asked.nav
     }
+
+    /// One deck's row of the table: its name (with the fold toggle), counts,
+    /// size, Study button and More menu. Clicks are noted in `asked`.
+    fn deck_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        (index, row): (usize, &TreeRow),
+        name_width: f32,
+        presets: &[String],
+        asked: &mut TableActions,
+    ) {
+        let c = row.counts;
+        let (name, fold) = deck_name(
+            ui,
+            collection,
+            row,
+            name_width,
+            self.highlight == Some(index),
+        );
+        if fold.is_some() {
+            asked.fold = fold;
+        }
+        let name = name.on_hover_text(row_tooltip(collection, row));
+        count_label(ui, c.new, theme::NEW);
+        count_label(ui, c.learning, theme::LEARNING);
+        count_label(ui, c.review, theme::REVIEW);
+        ui.label(RichText::new(row.cards.to_string()).monospace());
+        let study = ui
+            .add_enabled(c.total() > 0, egui::Button::new("Study"))
+            .on_disabled_hover_text(if row.cards == 0 {
+                "This deck has no cards yet"
+            } else {
+                "Nothing due in this deck today"
+            });
+        if (name.clicked() && c.total() > 0) || study.clicked() {
+            asked.nav = Some(Nav::Study(scope_of(collection, row)));
+        }
+        if name.clicked() {
+            self.highlight = Some(index);
+        }
+        // The accessible label says which deck the button studies.
+        study.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Study {}", row.path))
+        });
+        match row.deck.and_then(|i| Some((i, collection.decks().get(i)?))) {
+            Some((i, deck)) => {
+                let current = collection.deck_preset_name(i);
+                let (n, chosen) = self.deck_menu(ui, deck, presets, current);
+                if let Some(n) = n {
+                    asked.nav = Some(n);
+                }
+                if let Some(chosen) = chosen {
+                    asked.assign = Some((deck.slug.clone(), deck.name.clone(), chosen));
+                }
+            }
+            None => {
+                ui.label("");
+            }
+        }
+        ui.end_row();
+    }
+}
+
+/// What the deck table's clicks ask for. Folding and choosing a preset
+/// change the collection, so they wait until every row is drawn.
+#[derive(Default)]
+struct TableActions {
+    nav: Option<Nav>,
+    /// A deck path to fold (true) or unfold.
+    fold: Option<(String, bool)>,
+    /// A deck's slug and name, and the preset chosen for it.
+    assign: Option<(String, String, String)>,
+}
+
+/// The deck table's column titles, each count's with what it counts.
+fn table_head(ui: &mut egui::Ui, name_width: f32) {
+    ui.allocate_ui_with_layout(
+        egui::vec2(name_width, 20.0),
+        Layout::left_to_right(Align::Center),
+        |ui| ui.label(RichText::new("Deck").strong()),
+    );
+    for (name, color, tip) in [
+        ("New", theme::NEW, "New cards you may start today"),
+        ("Learn", theme::LEARNING, "Cards in learning due today"),
+        ("Due", theme::REVIEW, "Reviews due today"),
+    ] {
+        ui.label(RichText::new(name).strong().color(color))
+            .on_hover_text(tip);
+    }
+    ui.label(RichText::new("Cards").strong())
+        .on_hover_text("Cards in the deck, studied or not");
+    ui.label("");
+    ui.label("");
+    ui.end_row();
+}
+
+/// A row's name cell: indented by depth, with a fold toggle when decks sit
+/// under it, underlined when highlighted, italic when no deck file has this
+/// name (only decks under it do). Returns the name's response and the fold
+/// asked for, if the toggle was clicked.
+fn deck_name(
+    ui: &mut egui::Ui,
+    collection: &Collection,
+    row: &TreeRow,
+    name_width: f32,
+    highlighted: bool,
+) -> (egui::Response, Option<(String, bool)>) {
+    let mut fold = None;
+    let name = ui
+        .allocate_ui_with_layout(
+            egui::vec2(name_width, 24.0),
+            Layout::left_to_right(Align::Center),
+            |ui| {
+                ui.set_max_width(name_width);
+                ui.add_space(18.0 * row.depth as f32);
+                if row.has_children {
+                    fold = fold_toggle(ui, collection, row);
+                }
+                let mut text = RichText::new(&row.label).size(16.5);
+                if highlighted {
+                    text = text.strong().underline();
+                }
+                if row.deck.is_none() {
+                    text = text.italics();
+                }
+                ui.add(
+                    egui::Label::new(text)
+                        .truncate()
+                        .sense(egui::Sense::click()),
+                )
+            },
+        )
+        .inner;
+    (name, fold)
+}
+
+/// The ▸/▾ toggle before a deck with decks under it; returns the fold asked
+/// for when it is clicked.
+fn fold_toggle(
+    ui: &mut egui::Ui,
+    collection: &Collection,
+    row: &TreeRow,
+) -> Option<(String, bool)> {
+    let folded = collection
+        .settings()
+        .display
+        .collapsed_decks
+        .contains(&row.path);
+    let toggle = ui
+        .add(
+            egui::Button::new(if folded { "▸" } else { "▾" })
+                .frame(false)
+                .small(),
+        )
+        .on_hover_text(if folded {
+            "Show the decks under it (→)"
+        } else {
+            "Fold the decks under it (←)"
+        });
+    toggle.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Button,
+            true,
+            format!("{} {}", if folded { "Unfold" } else { "Fold" }, row.path),
+        )
+    });
+    toggle.clicked().then(|| (row.path.clone(), !folded))
+}
+
+/// The table's last row: today's counts for every deck, and every card.
+fn total_row(ui: &mut egui::Ui, collection: &Collection, cached: &Cached) {
+    ui.label(RichText::new("Total").strong());
+    count_label(ui, cached.total.new, theme::NEW);
+    count_label(ui, cached.total.learning, theme::LEARNING);
+    count_label(ui, cached.total.review, theme::REVIEW);
+    let cards: usize = collection.decks().iter().map(|d| d.cards.len()).sum();
+    ui.label(RichText::new(cards.to_string()).monospace());
+    ui.label("");
+    ui.label("");
+    ui.end_row();
 }
 
 impl HomeScreen {
@@ -577,123 +634,146 @@ impl HomeScreen {
         (nav, chosen)
     }
 
+    /// The open dialog, if any: a deck's name and description, a deck
+    /// conflict to settle, or a deck to delete.
     fn dialogs(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
-        if let Some(dialog) = &mut self.dialog {
-            let mut close = false;
-            let mut save = false;
-            egui::Modal::new(egui::Id::unique("deck_dialog")).show(ui.ctx(), |ui| {
-                ui.set_width(420.0);
-                ui.heading(if dialog.slug.is_some() {
-                    "Edit deck"
-                } else {
-                    "New deck"
-                });
-                let l = ui.label("Name");
-                let name = ui
-                    .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
-                    .labelled_by(l.id);
-                let l = ui.label("Description");
-                ui.add(
-                    egui::TextEdit::multiline(&mut dialog.description)
-                        .desired_rows(3)
-                        .desired_width(f32::INFINITY),
-                )
+        self.deck_dialog(ui, collection);
+        self.conflict_dialog(ui, collection, now);
+        self.delete_dialog(ui, collection, now);
+    }
+
+    /// Creating a deck, or editing one's name and description.
+    fn deck_dialog(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        let Some(dialog) = &mut self.dialog else {
+            return;
+        };
+        let mut close = false;
+        let mut save = false;
+        egui::Modal::new(egui::Id::unique("deck_dialog")).show(ui.ctx(), |ui| {
+            ui.set_width(420.0);
+            ui.heading(if dialog.slug.is_some() {
+                "Edit deck"
+            } else {
+                "New deck"
+            });
+            let l = ui.label("Name");
+            let name = ui
+                .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
                 .labelled_by(l.id);
-                if let Some(e) = &dialog.error {
-                    ui.colored_label(theme::ERROR, e);
-                }
-                ui.horizontal(|ui| {
-                    save = ui.button(RichText::new("Save").strong()).clicked()
-                        || (name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
-                    close = ui.button("Cancel").clicked();
-                });
-            });
-            if save {
-                let result = match &dialog.slug {
-                    Some(slug) => collection.update_deck(slug, &dialog.name, &dialog.description),
-                    None => collection
-                        .create_deck(&dialog.name, &dialog.description)
-                        .map(|_| ()),
-                };
-                match result {
-                    Ok(()) => {
-                        notice::info(ui.ctx(), "Saved the deck. Ctrl+Z undoes it.");
-                        close = true;
-                    }
-                    Err(e) => dialog.error = Some(e.to_string()),
-                }
+            let l = ui.label("Description");
+            ui.add(
+                egui::TextEdit::multiline(&mut dialog.description)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+            if let Some(e) = &dialog.error {
+                ui.colored_label(theme::ERROR, e);
             }
-            if close {
-                self.dialog = None;
-                self.cached = None;
-            }
-        }
-        if let Some(conflict) = self.comparing.clone() {
-            let mine = collection
-                .decks()
-                .iter()
-                .find(|d| d.slug == conflict.slug)
-                .cloned();
-            let other = rehearse_core::deck::load_deck(&conflict.path);
-            let mut done = false;
-            egui::Modal::new(egui::Id::unique("deck_conflict")).show(ui.ctx(), |ui| {
-                ui.set_width(640.0);
-                ui.heading(format!("Two versions of \"{}\"", conflict.slug));
-                ui.label("Another machine changed this deck at the same time. Keep one version; the other goes to the trash folder, and Undo brings it back.");
-                ui.add_space(6.0);
-                match (&mine, &other) {
-                    (Some(mine), Ok(other)) => compare(ui, mine, other),
-                    (_, Err(e)) => {
-                        ui.colored_label(theme::ERROR, format!("The other version cannot be read: {e}"));
-                    }
-                    (None, _) => {
-                        ui.label("This machine's version could not be loaded (see the errors below).");
-                    }
-                }
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Keep this machine's version").clicked() {
-                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, false, now)));
-                        done = true;
-                    }
-                    if ui.add_enabled(other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
-                        notice::report(ui.ctx(), resolved(collection.resolve_conflict(&conflict, true, now)));
-                        done = true;
-                    }
-                    if ui.button("Not now").clicked() {
-                        done = true;
-                    }
-                });
+            ui.horizontal(|ui| {
+                save = ui.button(RichText::new("Save").strong()).clicked()
+                    || (name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                close = ui.button("Cancel").clicked();
             });
-            if done {
-                self.comparing = None;
-                self.cached = None;
+        });
+        if save {
+            let result = match &dialog.slug {
+                Some(slug) => collection.update_deck(slug, &dialog.name, &dialog.description),
+                None => collection
+                    .create_deck(&dialog.name, &dialog.description)
+                    .map(|_| ()),
+            };
+            match result {
+                Ok(()) => {
+                    notice::info(ui.ctx(), "Saved the deck. Ctrl+Z undoes it.");
+                    close = true;
+                }
+                Err(e) => dialog.error = Some(e.to_string()),
             }
         }
-        if let Some((slug, name)) = self.confirm_delete.clone() {
-            egui::Modal::new(egui::Id::unique("delete_deck")).show(ui.ctx(), |ui| {
-                ui.set_width(420.0);
-                ui.heading(format!("Delete \"{name}\"?"));
-                ui.label(
-                    "The deck file moves to the trash folder inside your data folder; Ctrl+Z (or Undo) brings it back. Progress is kept.",
-                );
-                ui.horizontal(|ui| {
-                    if ui.button(RichText::new("Delete").color(theme::ERROR)).clicked() {
-                        notice::report(
-                            ui.ctx(),
-                            collection
-                                .delete_deck(&slug, now)
-                                .map(|()| format!("Deleted the deck \"{name}\". Ctrl+Z undoes it.")),
-                        );
-                        self.confirm_delete = None;
-                        self.cached = None;
-                    }
-                    if ui.button("Keep").clicked() {
-                        self.confirm_delete = None;
-                    }
-                });
-            });
+        if close {
+            self.dialog = None;
+            self.cached = None;
         }
+    }
+
+    /// Settling a deck that two machines changed at once: keep one version.
+    /// The comparison is made again when the collection changes under it.
+    fn conflict_dialog(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        if let Some((generation, compared)) = &mut self.comparing
+            && *generation != collection.generation()
+        {
+            *generation = collection.generation();
+            *compared = collection.compare_conflict(&compared.conflict);
+        }
+        let Some((generation, compared)) = self.comparing.take() else {
+            return;
+        };
+        let conflict = &compared.conflict;
+        let mut done = false;
+        egui::Modal::new(egui::Id::unique("deck_conflict")).show(ui.ctx(), |ui| {
+            ui.set_width(640.0);
+            ui.heading(format!("Two versions of \"{}\"", conflict.slug));
+            ui.label("Another machine changed this deck at the same time. Keep one version; the other goes to the trash folder, and Undo brings it back.");
+            ui.add_space(6.0);
+            match (&compared.mine, &compared.other) {
+                (Some(_), Ok(_)) => compare(ui, &compared),
+                (_, Err(e)) => {
+                    ui.colored_label(theme::ERROR, format!("The other version cannot be read: {e}"));
+                }
+                (None, _) => {
+                    ui.label("This machine's version could not be loaded (see the errors below).");
+                }
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Keep this machine's version").clicked() {
+                    notice::report(ui.ctx(), resolved(collection.resolve_conflict(conflict, false, now)));
+                    done = true;
+                }
+                if ui.add_enabled(compared.other.is_ok(), egui::Button::new("Keep the other version")).clicked() {
+                    notice::report(ui.ctx(), resolved(collection.resolve_conflict(conflict, true, now)));
+                    done = true;
+                }
+                if ui.button("Not now").clicked() {
+                    done = true;
+                }
+            });
+        });
+        if done {
+            self.cached = None;
+        } else {
+            self.comparing = Some((generation, compared));
+        }
+    }
+
+    /// Confirming a deck's deletion (to the trash folder, undoable).
+    fn delete_dialog(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) {
+        let Some((slug, name)) = self.confirm_delete.clone() else {
+            return;
+        };
+        egui::Modal::new(egui::Id::unique("delete_deck")).show(ui.ctx(), |ui| {
+            ui.set_width(420.0);
+            ui.heading(format!("Delete \"{name}\"?"));
+            ui.label(
+                "The deck file moves to the trash folder inside your data folder; Ctrl+Z (or Undo) brings it back. Progress is kept.",
+            );
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new("Delete").color(theme::ERROR)).clicked() {
+                    notice::report(
+                        ui.ctx(),
+                        collection
+                            .delete_deck(&slug, now)
+                            .map(|()| format!("Deleted the deck \"{name}\". Ctrl+Z undoes it.")),
+                    );
+                    self.confirm_delete = None;
+                    self.cached = None;
+                }
+                if ui.button("Keep").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
+        });
     }
 }
 
@@ -703,44 +783,27 @@ fn resolved(
     result.map(|()| "Done; the other version is in the trash folder. Ctrl+Z undoes it.".into())
 }
 
-/// What differs between two versions of a deck, card by card.
-fn compare(ui: &mut egui::Ui, mine: &rehearse_core::deck::Deck, other: &rehearse_core::deck::Deck) {
-    use std::collections::HashMap;
-    let theirs: HashMap<_, _> = other.cards.iter().map(|c| (&c.id, c)).collect();
-    let ours: HashMap<_, _> = mine.cards.iter().map(|c| (&c.id, c)).collect();
-    let only_mine: Vec<&str> = mine
-        .cards
-        .iter()
-        .filter(|c| !theirs.contains_key(&c.id))
-        .map(|c| c.front.as_str())
-        .collect();
-    let only_other: Vec<&str> = other
-        .cards
-        .iter()
-        .filter(|c| !ours.contains_key(&c.id))
-        .map(|c| c.front.as_str())
-        .collect();
-    let changed: Vec<&str> = mine
-        .cards
-        .iter()
-        .filter(|c| theirs.get(&c.id).is_some_and(|t| *t != *c))
-        .map(|c| c.front.as_str())
-        .collect();
+/// What differs between two versions of a deck, card by card, as the core
+/// compared them.
+fn compare(ui: &mut egui::Ui, compared: &ConflictComparison) {
+    let (Some(mine), Ok(other)) = (&compared.mine, &compared.other) else {
+        return;
+    };
     egui::Grid::new("conflict")
         .num_columns(2)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             ui.label(RichText::new("This machine").strong());
-            ui.label(format!("\"{}\", {} cards", mine.name, mine.cards.len()));
+            ui.label(format!("\"{}\", {} cards", mine.name, mine.cards));
             ui.end_row();
             ui.label(RichText::new("Other machine").strong());
-            ui.label(format!("\"{}\", {} cards", other.name, other.cards.len()));
+            ui.label(format!("\"{}\", {} cards", other.name, other.cards));
             ui.end_row();
         });
     for (title, fronts) in [
-        ("Only on this machine", only_mine),
-        ("Only on the other machine", only_other),
-        ("Changed on both", changed),
+        ("Only on this machine", &compared.only_mine),
+        ("Only on the other machine", &compared.only_other),
+        ("Changed on both", &compared.changed),
     ] {
         if fronts.is_empty() {
             continue;

@@ -6,9 +6,14 @@
 use egui::RichText;
 
 use super::file_dialog::{FileDialog, Purpose};
+use super::task::{Poll, Task};
 use super::{notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::interop::csv::{self, ColumnMapping, Mapped, Table};
+use rehearse_core::interop::{ImportPreview, PreviewError};
+
+/// The file being read for a preview, on a worker thread.
+type Reading = Task<Result<ImportPreview, PreviewError>>;
 
 /// Import screen state.
 pub struct ImportScreen {
@@ -24,12 +29,16 @@ pub struct ImportScreen {
     chooser: FileDialog,
     /// An Anki package read for preview.
     anki: Option<rehearse_core::interop::package::AnkiPlan>,
+    /// The file is still being read.
+    reading: Option<Reading>,
+    /// Read the file given at the start on the first frame.
+    read_first: bool,
 }
 
 impl ImportScreen {
     /// An import of `path` (may be empty, for the user to type).
     pub fn new(path: &str) -> Self {
-        let mut s = Self {
+        Self {
             path: path.to_string(),
             bytes: None,
             delimiter: b',',
@@ -41,47 +50,64 @@ impl ImportScreen {
             error: None,
             chooser: FileDialog::default(),
             anki: None,
-        };
-        if !path.is_empty() {
-            s.read();
+            reading: None,
+            read_first: !path.is_empty(),
         }
-        s
     }
 
-    fn read(&mut self) {
+    /// Reads the file for a preview, off the UI thread (a small file shows
+    /// in this frame).
+    fn read(&mut self, ctx: &egui::Context) {
         let path = std::path::PathBuf::from(self.path.trim());
         self.anki = None;
-        let is_anki = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("apkg") || e.eq_ignore_ascii_case("colpkg"));
-        match rehearse_core::interop::read_file(&path) {
-            Ok(bytes) if is_anki => {
+        // A file read before this one is no longer wanted.
+        self.reading = None;
+        match Task::run(ctx, move || {
+            rehearse_core::interop::preview_import(&path, None)
+        }) {
+            Ok(Some(result)) => self.previewed(result),
+            Ok(None) => self.fail("Reading the file failed.".into()),
+            Err(task) => self.reading = Some(task),
+        }
+    }
+
+    /// Takes the preview once the file has been read.
+    fn poll_reading(&mut self, ctx: &egui::Context) {
+        let Some(task) = &self.reading else {
+            return;
+        };
+        match task.poll(ctx) {
+            Poll::Working => {}
+            Poll::Done(result) => {
+                self.reading = None;
+                self.previewed(result);
+            }
+            Poll::Lost => {
+                self.reading = None;
+                self.fail("Reading the file failed.".into());
+            }
+        }
+    }
+
+    fn previewed(&mut self, result: Result<ImportPreview, PreviewError>) {
+        match result {
+            Ok(ImportPreview::Anki(plan)) => {
                 self.table = None;
                 self.mapped = None;
-                match rehearse_core::interop::package::plan_anki_import(&bytes) {
-                    Ok(plan) => {
-                        self.error = None;
-                        self.anki = Some(plan);
-                    }
-                    Err(e) => self.fail(format!("{}: {e}", path.display())),
-                }
+                self.error = None;
+                self.anki = Some(plan);
             }
-            Ok(bytes) => {
-                let plan = rehearse_core::interop::plan_csv_import(&bytes, "");
-                self.default_deck = path
-                    .file_stem()
-                    .map_or("Imported".into(), |s| s.to_string_lossy().into_owned());
-                match plan {
-                    Ok(plan) => {
-                        self.delimiter = plan.sniffed.delimiter;
-                        self.has_header = plan.sniffed.has_header;
-                        self.mapping = Some(plan.mapping);
-                        self.bytes = Some(bytes);
-                        self.reread();
-                    }
-                    Err(e) => self.fail(e.to_string()),
-                }
+            Ok(ImportPreview::Table {
+                bytes,
+                plan,
+                default_deck,
+            }) => {
+                self.default_deck = default_deck;
+                self.delimiter = plan.sniffed.delimiter;
+                self.has_header = plan.sniffed.has_header;
+                self.mapping = Some(plan.mapping);
+                self.bytes = Some(bytes);
+                self.reread();
             }
             Err(e) => self.fail(e.to_string()),
         }
@@ -131,8 +157,11 @@ impl ImportScreen {
     pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
         if let Some(chosen) = self.chooser.take() {
             self.path = chosen.display().to_string();
-            self.read();
+            self.read(ui.ctx());
+        } else if std::mem::take(&mut self.read_first) {
+            self.read(ui.ctx());
         }
+        self.poll_reading(ui.ctx());
         egui::ScrollArea::vertical().id_salt("import_scroll").auto_shrink(false).show(ui, |ui| {
             ui.vertical_centered(|ui| {
             ui.set_max_width(900.0);
@@ -159,15 +188,27 @@ impl ImportScreen {
                     );
                 }
                 let enter = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let ready = !self.path.trim().is_empty() && self.reading.is_none();
                 if ui
-                    .add_enabled(!self.path.trim().is_empty(), egui::Button::new("Preview"))
-                    .on_disabled_hover_text("Choose a file or type its path")
+                    .add_enabled(ready, egui::Button::new("Preview"))
+                    .on_disabled_hover_text(if self.reading.is_some() {
+                        "Reading the file…"
+                    } else {
+                        "Choose a file or type its path"
+                    })
                     .clicked()
-                    || (enter && !self.path.trim().is_empty())
+                    || (enter && ready)
                 {
-                    self.read();
+                    self.read(ui.ctx());
                 }
             });
+            if self.reading.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Reading the file…");
+                });
+                return;
+            }
             if let Some(e) = &self.error {
                 ui.colored_label(theme::ERROR, e);
             }

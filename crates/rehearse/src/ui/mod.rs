@@ -3,6 +3,7 @@
 
 mod browse;
 mod card_info;
+mod chart;
 mod custom;
 mod editor;
 mod file_dialog;
@@ -19,6 +20,7 @@ mod settings;
 mod simulator;
 mod stats;
 mod study;
+mod task;
 mod theme;
 mod weak;
 
@@ -133,6 +135,18 @@ impl Tab {
             _ => None,
         }
     }
+}
+
+/// A file dropped onto the window this frame: a CSV or TSV dropped there
+/// opens the import preview.
+fn dropped_file(ui: &egui::Ui) -> Option<std::path::PathBuf> {
+    ui.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .find(|p| !p.as_os_str().is_empty())
+    })
 }
 
 /// "1 card", "3 cards".
@@ -283,20 +297,7 @@ impl RehearseApp {
 
     /// Draws one frame.
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        if !self.styled {
-            theme::apply(ui.ctx());
-            self.styled = true;
-        }
-        if let Some(fonts) = &mut self.fonts {
-            fonts.poll(ui.ctx());
-        }
-        self.markdown
-            .set_load_remote(self.collection.settings().display.load_remote_images);
-        let wanted = self.collection.settings().display.theme;
-        if self.theme != Some(wanted) {
-            theme::set(ui.ctx(), wanted);
-            self.theme = Some(wanted);
-        }
+        self.follow_settings(ui.ctx());
         let now = Timestamp::now();
         let changes = self
             .watcher
@@ -310,15 +311,7 @@ impl RehearseApp {
             notice::post(ui.ctx(), kind, text);
         }
         let mut nav = self.top_bar(ui, now);
-        // A CSV or TSV dropped onto the window opens the import preview.
-        let dropped = ui.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .find(|p| !p.as_os_str().is_empty())
-        });
-        if let Some(path) = dropped {
+        if let Some(path) = dropped_file(ui) {
             nav = Nav::Import(path.display().to_string());
         }
         if !matches!(nav, Nav::Stay)
@@ -330,52 +323,15 @@ impl RehearseApp {
         let nav = match nav {
             Nav::Stay => {
                 egui::CentralPanel::default()
-                    .show(ui, |ui| match &mut self.screen {
-                        Screen::Home => self.home.show(ui, &mut self.collection, now),
-                        Screen::Study(s) => {
-                            s.show(ui, &mut self.collection, &mut self.markdown, now)
-                        }
-                        Screen::Browse(s) => s
-                            .show(ui, &mut self.collection, &mut self.history, now)
-                            .map_or(Nav::Stay, browse::nav_for),
-                        Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
-                        Screen::Import(s) => {
-                            s.show(ui, &mut self.collection);
-                            Nav::Stay
-                        }
-                        Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
-                        Screen::Readiness(s) => {
-                            s.show(ui, &mut self.collection, &mut self.history, now)
-                        }
-                        Screen::MockSetup(s) => s.show(ui, &self.collection, now),
-                        Screen::CardInfo(s) => s.show(ui, &self.collection, &mut self.history, now),
-                        Screen::Stats(s) => s.show(ui, &self.collection, &mut self.history, now),
-                        Screen::Simulator(s) => {
-                            s.show(ui, &mut self.collection, &self.history, now)
-                        }
-                        Screen::Settings(s) => s.show(ui, &mut self.collection),
-                    })
+                    .show(ui, |ui| self.screen(ui, now))
                     .inner
             }
             other => other,
         };
         let typing = ui.ctx().egui_wants_keyboard_input();
-        let in_editor = matches!(self.screen, Screen::Edit(_));
         let in_study = matches!(self.screen, Screen::Study(_));
         let nav = match nav {
-            // The editor handles Esc itself, so unsaved text is never lost.
-            Nav::Stay
-                if !typing
-                    && !in_editor
-                    && !self.show_keys
-                    && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) =>
-            {
-                match self.screen {
-                    Screen::CardInfo(_) => Nav::Back,
-                    Screen::Simulator(_) => Nav::Stats,
-                    _ => Nav::Home,
-                }
-            }
+            Nav::Stay if !typing => self.escape(ui),
             other => other,
         };
         if !typing && !in_study && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
@@ -399,6 +355,67 @@ impl RehearseApp {
             self.show_keys = keys::overlay(ui.ctx());
         }
         notice::show_toasts(ui.ctx());
+    }
+
+    /// Applies what the settings say about the whole window (the style on
+    /// the first frame, the theme, remote images) and takes in any fallback
+    /// fonts that have loaded.
+    fn follow_settings(&mut self, ctx: &egui::Context) {
+        if !self.styled {
+            theme::apply(ctx);
+            self.styled = true;
+        }
+        if let Some(fonts) = &mut self.fonts {
+            fonts.poll(ctx);
+        }
+        self.markdown
+            .set_load_remote(self.collection.settings().display.load_remote_images);
+        let wanted = self.collection.settings().display.theme;
+        if self.theme != Some(wanted) {
+            theme::set(ctx, wanted);
+            self.theme = Some(wanted);
+        }
+    }
+
+    /// Draws the current screen; returns where it asks to go.
+    fn screen(&mut self, ui: &mut egui::Ui, now: Timestamp) -> Nav {
+        match &mut self.screen {
+            Screen::Home => self.home.show(ui, &mut self.collection, now),
+            Screen::Study(s) => s.show(ui, &mut self.collection, &mut self.markdown, now),
+            Screen::Browse(s) => s
+                .show(ui, &mut self.collection, &mut self.history, now)
+                .map_or(Nav::Stay, browse::nav_for),
+            Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
+            Screen::Import(s) => {
+                s.show(ui, &mut self.collection);
+                Nav::Stay
+            }
+            Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
+            Screen::Readiness(s) => s.show(ui, &mut self.collection, &mut self.history, now),
+            Screen::MockSetup(s) => s.show(ui, &self.collection, now),
+            Screen::CardInfo(s) => s.show(ui, &self.collection, &mut self.history, now),
+            Screen::Stats(s) => s.show(ui, &self.collection, &mut self.history, now),
+            Screen::Simulator(s) => s.show(ui, &mut self.collection, &self.history, now),
+            Screen::Settings(s) => s.show(ui, &mut self.collection),
+        }
+    }
+
+    /// Esc, when nothing else took it: back to where the screen was opened
+    /// from. Not in the editor, which handles Esc itself so that unsaved
+    /// text is never lost, nor while the shortcut overlay shows.
+    fn escape(&mut self, ui: &egui::Ui) -> Nav {
+        let in_editor = matches!(self.screen, Screen::Edit(_));
+        if in_editor
+            || self.show_keys
+            || !ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+        {
+            return Nav::Stay;
+        }
+        match self.screen {
+            Screen::CardInfo(_) => Nav::Back,
+            Screen::Simulator(_) => Nav::Stats,
+            _ => Nav::Home,
+        }
     }
 
     /// The keys that work on every screen but Study and the editor (where
@@ -454,17 +471,40 @@ impl RehearseApp {
         }
     }
 
+    /// Goes where `nav` asks: pauses or resumes the screen left, keeps the
+    /// tab in step, then opens the screen asked for.
     fn go(&mut self, nav: Nav, now: Timestamp) {
-        // The editor or card info opened from study or the browser comes back
-        // to the same session or list when it closes.
+        let Some(nav) = self.pause_or_resume(nav) else {
+            return;
+        };
+        if let Some(tab) = Tab::of(&nav) {
+            self.tab = tab;
+        }
+        if !matches!(nav, Nav::Stay) && matches!(self.screen, Screen::Study(_)) {
+            // Answers were given: figures built from the history are out of date.
+            self.history.invalidate();
+        }
+        if !matches!(nav, Nav::Stay | Nav::Simulator)
+            && let Screen::Simulator(s) = std::mem::replace(&mut self.screen, Screen::Home)
+        {
+            self.simulator = Some(s);
+        }
+        self.open(nav, now);
+    }
+
+    /// The editor or card info opened from study or the browser comes back
+    /// to the same session or list when it closes: leaving for them pauses
+    /// the screen, and closing them resumes it (then there is nothing more
+    /// to open: `None`). Going anywhere else forgets a paused screen.
+    fn pause_or_resume(&mut self, nav: Nav) -> Option<Nav> {
         let returns = matches!(self.screen, Screen::Edit(_) | Screen::CardInfo(_));
-        let nav = match nav {
+        Some(match nav {
             // The editor closes with Nav::Browse, card info with Nav::Back.
             Nav::Browse | Nav::Back if returns && self.paused.is_some() => {
                 if let Some(screen) = self.paused.take() {
                     self.screen = *screen;
                 }
-                return;
+                return None;
             }
             Nav::Back => Nav::Home,
             Nav::Edit(_) | Nav::CardInfo(_)
@@ -479,19 +519,11 @@ impl RehearseApp {
                 self.paused = None;
                 other
             }
-        };
-        if let Some(tab) = Tab::of(&nav) {
-            self.tab = tab;
-        }
-        if !matches!(nav, Nav::Stay) && matches!(self.screen, Screen::Study(_)) {
-            // Answers were given: figures built from the history are out of date.
-            self.history.invalidate();
-        }
-        if !matches!(nav, Nav::Stay | Nav::Simulator)
-            && let Screen::Simulator(s) = std::mem::replace(&mut self.screen, Screen::Home)
-        {
-            self.simulator = Some(s);
-        }
+        })
+    }
+
+    /// Opens the screen (or the custom-study dialog) `nav` asks for.
+    fn open(&mut self, nav: Nav, now: Timestamp) {
         match nav {
             Nav::Stay => {}
             Nav::Weak => {

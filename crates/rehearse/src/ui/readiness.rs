@@ -13,8 +13,8 @@ use super::history::HistoryCache;
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::insight::forecast::{
-    self, DateError, FINAL_STRETCH_RETENTION, Forecast, can_raise, forecast, parse_date,
-    raised_retention, short_date,
+    self, DateError, FinalStretch, Forecast, StretchOffer, forecast, parse_date, raised_retention,
+    short_date,
 };
 use rehearse_core::insight::weak::DrillFilter;
 
@@ -107,19 +107,12 @@ impl ReadinessScreen {
             topics: self.ticked.iter().cloned().collect(),
             tags: Vec::new(),
         });
-        let raise = can_raise(collection.settings());
+        let target = forecast::stretch_target(collection.settings());
         let result = forecast(collection, filter.as_ref(), date, now, None)
             .and_then(|current| {
-                let high = if raise {
-                    Some(forecast(
-                        collection,
-                        filter.as_ref(),
-                        date,
-                        now,
-                        Some(FINAL_STRETCH_RETENTION),
-                    )?)
-                } else {
-                    None
+                let high = match target {
+                    Some(to) => Some(forecast(collection, filter.as_ref(), date, now, Some(to))?),
+                    None => None,
                 };
                 Ok((current, high))
             })
@@ -602,7 +595,8 @@ impl ReadinessScreen {
             });
     }
 
-    /// The retention raise for the final stretch: on offer, or in force.
+    /// The retention raise for the final stretch: on offer, or in force. The
+    /// core decides which ([`forecast::final_stretch`]); this only shows it.
     fn final_stretch(
         &mut self,
         ui: &mut egui::Ui,
@@ -613,57 +607,47 @@ impl ReadinessScreen {
         now: Timestamp,
     ) {
         let today = today(collection, now);
-        if let (Some(raise), Some(note)) = (
-            raised_retention(collection.settings()),
-            retention_note(collection),
-        ) {
-            section(ui, |ui| {
-                ui.add(egui::Label::new(note).wrap());
-                if ui
-                    .button(format!("Return to {:.2} now", raise.from))
-                    .on_hover_text(
-                        "Put desired retention back today instead of after the interview",
-                    )
-                    .clicked()
-                {
-                    match forecast::restore_retention(collection) {
-                        Ok(Some(r)) => {
-                            notice::info(ui.ctx(), format!("Desired retention is back to {r:.2}."));
-                            self.made = Some(self.compute(collection, date, now));
+        let offer = match forecast::final_stretch(collection.settings(), current, high) {
+            FinalStretch::Nothing => return,
+            FinalStretch::InForce(raise) => {
+                section(ui, |ui| {
+                    ui.add(egui::Label::new(raise.note(today)).wrap());
+                    if ui
+                        .button(format!("Return to {:.2} now", raise.from))
+                        .on_hover_text(
+                            "Put desired retention back today instead of after the interview",
+                        )
+                        .clicked()
+                    {
+                        match forecast::restore_retention(collection) {
+                            Ok(Some(r)) => {
+                                notice::info(
+                                    ui.ctx(),
+                                    format!("Desired retention is back to {r:.2}."),
+                                );
+                                self.made = Some(self.compute(collection, date, now));
+                            }
+                            Ok(None) => {}
+                            Err(e) => notice::error(ui.ctx(), e.to_string()),
                         }
-                        Ok(None) => {}
-                        Err(e) => notice::error(ui.ctx(), e.to_string()),
                     }
-                }
-            });
-            return;
-        }
-        let Some(high) = high else {
+                });
+                return;
+            }
+            FinalStretch::Offer(offer) => offer,
+        };
+        let (Some(high), until) = (high, short_date(offer.until, today)) else {
             return;
         };
-        if current.days == 0 {
-            return;
-        }
         section(ui, |ui| {
             ui.label(RichText::new("The final stretch").strong());
-            ui.add(
-                egui::Label::new(stretch_text(
-                    current,
-                    high,
-                    FINAL_STRETCH_RETENTION,
-                    &short_date(date, today),
-                ))
-                .wrap(),
-            );
+            ui.add(egui::Label::new(stretch_text(current, high, &offer, &until)).wrap());
             ui.add_space(4.0);
             if ui
-                .button(format!(
-                    "Raise to {FINAL_STRETCH_RETENTION:.2} until {}",
-                    short_date(date, today)
-                ))
+                .button(format!("Raise to {:.2} until {until}", offer.to))
                 .on_hover_text(format!(
-                    "Desired retention {FINAL_STRETCH_RETENTION:.2} until the interview; {:.2} comes back the day after",
-                    current.retention
+                    "Desired retention {:.2} until the interview; {:.2} comes back the day after",
+                    offer.to, offer.from
                 ))
                 .clicked()
             {
@@ -684,28 +668,30 @@ impl ReadinessScreen {
                     }
                     Ok(None) => notice::info(
                         ui.ctx(),
-                        format!("Desired retention is already {:.2}.", collection.settings().desired_retention),
+                        format!(
+                            "Desired retention is already {:.2}.",
+                            collection.settings().desired_retention
+                        ),
                     ),
-                    Err(e) => notice::error(
-                        ui.ctx(),
-                        format!("Desired retention was not changed: {e}"),
-                    ),
+                    Err(e) => {
+                        notice::error(ui.ctx(), format!("Desired retention was not changed: {e}"))
+                    }
                 }
             }
         });
     }
 }
 
-/// What raising desired retention to `to` until `until` would change.
-fn stretch_text(current: &Forecast, high: &Forecast, to: f32, until: &str) -> String {
+/// What raising desired retention as `offer` says would change.
+fn stretch_text(current: &Forecast, high: &Forecast, offer: &StretchOffer, until: &str) -> String {
     let (now, raised) = (pct(current.overall_if_keep()), pct(high.overall_if_keep()));
     let reviews = format!(
         "about {} instead of {:.0}",
         forecast::per_day(high.reviews_per_day(), "review"),
         current.reviews_per_day()
     );
-    let from = current.retention;
-    if now == raised {
+    let (from, to) = (offer.from, offer.to);
+    if offer.barely_changes {
         format!(
             "Raising desired retention from {from:.2} to {to:.2} until {until} would barely change recall on the day ({now} either way), for {reviews}."
         )

@@ -9,11 +9,15 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Slider};
 
+use std::path::{Path, PathBuf};
+
 use super::file_dialog::{FileDialog, Purpose};
+use super::task::{Poll, Task};
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::insight::MIN_ITEMS;
 use rehearse_core::insight::fit::{PresetOutcome, PresetsFit};
+use rehearse_core::insight::fit::{RevlogImport, RevlogImportError, RevlogReport};
 use rehearse_core::schedule::settings::Theme;
 use rehearse_core::schedule::{DEFAULT_PRESET, Preset, Settings, Step};
 
@@ -36,6 +40,8 @@ pub struct SettingsScreen {
     fit_result: Option<Result<PresetsFit, String>>,
     revlog_path: String,
     revlog_chooser: FileDialog,
+    /// A review log being imported on a worker thread, and its path.
+    revlog_import: Option<(Task<Result<RevlogReport, RevlogImportError>>, PathBuf)>,
 }
 
 /// What a preset name is typed for.
@@ -155,7 +161,7 @@ impl SettingsScreen {
                         ui.label(
                             RichText::new(format!(
                                 "Stored in {}",
-                                collection.root().join("settings.ron").display()
+                                collection.data_dir().settings().display()
                             ))
                             .small()
                             .weak(),
@@ -206,6 +212,7 @@ impl SettingsScreen {
             fit_result: None,
             revlog_path: String::new(),
             revlog_chooser: FileDialog::default(),
+            revlog_import: None,
         };
         screen.load_steps();
         screen
@@ -345,105 +352,117 @@ impl SettingsScreen {
 
     /// The preset name dialog and the delete confirmation.
     fn dialogs(&mut self, ctx: &egui::Context, collection: &Collection) {
-        if let Some(dialog) = &mut self.name_dialog {
-            let mut close = false;
-            let mut done = false;
-            egui::Modal::new(egui::Id::unique("preset_name")).show(ctx, |ui| {
-                ui.set_width(380.0);
-                ui.heading(match dialog.action {
-                    NameAction::Add => "Add a preset".to_string(),
-                    NameAction::Rename => format!("Rename \"{}\"", self.chosen),
-                    NameAction::Duplicate => format!("Duplicate \"{}\"", self.chosen),
-                });
-                if dialog.action == NameAction::Add {
-                    ui.label("It starts with Anki's default options.");
-                }
-                let l = ui.label("Preset name");
-                let field = ui
-                    .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
-                    .labelled_by(l.id);
-                if !field.has_focus()
-                    && dialog.error.is_none()
-                    && !ui.ctx().memory(|m| m.focused().is_some())
-                {
-                    field.request_focus();
-                }
-                if let Some(e) = &dialog.error {
-                    ui.colored_label(theme::ERROR, e);
-                }
-                ui.horizontal(|ui| {
-                    done = ui.button(RichText::new("OK").strong()).clicked()
-                        || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
-                    close = ui.button("Cancel").clicked()
-                        || ui
-                            .input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
-                });
+        self.name_dialog(ctx);
+        if self.confirm_delete {
+            self.delete_dialog(ctx, collection);
+        }
+    }
+
+    /// Asks for a preset's name, to add, rename or duplicate one in the
+    /// draft; a name the draft refuses is explained in the dialog.
+    fn name_dialog(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.name_dialog else {
+            return;
+        };
+        let mut close = false;
+        let mut done = false;
+        egui::Modal::new(egui::Id::unique("preset_name")).show(ctx, |ui| {
+            ui.set_width(380.0);
+            ui.heading(match dialog.action {
+                NameAction::Add => "Add a preset".to_string(),
+                NameAction::Rename => format!("Rename \"{}\"", self.chosen),
+                NameAction::Duplicate => format!("Duplicate \"{}\"", self.chosen),
             });
-            if done && !close {
-                let name = dialog.name.trim().to_string();
-                let mut draft = self.draft.clone();
-                let result = match dialog.action {
-                    NameAction::Add => draft.add_preset(&name, None),
-                    NameAction::Rename => draft.rename_preset(&self.chosen, &name),
-                    NameAction::Duplicate => draft.add_preset(&name, Some(&self.chosen)),
-                };
-                match result {
-                    Ok(()) => {
-                        if dialog.action == NameAction::Rename {
-                            self.renamed.push((self.chosen.clone(), name.clone()));
-                        }
-                        self.draft = draft;
-                        self.chosen = name;
-                        close = true;
-                    }
-                    Err(e) => dialog.error = Some(format!("{}.", capitalised(&e.to_string()))),
-                }
+            if dialog.action == NameAction::Add {
+                ui.label("It starts with Anki's default options.");
             }
-            if close {
-                self.name_dialog = None;
-                self.load_steps();
+            let l = ui.label("Preset name");
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut dialog.name).desired_width(f32::INFINITY))
+                .labelled_by(l.id);
+            if !field.has_focus()
+                && dialog.error.is_none()
+                && !ui.ctx().memory(|m| m.focused().is_some())
+            {
+                field.request_focus();
+            }
+            if let Some(e) = &dialog.error {
+                ui.colored_label(theme::ERROR, e);
+            }
+            ui.horizontal(|ui| {
+                done = ui.button(RichText::new("OK").strong()).clicked()
+                    || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                close = ui.button("Cancel").clicked()
+                    || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+            });
+        });
+        if done && !close {
+            let name = dialog.name.trim().to_string();
+            let mut draft = self.draft.clone();
+            let result = match dialog.action {
+                NameAction::Add => draft.add_preset(&name, None),
+                NameAction::Rename => draft.rename_preset(&self.chosen, &name),
+                NameAction::Duplicate => draft.add_preset(&name, Some(&self.chosen)),
+            };
+            match result {
+                Ok(()) => {
+                    if dialog.action == NameAction::Rename {
+                        self.renamed.push((self.chosen.clone(), name.clone()));
+                    }
+                    self.draft = draft;
+                    self.chosen = name;
+                    close = true;
+                }
+                Err(e) => dialog.error = Some(format!("{}.", capitalised(&e.to_string()))),
             }
         }
-        if self.confirm_delete {
-            let users = self.deck_names_using(collection, &self.chosen);
-            let mut close = false;
-            let mut delete = false;
-            egui::Modal::new(egui::Id::unique("preset_delete")).show(ctx, |ui| {
-                ui.set_width(420.0);
-                ui.heading(format!("Delete the preset \"{}\"?", self.chosen));
-                ui.label(if users.is_empty() {
-                    "No deck uses it.".to_string()
-                } else {
-                    format!(
-                        "{} {} it; {} back to Default when you save: {}.",
-                        super::plural(users.len(), "deck"),
-                        if users.len() == 1 { "uses" } else { "use" },
-                        if users.len() == 1 { "it goes" } else { "they go" },
-                        users.join(", ")
-                    )
-                });
-                ui.label("Their cards keep their due dates; Default's options apply from each card's next answer.");
-                ui.horizontal(|ui| {
-                    delete = ui.button(RichText::new("Delete preset").color(theme::ERROR)).clicked();
-                    close = ui.button("Cancel").clicked()
-                        || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
-                });
+        if close {
+            self.name_dialog = None;
+            self.load_steps();
+        }
+    }
+
+    /// Asks before the chosen preset is deleted from the draft, naming the
+    /// decks that would go back to Default.
+    fn delete_dialog(&mut self, ctx: &egui::Context, collection: &Collection) {
+        let users = self.deck_names_using(collection, &self.chosen);
+        let mut close = false;
+        let mut delete = false;
+        egui::Modal::new(egui::Id::unique("preset_delete")).show(ctx, |ui| {
+            ui.set_width(420.0);
+            ui.heading(format!("Delete the preset \"{}\"?", self.chosen));
+            ui.label(if users.is_empty() {
+                "No deck uses it.".to_string()
+            } else {
+                format!(
+                    "{} {} it; {} back to Default when you save: {}.",
+                    super::plural(users.len(), "deck"),
+                    if users.len() == 1 { "uses" } else { "use" },
+                    if users.len() == 1 { "it goes" } else { "they go" },
+                    users.join(", ")
+                )
             });
-            if delete && self.draft.remove_preset(&self.chosen).is_ok() {
-                notice::info(
-                    ctx,
-                    format!(
-                        "Deleted the preset \"{}\" from the form; press Save to keep it.",
-                        self.chosen
-                    ),
-                );
-                self.chosen = DEFAULT_PRESET.to_string();
-                self.load_steps();
-                close = true;
-            }
-            if close {
-                self.confirm_delete = false;
-            }
+            ui.label("Their cards keep their due dates; Default's options apply from each card's next answer.");
+            ui.horizontal(|ui| {
+                delete = ui.button(RichText::new("Delete preset").color(theme::ERROR)).clicked();
+                close = ui.button("Cancel").clicked()
+                    || ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+            });
+        });
+        if delete && self.draft.remove_preset(&self.chosen).is_ok() {
+            notice::info(
+                ctx,
+                format!(
+                    "Deleted the preset \"{}\" from the form; press Save to keep it.",
+                    self.chosen
+                ),
+            );
+            self.chosen = DEFAULT_PRESET.to_string();
+            self.load_steps();
+            close = true;
+        }
+        if close {
+            self.confirm_delete = false;
         }
     }
 
@@ -566,6 +585,8 @@ impl SettingsScreen {
             });
     }
 
+    /// The memory model: fitting the FSRS parameters to the review history
+    /// (or dropping fitted ones), and importing a review log to fit from.
     fn memory_model(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
         self.poll_fit(collection);
         egui::Frame::group(ui.style()).inner_margin(12.0).show(ui, |ui| {
@@ -578,42 +599,7 @@ impl SettingsScreen {
                 .weak(),
             );
             ui.add_space(6.0);
-            if let Some(task) = &self.fit {
-                let done = task.done.load(Ordering::Relaxed);
-                let total = task.total.load(Ordering::Relaxed);
-                ui.horizontal(|ui| {
-                    let fraction = if total == 0 { 0.0 } else { done as f32 / total as f32 };
-                    let text = if total == 0 {
-                        "Reading the history…".to_string()
-                    } else {
-                        format!("Optimising… {:.0}%", fraction * 100.0)
-                    };
-                    ui.add(egui::ProgressBar::new(fraction).desired_width(300.0).text(text));
-                    if ui.button("Cancel").clicked() {
-                        task.cancel.store(true, Ordering::Relaxed);
-                    }
-                });
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
-            } else {
-                ui.horizontal(|ui| {
-                    if ui.button(RichText::new("Optimise").strong()).clicked() {
-                        self.start_fit(ui.ctx(), collection);
-                    }
-                    let own = collection
-                        .settings()
-                        .preset(&self.chosen)
-                        .is_some_and(|p| !p.fsrs_parameters.is_empty());
-                    let (label, hint) = if self.chosen == DEFAULT_PRESET {
-                        ("Use default parameters", "Back to the FSRS-6 defaults for the global parameters")
-                    } else {
-                        ("Use the global parameters", "This preset drops its own parameters and uses the Default preset's")
-                    };
-                    if own && ui.button(label).on_hover_text(hint).clicked() {
-                        self.fit_result = None;
-                        self.clear_parameters(ui.ctx(), collection);
-                    }
-                });
-            }
+            self.fit_row(ui, collection);
             match &self.fit_result {
                 None => {}
                 Some(Err(e)) => {
@@ -622,44 +608,116 @@ impl SettingsScreen {
                 Some(Ok(f)) => fit_report(ui, f),
             }
             ui.add_space(10.0);
-            ui.label(RichText::new("Import a review log").strong());
-            ui.label(
-                RichText::new(
-                    "A CSV with columns card_id, review_rating, review_time, review_duration (the FSRS tools' layout). Its reviews feed statistics and the optimiser.",
-                )
-                .weak(),
-            );
-            if let Some(chosen) = self.revlog_chooser.take() {
-                self.revlog_path = chosen.display().to_string();
-            }
+            self.revlog_row(ui, collection);
+        });
+    }
+
+    /// The fit's progress and Cancel while it runs; otherwise Optimise, and
+    /// the way back to default (or global) parameters when the chosen
+    /// preset has its own.
+    fn fit_row(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+        if let Some(task) = &self.fit {
+            let done = task.done.load(Ordering::Relaxed);
+            let total = task.total.load(Ordering::Relaxed);
             ui.horizontal(|ui| {
-                let l = ui.label("File");
+                let fraction = if total == 0 {
+                    0.0
+                } else {
+                    done as f32 / total as f32
+                };
+                let text = if total == 0 {
+                    "Reading the history…".to_string()
+                } else {
+                    format!("Optimising… {:.0}%", fraction * 100.0)
+                };
                 ui.add(
-                    egui::TextEdit::singleline(&mut self.revlog_path)
-                        .hint_text("/path/to/revlog.csv")
-                        .desired_width(260.0),
-                )
-                .labelled_by(l.id);
-                if ui
-                    .add_enabled(!self.revlog_chooser.is_open(), egui::Button::new("Choose…"))
-                    .clicked()
-                {
-                    self.revlog_chooser.open(
-                        ui.ctx(),
-                        "Import a review log",
-                        Purpose::Open(vec![("Review log (CSV)", vec!["csv"])]),
-                    );
-                }
-                let ready = !self.revlog_path.trim().is_empty();
-                if ui
-                    .add_enabled(ready, egui::Button::new("Import"))
-                    .on_disabled_hover_text("Choose a file first")
-                    .clicked()
-                {
-                    self.import_revlog(ui.ctx(), collection);
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(300.0)
+                        .text(text),
+                );
+                if ui.button("Cancel").clicked() {
+                    task.cancel.store(true, Ordering::Relaxed);
                 }
             });
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+            return;
+        }
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Optimise").strong()).clicked() {
+                self.start_fit(ui.ctx(), collection);
+            }
+            let own = collection
+                .settings()
+                .preset(&self.chosen)
+                .is_some_and(|p| !p.fsrs_parameters.is_empty());
+            let (label, hint) = if self.chosen == DEFAULT_PRESET {
+                (
+                    "Use default parameters",
+                    "Back to the FSRS-6 defaults for the global parameters",
+                )
+            } else {
+                (
+                    "Use the global parameters",
+                    "This preset drops its own parameters and uses the Default preset's",
+                )
+            };
+            if own && ui.button(label).on_hover_text(hint).clicked() {
+                self.fit_result = None;
+                self.clear_parameters(ui.ctx(), collection);
+            }
         });
+    }
+
+    /// Importing a review log: what the file holds, its path, and Import
+    /// (the import runs on a worker).
+    fn revlog_row(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        ui.label(RichText::new("Import a review log").strong());
+        ui.label(
+            RichText::new(
+                "A CSV with columns card_id, review_rating, review_time, review_duration (the FSRS tools' layout). Its reviews feed statistics and the optimiser.",
+            )
+            .weak(),
+        );
+        if let Some(chosen) = self.revlog_chooser.take() {
+            self.revlog_path = chosen.display().to_string();
+        }
+        ui.horizontal(|ui| {
+            let l = ui.label("File");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.revlog_path)
+                    .hint_text("/path/to/revlog.csv")
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+            if ui
+                .add_enabled(!self.revlog_chooser.is_open(), egui::Button::new("Choose…"))
+                .clicked()
+            {
+                self.revlog_chooser.open(
+                    ui.ctx(),
+                    "Import a review log",
+                    Purpose::Open(vec![("Review log (CSV)", vec!["csv"])]),
+                );
+            }
+            let importing = self.revlog_import.is_some();
+            let ready = !self.revlog_path.trim().is_empty() && !importing;
+            if ui
+                .add_enabled(ready, egui::Button::new("Import"))
+                .on_disabled_hover_text(if importing {
+                    "Importing…"
+                } else {
+                    "Choose a file first"
+                })
+                .clicked()
+            {
+                self.import_revlog(ui.ctx(), collection);
+            }
+            if importing {
+                ui.spinner();
+            }
+        });
+        self.poll_revlog(ui.ctx());
     }
 
     fn start_fit(&mut self, ctx: &egui::Context, collection: &Collection) {
@@ -747,22 +805,33 @@ impl SettingsScreen {
         notice::report(ctx, result);
     }
 
+    /// Imports the review log at the typed path, reading and writing off the
+    /// UI thread (a small file is done in this frame).
     fn import_revlog(&mut self, ctx: &egui::Context, collection: &Collection) {
-        let path = std::path::PathBuf::from(self.revlog_path.trim());
-        let result = rehearse_core::insight::fit::import_review_log_file(collection, &path)
-            .map_err(|e| format!("{}: {e}", path.display()));
-        notice::report(
-            ctx,
-            result.map(|r| {
-                format!(
-                    "Imported {} reviews of {} cards from {} ({} rows skipped).",
-                    r.imported,
-                    r.cards,
-                    path.display(),
-                    r.skipped
-                )
-            }),
-        );
+        let path = PathBuf::from(self.revlog_path.trim());
+        let job = match RevlogImport::new(collection) {
+            Ok(job) => job,
+            Err(e) => return revlog_imported(ctx, Err(e), &path),
+        };
+        let file = path.clone();
+        match Task::run(ctx, move || job.import_file(&file)) {
+            Ok(Some(result)) => revlog_imported(ctx, result, &path),
+            Ok(None) => notice::error(ctx, "The review log import stopped unexpectedly."),
+            Err(task) => self.revlog_import = Some((task, path)),
+        }
+    }
+
+    /// Reports a review-log import once it is done.
+    fn poll_revlog(&mut self, ctx: &egui::Context) {
+        let Some((task, path)) = &self.revlog_import else {
+            return;
+        };
+        match task.poll(ctx) {
+            Poll::Working => return,
+            Poll::Done(result) => revlog_imported(ctx, result, path),
+            Poll::Lost => notice::error(ctx, "The review log import stopped unexpectedly."),
+        }
+        self.revlog_import = None;
     }
 
     fn save(&mut self, ctx: &egui::Context, collection: &mut Collection) {
@@ -898,6 +967,28 @@ fn easy_days(ui: &mut egui::Ui, shares: &mut [f32], enabled: bool) -> egui::Resp
             });
     })
     .response
+}
+
+/// Tells how importing the review log at `path` went.
+fn revlog_imported(
+    ctx: &egui::Context,
+    result: Result<RevlogReport, RevlogImportError>,
+    path: &Path,
+) {
+    notice::report(
+        ctx,
+        result
+            .map(|r| {
+                format!(
+                    "Imported {} reviews of {} cards from {} ({} rows skipped).",
+                    r.imported,
+                    r.cards,
+                    path.display(),
+                    r.skipped
+                )
+            })
+            .map_err(|e| format!("{}: {e}", path.display())),
+    );
 }
 
 /// Light, dark or the system's theme; applies and is kept at once.

@@ -14,14 +14,17 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText, Sense};
-use egui_plot::{AxisHints, GridMark, Line, MarkerShape, Plot, PlotPoint, Points, Text, VLine};
+use egui::{Color32, RichText};
+use egui_plot::{
+    AxisHints, Line, MarkerShape, PlotPoint, PlotResponse, PlotUi, Points, Text, VLine,
+};
 use jiff::Timestamp;
 
-use super::history::HistoryCache;
-use super::stats::{
-    count, day_offset_label, duration_text, empty_state, section, thousands, tooltip,
+use super::chart::{
+    count, day_offset_label, describe_figure, duration_text, empty_state, fixed_plot,
+    fraction_marks, grid_at, section, swatch, thousands, tooltip, when, whole_tick,
 };
+use super::history::HistoryCache;
 use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::deck_tree::deck_tree;
@@ -160,26 +163,8 @@ impl SimulatorScreen {
     }
 
     fn contents(&mut self, ui: &mut egui::Ui, collection: &mut Collection, now: Timestamp) -> Nav {
-        let mut nav = Nav::Stay;
         ui.add_space(12.0);
-        ui.horizontal(|ui| {
-            if ui
-                .button("← Statistics")
-                .on_hover_text("Back to Statistics (Esc)")
-                .clicked()
-            {
-                nav = Nav::Stats;
-            }
-            ui.heading("What if…");
-        });
-        ui.label(
-            RichText::new(
-                "Simulate the next weeks of study from your cards' memory states: how many \
-                 reviews a day, how long they take, and how much you remember, at another \
-                 desired retention or pace of new cards.",
-            )
-            .weak(),
-        );
+        let nav = title(ui);
         ui.add_space(8.0);
         self.inputs(ui, collection);
         ui.add_space(8.0);
@@ -193,7 +178,7 @@ impl SimulatorScreen {
             }
             None => {}
         }
-        let Some(computed) = &self.computed else {
+        if self.computed.is_none() {
             if self.task.is_none() {
                 empty_state(
                     ui,
@@ -203,6 +188,26 @@ impl SimulatorScreen {
             }
             self.apply_row(ui, collection, false);
             return nav;
+        }
+        let simulated = self.results(ui, collection);
+        ui.add_space(10.0);
+        self.apply_row(ui, collection, simulated);
+        ui.add_space(6.0);
+        egui::CollapsingHeader::new("How this is worked out")
+            .id_salt("whatif_how")
+            .show(ui, |ui| {
+                ui.label(RichText::new(METHOD).weak());
+            });
+        ui.add_space(16.0);
+        nav
+    }
+
+    /// The last simulation's result: whether it is out of date, its summary,
+    /// the comparison and the charts. Returns whether it has the what-if
+    /// asked now, which applying needs.
+    fn results(&mut self, ui: &mut egui::Ui, collection: &Collection) -> bool {
+        let Some(computed) = &self.computed else {
+            return false;
         };
         if computed.generation != collection.generation() {
             ui.label(
@@ -248,19 +253,11 @@ impl SimulatorScreen {
             efficiency_chart(ui, report, self.what_if);
             try_best = suggestion(ui, report, self.what_if);
         });
+        let simulated = what_if_run.is_some();
         if let Some(best) = try_best {
             self.what_if.desired_retention = best;
         }
-        ui.add_space(10.0);
-        self.apply_row(ui, collection, what_if_run.is_some());
-        ui.add_space(6.0);
-        egui::CollapsingHeader::new("How this is worked out")
-            .id_salt("whatif_how")
-            .show(ui, |ui| {
-                ui.label(RichText::new(METHOD).weak());
-            });
-        ui.add_space(16.0);
-        nav
+        simulated
     }
 
     /// What the inputs ask for now.
@@ -273,7 +270,45 @@ impl SimulatorScreen {
         }
     }
 
+    /// The inputs: which decks, how far ahead, and the what-if's pace and
+    /// retention. What would change the cards simulated is locked while a
+    /// simulation runs; the what-if is not, as every retention is swept.
     fn inputs(&mut self, ui: &mut egui::Ui, collection: &Collection) {
+        let rows = self.deck_rows(collection);
+        if let Some(path) = &self.decks
+            && !rows.iter().any(|r| r.path == *path)
+        {
+            // The deck was renamed or deleted.
+            self.decks = None;
+        }
+        let running = self.task.is_some();
+        egui::Grid::new("whatif_inputs")
+            .num_columns(2)
+            .spacing([24.0, 10.0])
+            .show(ui, |ui| {
+                let l = ui.label("Decks");
+                ui.add_enabled_ui(!running, |ui| {
+                    self.deck_picker(ui, &rows).labelled_by(l.id);
+                });
+                ui.end_row();
+
+                ui.label("Days ahead");
+                ui.add_enabled_ui(!running, |ui| {
+                    ui.horizontal(|ui| {
+                        for h in Horizon::ALL {
+                            ui.selectable_value(&mut self.horizon, h, h.label());
+                        }
+                    });
+                });
+                ui.end_row();
+                self.what_if_inputs(ui, collection, running);
+            });
+    }
+
+    /// The deck chooser's rows, gathered again only when the collection
+    /// changed: walking the deck tree every frame would cost on a large
+    /// collection.
+    fn deck_rows(&mut self, collection: &Collection) -> Vec<DeckRow> {
         if self
             .deck_rows
             .as_ref()
@@ -290,92 +325,74 @@ impl SimulatorScreen {
                 .collect();
             self.deck_rows = Some((collection.generation(), rows));
         }
-        let rows = self
-            .deck_rows
+        self.deck_rows
             .as_ref()
             .map(|(_, r)| r.clone())
-            .unwrap_or_default();
-        if let Some(path) = &self.decks
-            && !rows.iter().any(|r| r.path == *path)
-        {
-            // The deck was renamed or deleted.
-            self.decks = None;
-        }
-        let running = self.task.is_some();
-        egui::Grid::new("whatif_inputs")
-            .num_columns(2)
-            .spacing([24.0, 10.0])
-            .show(ui, |ui| {
-                let l = ui.label("Decks");
-                ui.add_enabled_ui(!running, |ui| {
-                    egui::ComboBox::from_id_salt("whatif_decks")
-                        .selected_text(self.decks.clone().unwrap_or_else(|| "All decks".into()))
-                        .truncate()
-                        .width(260.0)
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut self.decks, None, "All decks");
-                            for r in &rows {
-                                let text = format!(
-                                    "{}{} ({})",
-                                    "    ".repeat(r.depth),
-                                    r.label,
-                                    thousands(r.cards as u64)
-                                );
-                                ui.selectable_value(&mut self.decks, Some(r.path.clone()), text);
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                });
-                ui.end_row();
+            .unwrap_or_default()
+    }
 
-                ui.label("Days ahead");
-                ui.add_enabled_ui(!running, |ui| {
-                    ui.horizontal(|ui| {
-                        for h in Horizon::ALL {
-                            ui.selectable_value(&mut self.horizon, h, h.label());
-                        }
-                    });
-                });
-                ui.end_row();
+    /// The deck chooser: all decks, or one deck with its subdecks, indented
+    /// as the tree.
+    fn deck_picker(&mut self, ui: &mut egui::Ui, rows: &[DeckRow]) -> egui::Response {
+        egui::ComboBox::from_id_salt("whatif_decks")
+            .selected_text(self.decks.clone().unwrap_or_else(|| "All decks".into()))
+            .truncate()
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.decks, None, "All decks");
+                for r in rows {
+                    let text = format!(
+                        "{}{} ({})",
+                        "    ".repeat(r.depth),
+                        r.label,
+                        thousands(r.cards as u64)
+                    );
+                    ui.selectable_value(&mut self.decks, Some(r.path.clone()), text);
+                }
+            })
+            .response
+    }
 
-                let settings = collection.settings();
-                let l = ui
-                    .label("New cards per day")
-                    .on_hover_text(format!("Now {} in Settings", settings.new_per_day));
-                ui.add(
-                    egui::DragValue::new(&mut self.what_if.new_per_day)
-                        .range(0..=simulate::MAX_NEW_PER_DAY),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
+    /// The what-if's rows of the inputs grid: new cards a day, desired
+    /// retention (each hinting at the settings' value) and the cards the
+    /// user expects to add.
+    fn what_if_inputs(&mut self, ui: &mut egui::Ui, collection: &Collection, running: bool) {
+        let settings = collection.settings();
+        let l = ui
+            .label("New cards per day")
+            .on_hover_text(format!("Now {} in Settings", settings.new_per_day));
+        ui.add(
+            egui::DragValue::new(&mut self.what_if.new_per_day)
+                .range(0..=simulate::MAX_NEW_PER_DAY),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
 
-                let l = ui.label("Desired retention").on_hover_text(format!(
-                    "Now {:.2} in Settings. Higher means more reviews.",
-                    settings.desired_retention
-                ));
-                ui.add(
-                    egui::Slider::new(
-                        &mut self.what_if.desired_retention,
-                        RETENTION_MIN..=RETENTION_MAX,
-                    )
-                    .step_by(0.01)
-                    .fixed_decimals(2),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
+        let l = ui.label("Desired retention").on_hover_text(format!(
+            "Now {:.2} in Settings. Higher means more reviews.",
+            settings.desired_retention
+        ));
+        ui.add(
+            egui::Slider::new(
+                &mut self.what_if.desired_retention,
+                RETENTION_MIN..=RETENTION_MAX,
+            )
+            .step_by(0.01)
+            .fixed_decimals(2),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
 
-                let l = ui.label("Cards you will add").on_hover_text(
-                    "New cards you expect to write or import in this time, on top of the \
-                     decks' unstudied ones; they come after them.",
-                );
-                ui.add_enabled(
-                    !running,
-                    egui::DragValue::new(&mut self.extra_new).range(0..=1_000_000),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
-            });
+        let l = ui.label("Cards you will add").on_hover_text(
+            "New cards you expect to write or import in this time, on top of the \
+             decks' unstudied ones; they come after them.",
+        );
+        ui.add_enabled(
+            !running,
+            egui::DragValue::new(&mut self.extra_new).range(0..=1_000_000),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
     }
 
     /// Simulate, or the progress bar and Cancel while running.
@@ -575,6 +592,31 @@ impl SimulatorScreen {
     }
 }
 
+/// The screen's title row, with the way back to Statistics, and what the
+/// screen is for.
+fn title(ui: &mut egui::Ui) -> Nav {
+    let mut nav = Nav::Stay;
+    ui.horizontal(|ui| {
+        if ui
+            .button("← Statistics")
+            .on_hover_text("Back to Statistics (Esc)")
+            .clicked()
+        {
+            nav = Nav::Stats;
+        }
+        ui.heading("What if…");
+    });
+    ui.label(
+        RichText::new(
+            "Simulate the next weeks of study from your cards' memory states: how many \
+             reviews a day, how long they take, and how much you remember, at another \
+             desired retention or pace of new cards.",
+        )
+        .weak(),
+    );
+    nav
+}
+
 /// Whether two requests simulate the same thing (the what-if retention may
 /// differ: every retention of the sweep is in the report).
 fn same_inputs(a: &SimulationRequest, b: &SimulationRequest) -> bool {
@@ -732,40 +774,17 @@ fn comparison(ui: &mut egui::Ui, r: &SimulationReport, what_if: Option<&Run>, as
 fn key_label(ui: &mut egui::Ui, color: Color32, text: &str) {
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 5.0;
-        let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), Sense::hover());
-        ui.painter().rect_filled(r, 2.0, color);
+        swatch(ui, color);
         ui.label(RichText::new(text).strong());
     });
 }
 
-/// Ticks for an axis of small positive numbers up to `max`: 0, then a round
-/// step (1, 2 or 5 times a power of ten) about four times, the last at or
-/// above `max`; and the decimals the step needs.
-fn fraction_marks(max: f64) -> (Vec<f64>, usize) {
-    let max = if max.is_finite() && max > 0.0 {
-        max
-    } else {
-        1.0
-    };
-    let rough = max / 4.0;
-    let power = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|s| *s >= rough)
-        .unwrap_or(10.0 * power);
-    let top = (max / step - 1e-9).ceil().max(1.0) as usize;
-    let decimals = (-step.log10().floor()).max(0.0) as usize;
-    ((0..=top).map(|k| k as f64 * step).collect(), decimals)
-}
-
-/// A whole number as a tick; nothing between whole numbers.
-fn whole_tick(v: f64) -> String {
-    if v >= 0.0 && (v - v.round()).abs() < 1e-9 {
-        thousands(v.round() as u64)
-    } else {
-        String::new()
-    }
+/// The faint vertical line at the hovered day or retention, which the
+/// tooltip describes.
+fn hover_line(name: &str, x: f64) -> VLine {
+    VLine::new(name, x)
+        .color(Color32::GRAY.gamma_multiply(0.6))
+        .allow_hover(false)
 }
 
 /// Reviews (or minutes) a day over the horizon: current settings and what if.
@@ -780,18 +799,52 @@ fn load_chart(
         empty_state(ui, "Nothing was simulated for the current settings.");
         return;
     };
-    let value = |d: &simulate::DayLoad| -> f64 {
-        if minutes {
-            f64::from(d.minutes)
-        } else {
-            f64::from(d.reviews)
-        }
+    load_key(ui, r, what_if);
+    let response = load_plot(ui, r, current, what_if, minutes);
+    let name = if minutes {
+        "Minutes of study a day"
+    } else {
+        "Reviews a day"
     };
-    let unit = if minutes {
+    describe_figure(
+        &response.response,
+        name,
+        "days from today",
+        load_unit(minutes),
+    );
+    if let Some(k) = response.inner {
+        let line = |label: &str, run: &Run| {
+            let d = run.days.get(k).copied().unwrap_or_default();
+            format!(
+                "{label}: {:.0} reviews, {:.0} new, {}",
+                d.reviews,
+                d.new,
+                duration_text((d.minutes * 60_000.0) as u64)
+            )
+        };
+        let mut text = format!("{}, {}\n{}", when(k), date(k), line("Current", current));
+        if let Some(run) = what_if.filter(|w| !w.scenario.same_as(&r.current)) {
+            text.push('\n');
+            text.push_str(&line("What if", run));
+        }
+        response
+            .response
+            .on_hover_ui_at_pointer(|ui| tooltip(ui, &text));
+    }
+}
+
+/// What the load chart counts a day, as its y axis is titled.
+fn load_unit(minutes: bool) -> &'static str {
+    if minutes {
         "minutes a day"
     } else {
         "reviews a day"
-    };
+    }
+}
+
+/// The load chart's key: the current settings, and the what-if or why it
+/// is not drawn.
+fn load_key(ui: &mut egui::Ui, r: &SimulationReport, what_if: Option<&Run>) {
     ui.horizontal_wrapped(|ui| {
         key_label(
             ui,
@@ -815,6 +868,24 @@ fn load_chart(
             }
         }
     });
+}
+
+/// The load chart's plot: a line for the current settings and one for the
+/// what-if when it differs. Its inner value is the hovered day.
+fn load_plot(
+    ui: &mut egui::Ui,
+    r: &SimulationReport,
+    current: &Run,
+    what_if: Option<&Run>,
+    minutes: bool,
+) -> PlotResponse<Option<usize>> {
+    let value = |d: &simulate::DayLoad| -> f64 {
+        if minutes {
+            f64::from(d.minutes)
+        } else {
+            f64::from(d.reviews)
+        }
+    };
     let series = |run: &Run| -> Vec<[f64; 2]> {
         run.days
             .iter()
@@ -823,10 +894,9 @@ fn load_chart(
             .collect()
     };
     let days = current.days.len();
-    let tick_font = egui::TextStyle::Small.resolve(ui.style());
     let x_axis = AxisHints::new_x()
         .label("days from today")
-        .tick_label_font(tick_font.clone())
+        .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
         .formatter(|mark, _| {
             if mark.value >= 0.0 && (mark.value - mark.value.round()).abs() < 1e-9 {
                 day_offset_label(mark.value.round() as usize)
@@ -841,44 +911,16 @@ fn load_chart(
         .map(value)
         .fold(0.0, f64::max);
     // Whole numbers of reviews or minutes, unless the load is tiny.
-    let (marks, decimals) = fraction_marks(highest.max(1.0));
-    let top = marks.last().copied().unwrap_or(1.0);
-    let step = marks.get(1).copied().unwrap_or(1.0);
-    let y_axis = AxisHints::new_y()
-        .label(unit)
-        .tick_label_font(tick_font)
-        .label_spacing(egui::Rangef::new(0.0, 1.0))
-        .formatter(move |mark, _| {
-            if decimals == 0 {
-                whole_tick(mark.value)
-            } else {
-                format!("{:.*}", decimals, mark.value)
-            }
-        });
-    let response = Plot::new("whatif_load")
+    let y = ValueAxis::new(ui, load_unit(minutes), highest.max(1.0), true);
+    fixed_plot("whatif_load")
         .height(PLOT_HEIGHT)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_x(false)
-        .show_y(false)
         .include_y(0.0)
-        .include_y(top)
+        .include_y(y.top)
         .include_x(0.0)
         .include_x((days.max(2) - 1) as f64)
         .custom_x_axes(vec![x_axis])
-        .custom_y_axes(vec![y_axis])
-        .y_grid_spacer(move |_| {
-            marks
-                .iter()
-                .map(|&value| GridMark {
-                    value,
-                    step_size: step,
-                })
-                .collect()
-        })
+        .custom_y_axes(vec![y.hints])
+        .y_grid_spacer(grid_at(y.marks, y.step))
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate()
@@ -887,11 +929,7 @@ fn load_chart(
                 None
             };
             if let Some(k) = hovered {
-                plot.vline(
-                    VLine::new("day", k as f64)
-                        .color(Color32::GRAY.gamma_multiply(0.6))
-                        .allow_hover(false),
-                );
+                plot.vline(hover_line("day", k as f64));
             }
             plot.line(
                 Line::new("Current settings", series(current))
@@ -908,52 +946,50 @@ fn load_chart(
                 );
             }
             hovered
-        });
-    let name = if minutes {
-        "Minutes of study a day"
-    } else {
-        "Reviews a day"
-    };
-    let accessible = format!("{name} chart. Across: days from today. Up: {unit}.");
-    response
-        .response
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, &accessible));
-    if let Some(k) = response.inner {
-        let line = |label: &str, run: &Run| {
-            let d = run.days.get(k).copied().unwrap_or_default();
-            format!(
-                "{label}: {:.0} reviews, {:.0} new, {}",
-                d.reviews,
-                d.new,
-                duration_text((d.minutes * 60_000.0) as u64)
-            )
-        };
-        let mut text = format!("{}, {}\n{}", when(k), date(k), line("Current", current));
-        if let Some(run) = what_if.filter(|w| !w.scenario.same_as(&r.current)) {
-            text.push('\n');
-            text.push_str(&line("What if", run));
-        }
-        response
-            .response
-            .on_hover_ui_at_pointer(|ui| tooltip(ui, &text));
-    }
-}
-
-/// "Today", "Tomorrow", "In 5 days".
-fn when(k: usize) -> String {
-    match k {
-        0 => "Today".into(),
-        1 => "Tomorrow".into(),
-        k => format!("In {k} days"),
-    }
+        })
 }
 
 /// Cards remembered per minute against desired retention, one curve per
 /// new-cards-a-day value; the current settings, the what-if and the best
 /// marked.
 fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
-    let curves: Vec<(u32, Vec<[f64; 2]>)> = r
-        .new_per_day
+    let curves = efficiency_curves(r);
+    if curves.iter().all(|(_, p)| p.is_empty()) {
+        empty_state(
+            ui,
+            "No study would be needed in this time, so there is nothing to compare.",
+        );
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (n, _) in &curves {
+            key_label(ui, curve_color(r, *n), &format!("{n} new/day"));
+            ui.add_space(8.0);
+        }
+        ui.add_space(8.0);
+        ui.colored_label(CURRENT, "◆ current settings");
+        ui.label("▲ most per minute");
+        ui.colored_label(WHAT_IF, "● what if");
+    });
+    let response = efficiency_plot(ui, r, asked, &curves);
+    describe_figure(
+        &response.response,
+        "Memory per minute",
+        "desired retention (%)",
+        "cards remembered per minute of study",
+    );
+    if let Some(x) = response.inner {
+        let text = efficiency_tooltip(r, x);
+        response
+            .response
+            .on_hover_ui_at_pointer(|ui| tooltip(ui, &text));
+    }
+}
+
+/// For each new-cards-a-day value, its curve: (retention in percent, cards
+/// remembered per minute) for every retention with minutes of study.
+fn efficiency_curves(r: &SimulationReport) -> Vec<(u32, Vec<[f64; 2]>)> {
+    r.new_per_day
         .iter()
         .map(|&n| {
             let points = r
@@ -969,44 +1005,36 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
                 .collect();
             (n, points)
         })
-        .collect();
-    if curves.iter().all(|(_, p)| p.is_empty()) {
-        empty_state(
-            ui,
-            "No study would be needed in this time, so there is nothing to compare.",
-        );
-        return;
-    }
-    let color_of = |n: u32| {
-        let i = r.new_per_day.iter().position(|x| *x == n).unwrap_or(0);
-        CURVES[i % CURVES.len()]
-    };
-    ui.horizontal_wrapped(|ui| {
-        for (n, _) in &curves {
-            key_label(ui, color_of(*n), &format!("{n} new/day"));
-            ui.add_space(8.0);
-        }
-        ui.add_space(8.0);
-        ui.colored_label(CURRENT, "◆ current settings");
-        ui.label("▲ most per minute");
-        ui.colored_label(WHAT_IF, "● what if");
-    });
-    let point_of = |s: Scenario| -> Option<[f64; 2]> {
-        r.run(s).and_then(|run| {
-            run.memorised_per_minute()
-                .map(|m| [f64::from(s.desired_retention) * 100.0, f64::from(m)])
-        })
-    };
-    let current = point_of(r.current);
-    // On the current settings' diamond it would hide it.
-    let what_if = point_of(asked).filter(|_| !asked.same_as(&r.current));
-    let best = r
-        .best(asked.new_per_day)
-        .and_then(|run| point_of(run.scenario));
-    let tick_font = egui::TextStyle::Small.resolve(ui.style());
+        .collect()
+}
+
+/// The colour of the curve for `n` new cards a day.
+fn curve_color(r: &SimulationReport, n: u32) -> Color32 {
+    let i = r.new_per_day.iter().position(|x| *x == n).unwrap_or(0);
+    CURVES[i % CURVES.len()]
+}
+
+/// Where a scenario sits on the memory-per-minute chart, if it was
+/// simulated and needs study.
+fn efficiency_point(r: &SimulationReport, s: Scenario) -> Option<[f64; 2]> {
+    r.run(s).and_then(|run| {
+        run.memorised_per_minute()
+            .map(|m| [f64::from(s.desired_retention) * 100.0, f64::from(m)])
+    })
+}
+
+/// The memory-per-minute plot: the curves, and markers for the current
+/// settings, the best retention at the what-if's pace and the what-if. Its
+/// inner value is the hovered retention (the nearest simulated one).
+fn efficiency_plot(
+    ui: &mut egui::Ui,
+    r: &SimulationReport,
+    asked: Scenario,
+    curves: &[(u32, Vec<[f64; 2]>)],
+) -> PlotResponse<Option<f32>> {
     let x_axis = AxisHints::new_x()
         .label("desired retention (%)")
-        .tick_label_font(tick_font.clone())
+        .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
         .formatter(|mark, _| {
             if (mark.value - mark.value.round()).abs() < 1e-9 {
                 format!("{:.0}%", mark.value)
@@ -1018,40 +1046,19 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
         .iter()
         .flat_map(|(_, p)| p.iter().map(|q| q[1]))
         .fold(0.0, f64::max);
-    let (marks, decimals) = fraction_marks(highest);
-    let top = marks.last().copied().unwrap_or(1.0);
-    let step = marks.get(1).copied().unwrap_or(1.0);
-    let y_axis = AxisHints::new_y()
-        .label("cards per minute")
-        .tick_label_font(tick_font)
-        .label_spacing(egui::Rangef::new(0.0, 1.0))
-        .formatter(move |mark, _| format!("{:.*}", decimals, mark.value));
+    let y = ValueAxis::new(ui, "cards per minute", highest, false);
     let retentions = r.retentions.clone();
     let text_color = ui.visuals().strong_text_color();
-    let response = Plot::new("whatif_efficiency")
+    let markers = efficiency_markers(r, asked, text_color);
+    fixed_plot("whatif_efficiency")
         .height(PLOT_HEIGHT)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_x(false)
-        .show_y(false)
         .include_x(f64::from(RETENTION_MIN) * 100.0 - 1.0)
         .include_x(f64::from(RETENTION_MAX) * 100.0 + 1.0)
         .include_y(0.0)
-        .include_y(top)
+        .include_y(y.top)
         .custom_x_axes(vec![x_axis])
-        .custom_y_axes(vec![y_axis])
-        .y_grid_spacer(move |_| {
-            marks
-                .iter()
-                .map(|&value| GridMark {
-                    value,
-                    step_size: step,
-                })
-                .collect()
-        })
+        .custom_y_axes(vec![y.hints])
+        .y_grid_spacer(grid_at(y.marks, y.step))
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate().and_then(|p| {
@@ -1065,82 +1072,164 @@ fn efficiency_chart(ui: &mut egui::Ui, r: &SimulationReport, asked: Scenario) {
                 None
             };
             if let Some(x) = hovered {
-                plot.vline(
-                    VLine::new("retention", f64::from(x) * 100.0)
-                        .color(Color32::GRAY.gamma_multiply(0.6))
-                        .allow_hover(false),
-                );
+                plot.vline(hover_line("retention", f64::from(x) * 100.0));
             }
-            for (n, points) in &curves {
+            for (n, points) in curves {
                 plot.line(
                     Line::new(format!("{n} new/day"), points.clone())
-                        .color(color_of(*n))
+                        .color(curve_color(r, *n))
                         .width(if *n == asked.new_per_day { 2.5 } else { 1.5 })
                         .allow_hover(false),
                 );
             }
-            let mut mark = |name: &str, at: Option<[f64; 2]>, shape, color, label: &str| {
-                if let Some(p) = at {
-                    plot.points(
-                        Points::new(name.to_string(), vec![p])
-                            .shape(shape)
-                            .radius(6.0)
-                            .color(color)
-                            .allow_hover(false),
-                    );
-                    if !label.is_empty() {
-                        plot.text(
-                            Text::new(
-                                format!("{name} label"),
-                                PlotPoint::new(p[0], p[1]),
-                                RichText::new(format!("  {label}"))
-                                    .small()
-                                    .color(text_color),
-                            )
-                            .anchor(egui::Align2::LEFT_BOTTOM)
-                            .allow_hover(false),
-                        );
-                    }
-                }
-            };
-            mark(
-                "Current settings",
-                current,
-                MarkerShape::Diamond,
-                CURRENT,
-                "current",
-            );
-            mark("Best", best, MarkerShape::Up, text_color, "best");
-            mark("What if", what_if, MarkerShape::Circle, WHAT_IF, "");
-            hovered
-        });
-    response.response.widget_info(|| {
-        egui::WidgetInfo::labeled(
-            egui::Role::Figure,
-            true,
-            "Memory per minute chart. Across: desired retention (%). Up: cards remembered per minute of study.",
-        )
-    });
-    if let Some(x) = response.inner {
-        let mut text = format!("Desired retention {:.2}", x);
-        for &n in &r.new_per_day {
-            if let Some(run) = r.run(Scenario {
-                desired_retention: x,
-                new_per_day: n,
-            }) {
-                text.push_str(&format!(
-                    "\n{n} new/day: {} per minute ({} remembered, {} of study)",
-                    run.memorised_per_minute()
-                        .map_or("–".into(), |m| format!("{m:.3}")),
-                    thousands(run.memorised_at_end().round() as u64),
-                    duration_text((run.total_minutes() * 60_000.0) as u64)
-                ));
+            for (marker, at) in markers {
+                marker.draw(plot, at, text_color);
             }
+            hovered
+        })
+}
+
+/// The memory-per-minute chart's markers, each with where it sits (if it
+/// does): the current settings, the best retention at the what-if's pace,
+/// and the what-if.
+fn efficiency_markers(
+    r: &SimulationReport,
+    asked: Scenario,
+    text_color: Color32,
+) -> [(Marker<'static>, Option<[f64; 2]>); 3] {
+    let current = efficiency_point(r, r.current);
+    // On the current settings' diamond it would hide it.
+    let what_if = efficiency_point(r, asked).filter(|_| !asked.same_as(&r.current));
+    let best = r
+        .best(asked.new_per_day)
+        .and_then(|run| efficiency_point(r, run.scenario));
+    [
+        (
+            Marker {
+                name: "Current settings",
+                shape: MarkerShape::Diamond,
+                color: CURRENT,
+                label: "current",
+            },
+            current,
+        ),
+        (
+            Marker {
+                name: "Best",
+                shape: MarkerShape::Up,
+                color: text_color,
+                label: "best",
+            },
+            best,
+        ),
+        (
+            Marker {
+                name: "What if",
+                shape: MarkerShape::Circle,
+                color: WHAT_IF,
+                label: "",
+            },
+            what_if,
+        ),
+    ]
+}
+
+/// A chart's y axis for values from 0 to about `highest`, ticked at round
+/// steps (see [`fraction_marks`]), and where its grid lines go.
+struct ValueAxis {
+    hints: AxisHints<'static>,
+    marks: Vec<f64>,
+    /// The step between marks.
+    step: f64,
+    /// The highest mark: the axis reaches it, so the top label shows.
+    top: f64,
+}
+
+impl ValueAxis {
+    /// The axis titled `title`. With `whole`, whole-number ticks read as
+    /// counts do, with thousands separated.
+    fn new(ui: &egui::Ui, title: &'static str, highest: f64, whole: bool) -> ValueAxis {
+        let (marks, decimals) = fraction_marks(highest);
+        let top = marks.last().copied().unwrap_or(1.0);
+        let step = marks.get(1).copied().unwrap_or(1.0);
+        let hints = AxisHints::new_y()
+            .label(title)
+            .tick_label_font(egui::TextStyle::Small.resolve(ui.style()))
+            .label_spacing(egui::Rangef::new(0.0, 1.0))
+            .formatter(move |mark, _| {
+                if whole && decimals == 0 {
+                    whole_tick(mark.value)
+                } else {
+                    format!("{:.*}", decimals, mark.value)
+                }
+            });
+        ValueAxis {
+            hints,
+            marks,
+            step,
+            top,
         }
-        response
-            .response
-            .on_hover_ui_at_pointer(|ui| tooltip(ui, &text));
     }
+}
+
+/// A scenario's marker on the memory-per-minute chart.
+struct Marker<'a> {
+    name: &'a str,
+    shape: MarkerShape,
+    color: Color32,
+    /// Written beside the marker; empty for none.
+    label: &'a str,
+}
+
+impl Marker<'_> {
+    /// Draws the marker at `at`, if the scenario is on the chart, with its
+    /// label in `text_color`.
+    fn draw(&self, plot: &mut PlotUi<'_>, at: Option<[f64; 2]>, text_color: Color32) {
+        let Some(p) = at else {
+            return;
+        };
+        plot.points(
+            Points::new(self.name.to_string(), vec![p])
+                .shape(self.shape)
+                .radius(6.0)
+                .color(self.color)
+                .allow_hover(false),
+        );
+        if !self.label.is_empty() {
+            plot.text(
+                Text::new(
+                    format!("{} label", self.name),
+                    PlotPoint::new(p[0], p[1]),
+                    RichText::new(format!("  {}", self.label))
+                        .small()
+                        .color(text_color),
+                )
+                .anchor(egui::Align2::LEFT_BOTTOM)
+                .allow_hover(false),
+            );
+        }
+    }
+}
+
+/// The tooltip at retention `x`: memory per minute, cards remembered and
+/// study time at each pace of new cards.
+fn efficiency_tooltip(r: &SimulationReport, x: f32) -> String {
+    let mut text = format!("Desired retention {:.2}", x);
+    for &n in &r.new_per_day {
+        if let Some(run) = r.run(Scenario {
+            desired_retention: x,
+            new_per_day: n,
+        }) {
+            text.push_str(&format!(
+                "\n{n} new/day: {} per minute ({} remembered, {} of study)",
+                run.memorised_per_minute()
+                    .map_or("–".into(), |m| format!("{m:.3}")),
+                thousands(run.memorised_at_end().round() as u64),
+                duration_text((run.total_minutes() * 60_000.0) as u64)
+            ));
+        }
+    }
+    text
 }
 
 /// The best retention at the what-if's pace in words, with a button to try

@@ -5,14 +5,14 @@
 //! Every chart reads on its own: axis titles with units, a labelled scale,
 //! a tooltip with the exact value (and the date, where a bar is a day), no
 //! legend over the data, and words instead of an empty box when there is
-//! nothing to show yet. The formatting lives in small functions below, tested
-//! at the end of the file.
+//! nothing to show yet. The formatting lives in small functions below and in
+//! [`super::chart`] (shared with What if), tested at the end of the file.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use egui::{Align, Color32, Layout, RichText, Sense, Stroke, TextStyle, UiBuilder};
-use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
+use egui_plot::{AxisHints, Bar, BarChart};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -21,6 +21,13 @@ use super::{Nav, theme};
 use rehearse_core::collection::{Collection, History};
 use rehearse_core::insight::stats::{
     BUTTON_ROWS, CALENDAR_DAYS, Histogram, MATURE_DAYS, Statistics, StatsFilter, compute,
+};
+
+// A count axis labels whole numbers only.
+use super::chart::whole_tick as count_tick;
+use super::chart::{
+    count, count_marks, day_offset_label, describe_figure, duration_text, empty_state, fixed_plot,
+    grid_at, section, swatch, thousands, tooltip, when,
 };
 
 /// The widest the screen's column grows; wider windows centre it.
@@ -271,53 +278,6 @@ impl StatsScreen {
                 .labelled_by(l.id);
         });
     }
-}
-
-/// A titled box. Once drawn, its height is remembered, and while it is
-/// scrolled out of view only that space is taken: plots are the costly part
-/// of a frame, and at most two or three are on screen at a time.
-pub(super) fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
-    ui.add_space(14.0);
-    let id = ui.scope_id().with(("stats_section", title));
-    let width = ui.available_width();
-    if let Some(height) = ui.ctx().data(|d| d.get_temp::<f32>(id)) {
-        let rect = egui::Rect::from_min_size(ui.cursor().min, egui::vec2(width, height));
-        if !ui.is_rect_visible(rect) {
-            ui.allocate_space(egui::vec2(width, height));
-            return;
-        }
-    }
-    let response = egui::Frame::group(ui.style())
-        .inner_margin(14.0)
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new(title).strong().size(17.0));
-            ui.add_space(2.0);
-            add(ui);
-        })
-        .response;
-    ui.ctx()
-        .data_mut(|d| d.insert_temp(id, response.rect.height()));
-}
-
-/// A chart tooltip: the first line (what) strong, the rest (how many) plain,
-/// never wrapped.
-pub(super) fn tooltip(ui: &mut egui::Ui, text: &str) {
-    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-    let mut lines = text.lines();
-    if let Some(first) = lines.next() {
-        ui.label(RichText::new(first).strong());
-    }
-    for line in lines {
-        ui.label(line);
-    }
-}
-
-/// Words where a chart would be: nothing to show yet, and why.
-pub(super) fn empty_state(ui: &mut egui::Ui, text: &str) {
-    ui.add_space(6.0);
-    ui.label(RichText::new(text).weak());
-    ui.add_space(6.0);
 }
 
 /// The headline figures, as a row of tiles that wraps on narrow windows.
@@ -645,46 +605,23 @@ fn bar_chart(
         .label(chart.y_title.clone())
         .tick_label_font(tick_font)
         .formatter(move |mark, _| y_tick(mark.value));
-    let mut plot = Plot::new(chart.id);
+    let mut plot = fixed_plot(chart.id);
     if let Some(marks) = y_marks {
         // Grid lines as light as egui_plot's own, every label shown.
         let step = marks.windows(2).map(|w| w[1] - w[0]).fold(1.0, f64::max);
         y_axis = y_axis.label_spacing(egui::Rangef::new(0.0, 1.0));
-        plot = plot.y_grid_spacer(move |_| {
-            marks
-                .iter()
-                .map(|&value| GridMark {
-                    value,
-                    step_size: step,
-                })
-                .collect()
-        });
+        plot = plot.y_grid_spacer(grid_at(marks, step));
     }
     let response = plot
         .height(chart.height)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_x(false)
-        .show_y(false)
         .show_crosshair(false)
         .show_grid([false, true])
         .include_y(0.0)
         .include_y(chart.y_max)
         .custom_x_axes(vec![x_axis])
         .custom_y_axes(vec![y_axis])
-        .x_grid_spacer(move |_| {
-            // Every tick is labelled (they were thinned to fit already).
-            positions
-                .iter()
-                .map(|&value| GridMark {
-                    value,
-                    step_size: 1e6,
-                })
-                .collect()
-        })
+        // Every tick is labelled (they were thinned to fit already).
+        .x_grid_spacer(grid_at(positions, 1e6))
         .show(ui, |plot| {
             let hovered = if plot.response().hovered() {
                 plot.pointer_coordinate()
@@ -723,13 +660,12 @@ fn bar_chart(
             }
             hovered
         });
-    let accessible = format!(
-        "{} chart. Across: {}. Up: {}.",
-        chart.name, chart.x_title, chart.y_title
+    describe_figure(
+        &response.response,
+        chart.name,
+        &chart.x_title,
+        &chart.y_title,
     );
-    response
-        .response
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, &accessible));
     if let Some(i) = response.inner {
         response.response.on_hover_ui_at_pointer(|ui| {
             tooltip(ui, &tip(i));
@@ -755,33 +691,6 @@ fn plot_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() - Y_AXIS_WIDTH).max(50.0)
 }
 
-/// Where a count axis' ticks go for bars up to `max`: 0, then a round step
-/// (1, 2 or 5 times a power of ten, whole) about four times, the last at or
-/// above `max`, so the tallest bar never rises past the top label.
-fn count_marks(max: f64) -> Vec<f64> {
-    let max = if max.is_finite() { max.max(1.0) } else { 1.0 };
-    let rough = max / 4.0;
-    let power = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|s| *s >= rough)
-        .unwrap_or(10.0 * power)
-        .max(1.0)
-        .round();
-    let top = (max / step).ceil() as usize;
-    (0..=top).map(|k| k as f64 * step).collect()
-}
-
-/// A count axis' tick: whole numbers only.
-fn count_tick(v: f64) -> String {
-    if v >= 0.0 && (v - v.round()).abs() < 1e-9 {
-        thousands(v.round() as u64)
-    } else {
-        String::new()
-    }
-}
-
 /// A share axis' tick: whole percentages only.
 fn percent_tick(v: f64) -> String {
     if v >= 0.0 && (v - v.round()).abs() < 1e-9 {
@@ -793,22 +702,9 @@ fn percent_tick(v: f64) -> String {
 
 // ----- The due forecast -----
 
-/// The forecast's tick label for a day `k` days from today.
-pub(super) fn day_offset_label(k: usize) -> String {
-    if k == 0 {
-        "today".into()
-    } else {
-        format!("+{k}")
-    }
-}
-
 /// The tooltip over one day of the forecast.
 fn due_tooltip(days_ahead: usize, date: Date, due: u32) -> String {
-    let when = match days_ahead {
-        0 => "Today".to_string(),
-        1 => "Tomorrow".to_string(),
-        k => format!("In {k} days"),
-    };
+    let when = when(days_ahead);
     let cards = count(u64::from(due), "card", "cards");
     let overdue = if days_ahead == 0 {
         " (overdue ones included)"
@@ -961,8 +857,7 @@ fn button_tooltip(group: &str, button: &str, n: u32, total: u32) -> String {
 fn button_key(ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         for (name, color) in BUTTON_NAMES.iter().zip(BUTTON_COLORS) {
-            let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), Sense::hover());
-            ui.painter().rect_filled(r, 2.0, color);
+            swatch(ui, color);
             ui.label(*name);
             ui.add_space(6.0);
         }
@@ -1234,22 +1129,6 @@ fn time_unit(max_ms_per_day: u64) -> (f64, &'static str) {
     }
 }
 
-/// A duration as people say it: "under 1 min", "12 min", "2 h 5 min".
-pub(super) fn duration_text(ms: u64) -> String {
-    if ms == 0 {
-        return "0 min".into();
-    }
-    if ms < 60_000 {
-        return "under 1 min".into();
-    }
-    let minutes = (ms + 30_000) / 60_000;
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
 /// The tooltip over one day of the time chart.
 fn time_tooltip(date: Date, ms: u64, answers: u32) -> String {
     let day = date.strftime("%a %-d %b");
@@ -1335,26 +1214,6 @@ fn time_spent(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
         ))
         .weak(),
     );
-}
-
-// ----- Numbers in words -----
-
-/// A whole number with thousands separated: 4,213.
-pub(super) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1 card", "4,213 cards".
-pub(super) fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

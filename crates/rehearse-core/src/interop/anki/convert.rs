@@ -134,31 +134,10 @@ fn convert_note(
     fsrs: Option<&fsrs::FSRS>,
     out: &mut Converted,
 ) {
-    let field = |i: usize| {
-        note.fields
-            .get(i)
-            .map(|f| html_to_markdown(f))
-            .unwrap_or_default()
-    };
-    let has_reverse = note.cards.iter().any(|c| c.ord == 1);
-    let (kind, front, back) = match note.kind {
-        NoteKind::Basic | NoteKind::BasicTyping => (CardKind::Basic, field(0), field(1)),
-        NoteKind::BasicAndReversed => (CardKind::Reversed, field(0), field(1)),
-        NoteKind::BasicOptionalReversed if has_reverse => (CardKind::Reversed, field(0), field(1)),
-        NoteKind::BasicOptionalReversed => (CardKind::Basic, field(0), field(1)),
-        NoteKind::Cloze => (CardKind::Cloze, field(0), field(1)),
-        NoteKind::Other => {
-            let back: Vec<String> = (1..note.fields.len())
-                .map(field)
-                .filter(|f| !f.is_empty())
-                .collect();
-            (CardKind::Basic, field(0), back.join("\n\n"))
-        }
-        NoteKind::ImageOcclusion => {
-            out.warnings.push(format!(
-                "note {:?} ({}): image occlusion notes cannot be imported; skipped",
-                note.guid, note.notetype
-            ));
+    let (kind, front, back) = match note_text(note) {
+        Ok(text) => text,
+        Err(warning) => {
+            out.warnings.push(warning);
             return;
         }
     };
@@ -169,29 +148,13 @@ fn convert_note(
     };
     let leech = note.tags.iter().any(|t| t.eq_ignore_ascii_case("leech"));
     for anki in &note.cards {
-        let variant = match (kind, anki.ord) {
-            (CardKind::Cloze, ord) => Variant::Cloze(ord.saturating_add(1)),
-            (_, 0) => Variant::Forward,
-            (CardKind::Reversed, 1) => Variant::Reverse,
-            (_, ord) => {
-                out.warnings.push(format!(
-                    "note {:?} ({}): card {} has no Rehearse equivalent; its progress is not imported",
-                    note.guid,
-                    note.notetype,
-                    ord + 1
-                ));
+        let variant = match card_variant(note, kind, anki.ord, &clozes) {
+            Ok(variant) => variant,
+            Err(warning) => {
+                out.warnings.push(warning);
                 continue;
             }
         };
-        if let Variant::Cloze(n) = variant
-            && !clozes.contains(&n)
-        {
-            out.warnings.push(format!(
-                "note {:?}: cloze {n} is not in the converted text; its progress is not imported",
-                note.guid
-            ));
-            continue;
-        }
         let reviews: Vec<ReviewEntry> = anki
             .reviews
             .iter()
@@ -234,6 +197,73 @@ fn convert_note(
         },
         guid: note.guid.clone(),
     });
+}
+
+/// A note's card kind, front and back (as Markdown), from its note type;
+/// or why the note cannot be imported. A note type Rehearse does not know
+/// keeps its first field as the front and its other fields, in order, as
+/// the back, so no text is lost.
+fn note_text(note: &AnkiNote) -> Result<(CardKind, String, String), String> {
+    let field = |i: usize| {
+        note.fields
+            .get(i)
+            .map(|f| html_to_markdown(f))
+            .unwrap_or_default()
+    };
+    let has_reverse = note.cards.iter().any(|c| c.ord == 1);
+    Ok(match note.kind {
+        NoteKind::Basic | NoteKind::BasicTyping => (CardKind::Basic, field(0), field(1)),
+        NoteKind::BasicAndReversed => (CardKind::Reversed, field(0), field(1)),
+        NoteKind::BasicOptionalReversed if has_reverse => (CardKind::Reversed, field(0), field(1)),
+        NoteKind::BasicOptionalReversed => (CardKind::Basic, field(0), field(1)),
+        NoteKind::Cloze => (CardKind::Cloze, field(0), field(1)),
+        NoteKind::Other => {
+            let back: Vec<String> = (1..note.fields.len())
+                .map(field)
+                .filter(|f| !f.is_empty())
+                .collect();
+            (CardKind::Basic, field(0), back.join("\n\n"))
+        }
+        NoteKind::ImageOcclusion => {
+            return Err(format!(
+                "note {:?} ({}): image occlusion notes cannot be imported; skipped",
+                note.guid, note.notetype
+            ));
+        }
+    })
+}
+
+/// The Rehearse item an Anki card of the note (its template `ord`) is, or
+/// why its progress cannot be kept: the note type has a card Rehearse has
+/// not, or the cloze number is not in the converted text (`clozes`).
+fn card_variant(
+    note: &AnkiNote,
+    kind: CardKind,
+    ord: u16,
+    clozes: &[u16],
+) -> Result<Variant, String> {
+    let variant = match (kind, ord) {
+        (CardKind::Cloze, ord) => Variant::Cloze(ord.saturating_add(1)),
+        (_, 0) => Variant::Forward,
+        (CardKind::Reversed, 1) => Variant::Reverse,
+        (_, ord) => {
+            return Err(format!(
+                "note {:?} ({}): card {} has no Rehearse equivalent; its progress is not imported",
+                note.guid,
+                note.notetype,
+                ord + 1
+            ));
+        }
+    };
+    if let Variant::Cloze(n) = variant
+        && !clozes.contains(&n)
+    {
+        return Err(format!(
+            "note {:?}: cloze {n} is not in the converted text; its progress is not imported",
+            note.guid
+        ));
+    }
+    Ok(variant)
 }
 
 /// The Rehearse state of an Anki card.

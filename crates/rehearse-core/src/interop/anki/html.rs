@@ -873,52 +873,15 @@ fn alignment(cell: &Rc<Node>) -> Align {
     }
 }
 
+/// `<table>` as a GFM table (with its caption above it); a table GFM
+/// cannot hold (one column, or cells of several lines: layout, or code with
+/// line numbers) as its cells one after the other; inside a line, its text.
 fn table_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
     if inline_context(element.node) {
         return Some(spaced(&one_line(&walk(handlers, element.node))));
     }
-    // Rows, through thead/tbody/tfoot but not into nested tables.
-    let mut rows: Vec<Vec<Rc<Node>>> = Vec::new();
-    let mut caption = String::new();
-    let mut stack: Vec<Rc<Node>> = element
-        .node
-        .children
-        .borrow()
-        .iter()
-        .rev()
-        .cloned()
-        .collect();
-    while let Some(n) = stack.pop() {
-        match tag_of(&n) {
-            Some("thead" | "tbody" | "tfoot") => {
-                stack.extend(n.children.borrow().iter().rev().cloned());
-            }
-            Some("tr") => rows.push(
-                n.children
-                    .borrow()
-                    .iter()
-                    .filter(|c| matches!(tag_of(c), Some("td" | "th")))
-                    .cloned()
-                    .collect(),
-            ),
-            Some("caption") => caption = one_line(&walk(handlers, &n)),
-            _ => {}
-        }
-    }
-    let mut cells: Vec<Vec<(String, Align)>> = Vec::new();
-    let mut blocky = false;
-    for row in &rows {
-        let mut out = Vec::new();
-        for cell in row {
-            let content = resolve_breaks(&walk(handlers, cell));
-            let content = content.trim_matches(|c: char| c == '\n' || c == ' ');
-            blocky |= content.replace("\\\n", " ").contains('\n');
-            out.push((content.to_string(), alignment(cell)));
-        }
-        if !out.is_empty() {
-            cells.push(out);
-        }
-    }
+    let (rows, caption) = table_rows(handlers, element.node);
+    let (cells, blocky) = table_cells(handlers, &rows);
     let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
     let mut out = String::new();
     if !caption.is_empty() {
@@ -937,7 +900,66 @@ fn table_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRes
         out.push_str(&parts.join("\n\n"));
         return Some(block(&out));
     }
-    let line = |row: &[(String, Align)]| -> String {
+    out.push_str(&gfm_table(&cells, columns));
+    Some(block(&out))
+}
+
+/// A table cell as Markdown, with its alignment.
+type TableCell = (String, Align);
+
+/// A table's rows (their `td` and `th` cells) and its caption as one line.
+/// Rows are found through `thead`, `tbody` and `tfoot` but not inside
+/// nested tables, whose rows are their own.
+fn table_rows(handlers: &dyn Handlers, table: &Rc<Node>) -> (Vec<Vec<Rc<Node>>>, String) {
+    let mut rows: Vec<Vec<Rc<Node>>> = Vec::new();
+    let mut caption = String::new();
+    let mut stack: Vec<Rc<Node>> = table.children.borrow().iter().rev().cloned().collect();
+    while let Some(n) = stack.pop() {
+        match tag_of(&n) {
+            Some("thead" | "tbody" | "tfoot") => {
+                stack.extend(n.children.borrow().iter().rev().cloned());
+            }
+            Some("tr") => rows.push(
+                n.children
+                    .borrow()
+                    .iter()
+                    .filter(|c| matches!(tag_of(c), Some("td" | "th")))
+                    .cloned()
+                    .collect(),
+            ),
+            Some("caption") => caption = one_line(&walk(handlers, &n)),
+            _ => {}
+        }
+    }
+    (rows, caption)
+}
+
+/// Each row's cells as Markdown (empty rows left out), and whether any cell
+/// holds more than one line: GFM table cells cannot, so such a table is
+/// written as its cells in turn.
+fn table_cells(handlers: &dyn Handlers, rows: &[Vec<Rc<Node>>]) -> (Vec<Vec<TableCell>>, bool) {
+    let mut cells: Vec<Vec<TableCell>> = Vec::new();
+    let mut blocky = false;
+    for row in rows {
+        let mut out = Vec::new();
+        for cell in row {
+            let content = resolve_breaks(&walk(handlers, cell));
+            let content = content.trim_matches(|c: char| c == '\n' || c == ' ');
+            blocky |= content.replace("\\\n", " ").contains('\n');
+            out.push((content.to_string(), alignment(cell)));
+        }
+        if !out.is_empty() {
+            cells.push(out);
+        }
+    }
+    (cells, blocky)
+}
+
+/// A GFM table of `columns` columns: the first row as its head (GFM has no
+/// table without one), short rows padded with empty cells, and each column
+/// aligned as the first of its cells that names an alignment.
+fn gfm_table(cells: &[Vec<TableCell>], columns: usize) -> String {
+    let line = |row: &[TableCell]| -> String {
         let mut s = String::from("|");
         for i in 0..columns {
             let cell = row
@@ -950,7 +972,10 @@ fn table_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRes
         }
         s
     };
-    out.push_str(&line(&cells[0]));
+    let Some((head, body)) = cells.split_first() else {
+        return String::new();
+    };
+    let mut out = line(head);
     out.push_str("\n|");
     for i in 0..columns {
         let align = cells
@@ -964,11 +989,11 @@ fn table_handler(handlers: &dyn Handlers, element: Element) -> Option<HandlerRes
             Align::Right => " ---: |",
         });
     }
-    for row in &cells[1..] {
+    for row in body {
         out.push('\n');
         out.push_str(&line(row));
     }
-    Some(block(&out))
+    out
 }
 
 static CONVERTER: LazyLock<HtmlToMarkdown> = LazyLock::new(|| {
@@ -1083,15 +1108,7 @@ fn item_marker(line: &str) -> Option<(char, usize)> {
 /// them are one list in Markdown: a list that follows another of its kind
 /// gets the other bullet (`*` for `-`) or delimiter (`)` for `.`).
 fn separate_lists(md: &str) -> String {
-    let flip = |c: char| match c {
-        '-' => '*',
-        '*' => '-',
-        '+' => '-',
-        '.' => ')',
-        _ => '.',
-    };
-    // Open lists by indentation: (indent, marker written, marker given).
-    let mut open: Vec<(usize, char, char)> = Vec::new();
+    let mut open = OpenLists::default();
     let mut fence: Option<String> = None;
     let mut blank_before = false;
     let mut out = String::with_capacity(md.len());
@@ -1116,63 +1133,104 @@ fn separate_lists(md: &str) -> String {
             continue;
         }
         let item = item_marker(body);
-        // A fence may open after list markers.
-        let mut content = body;
-        while let Some((_, at)) = item_marker(content) {
-            content = content[at + 2..].trim_start_matches(' ');
+        if let Some(opened) = fence_after_markers(body) {
+            fence = Some(opened);
         }
-        if content.starts_with("```") {
-            fence = Some("`".repeat(content.chars().take_while(|c| *c == '`').count()));
-        }
-        while let Some(&(k, _, _)) = open.last() {
-            if indent > k || (indent == k && item.is_some()) {
-                break;
-            }
-            open.pop();
-        }
+        open.close_to(indent, item.is_some());
         let mut line = line.to_string();
         if let Some((given, at)) = item {
-            let written = match open.last_mut() {
-                Some((k, written, was)) if *k == indent => {
-                    if blank_before {
-                        // A new list right after one of the same kind.
-                        *was = given;
-                        *written = if *written == given {
-                            flip(given)
-                        } else {
-                            given
-                        };
-                    } else if given != *was {
-                        *was = given;
-                        *written = given;
-                    }
-                    *written
-                }
-                _ => {
-                    open.push((indent, given, given));
-                    given
-                }
-            };
+            let written = open.marker(indent, given, blank_before);
             if written != given {
                 line.replace_range(indent + at..indent + at + 1, &written.to_string());
             }
-        }
-        // Markers of lists nested in the item, on the same line ("- 1. x"):
-        // new lists.
-        if let Some((_, at)) = item {
-            let mut col = indent + at + 2;
-            while let Some((given, at)) = line.get(col..).and_then(item_marker) {
-                while open.last().is_some_and(|(k, _, _)| *k >= col) {
-                    open.pop();
-                }
-                open.push((col, given, given));
-                col += at + 2;
-            }
+            open.nested_on_line(&line, indent + at + 2);
         }
         blank_before = false;
         out.push_str(&line);
     }
     out
+}
+
+/// The backticks of a code fence that `body` opens, after any list
+/// markers: a fence may open on an item's first line.
+fn fence_after_markers(body: &str) -> Option<String> {
+    let mut content = body;
+    while let Some((_, at)) = item_marker(content) {
+        content = content[at + 2..].trim_start_matches(' ');
+    }
+    content
+        .starts_with("```")
+        .then(|| "`".repeat(content.chars().take_while(|c| *c == '`').count()))
+}
+
+/// The lists open at a line of [`separate_lists`], outermost first: each
+/// one's indentation, the marker written for it and the marker the
+/// Markdown gave.
+#[derive(Default)]
+struct OpenLists(Vec<(usize, char, char)>);
+
+impl OpenLists {
+    /// Closes the lists a line at `indent` ends: those indented as far or
+    /// further, except the one an item at its own indentation continues.
+    fn close_to(&mut self, indent: usize, item: bool) {
+        while let Some(&(k, _, _)) = self.0.last() {
+            if indent > k || (indent == k && item) {
+                break;
+            }
+            self.0.pop();
+        }
+    }
+
+    /// The marker to write for an item at `indent` given `given`: the other
+    /// bullet or delimiter when it starts a new list right after a blank
+    /// line ending a list of the same kind, so the two stay apart.
+    fn marker(&mut self, indent: usize, given: char, blank_before: bool) -> char {
+        match self.0.last_mut() {
+            Some((k, written, was)) if *k == indent => {
+                if blank_before {
+                    // A new list right after one of the same kind.
+                    *was = given;
+                    *written = if *written == given {
+                        flip_marker(given)
+                    } else {
+                        given
+                    };
+                } else if given != *was {
+                    *was = given;
+                    *written = given;
+                }
+                *written
+            }
+            _ => {
+                self.0.push((indent, given, given));
+                given
+            }
+        }
+    }
+
+    /// Opens the lists nested in an item on its own line (`- 1. x`), whose
+    /// markers follow from column `col` of `line`.
+    fn nested_on_line(&mut self, line: &str, mut col: usize) {
+        while let Some((given, at)) = line.get(col..).and_then(item_marker) {
+            while self.0.last().is_some_and(|(k, _, _)| *k >= col) {
+                self.0.pop();
+            }
+            self.0.push((col, given, given));
+            col += at + 2;
+        }
+    }
+}
+
+/// The other bullet (or delimiter) for a list marker: what keeps a list
+/// apart from one of the same kind just before it.
+fn flip_marker(c: char) -> char {
+    match c {
+        '-' => '*',
+        '*' => '-',
+        '+' => '-',
+        '.' => ')',
+        _ => '.',
+    }
 }
 
 /// Line breaks from `<br>` and one-line blocks ([`BR`], [`LINE`]), as a
@@ -1441,6 +1499,35 @@ fn resolve_emphasis(s: &str) -> String {
     }
     let chars: Vec<char> = s.chars().collect();
     let mut keep = vec![false; chars.len()];
+    let pairs = emphasis_pairs(&chars);
+    for &(o, c) in &pairs {
+        keep[o] = true;
+        keep[c] = true;
+    }
+    join_emphasis_runs(&chars, &mut keep);
+    drop_unflanked(&chars, &pairs, &mut keep);
+    let plain = render_emphasis(&chars, &vec![false; chars.len()], s.len());
+    // Opening and closing stand-ins that are written: pairs whose both ends
+    // are kept (a joined run counts once per end written).
+    let opened = chars
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| keep[*i] && matches!(**c, BOLD_OPEN | ITALIC_OPEN))
+        .count();
+    if opened == 0 {
+        return plain;
+    }
+    let written = render_emphasis(&chars, &keep, s.len());
+    let (text, count) = visible(&written);
+    if count == opened && text == visible(&plain).0 {
+        written
+    } else {
+        plain
+    }
+}
+
+/// The positions of each opening emphasis stand-in and its closing one.
+fn emphasis_pairs(chars: &[char]) -> Vec<(usize, usize)> {
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     for (i, c) in chars.iter().enumerate() {
@@ -1455,11 +1542,13 @@ fn resolve_emphasis(s: &str) -> String {
             _ => {}
         }
     }
-    for &(o, c) in &pairs {
-        keep[o] = true;
-        keep[c] = true;
-    }
-    // Closed and opened again with nothing between: one run instead.
+    pairs
+}
+
+/// Drops a close directly followed by an open of the same kind, so
+/// `<b>a</b><b>b</b>` is one run `**ab**` rather than `**a****b**`, which
+/// Markdown reads differently.
+fn join_emphasis_runs(chars: &[char], keep: &mut [bool]) {
     for i in 0..chars.len().saturating_sub(1) {
         let joined = matches!(
             (chars[i], chars[i + 1]),
@@ -1470,40 +1559,48 @@ fn resolve_emphasis(s: &str) -> String {
             keep[i + 1] = false;
         }
     }
-    // The characters around the run of stand-ins that `i` is in.
-    let context = |i: usize| -> (Option<char>, Option<char>) {
-        let mut p = i;
-        let prev = loop {
-            if p == 0 {
-                break None;
-            }
-            p -= 1;
-            if !is_emphasis(chars[p]) {
-                break Some(real(chars[p]));
-            }
-        };
-        let mut n = i + 1;
-        let next = loop {
-            match chars.get(n) {
-                None => break None,
-                Some(c) if is_emphasis(*c) => n += 1,
-                Some(c) => break Some(real(*c)),
-            }
-        };
-        (prev, next)
+}
+
+/// The characters around the run of stand-ins that `i` is in: what decides
+/// whether CommonMark lets a delimiter there open or close emphasis.
+fn emphasis_context(chars: &[char], i: usize) -> (Option<char>, Option<char>) {
+    let mut p = i;
+    let prev = loop {
+        if p == 0 {
+            break None;
+        }
+        p -= 1;
+        if !is_emphasis(chars[p]) {
+            break Some(real(chars[p]));
+        }
     };
+    let mut n = i + 1;
+    let next = loop {
+        match chars.get(n) {
+            None => break None,
+            Some(c) if is_emphasis(*c) => n += 1,
+            Some(c) => break Some(real(*c)),
+        }
+    };
+    (prev, next)
+}
+
+/// Drops the pairs whose delimiters could not open or close emphasis where
+/// they stand. Dropping one pair changes the context of its neighbours, so
+/// this repeats until nothing changes (a few rounds at most in practice).
+fn drop_unflanked(chars: &[char], pairs: &[(usize, usize)], keep: &mut [bool]) {
     for _ in 0..8 {
         let mut changed = false;
-        for &(o, c) in &pairs {
+        for &(o, c) in pairs {
             if !(keep[o] || keep[c]) {
                 continue;
             }
             let opens = !keep[o] || {
-                let (p, n) = context(o);
+                let (p, n) = emphasis_context(chars, o);
                 left_flanking(p, n)
             };
             let closes = !keep[c] || {
-                let (p, n) = context(c);
+                let (p, n) = emphasis_context(chars, c);
                 right_flanking(p, n)
             };
             if !(opens && closes) {
@@ -1516,37 +1613,21 @@ fn resolve_emphasis(s: &str) -> String {
             break;
         }
     }
-    let render = |keep: &[bool]| -> String {
-        let mut out = String::with_capacity(s.len() + 16);
-        for (i, c) in chars.iter().enumerate() {
-            match *c {
-                BOLD_OPEN | BOLD_CLOSE if keep[i] => out.push_str("**"),
-                ITALIC_OPEN | ITALIC_CLOSE if keep[i] => out.push('*'),
-                c if is_emphasis(c) => {}
-                c => out.push(c),
-            }
+}
+
+/// The text with the kept stand-ins written as `**` and `*` and the others
+/// left out; `len` is the text's length, to size the result.
+fn render_emphasis(chars: &[char], keep: &[bool], len: usize) -> String {
+    let mut out = String::with_capacity(len + 16);
+    for (i, c) in chars.iter().enumerate() {
+        match *c {
+            BOLD_OPEN | BOLD_CLOSE if keep[i] => out.push_str("**"),
+            ITALIC_OPEN | ITALIC_CLOSE if keep[i] => out.push('*'),
+            c if is_emphasis(c) => {}
+            c => out.push(c),
         }
-        out
-    };
-    let none = vec![false; chars.len()];
-    let plain = render(&none);
-    // Opening and closing stand-ins that are written: pairs whose both ends
-    // are kept (a joined run counts once per end written).
-    let opened = chars
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| keep[*i] && matches!(**c, BOLD_OPEN | ITALIC_OPEN))
-        .count();
-    if opened == 0 {
-        return plain;
     }
-    let written = render(&keep);
-    let (text, count) = visible(&written);
-    if count == opened && text == visible(&plain).0 {
-        written
-    } else {
-        plain
-    }
+    out
 }
 
 /// The text a Markdown document shows and how many emphasis spans it has.
@@ -1598,193 +1679,306 @@ fn escape_html(s: &str, out: &mut String) {
 /// through; raw HTML in the Markdown is shown as text, as the card view
 /// shows it.
 pub fn markdown_to_html(md: &str) -> String {
-    use pulldown_cmark::{Alignment, CodeBlockKind, Event, Parser, Tag, TagEnd};
-    let mut out = String::with_capacity(md.len() + md.len() / 4 + 16);
-    let mut after_paragraph = false;
-    // Inside an image: its alt text is gathered, not written.
-    let mut image: Option<(String, String)> = None;
-    let mut image_depth = 0usize;
-    let mut in_code_block = false;
-    let mut aligns: Vec<Alignment> = Vec::new();
-    let mut cell = 0usize;
-    let mut in_head = false;
-    // Whether the innermost container is a list item, whose paragraphs (in a
-    // loose list) keep their `<p>`: the blank lines that made them are kept.
-    let mut in_item: Vec<bool> = Vec::new();
-    let mut item_paragraph = false;
-    for event in Parser::new_ext(md, parser_options()) {
-        if let Some((_, alt)) = &mut image {
-            match event {
-                Event::Start(Tag::Image { .. }) => image_depth += 1,
-                Event::End(TagEnd::Image) if image_depth > 0 => image_depth -= 1,
-                Event::End(TagEnd::Image) => {
-                    let (src, alt) = image.take().unwrap_or_default();
-                    out.push_str("<img src=\"");
-                    escape_html(&src, &mut out);
-                    out.push('"');
-                    if !alt.trim().is_empty() {
-                        out.push_str(" alt=\"");
-                        escape_html(alt.trim(), &mut out);
-                        out.push('"');
-                    }
-                    out.push('>');
-                }
-                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
-                Event::SoftBreak | Event::HardBreak => alt.push(' '),
-                _ => {}
-            }
-            continue;
+    let mut writer = HtmlWriter::new(md.len());
+    for event in pulldown_cmark::Parser::new_ext(md, parser_options()) {
+        writer.event(event);
+    }
+    writer.finish()
+}
+
+/// An image being read: pulldown-cmark gives its alt text as events
+/// between its start and end, and the `<img>` can only be written at the
+/// end.
+struct PendingImage {
+    /// The file name (the `media/` folder is Anki's own media folder).
+    src: String,
+    /// The alt text gathered so far.
+    alt: String,
+    /// How many images are open inside it (Markdown allows it; their text
+    /// joins the alt text).
+    depth: usize,
+}
+
+/// The HTML of [`markdown_to_html`], written one pulldown-cmark event at a
+/// time, with what an event's HTML depends on from the events before it.
+struct HtmlWriter {
+    out: String,
+    /// The last block was a paragraph outside a list item: Anki's editor
+    /// separates paragraphs with `<br><br>`, not `<p>`.
+    after_paragraph: bool,
+    /// Inside an image: its alt text is gathered, not written.
+    image: Option<PendingImage>,
+    /// Inside a code block, where raw HTML keeps its trailing newline.
+    in_code_block: bool,
+    /// The columns' alignments of the table being written.
+    aligns: Vec<pulldown_cmark::Alignment>,
+    /// The column of the next table cell.
+    cell: usize,
+    /// Inside a table's head row, whose cells are `<th>`.
+    in_head: bool,
+    /// Whether the innermost container is a list item, whose paragraphs (in
+    /// a loose list) keep their `<p>`: the blank lines that made them are
+    /// kept.
+    in_item: Vec<bool>,
+    /// The paragraph being written is a list item's, written as `<p>`.
+    item_paragraph: bool,
+}
+
+impl HtmlWriter {
+    /// An empty writer, with room for about what Markdown `len` bytes long
+    /// becomes.
+    fn new(len: usize) -> HtmlWriter {
+        HtmlWriter {
+            out: String::with_capacity(len + len / 4 + 16),
+            after_paragraph: false,
+            image: None,
+            in_code_block: false,
+            aligns: Vec::new(),
+            cell: 0,
+            in_head: false,
+            in_item: Vec::new(),
+            item_paragraph: false,
+        }
+    }
+
+    /// Writes the HTML for one event.
+    fn event(&mut self, event: pulldown_cmark::Event) {
+        use pulldown_cmark::{Event, Tag};
+        if self.image.is_some() {
+            self.image_event(event);
+            return;
         }
         let paragraph_next = matches!(event, Event::Start(Tag::Paragraph));
-        let item_next = in_item.last() == Some(&true);
-        if paragraph_next && after_paragraph && !item_next {
-            out.push_str("<br><br>");
+        let item_next = self.in_item.last() == Some(&true);
+        if paragraph_next && self.after_paragraph && !item_next {
+            self.out.push_str("<br><br>");
         }
-        after_paragraph = false;
-        match &event {
-            Event::Start(Tag::Item) => in_item.push(true),
-            Event::Start(Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => in_item.push(false),
+        self.after_paragraph = false;
+        self.track_container(&event);
+        match event {
+            Event::Start(tag) => self.start_tag(tag, item_next),
+            Event::End(tag) => self.end_tag(tag),
+            other => self.inline(other),
+        }
+    }
+
+    /// Keeps [`Self::in_item`] in step with the containers a paragraph can
+    /// sit in.
+    fn track_container(&mut self, event: &pulldown_cmark::Event) {
+        use pulldown_cmark::{Event, Tag, TagEnd};
+        match event {
+            Event::Start(Tag::Item) => self.in_item.push(true),
+            Event::Start(Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => {
+                self.in_item.push(false)
+            }
             Event::End(TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
-                in_item.pop();
+                self.in_item.pop();
             }
             _ => {}
         }
+    }
+
+    /// An event inside an image: text joins the alt text, and the image's
+    /// end writes the `<img>`.
+    fn image_event(&mut self, event: pulldown_cmark::Event) {
+        use pulldown_cmark::{Event, Tag, TagEnd};
+        let Some(image) = &mut self.image else {
+            return;
+        };
         match event {
-            Event::Start(tag) => match tag {
-                Tag::Paragraph if item_next => {
-                    item_paragraph = true;
-                    out.push_str("<p>");
+            Event::Start(Tag::Image { .. }) => image.depth += 1,
+            Event::End(TagEnd::Image) if image.depth > 0 => image.depth -= 1,
+            Event::End(TagEnd::Image) => {
+                if let Some(image) = self.image.take() {
+                    self.img(&image.src, &image.alt);
                 }
-                Tag::Paragraph => item_paragraph = false,
-                Tag::Heading { level, .. } => out.push_str(&format!("<{level}>")),
-                Tag::BlockQuote(_) => out.push_str("<blockquote>"),
-                Tag::CodeBlock(kind) => {
-                    in_code_block = true;
-                    out.push_str("<pre><code");
-                    if let CodeBlockKind::Fenced(info) = kind {
-                        let lang = info.split_whitespace().next().unwrap_or("");
-                        if !lang.is_empty() {
-                            out.push_str(" class=\"language-");
-                            escape_html(lang, &mut out);
-                            out.push('"');
-                        }
-                    }
-                    out.push('>');
+            }
+            Event::Text(t) | Event::Code(t) => image.alt.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => image.alt.push(' '),
+            _ => {}
+        }
+    }
+
+    /// An `<img>`, with its alt text if it has any.
+    fn img(&mut self, src: &str, alt: &str) {
+        self.out.push_str("<img src=\"");
+        escape_html(src, &mut self.out);
+        self.out.push('"');
+        if !alt.trim().is_empty() {
+            self.out.push_str(" alt=\"");
+            escape_html(alt.trim(), &mut self.out);
+            self.out.push('"');
+        }
+        self.out.push('>');
+    }
+
+    /// The opening HTML of a block or span; `in_item` says the innermost
+    /// container is a list item.
+    fn start_tag(&mut self, tag: pulldown_cmark::Tag, in_item: bool) {
+        use pulldown_cmark::Tag;
+        let out = &mut self.out;
+        match tag {
+            Tag::Paragraph if in_item => {
+                self.item_paragraph = true;
+                out.push_str("<p>");
+            }
+            Tag::Paragraph => self.item_paragraph = false,
+            Tag::Heading { level, .. } => out.push_str(&format!("<{level}>")),
+            Tag::BlockQuote(_) => out.push_str("<blockquote>"),
+            Tag::CodeBlock(kind) => self.start_code_block(kind),
+            Tag::HtmlBlock => {}
+            Tag::List(Some(1)) => out.push_str("<ol>"),
+            Tag::List(Some(start)) => out.push_str(&format!("<ol start=\"{start}\">")),
+            Tag::List(None) => out.push_str("<ul>"),
+            Tag::Item => out.push_str("<li>"),
+            Tag::FootnoteDefinition(label) => {
+                out.push_str("<div>[");
+                escape_html(&label, out);
+                out.push_str("]: ");
+            }
+            Tag::DefinitionList => out.push_str("<dl>"),
+            Tag::DefinitionListTitle => out.push_str("<dt>"),
+            Tag::DefinitionListDefinition => out.push_str("<dd>"),
+            Tag::Table(aligns) => {
+                self.aligns = aligns;
+                out.push_str("<table>");
+            }
+            Tag::TableHead => {
+                self.in_head = true;
+                self.cell = 0;
+                out.push_str("<thead><tr>");
+            }
+            Tag::TableRow => {
+                self.cell = 0;
+                out.push_str("<tr>");
+            }
+            Tag::TableCell => self.start_cell(),
+            Tag::Emphasis => out.push_str("<i>"),
+            Tag::Strong => out.push_str("<b>"),
+            Tag::Strikethrough => out.push_str("<s>"),
+            Tag::Superscript => out.push_str("<sup>"),
+            Tag::Subscript => out.push_str("<sub>"),
+            Tag::Link { dest_url, .. } => {
+                out.push_str("<a href=\"");
+                escape_html(&dest_url, out);
+                out.push_str("\">");
+            }
+            Tag::Image { dest_url, .. } => {
+                let src = dest_url.strip_prefix("media/").unwrap_or(&dest_url);
+                self.image = Some(PendingImage {
+                    src: src.to_string(),
+                    alt: String::new(),
+                    depth: 0,
+                });
+            }
+            Tag::MetadataBlock(_) => {}
+        }
+    }
+
+    /// `<pre><code>`, with the fence's language as the class highlighters
+    /// (and [`html_to_markdown`], on the way back) read.
+    fn start_code_block(&mut self, kind: pulldown_cmark::CodeBlockKind) {
+        self.in_code_block = true;
+        self.out.push_str("<pre><code");
+        if let pulldown_cmark::CodeBlockKind::Fenced(info) = kind {
+            let lang = info.split_whitespace().next().unwrap_or("");
+            if !lang.is_empty() {
+                self.out.push_str(" class=\"language-");
+                escape_html(lang, &mut self.out);
+                self.out.push('"');
+            }
+        }
+        self.out.push('>');
+    }
+
+    /// A table cell's opening tag, aligned as its column.
+    fn start_cell(&mut self) {
+        use pulldown_cmark::Alignment;
+        let name = if self.in_head { "th" } else { "td" };
+        let align = match self.aligns.get(self.cell) {
+            Some(Alignment::Left) => " align=\"left\"",
+            Some(Alignment::Center) => " align=\"center\"",
+            Some(Alignment::Right) => " align=\"right\"",
+            _ => "",
+        };
+        self.out.push_str(&format!("<{name}{align}>"));
+    }
+
+    /// The closing HTML of a block or span.
+    fn end_tag(&mut self, tag: pulldown_cmark::TagEnd) {
+        use pulldown_cmark::TagEnd;
+        let out = &mut self.out;
+        match tag {
+            TagEnd::Paragraph if self.item_paragraph => out.push_str("</p>"),
+            TagEnd::Paragraph => self.after_paragraph = true,
+            TagEnd::Heading(level) => out.push_str(&format!("</{level}>")),
+            TagEnd::BlockQuote(_) => out.push_str("</blockquote>"),
+            TagEnd::CodeBlock => {
+                self.in_code_block = false;
+                if out.ends_with('\n') {
+                    out.pop();
                 }
-                Tag::HtmlBlock => {}
-                Tag::List(Some(1)) => out.push_str("<ol>"),
-                Tag::List(Some(start)) => out.push_str(&format!("<ol start=\"{start}\">")),
-                Tag::List(None) => out.push_str("<ul>"),
-                Tag::Item => out.push_str("<li>"),
-                Tag::FootnoteDefinition(label) => {
-                    out.push_str("<div>[");
-                    escape_html(&label, &mut out);
-                    out.push_str("]: ");
+                out.push_str("</code></pre>");
+            }
+            TagEnd::HtmlBlock => {}
+            TagEnd::List(true) => out.push_str("</ol>"),
+            TagEnd::List(false) => out.push_str("</ul>"),
+            TagEnd::Item => out.push_str("</li>"),
+            TagEnd::FootnoteDefinition => out.push_str("</div>"),
+            TagEnd::DefinitionList => out.push_str("</dl>"),
+            TagEnd::DefinitionListTitle => out.push_str("</dt>"),
+            TagEnd::DefinitionListDefinition => out.push_str("</dd>"),
+            TagEnd::Table => {
+                if !self.in_head && out.contains("<tbody>") && !out.ends_with("</thead>") {
+                    out.push_str("</tbody>");
                 }
-                Tag::DefinitionList => out.push_str("<dl>"),
-                Tag::DefinitionListTitle => out.push_str("<dt>"),
-                Tag::DefinitionListDefinition => out.push_str("<dd>"),
-                Tag::Table(a) => {
-                    aligns = a;
-                    out.push_str("<table>");
-                }
-                Tag::TableHead => {
-                    in_head = true;
-                    cell = 0;
-                    out.push_str("<thead><tr>");
-                }
-                Tag::TableRow => {
-                    cell = 0;
-                    out.push_str("<tr>");
-                }
-                Tag::TableCell => {
-                    let name = if in_head { "th" } else { "td" };
-                    let align = match aligns.get(cell) {
-                        Some(Alignment::Left) => " align=\"left\"",
-                        Some(Alignment::Center) => " align=\"center\"",
-                        Some(Alignment::Right) => " align=\"right\"",
-                        _ => "",
-                    };
-                    out.push_str(&format!("<{name}{align}>"));
-                }
-                Tag::Emphasis => out.push_str("<i>"),
-                Tag::Strong => out.push_str("<b>"),
-                Tag::Strikethrough => out.push_str("<s>"),
-                Tag::Superscript => out.push_str("<sup>"),
-                Tag::Subscript => out.push_str("<sub>"),
-                Tag::Link { dest_url, .. } => {
-                    out.push_str("<a href=\"");
-                    escape_html(&dest_url, &mut out);
-                    out.push_str("\">");
-                }
-                Tag::Image { dest_url, .. } => {
-                    let src = dest_url.strip_prefix("media/").unwrap_or(&dest_url);
-                    image = Some((src.to_string(), String::new()));
-                    image_depth = 0;
-                }
-                Tag::MetadataBlock(_) => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Paragraph if item_paragraph => out.push_str("</p>"),
-                TagEnd::Paragraph => after_paragraph = true,
-                TagEnd::Heading(level) => out.push_str(&format!("</{level}>")),
-                TagEnd::BlockQuote(_) => out.push_str("</blockquote>"),
-                TagEnd::CodeBlock => {
-                    in_code_block = false;
-                    if out.ends_with('\n') {
-                        out.pop();
-                    }
-                    out.push_str("</code></pre>");
-                }
-                TagEnd::HtmlBlock => {}
-                TagEnd::List(true) => out.push_str("</ol>"),
-                TagEnd::List(false) => out.push_str("</ul>"),
-                TagEnd::Item => out.push_str("</li>"),
-                TagEnd::FootnoteDefinition => out.push_str("</div>"),
-                TagEnd::DefinitionList => out.push_str("</dl>"),
-                TagEnd::DefinitionListTitle => out.push_str("</dt>"),
-                TagEnd::DefinitionListDefinition => out.push_str("</dd>"),
-                TagEnd::Table => {
-                    if !in_head && out.contains("<tbody>") && !out.ends_with("</thead>") {
-                        out.push_str("</tbody>");
-                    }
-                    out.push_str("</table>");
-                }
-                TagEnd::TableHead => {
-                    in_head = false;
-                    out.push_str("</tr></thead><tbody>");
-                }
-                TagEnd::TableRow => out.push_str("</tr>"),
-                TagEnd::TableCell => {
-                    out.push_str(if in_head { "</th>" } else { "</td>" });
-                    cell += 1;
-                }
-                TagEnd::Emphasis => out.push_str("</i>"),
-                TagEnd::Strong => out.push_str("</b>"),
-                TagEnd::Strikethrough => out.push_str("</s>"),
-                TagEnd::Superscript => out.push_str("</sup>"),
-                TagEnd::Subscript => out.push_str("</sub>"),
-                TagEnd::Link => out.push_str("</a>"),
-                TagEnd::Image | TagEnd::MetadataBlock(_) => {}
-            },
-            Event::Text(t) => escape_html(&t, &mut out),
+                out.push_str("</table>");
+            }
+            TagEnd::TableHead => {
+                self.in_head = false;
+                out.push_str("</tr></thead><tbody>");
+            }
+            TagEnd::TableRow => out.push_str("</tr>"),
+            TagEnd::TableCell => {
+                out.push_str(if self.in_head { "</th>" } else { "</td>" });
+                self.cell += 1;
+            }
+            TagEnd::Emphasis => out.push_str("</i>"),
+            TagEnd::Strong => out.push_str("</b>"),
+            TagEnd::Strikethrough => out.push_str("</s>"),
+            TagEnd::Superscript => out.push_str("</sup>"),
+            TagEnd::Subscript => out.push_str("</sub>"),
+            TagEnd::Link => out.push_str("</a>"),
+            TagEnd::Image | TagEnd::MetadataBlock(_) => {}
+        }
+    }
+
+    /// Text, code spans, breaks and the other events that are neither a
+    /// start nor an end.
+    fn inline(&mut self, event: pulldown_cmark::Event) {
+        use pulldown_cmark::Event;
+        let out = &mut self.out;
+        match event {
+            // Starts and ends are the tags' (see `event`).
+            Event::Start(_) | Event::End(_) => {}
+            Event::Text(t) => escape_html(&t, out),
             Event::Code(t) => {
                 out.push_str("<code>");
-                escape_html(&t, &mut out);
+                escape_html(&t, out);
                 out.push_str("</code>");
             }
             // The card view shows raw HTML as text: so does Anki.
             Event::Html(t) | Event::InlineHtml(t) => {
-                if in_code_block {
-                    escape_html(&t, &mut out);
+                if self.in_code_block {
+                    escape_html(&t, out);
                 } else {
-                    escape_html(t.trim_end_matches('\n'), &mut out);
+                    escape_html(t.trim_end_matches('\n'), out);
                 }
             }
-            Event::InlineMath(t) | Event::DisplayMath(t) => escape_html(&t, &mut out),
+            Event::InlineMath(t) | Event::DisplayMath(t) => escape_html(&t, out),
             Event::FootnoteReference(label) => {
                 out.push_str("<sup>[");
-                escape_html(&label, &mut out);
+                escape_html(&label, out);
                 out.push_str("]</sup>");
             }
             Event::SoftBreak => out.push('\n'),
@@ -1793,12 +1987,16 @@ pub fn markdown_to_html(md: &str) -> String {
             Event::TaskListMarker(done) => out.push_str(if done { "☑ " } else { "☐ " }),
         }
     }
-    // An empty table body is left open by the head: close it.
-    if out.ends_with("<tbody></table>") {
-        let at = out.len() - "<tbody></table>".len();
-        out.replace_range(at.., "</table>");
+
+    /// The finished HTML.
+    fn finish(mut self) -> String {
+        // An empty table body is left open by the head: close it.
+        if self.out.ends_with("<tbody></table>") {
+            let at = self.out.len() - "<tbody></table>".len();
+            self.out.replace_range(at.., "</table>");
+        }
+        self.out
     }
-    out
 }
 
 #[cfg(test)]

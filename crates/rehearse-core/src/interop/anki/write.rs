@@ -28,7 +28,10 @@ use zip::write::SimpleFileOptions;
 
 use super::read::check_media_name;
 use super::sqlite::{open, temp_dir};
-use super::{AnkiError, ExportInput, ExportNote, ReviewEntry, guid_for_card_id, markdown_to_html};
+use super::{
+    AnkiError, ExportInput, ExportNote, ExportProgress, ReviewEntry, guid_for_card_id,
+    markdown_to_html,
+};
 use crate::deck::{CardKind, Variant, cloze_numbers};
 use crate::schedule::{CardState, Phase};
 
@@ -290,47 +293,86 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
     for name in input.media.keys() {
         check_media_name(name)?;
     }
-    let now = input.now;
-    let now_s = now.as_second();
-    let now_ms = now.as_millisecond();
-    // The collection starts on the earliest day anything is due, so that
-    // due day numbers are not negative.
+    let crt = collection_start(input);
+    let decks = Decks::of(input);
+    let db = write_collection(input, crt, &decks)?;
+    zip_package(&db, input)
+}
+
+/// The package's creation time `crt`: midnight (UTC) of the earliest day
+/// anything is due, or of the export day, so that no due day number is
+/// negative.
+fn collection_start(input: &ExportInput) -> i64 {
     let earliest = input
         .notes
         .iter()
         .flat_map(|n| &n.progress)
         .filter_map(|p| p.state.due)
         .map(|t| t.as_second())
-        .fold(now_s, i64::min);
-    let crt = earliest - earliest.rem_euclid(DAY);
+        .fold(input.now.as_second(), i64::min);
+    earliest - earliest.rem_euclid(DAY)
+}
 
-    // Decks, with every parent.
-    let mut deck_names = BTreeSet::new();
-    for note in &input.notes {
-        let name = note.deck.trim();
-        let name = if name.is_empty() { "Default" } else { name };
-        let mut prefix = String::new();
-        for part in name.split("::") {
-            if !prefix.is_empty() {
-                prefix.push_str("::");
+/// The name a note's deck gets in the package: Anki has no deck without a
+/// name, so a blank one becomes Anki's own `Default`.
+fn deck_name(note: &ExportNote) -> &str {
+    let name = note.deck.trim();
+    if name.is_empty() { "Default" } else { name }
+}
+
+/// The package's decks: Anki needs every parent of a nested deck to exist
+/// as a deck of its own.
+struct Decks {
+    /// Deck ids by full name (levels trimmed and joined with `::`).
+    ids: BTreeMap<String, i64>,
+    /// The `decks` JSON of the `col` row, by id.
+    json: serde_json::Map<String, Value>,
+}
+
+impl Decks {
+    /// The decks the notes of `input` name, with every parent. `Default`
+    /// keeps Anki's id 1, as every collection already has it; the others get
+    /// ids after the export time so they do not clash with existing ones.
+    fn of(input: &ExportInput) -> Decks {
+        let now_s = input.now.as_second();
+        let now_ms = input.now.as_millisecond();
+        let mut names = BTreeSet::new();
+        for note in &input.notes {
+            let mut prefix = String::new();
+            for part in deck_name(note).split("::") {
+                if !prefix.is_empty() {
+                    prefix.push_str("::");
+                }
+                prefix.push_str(part.trim());
+                names.insert(prefix.clone());
             }
-            prefix.push_str(part.trim());
-            deck_names.insert(prefix.clone());
         }
-    }
-    let mut deck_ids = BTreeMap::new();
-    let mut decks = serde_json::Map::new();
-    decks.insert("1".into(), deck_json(1, "Default", 0));
-    for (i, name) in deck_names.iter().enumerate() {
-        let id = if name == "Default" {
-            1
-        } else {
-            now_ms + 1 + i as i64
-        };
-        deck_ids.insert(name.clone(), id);
-        decks.insert(id.to_string(), deck_json(id, name, now_s));
+        let mut ids = BTreeMap::new();
+        let mut json = serde_json::Map::new();
+        json.insert("1".into(), deck_json(1, "Default", 0));
+        for (i, name) in names.iter().enumerate() {
+            let id = if name == "Default" {
+                1
+            } else {
+                now_ms + 1 + i as i64
+            };
+            ids.insert(name.clone(), id);
+            json.insert(id.to_string(), deck_json(id, name, now_s));
+        }
+        Decks { ids, json }
     }
 
+    /// The id of a note's deck; Anki's `Default` (1) if it somehow has none.
+    fn id_of(&self, note: &ExportNote) -> i64 {
+        let normalised: Vec<&str> = deck_name(note).split("::").map(str::trim).collect();
+        self.ids.get(&normalised.join("::")).copied().unwrap_or(1)
+    }
+}
+
+/// Writes the collection database (`collection.anki21`) in a temporary
+/// folder and returns its bytes: SQLite writes to a file, the package
+/// wants the bytes.
+fn write_collection(input: &ExportInput, crt: i64, decks: &Decks) -> Result<Vec<u8>, AnkiError> {
     let dir = temp_dir()?;
     let path = dir.path().join("collection.anki21");
     {
@@ -338,133 +380,210 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
         conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE;")?;
         conn.execute_batch(SCHEMA)?;
         let tx = conn.transaction()?;
-        let conf = json!({
-            "activeDecks": [1], "curDeck": 1, "newSpread": 0, "collapseTime": 1200,
-            "timeLim": 0, "estTimes": true, "dueCounts": true, "curModel": BASIC_ID,
-            "nextPos": input.notes.len() + 1, "sortType": "noteFld", "sortBackwards": false,
-            "addToCur": true, "schedVer": 2, "sched2021": true, "dayLearnFirst": false,
-        });
-        tx.execute(
-            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-            params![
-                crt,
-                now_ms,
-                conf.to_string(),
-                models_json().to_string(),
-                Value::Object(decks).to_string(),
-                dconf_json().to_string()
-            ],
-        )?;
-        let mut revlog_ids = HashSet::new();
-        let mut card_id = now_ms;
-        let mut note_ids = HashSet::new();
+        let mut rows = Rows {
+            tx: &tx,
+            input,
+            crt,
+            card_id: input.now.as_millisecond(),
+            note_ids: HashSet::new(),
+            revlog_ids: HashSet::new(),
+        };
+        rows.col(decks)?;
         for (index, note) in input.notes.iter().enumerate() {
-            // Anki reads a note's id as when it was added: keep the card's
-            // added time when it has one (ids must still be unique).
-            let mut nid = note
-                .card
-                .added
-                .map_or(now_ms + index as i64, |t| t.as_millisecond());
-            while !note_ids.insert(nid) {
-                nid += 1;
-            }
-            let card = &note.card;
-            let mid = match card.kind {
-                CardKind::Basic | CardKind::Rubric => BASIC_ID,
-                CardKind::Reversed => REVERSED_ID,
-                CardKind::Cloze => CLOZE_ID,
-            };
-            let back = if card.kind == CardKind::Rubric {
-                card.render(Variant::Forward).1
-            } else {
-                card.back.clone()
-            };
-            let fields = [markdown_to_html(&card.front), markdown_to_html(&back)];
-            let mut tags: Vec<String> = card
-                .tags
-                .iter()
-                .map(|t| t.split_whitespace().collect::<Vec<_>>().join("_"))
-                .filter(|t| !t.is_empty())
-                .collect();
-            if note.progress.iter().any(|p| p.state.leech)
-                && !tags.iter().any(|t| t.eq_ignore_ascii_case("leech"))
-            {
-                tags.push("leech".into());
-            }
-            let tags = if tags.is_empty() {
-                String::new()
-            } else {
-                format!(" {} ", tags.join(" "))
-            };
-            let sort_field = card.front.trim();
-            tx.execute(
-                "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')",
-                params![
-                    nid,
-                    guid_for_card_id(&card.id),
-                    mid,
-                    // The card's own modification time, so that importing
-                    // this package back is recognised as nothing newer.
-                    card.modified.map_or(now_s, |m| m.as_second()),
-                    tags,
-                    fields.join("\x1f"),
-                    sort_field,
-                    checksum(sort_field)
-                ],
-            )?;
-            let deck = note.deck.trim();
-            let deck = if deck.is_empty() { "Default" } else { deck };
-            let normalised: Vec<&str> = deck.split("::").map(str::trim).collect();
-            let did = deck_ids.get(&normalised.join("::")).copied().unwrap_or(1);
-            for (ord, variant) in ordinals(note)? {
-                card_id += 1;
-                let progress = note.progress.iter().find(|p| p.variant == variant);
-                let state = progress.map(|p| p.state.clone()).unwrap_or_default();
-                let row = card_row(&state, index as i64 + 1, crt, now);
-                tx.execute(
-                    "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0, 0, ?14)",
-                    params![
-                        card_id,
-                        nid,
-                        did,
-                        ord,
-                        now_s,
-                        row.ctype,
-                        row.queue,
-                        row.due,
-                        row.ivl,
-                        row.factor,
-                        state.reps,
-                        state.lapses,
-                        row.left,
-                        row.data
-                    ],
-                )?;
-                let Some(progress) = progress else {
-                    continue;
-                };
-                let mut reviews = progress.reviews.clone();
-                reviews.sort_by_key(|r| r.at);
-                for (r, (ease, ivl, last_ivl, factor, kind)) in
-                    reviews.iter().zip(revlog_rows(&reviews, &state))
-                {
-                    let mut id = r.at.as_millisecond();
-                    while !revlog_ids.insert(id) {
-                        id += 1;
-                    }
-                    tx.execute(
-                        "INSERT INTO revlog VALUES (?1, ?2, -1, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![id, card_id, ease, ivl, last_ivl, factor, r.took_ms, kind],
-                    )?;
-                }
-            }
+            let nid = rows.note(index, note)?;
+            rows.cards(index, note, nid, decks.id_of(note))?;
         }
         tx.commit()?;
         conn.close().map_err(|(_, e)| AnkiError::from(e))?;
     }
     let db = std::fs::read(&path).map_err(|e| AnkiError::Io(format!("{}: {e}", path.display())))?;
     drop(dir);
+    Ok(db)
+}
 
+/// `wanted`, or the first id after it not in `used`: keeps ids close to the
+/// times Anki reads them as while keeping them unique, as Anki needs.
+fn free_id(used: &mut HashSet<i64>, wanted: i64) -> i64 {
+    let mut id = wanted;
+    while !used.insert(id) {
+        id += 1;
+    }
+    id
+}
+
+/// Writes the rows of the collection, within one transaction, and hands
+/// out the ids.
+struct Rows<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    input: &'a ExportInput,
+    /// The collection's creation time, which due day numbers count from.
+    crt: i64,
+    /// The last card id given; the next card gets the one after it.
+    card_id: i64,
+    /// Note ids already used.
+    note_ids: HashSet<i64>,
+    /// Review log ids already used.
+    revlog_ids: HashSet<i64>,
+}
+
+impl Rows<'_> {
+    /// The `col` row: the collection's settings, note types, decks and deck
+    /// options, which schema 11 keeps as JSON in one row.
+    fn col(&self, decks: &Decks) -> Result<(), AnkiError> {
+        let conf = json!({
+            "activeDecks": [1], "curDeck": 1, "newSpread": 0, "collapseTime": 1200,
+            "timeLim": 0, "estTimes": true, "dueCounts": true, "curModel": BASIC_ID,
+            "nextPos": self.input.notes.len() + 1, "sortType": "noteFld", "sortBackwards": false,
+            "addToCur": true, "schedVer": 2, "sched2021": true, "dayLearnFirst": false,
+        });
+        self.tx.execute(
+            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                self.crt,
+                self.input.now.as_millisecond(),
+                conf.to_string(),
+                models_json().to_string(),
+                Value::Object(decks.json.clone()).to_string(),
+                dconf_json().to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Writes one card as a note row and returns the note's id.
+    fn note(&mut self, index: usize, note: &ExportNote) -> Result<i64, AnkiError> {
+        let now = self.input.now;
+        // Anki reads a note's id as when it was added: keep the card's
+        // added time when it has one (ids must still be unique).
+        let wanted = note
+            .card
+            .added
+            .map_or(now.as_millisecond() + index as i64, |t| t.as_millisecond());
+        let nid = free_id(&mut self.note_ids, wanted);
+        let card = &note.card;
+        let mid = match card.kind {
+            CardKind::Basic | CardKind::Rubric => BASIC_ID,
+            CardKind::Reversed => REVERSED_ID,
+            CardKind::Cloze => CLOZE_ID,
+        };
+        let back = if card.kind == CardKind::Rubric {
+            card.render(Variant::Forward).1
+        } else {
+            card.back.clone()
+        };
+        let fields = [markdown_to_html(&card.front), markdown_to_html(&back)];
+        let sort_field = card.front.trim();
+        self.tx.execute(
+            "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')",
+            params![
+                nid,
+                guid_for_card_id(&card.id),
+                mid,
+                // The card's own modification time, so that importing
+                // this package back is recognised as nothing newer.
+                card.modified.map_or(now.as_second(), |m| m.as_second()),
+                note_tags(note),
+                fields.join("\x1f"),
+                sort_field,
+                checksum(sort_field)
+            ],
+        )?;
+        Ok(nid)
+    }
+
+    /// Writes a note's cards (one per item), each with its scheduling and
+    /// review log.
+    fn cards(
+        &mut self,
+        index: usize,
+        note: &ExportNote,
+        nid: i64,
+        did: i64,
+    ) -> Result<(), AnkiError> {
+        let now = self.input.now;
+        for (ord, variant) in ordinals(note)? {
+            self.card_id += 1;
+            let card_id = self.card_id;
+            let progress = note.progress.iter().find(|p| p.variant == variant);
+            let state = progress.map(|p| p.state.clone()).unwrap_or_default();
+            let row = card_row(&state, index as i64 + 1, self.crt, now);
+            self.tx.execute(
+                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0, 0, ?14)",
+                params![
+                    card_id,
+                    nid,
+                    did,
+                    ord,
+                    now.as_second(),
+                    row.ctype,
+                    row.queue,
+                    row.due,
+                    row.ivl,
+                    row.factor,
+                    state.reps,
+                    state.lapses,
+                    row.left,
+                    row.data
+                ],
+            )?;
+            if let Some(progress) = progress {
+                self.revlog(card_id, progress, &state)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes one item's answers as review log rows, oldest first, each
+    /// with its answer time in milliseconds as id (Anki reads the time
+    /// from it).
+    fn revlog(
+        &mut self,
+        card_id: i64,
+        progress: &ExportProgress,
+        state: &CardState,
+    ) -> Result<(), AnkiError> {
+        let mut reviews = progress.reviews.clone();
+        reviews.sort_by_key(|r| r.at);
+        for (r, (ease, ivl, last_ivl, factor, kind)) in
+            reviews.iter().zip(revlog_rows(&reviews, state))
+        {
+            let id = free_id(&mut self.revlog_ids, r.at.as_millisecond());
+            self.tx.execute(
+                "INSERT INTO revlog VALUES (?1, ?2, -1, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![id, card_id, ease, ivl, last_ivl, factor, r.took_ms, kind],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A card's tags as Anki's `notes.tags`: space-separated with a space at
+/// each end, whitespace inside a tag turned into `_` (Anki splits tags on
+/// spaces), and `leech` added when any item is a leech, as Anki tags them.
+fn note_tags(note: &ExportNote) -> String {
+    let mut tags: Vec<String> = note
+        .card
+        .tags
+        .iter()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join("_"))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if note.progress.iter().any(|p| p.state.leech)
+        && !tags.iter().any(|t| t.eq_ignore_ascii_case("leech"))
+    {
+        tags.push("leech".into());
+    }
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", tags.join(" "))
+    }
+}
+
+/// Zips the package: `meta` (the legacy format's version marker, stored),
+/// the collection, the media map and the media files numbered as the map
+/// says.
+fn zip_package(db: &[u8], input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
     let zip_error = |e: zip::result::ZipError| AnkiError::Io(format!("writing the zip: {e}"));
     let io_error = |e: std::io::Error| AnkiError::Io(format!("writing the zip: {e}"));
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
@@ -474,7 +593,7 @@ pub fn write_package(input: &ExportInput) -> Result<Vec<u8>, AnkiError> {
     zip.write_all(&[0x08, 0x02]).map_err(io_error)?;
     zip.start_file("collection.anki21", deflated)
         .map_err(zip_error)?;
-    zip.write_all(&db).map_err(io_error)?;
+    zip.write_all(db).map_err(io_error)?;
     let map: BTreeMap<String, &str> = input
         .media
         .keys()
