@@ -507,3 +507,150 @@ fn balanced_days_and_presets_survive_the_cache() {
     assert_eq!(fresh.cache_use().state, StateSource::Rebuilt);
     assert_eq!(observable_at(&fresh, now), with);
 }
+
+// ----- deck counts and sort keys kept between changes -----
+
+/// Today's deck counts and the browser's text sorts (by id, both ways): the
+/// live collection keeps these between changes; a read-only copy opened
+/// now works them out afresh.
+fn kept_figures(c: &Collection, now: jiff::Timestamp) -> String {
+    use rehearse_core::search::{SortColumn, sort};
+    let mut out = format!("{:?}\n", c.deck_counts(now));
+    for column in [SortColumn::Front, SortColumn::Topic, SortColumn::Tags] {
+        for descending in [false, true] {
+            let mut rows: Vec<usize> = (0..c.items().len()).collect();
+            sort(c, &mut rows, column, descending, now);
+            let ids: Vec<String> = rows.iter().map(|&r| c.items()[r].id.to_string()).collect();
+            out.push_str(&format!("{column:?} {descending}: {ids:?}\n"));
+        }
+    }
+    out
+}
+
+fn fresh_figures(root: &Path, now: jiff::Timestamp) -> String {
+    let copy = Collection::open(
+        rehearse_core::collection::OpenOptions {
+            root: root.to_path_buf(),
+            device: "test".into(),
+            clock: Some(rehearse_core::schedule::DayClock::new(
+                jiff::tz::TimeZone::UTC,
+                4,
+            )),
+            read_only: true,
+        },
+        now,
+    )
+    .unwrap();
+    kept_figures(&copy, now)
+}
+
+#[test]
+fn kept_deck_counts_and_sort_keys_follow_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(
+        dir.path(),
+        &[
+            ("a.ron", deck_text("A", "a", 8)),
+            ("b.ron", deck_text("B", "b", 8)),
+        ],
+    );
+    let mut c = open(dir.path(), t0());
+    let mut now = mins(1);
+    let card = |s: &str| rehearse_core::CardId::new(s).unwrap();
+    type Step = Box<dyn Fn(&mut Collection, jiff::Timestamp)>;
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "answer",
+            Box::new(|c, now| {
+                c.answer(&item("a-1"), Rating::Good, now, 1000).unwrap();
+                c.answer(&item("a-2"), Rating::Again, now, 1000).unwrap();
+            }),
+        ),
+        (
+            "undo",
+            Box::new(|c, now| {
+                c.undo(now).unwrap();
+            }),
+        ),
+        (
+            "suspend",
+            Box::new(|c, now| {
+                c.suspend_items(&[item("a-3")], true, now).unwrap();
+            }),
+        ),
+        (
+            "bury",
+            Box::new(|c, now| {
+                c.bury_items(&[item("b-1")], now).unwrap();
+            }),
+        ),
+        (
+            "default limits",
+            Box::new(|c, _| {
+                let mut s = c.settings().clone();
+                let mut p = s.default_preset();
+                p.new_per_day = 3;
+                s.set_preset(p);
+                c.save_settings(s).unwrap();
+            }),
+        ),
+        (
+            "a preset for b",
+            Box::new(|c, _| {
+                let mut s = c.settings().clone();
+                s.add_preset("Few", None).unwrap();
+                let mut p = s.preset("Few").unwrap();
+                p.new_per_day = 1;
+                s.set_preset(p);
+                c.save_settings(s).unwrap();
+                c.set_deck_preset("b", "Few").unwrap();
+            }),
+        ),
+        (
+            "tag",
+            Box::new(move |c, _| {
+                c.tag_cards(&[card("a-4")], "zz", true).unwrap();
+            }),
+        ),
+        (
+            "move",
+            Box::new(move |c, _| {
+                c.move_cards(&[card("a-5")], "b").unwrap();
+            }),
+        ),
+        (
+            "delete",
+            Box::new(move |c, _| {
+                c.delete_cards(&[card("b-2")]).unwrap();
+            }),
+        ),
+        (
+            "reset",
+            Box::new(|c, now| {
+                c.reset_items(&[item("a-1")], now).unwrap();
+            }),
+        ),
+        (
+            "undo an edit",
+            Box::new(|c, now| {
+                c.undo(now).unwrap();
+            }),
+        ),
+        ("nothing, a day later", Box::new(|_, _| {})),
+    ];
+    for (what, step) in steps {
+        // Asked for before the change, so a kept copy is there to go stale.
+        kept_figures(&c, now);
+        if what.ends_with("a day later") {
+            now = now
+                .checked_add(jiff::SignedDuration::from_hours(24))
+                .unwrap();
+        }
+        step(&mut c, now);
+        assert_eq!(
+            kept_figures(&c, now),
+            fresh_figures(dir.path(), now),
+            "after: {what}"
+        );
+    }
+}
