@@ -4,9 +4,9 @@
 //! Changing a deck's preset (or a preset's options) changes no stored state:
 //! as in Anki, the new options apply from each card's next answer, and due
 //! dates already given stay. A full rebuild of the state from the journals
-//! (when `state.ron` is missing or stale, or another machine's older answer
-//! is merged in) replays every answer with the presets in force then, as it
-//! already did with settings that changed.
+//! (when the cached snapshot is missing or stale, or another machine's older
+//! answer is merged in) replays every answer with the presets in force then,
+//! as it already did with settings that changed.
 
 use std::sync::Arc;
 
