@@ -325,3 +325,27 @@ mod large {
         assert_eq!(c.states(), &states);
     }
 }
+
+/// A cache that cannot be written after an import does not undo it and is
+/// not passed over in silence: the report says so.
+#[test]
+fn an_import_whose_cache_cannot_be_written_is_whole_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[]);
+    let mut c = open(dir.path(), days(1000));
+    let cache = dir.path().join(".cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    std::fs::write(&cache, "not a folder").unwrap();
+    let plan = plan_anki_import(&fixture("fixture.apkg")).unwrap();
+    let report = apply_anki_import(&mut c, &plan, days(1000)).unwrap();
+    assert_eq!(report.added, plan.converted.cards.len());
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.summary().contains("the cache could not be written"),
+        "{}",
+        report.summary()
+    );
+    for p in &plan.converted.items {
+        assert_eq!(c.state(&p.item), &p.state, "{}", p.item);
+    }
+}

@@ -1,6 +1,6 @@
 //! Importing cards (CSV, Anki packages) into decks: staged, then committed as one undoable change.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -68,56 +68,18 @@ impl Collection {
         let mut report = ImportReport::default();
         let mut decks: Vec<Deck> = Vec::new();
         let mut changed: HashSet<String> = HashSet::new();
-        let deck_for = |decks: &mut Vec<Deck>, this: &Self, name: &str| -> usize {
-            let name = name.trim();
-            if let Some(i) = decks
-                .iter()
-                .position(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
-            {
-                return i;
-            }
-            if let Some(d) = this
-                .decks
-                .iter()
-                .find(|d| d.name.eq_ignore_ascii_case(name) || d.slug == name)
-            {
-                decks.push(d.clone());
-                return decks.len() - 1;
-            }
-            let base = slugify(name);
-            let mut slug = base.clone();
-            let mut n = 2;
-            while this.deck_path(&slug).exists() || decks.iter().any(|d| d.slug == slug) {
-                slug = format!("{base}-{n}");
-                n += 1;
-            }
-            decks.push(Deck {
-                slug,
-                name: if name.is_empty() {
-                    "Imported".into()
-                } else {
-                    name.to_string()
-                },
-                description: String::new(),
-                cards: Vec::new(),
-            });
-            decks.len() - 1
-        };
-        let mut file_times: std::collections::HashMap<String, Option<i64>> =
-            std::collections::HashMap::new();
+        let mut file_times: HashMap<String, Option<i64>> = HashMap::new();
         // Where every card is, looked up by id rather than searched for: an
         // import can bring a hundred thousand cards into as many.
         // The first place an id is found, as a search in deck order would.
-        let mut at: std::collections::HashMap<&CardId, (usize, usize)> =
-            std::collections::HashMap::new();
+        let mut at: HashMap<&CardId, (usize, usize)> = HashMap::new();
         for (d, deck) in self.decks.iter().enumerate() {
             for (c, card) in deck.cards.iter().enumerate() {
                 at.entry(&card.id).or_insert((d, c));
             }
         }
         // Cards this import added, by staged deck and id: where they went.
-        let mut staged: std::collections::HashMap<(usize, CardId), usize> =
-            std::collections::HashMap::new();
+        let mut staged: HashMap<(usize, CardId), usize> = HashMap::new();
         for (deck_name, mut card) in cards {
             card.id_pinned = true;
             // An existing card is updated in its own deck, wherever the file puts it.
@@ -125,8 +87,8 @@ impl Collection {
                 .get(&card.id)
                 .map(|&(d, c)| (self.decks[d].slug.clone(), c));
             let target = match &existing {
-                Some((slug, _)) => deck_for(&mut decks, self, slug),
-                None => deck_for(&mut decks, self, &deck_name),
+                Some((slug, _)) => self.staged_deck(&mut decks, slug),
+                None => self.staged_deck(&mut decks, &deck_name),
             };
             let slug = decks[target].slug.clone();
             // A staged deck is a copy of the loaded one with cards added at
@@ -150,47 +112,25 @@ impl Collection {
                 changed.insert(slug);
                 continue;
             };
-            if rules.keep_local_topic {
-                card.topic.clone_from(&old.topic);
-            }
-            card.source = card.source.take().or(old.source.clone());
-            // The same text with a different time is the same card: the
-            // time alone is no reason to write (or to report a skip).
-            card.added = old.added.or(card.added);
-            let mut same = card.clone();
-            same.modified = old.modified;
-            if *old == same {
-                report.unchanged += 1;
-                continue;
-            }
-            if rules.newer_only
-                && let Some(incoming) = card.modified
-            {
-                // Seconds, as Anki keeps them. A card without its own time
-                // was last changed no later than its deck file.
-                let local = old.modified.map(|m| m.as_second()).or_else(|| {
-                    *file_times.entry(slug.clone()).or_insert_with(|| {
-                        std::fs::metadata(self.deck_path(&slug))
-                            .and_then(|m| m.modified())
-                            .ok()
-                            .and_then(|t| Timestamp::try_from(t).ok())
-                            .map(|t| t.as_second())
-                    })
-                });
-                if local.is_some_and(|local| incoming.as_second() <= local) {
-                    if local.is_some_and(|local| incoming.as_second() < local) {
-                        report.skipped_older.push(card.id.clone());
-                    } else {
-                        // The same version: what differs is only what the
-                        // round trip through Anki's format cannot carry.
-                        report.unchanged += 1;
-                    }
-                    continue;
+            // A card without its own time was last changed no later than
+            // its deck file: read once per deck, and only when needed.
+            let file_time = || {
+                *file_times.entry(slug.clone()).or_insert_with(|| {
+                    std::fs::metadata(self.deck_path(&slug))
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| Timestamp::try_from(t).ok())
+                        .map(|t| t.as_second())
+                })
+            };
+            match update_card(old, card, rules, file_time) {
+                Update::Unchanged => report.unchanged += 1,
+                Update::SkippedOlder(id) => report.skipped_older.push(id),
+                Update::Updated => {
+                    report.updated += 1;
+                    changed.insert(slug);
                 }
             }
-            *old = card;
-            report.updated += 1;
-            changed.insert(slug);
         }
         report.new_decks = decks
             .iter()
@@ -199,6 +139,39 @@ impl Collection {
             .collect();
         decks.retain(|d| changed.contains(&d.slug));
         Ok(StagedImport { decks, report })
+    }
+
+    /// The index in `decks` (the decks an import stages) of the deck named
+    /// `name` (or with that slug): already staged, copied from the
+    /// collection, or a new empty one under a slug no file has.
+    fn staged_deck(&self, decks: &mut Vec<Deck>, name: &str) -> usize {
+        let name = name.trim();
+        let named = |d: &&Deck| d.name.eq_ignore_ascii_case(name) || d.slug == name;
+        if let Some(i) = decks.iter().position(|d| named(&d)) {
+            return i;
+        }
+        if let Some(d) = self.decks.iter().find(named) {
+            decks.push(d.clone());
+            return decks.len() - 1;
+        }
+        let base = slugify(name);
+        let mut slug = base.clone();
+        let mut n = 2;
+        while self.deck_path(&slug).exists() || decks.iter().any(|d| d.slug == slug) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        decks.push(Deck {
+            slug,
+            name: if name.is_empty() {
+                "Imported".into()
+            } else {
+                name.to_string()
+            },
+            description: String::new(),
+            cards: Vec::new(),
+        });
+        decks.len() - 1
     }
 
     /// Writes what [`Self::stage_import`] worked out, with the files already
@@ -221,4 +194,57 @@ impl Collection {
         );
         self.commit_decks_with(label, staged.decks, Vec::new(), txn)
     }
+}
+
+/// What importing a card over one already here did.
+#[derive(Debug, PartialEq, Eq)]
+enum Update {
+    /// The same card (perhaps with another time): nothing to write.
+    Unchanged,
+    /// The card here is newer than the incoming one, which was not taken.
+    SkippedOlder(CardId),
+    /// The incoming card replaced the one here.
+    Updated,
+}
+
+/// Imports `card` over `old` under `rules`; `file_time` is when `old`'s deck
+/// file was last written (seconds), asked only when `old` has no time of
+/// its own.
+fn update_card(
+    old: &mut Card,
+    mut card: Card,
+    rules: ImportRules,
+    file_time: impl FnOnce() -> Option<i64>,
+) -> Update {
+    if rules.keep_local_topic {
+        card.topic.clone_from(&old.topic);
+    }
+    card.source = card.source.take().or(old.source.clone());
+    // The same text with a different time is the same card: the time alone
+    // is no reason to write (or to report a skip).
+    card.added = old.added.or(card.added);
+    let mut same = card.clone();
+    same.modified = old.modified;
+    if *old == same {
+        return Update::Unchanged;
+    }
+    if rules.newer_only
+        && let Some(incoming) = card.modified
+    {
+        // Seconds, as Anki keeps them.
+        let local = old.modified.map(|m| m.as_second()).or_else(file_time);
+        if let Some(local) = local
+            && incoming.as_second() <= local
+        {
+            return if incoming.as_second() < local {
+                Update::SkippedOlder(card.id)
+            } else {
+                // The same version: what differs is only what the round
+                // trip through Anki's format cannot carry.
+                Update::Unchanged
+            };
+        }
+    }
+    *old = card;
+    Update::Updated
 }

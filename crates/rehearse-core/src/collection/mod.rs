@@ -43,7 +43,7 @@ pub use decks::{DeckConflict, conflict_original};
 pub use edit::{EditError, items_phrase, slugify};
 pub use history::{History, HistoryLoader, PointsRecord};
 pub use import::ImportReport;
-pub(crate) use import::ImportRules;
+pub(crate) use import::{ImportRules, StagedImport};
 pub use open::load_decks;
 use open::{list_journals, read_journals};
 pub use presets::{AssignError, ItemSchedulers};

@@ -10,49 +10,19 @@ impl Collection {
             return Err(CollectionError::InvalidDevice(options.device));
         }
         let dir = DataDir::new(&options.root);
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |e| StoreError::io(&p, e)
-        };
         let read_only = options.read_only;
-        let mut setup_warnings = Vec::new();
-        let lock = if read_only {
-            None
-        } else {
-            std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
-            let lock = DataLock::acquire(&dir.lock())?;
-            setup_warnings = setup::prepare(&dir)?;
-            std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
-            Some(lock)
-        };
-        let mut warnings = setup_warnings;
-
+        let (lock, mut warnings) = lock_and_prepare(&dir, read_only)?;
         let (settings, settings_error) = load_settings(&dir, read_only)?;
         let clock = options
             .clock
             .unwrap_or_else(|| DayClock::local(settings.day_starts_at_hour));
         let schedulers = Schedulers::new(settings, clock)?;
-
-        // Decks and the snapshot are the bulk of start-up: read them side by
-        // side, each from `.cache/` where its files have not changed.
-        let journals = list_journals(&dir)?;
-        let (loaded, snapshot) = std::thread::scope(|scope| {
-            let snapshot = scope.spawn(|| read_snapshot(&dir, &journals));
-            let loaded = cache::load_decks_cached(&dir, !read_only);
-            let snapshot = snapshot
-                .join()
-                .unwrap_or_else(|_| Err("the state cache reader crashed".to_string()));
-            (loaded, snapshot)
-        });
-        let snapshot = snapshot.unwrap_or_else(|e| {
-            warnings.push(e);
-            None
-        });
+        let (loaded, snapshot) = read_decks_and_snapshot(&dir, read_only, &mut warnings)?;
         let journal = if read_only {
             None
         } else {
             let path = dir.journal_of(&options.device);
-            Some(JournalWriter::open(&path).map_err(io(&path))?)
+            Some(JournalWriter::open(&path).map_err(|e| StoreError::io(&path, e))?)
         };
 
         let mut collection = Self {
@@ -248,6 +218,51 @@ impl Collection {
         let clock = self.clock();
         clock.start_of_day(clock.day_of(now) - 1)
     }
+}
+
+/// Takes the folder's lock and prepares it for use (first-run decks,
+/// folders), unless it is opened read-only; returns the lock and what the
+/// preparing found worth saying.
+fn lock_and_prepare(
+    dir: &DataDir,
+    read_only: bool,
+) -> Result<(Option<DataLock>, Vec<String>), CollectionError> {
+    if read_only {
+        return Ok((None, Vec::new()));
+    }
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| StoreError::io(&p, e)
+    };
+    std::fs::create_dir_all(dir.root()).map_err(io(dir.root()))?;
+    let lock = DataLock::acquire(&dir.lock())?;
+    let warnings = setup::prepare(dir)?;
+    std::fs::create_dir_all(dir.journals()).map_err(io(&dir.journals()))?;
+    Ok((Some(lock), warnings))
+}
+
+/// Reads the decks and the state snapshot, the bulk of start-up, side by
+/// side, each from `.cache/` where its files have not changed. A snapshot
+/// that cannot be used is a warning: the journals are replayed instead.
+fn read_decks_and_snapshot(
+    dir: &DataDir,
+    read_only: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(cache::DecksLoaded, Option<(Snapshot, StateSource)>), CollectionError> {
+    let journals = list_journals(dir)?;
+    let (loaded, snapshot) = std::thread::scope(|scope| {
+        let snapshot = scope.spawn(|| read_snapshot(dir, &journals));
+        let loaded = cache::load_decks_cached(dir, !read_only);
+        let snapshot = snapshot
+            .join()
+            .unwrap_or_else(|_| Err("the state cache reader crashed".to_string()));
+        (loaded, snapshot)
+    });
+    let snapshot = snapshot.unwrap_or_else(|e| {
+        warnings.push(e);
+        None
+    });
+    Ok((loaded, snapshot))
 }
 
 /// The state snapshot: from `.cache/state.bin` when that is intact and its

@@ -11,8 +11,8 @@ use jiff::Timestamp;
 
 use std::path::Path;
 
-use super::anki::{self, AnkiError, AnkiPackage, Converted, Limits};
-use crate::collection::{Collection, CollectionError, EditError, ImportRules};
+use super::anki::{self, AnkiError, AnkiPackage, Converted, ItemProgress, Limits};
+use crate::collection::{Collection, CollectionError, EditError, ImportRules, StagedImport};
 use crate::deck::{CardId, ItemId};
 use crate::schedule::{CardState, Rating};
 use crate::store::{self, Event, JournalRead, StoreError, Transaction};
@@ -101,6 +101,8 @@ pub struct AnkiReport {
     pub media_renamed: Vec<(String, String)>,
     /// The journal the history went to, if any was written.
     pub journal: Option<PathBuf>,
+    /// What went wrong without spoiling the import (the cache not written).
+    pub warnings: Vec<String>,
 }
 
 impl AnkiReport {
@@ -142,6 +144,9 @@ impl AnkiReport {
             s.push_str(&format!(
                 "; media {from} saved as {to} (another file has that name)"
             ));
+        }
+        for warning in &self.warnings {
+            s.push_str(&format!("; {warning}"));
         }
         s
     }
@@ -223,19 +228,73 @@ pub fn import_anki(
     now: Timestamp,
     progress: &mut dyn FnMut(ImportStage) -> ControlFlow<()>,
 ) -> Result<AnkiReport, AnkiImportError> {
-    let mut go_on = |stage| match progress(stage) {
-        ControlFlow::Continue(()) => Ok(()),
-        ControlFlow::Break(()) => Err(AnkiImportError::Cancelled),
-    };
     let mut report = AnkiReport::default();
     let mut txn = Transaction::new(collection.root());
-
     // Media first: a name may have to change, and the cards must say so.
-    let media_dir = collection.root().join("media");
+    stage_media(collection, &mut plan, &mut txn, &mut report, progress)?;
+    go_on(progress, ImportStage::Cards)?;
+    let staged = stage_cards(collection, &mut plan, &mut report)?;
+    let items = std::mem::take(&mut plan.converted.items);
+    let news = News::find(collection, &items)?;
+    report.reviews = news.answers.len();
+    report.states = news.states.len();
+    let mut written = JournalRead::default();
+    if !news.is_empty() {
+        let (path, events) = write_history(collection, &items, &news, now, &mut txn, progress)?;
+        report.journal = Some(path);
+        written = events;
+    }
+    drop(items);
+    drop(news);
+    if staged.decks.is_empty() && txn.is_empty() {
+        return Ok(report);
+    }
+    // The last moment to stop with nothing changed.
+    go_on(progress, ImportStage::Committing)?;
+    collection.commit_import(staged, txn)?;
+    if let Some(path) = &report.journal {
+        // Past the commit there is nothing to cancel: the stages are only
+        // reported, whatever the answer.
+        let _ = progress(ImportStage::Applying);
+        let device = crate::deck::slug_of(path);
+        collection.merge_written_journal(&device, written, now)?;
+        let _ = progress(ImportStage::Caching);
+        // Only a faster next start: an import that could not write the
+        // cache is still whole, and says so.
+        if let Err(e) = collection.save_snapshot() {
+            report.warnings.push(format!(
+                "the cache could not be written ({e}); the next start replays the history"
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Reports `stage`; an answer of [`ControlFlow::Break`] cancels.
+fn go_on(
+    progress: &mut dyn FnMut(ImportStage) -> ControlFlow<()>,
+    stage: ImportStage,
+) -> Result<(), AnkiImportError> {
+    match progress(stage) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(AnkiImportError::Cancelled),
+    }
+}
+
+/// Stages the package's media into `txn`, each file let go of once staged;
+/// a name taken here by a different file gets a new one, noted in `report`.
+fn stage_media(
+    collection: &Collection,
+    plan: &mut AnkiPlan,
+    txn: &mut Transaction,
+    report: &mut AnkiReport,
+    progress: &mut dyn FnMut(ImportStage) -> ControlFlow<()>,
+) -> Result<(), AnkiImportError> {
+    let media_dir = collection.data_dir().media();
     let media = std::mem::take(&mut plan.package.media);
     let total = media.len();
     for (done, (name, bytes)) in media.into_iter().enumerate() {
-        go_on(ImportStage::Media { done, total })?;
+        go_on(progress, ImportStage::Media { done, total })?;
         let (given, write) = media_name_for(&media_dir, &name, &bytes)?;
         if write {
             let path = media_dir.join(&given);
@@ -247,7 +306,16 @@ pub fn import_anki(
             report.media_renamed.push((name, given));
         }
     }
-    go_on(ImportStage::Cards)?;
+    Ok(())
+}
+
+/// Works out which of the package's cards are new or changed (pointing
+/// them at renamed media), writing nothing yet.
+fn stage_cards(
+    collection: &Collection,
+    plan: &mut AnkiPlan,
+    report: &mut AnkiReport,
+) -> Result<StagedImport, AnkiImportError> {
     // The notes as Anki had them are no longer needed: the cards and the
     // progress were converted from them.
     plan.package.decks = Vec::new();
@@ -274,146 +342,142 @@ pub fn import_anki(
     report.updated = staged.report.updated;
     report.unchanged = staged.report.unchanged;
     report.skipped_older = staged.report.skipped_older.clone();
+    Ok(staged)
+}
 
-    // Only what the collection does not know yet: a package imported again,
-    // or an updated one, adds just its new answers and changed states.
-    // Answers are matched at Anki's precision, milliseconds: answers given
-    // here carry nanoseconds, the package's copy of them does not.
-    let items = std::mem::take(&mut plan.converted.items);
-    let known: HashSet<(ItemId, i64, Rating)> = {
-        let history = collection.history_loader()?.load()?;
-        history
-            .answers
-            .into_iter()
-            .map(|a| (a.item, a.at.as_millisecond(), a.rating))
-            .collect()
-    };
-    // The answers to write, in time order, as (item, answer) positions:
-    // the events themselves are made one line at a time while writing.
-    let mut order: Vec<(Timestamp, u32, u32)> = Vec::new();
-    for (i, progress) in items.iter().enumerate() {
-        for (r, review) in progress.reviews.iter().enumerate() {
-            if known.contains(&(
-                progress.item.clone(),
-                review.at.as_millisecond(),
-                review.rating,
-            )) {
-                continue;
+/// What of the package's progress the collection does not know yet, as
+/// positions into the plan's items: a package imported again, or an updated
+/// one, adds just its new answers and changed states.
+struct News {
+    /// Answers to write, in time order: (when, item, answer of the item).
+    answers: Vec<(Timestamp, u32, u32)>,
+    /// Items whose state is set from the package.
+    states: Vec<u32>,
+}
+
+impl News {
+    fn find(collection: &Collection, items: &[ItemProgress]) -> Result<Self, AnkiImportError> {
+        // Answers are matched at Anki's precision, milliseconds: answers
+        // given here carry nanoseconds, the package's copy of them does not.
+        let known: HashSet<(ItemId, i64, Rating)> = {
+            let history = collection.history_loader()?.load()?;
+            history
+                .answers
+                .into_iter()
+                .map(|a| (a.item, a.at.as_millisecond(), a.rating))
+                .collect()
+        };
+        let mut answers = Vec::new();
+        for (i, progress) in items.iter().enumerate() {
+            for (r, review) in progress.reviews.iter().enumerate() {
+                if !known.contains(&(
+                    progress.item.clone(),
+                    review.at.as_millisecond(),
+                    review.rating,
+                )) {
+                    answers.push((review.at, index(i), index(r)));
+                }
             }
-            order.push((review.at, index(i), index(r)));
         }
+        // Answers at the same time keep their item and answer order.
+        answers.sort_unstable();
+        let states = items
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| state_is_news(collection.state(&p.item), &p.state))
+            .map(|(i, _)| index(i))
+            .collect();
+        Ok(Self { answers, states })
     }
-    drop(known);
-    report.reviews = order.len();
-    // Stable: answers at the same time keep their item and answer order.
-    order.sort_unstable();
-    let news: Vec<u32> = items
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| state_is_news(collection.state(&p.item), &p.state))
-        .map(|(i, _)| index(i))
-        .collect();
-    report.states = news.len();
 
-    // What the journal holds, kept as it is written, so that it is applied
-    // without being read and parsed back.
+    fn len(&self) -> usize {
+        self.answers.len() + self.states.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Streams the new answers and states into the import's journal, staged in
+/// `txn` under a name made from its content (the same import twice writes
+/// the same file). Returns its path and what it holds, kept as it was
+/// written so that it is applied without being read and parsed back.
+fn write_history(
+    collection: &Collection,
+    items: &[ItemProgress],
+    news: &News,
+    now: Timestamp,
+    txn: &mut Transaction,
+    progress: &mut dyn FnMut(ImportStage) -> ControlFlow<()>,
+) -> Result<(PathBuf, JournalRead), AnkiImportError> {
+    let dir = collection.data_dir();
+    let total = news.len();
     let mut written = JournalRead::default();
-    if report.reviews + report.states > 0 {
-        let total = report.reviews + report.states;
-        written.events.reserve_exact(total);
-        written.offsets.reserve_exact(total);
-        let journals = collection.data_dir().journals();
-        // An event that would not serialise stops the import, reported as
-        // such rather than as a failed write.
-        let mut unwritable: Option<ron::Error> = None;
-        let path = txn
-            .write_streamed(&journals.join("anki-import.ron"), |out| {
-                let mut hash = FNV_OFFSET;
-                let mut line = |n: usize, event: Event, out: &mut dyn std::io::Write| {
-                    let mut event = event;
-                    set_id(&mut event, n as u64 + 1);
-                    let mut text = event.to_line().map_err(|e| {
-                        unwritable = Some(e);
-                        std::io::Error::from(std::io::ErrorKind::InvalidData)
-                    })?;
-                    text.push('\n');
-                    hash = fnv1a_more(hash, text.as_bytes());
-                    out.write_all(text.as_bytes())?;
-                    written.offsets.push(written.end);
-                    written.end += text.len() as u64;
-                    written.events.push(event);
-                    Ok::<(), std::io::Error>(())
-                };
-                for (n, &(_, i, r)) in order.iter().enumerate() {
-                    if n % 20_000 == 0 {
-                        go_on(ImportStage::History { written: n, total })
-                            .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
-                    }
-                    let progress = &items[i as usize];
-                    let review = &progress.reviews[r as usize];
-                    line(
-                        n,
-                        Event::Review {
-                            id: 0,
-                            at: review.at,
-                            item: progress.item.clone(),
-                            rating: review.rating,
-                            took_ms: review.took_ms,
-                            days: None,
-                        },
-                        out,
-                    )?;
+    written.events.reserve_exact(total);
+    written.offsets.reserve_exact(total);
+    let answers = news.answers.iter().map(|&(_, i, r)| {
+        let progress = &items[i as usize];
+        let review = &progress.reviews[r as usize];
+        Event::Review {
+            id: 0,
+            at: review.at,
+            item: progress.item.clone(),
+            rating: review.rating,
+            took_ms: review.took_ms,
+            days: None,
+        }
+    });
+    let states = news.states.iter().map(|&i| Event::Import {
+        id: 0,
+        at: now,
+        item: items[i as usize].item.clone(),
+        state: items[i as usize].state.clone(),
+    });
+    // An event that would not serialise stops the import, reported as such
+    // rather than as a failed write.
+    let mut unwritable: Option<ron::Error> = None;
+    let path = txn
+        .write_streamed(&dir.journal_of("anki-import"), |out| {
+            let mut hash = FNV_OFFSET;
+            for (n, mut event) in answers.chain(states).enumerate() {
+                if n % 20_000 == 0 {
+                    go_on(progress, ImportStage::History { written: n, total })
+                        .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
                 }
-                for (k, &i) in news.iter().enumerate() {
-                    let progress = &items[i as usize];
-                    line(
-                        order.len() + k,
-                        Event::Import {
-                            id: 0,
-                            at: now,
-                            item: progress.item.clone(),
-                            state: progress.state.clone(),
-                        },
-                        out,
-                    )?;
-                }
-                go_on(ImportStage::History {
+                set_id(&mut event, n as u64 + 1);
+                let mut text = event.to_line().map_err(|e| {
+                    unwritable = Some(e);
+                    std::io::Error::from(std::io::ErrorKind::InvalidData)
+                })?;
+                text.push('\n');
+                hash = fnv1a_more(hash, text.as_bytes());
+                out.write_all(text.as_bytes())?;
+                written.offsets.push(written.end);
+                written.end += text.len() as u64;
+                written.events.push(event);
+            }
+            go_on(
+                progress,
+                ImportStage::History {
                     written: total,
                     total,
-                })
-                .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
-                // Named by content: the same import twice writes the same file.
-                Ok(journals.join(format!("anki-{hash:016x}.ron")))
-            })
-            .map_err(|e| {
-                if let Some(error) = unwritable.take() {
-                    StoreError::encode(&journals, error).into()
-                } else if e.kind() == std::io::ErrorKind::Interrupted {
-                    AnkiImportError::Cancelled
-                } else {
-                    StoreError::io(&journals, e).into()
-                }
-            })?;
-        report.journal = Some(path);
-    }
-    drop(items);
-    drop(order);
-    if staged.decks.is_empty() && txn.is_empty() {
-        return Ok(report);
-    }
-    // The last moment to stop with nothing changed.
-    go_on(ImportStage::Committing)?;
-    collection.commit_import(staged, txn)?;
-    if let Some(path) = &report.journal {
-        let _ = progress(ImportStage::Applying);
-        let device = crate::deck::slug_of(path);
-        collection.merge_written_journal(&device, written, now)?;
-        let _ = progress(ImportStage::Caching);
-        // Only a faster next start: an import that could not cache it
-        // is still whole.
-        let _ = collection.save_snapshot();
-    }
-    Ok(report)
+                },
+            )
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::Interrupted))?;
+            Ok(dir.journal_of(&format!("anki-{hash:016x}")))
+        })
+        .map_err(|e| -> AnkiImportError {
+            let journals = dir.journals();
+            if let Some(error) = unwritable.take() {
+                StoreError::encode(&journals, error).into()
+            } else if e.kind() == std::io::ErrorKind::Interrupted {
+                AnkiImportError::Cancelled
+            } else {
+                StoreError::io(&journals, e).into()
+            }
+        })?;
+    Ok((path, written))
 }
 
 /// An index into the plan's items or an item's answers, kept small: a
@@ -571,7 +635,7 @@ pub fn export_input(
         });
     }
     let mut media = BTreeMap::new();
-    let media_dir = collection.root().join("media");
+    let media_dir = collection.data_dir().media();
     let mut notes = Vec::new();
     for (deck, card) in super::cards_of_items(collection, rows) {
         let progress = card
@@ -613,10 +677,7 @@ fn modified_time(collection: &Collection, card: &crate::deck::Card) -> Option<Ti
     }
     let item = card.items().into_iter().next()?;
     let deck = collection.deck_of(&item)?;
-    let path = collection
-        .root()
-        .join("decks")
-        .join(format!("{}.ron", deck.slug));
+    let path = collection.data_dir().deck_file(&deck.slug);
     let time = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
     Timestamp::from_second(Timestamp::try_from(time).ok()?.as_second()).ok()
 }

@@ -415,75 +415,15 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
         MONTH_HEIGHT + 7.0 * pitch,
     );
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    let grid_min = rect.min + egui::vec2(WEEKDAY_WIDTH, MONTH_HEIGHT);
-    let max = s.reviews_per_day.values().copied().max().unwrap_or(0);
-    let first = calendar_first_day(s.today, s.today_weekday, weeks);
-    let dark = ui.visuals().dark_mode;
-    let painter = ui.painter_at(rect);
-    let mut hovered = None;
-    for k in 0..(weeks * 7) as i32 {
-        let day = first + k;
-        if day > s.today {
-            break;
-        }
-        let (col, row) = (k / 7, k % 7);
-        let min = grid_min + egui::vec2(col as f32 * pitch, row as f32 * pitch);
-        let r = egui::Rect::from_min_size(min, egui::vec2(cell, cell));
-        let n = s.reviews_per_day.get(&day).copied().unwrap_or(0);
-        painter.rect_filled(r, 2.0, heat_color(heat_level(n, max), dark));
-        if day == s.today {
-            painter.rect_stroke(
-                r,
-                2.0,
-                (1.5, ui.visuals().strong_text_color()),
-                egui::StrokeKind::Outside,
-            );
-        }
-        if response
-            .hover_pos()
-            .is_some_and(|p| r.expand(pitch - cell).contains(p))
-        {
-            hovered = Some((day, n));
-            painter.rect_stroke(
-                r,
-                2.0,
-                (1.5, ui.visuals().text_color()),
-                egui::StrokeKind::Outside,
-            );
-        }
-    }
-    // The labels are widgets, so that screen readers (and tests) find them.
-    let small = |text: &str| {
-        egui::Label::new(RichText::new(text).small().weak())
-            .selectable(false)
-            .extend()
+    let grid = CalendarGrid {
+        rect,
+        origin: rect.min + egui::vec2(WEEKDAY_WIDTH, MONTH_HEIGHT),
+        pitch,
+        cell,
+        first: calendar_first_day(s.today, s.today_weekday, weeks),
     };
-    let first_monday = s.date_of(first);
-    let min_gap = (34.0 / pitch).ceil() as usize;
-    for (col, name) in month_labels(first_monday, weeks, min_gap) {
-        let at = egui::Rect::from_min_size(
-            egui::pos2(grid_min.x + col as f32 * pitch, rect.min.y),
-            egui::vec2(40.0, MONTH_HEIGHT - 2.0),
-        );
-        ui.new_child(
-            UiBuilder::new()
-                .max_rect(at)
-                .layout(Layout::left_to_right(Align::Min)),
-        )
-        .add(small(name));
-    }
-    for (row, name) in WEEKDAY_LABELS {
-        let at = egui::Rect::from_min_size(
-            egui::pos2(rect.min.x, grid_min.y + row as f32 * pitch - 2.0),
-            egui::vec2(WEEKDAY_WIDTH - 6.0, cell + 4.0),
-        );
-        ui.new_child(
-            UiBuilder::new()
-                .max_rect(at)
-                .layout(Layout::right_to_left(Align::Center)),
-        )
-        .add(small(name));
-    }
+    let hovered = grid.paint_days(ui, s, response.hover_pos());
+    grid.labels(ui, s.date_of(grid.first), weeks);
     let days_studied = s.reviews_per_day.len();
     response.widget_info(|| {
         egui::WidgetInfo::labeled(
@@ -498,6 +438,107 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
             tooltip(ui, &day_tooltip(s.date_of(day), n, ms));
         });
     }
+    calendar_key(ui, cell);
+    ui.label(format!(
+        "Studied on {days_studied} of the last {CALENDAR_DAYS} days · current streak {} · longest {}",
+        count(u64::from(s.streak), "day", "days"),
+        count(u64::from(s.longest_streak), "day", "days"),
+    ));
+}
+
+/// Where the calendar's squares go: a column a week, a row a weekday.
+struct CalendarGrid {
+    /// The whole calendar, labels included.
+    rect: egui::Rect,
+    /// The first day's square's corner.
+    origin: egui::Pos2,
+    /// From one square to the next.
+    pitch: f32,
+    /// A square's side.
+    cell: f32,
+    /// The study day of the first square (a Monday).
+    first: i32,
+}
+
+impl CalendarGrid {
+    /// Paints a square a day up to today, today outlined, and the square
+    /// under `pointer` outlined; returns that day and its answers.
+    fn paint_days(
+        &self,
+        ui: &egui::Ui,
+        s: &Statistics,
+        pointer: Option<egui::Pos2>,
+    ) -> Option<(i32, u32)> {
+        let max = s.reviews_per_day.values().copied().max().unwrap_or(0);
+        let dark = ui.visuals().dark_mode;
+        let painter = ui.painter_at(self.rect);
+        let outline = |r: egui::Rect, color| {
+            painter.rect_stroke(r, 2.0, (1.5, color), egui::StrokeKind::Outside);
+        };
+        let mut hovered = None;
+        for k in 0..(CALENDAR_WEEKS * 7) as i32 {
+            let day = self.first + k;
+            if day > s.today {
+                break;
+            }
+            let (col, row) = (k / 7, k % 7);
+            let min = self.origin + egui::vec2(col as f32 * self.pitch, row as f32 * self.pitch);
+            let r = egui::Rect::from_min_size(min, egui::vec2(self.cell, self.cell));
+            let n = s.reviews_per_day.get(&day).copied().unwrap_or(0);
+            painter.rect_filled(r, 2.0, heat_color(heat_level(n, max), dark));
+            if day == s.today {
+                outline(r, ui.visuals().strong_text_color());
+            }
+            if pointer.is_some_and(|p| r.expand(self.pitch - self.cell).contains(p)) {
+                hovered = Some((day, n));
+                outline(r, ui.visuals().text_color());
+            }
+        }
+        hovered
+    }
+
+    /// Month names above the weeks they start and weekday names at the
+    /// side, as widgets so that screen readers (and tests) find them.
+    fn labels(&self, ui: &mut egui::Ui, first_monday: Date, weeks: usize) {
+        let small = |text: &str| {
+            egui::Label::new(RichText::new(text).small().weak())
+                .selectable(false)
+                .extend()
+        };
+        let min_gap = (34.0 / self.pitch).ceil() as usize;
+        for (col, name) in month_labels(first_monday, weeks, min_gap) {
+            let at = egui::Rect::from_min_size(
+                egui::pos2(self.origin.x + col as f32 * self.pitch, self.rect.min.y),
+                egui::vec2(40.0, MONTH_HEIGHT - 2.0),
+            );
+            ui.new_child(
+                UiBuilder::new()
+                    .max_rect(at)
+                    .layout(Layout::left_to_right(Align::Min)),
+            )
+            .add(small(name));
+        }
+        for (row, name) in WEEKDAY_LABELS {
+            let at = egui::Rect::from_min_size(
+                egui::pos2(
+                    self.rect.min.x,
+                    self.origin.y + row as f32 * self.pitch - 2.0,
+                ),
+                egui::vec2(WEEKDAY_WIDTH - 6.0, self.cell + 4.0),
+            );
+            ui.new_child(
+                UiBuilder::new()
+                    .max_rect(at)
+                    .layout(Layout::right_to_left(Align::Center)),
+            )
+            .add(small(name));
+        }
+    }
+}
+
+/// The colour key under the calendar: Less to More, and today's outline.
+fn calendar_key(ui: &mut egui::Ui, cell: f32) {
+    let dark = ui.visuals().dark_mode;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
         ui.label(RichText::new("Less").small().weak());
@@ -518,11 +559,6 @@ fn calendar(ui: &mut egui::Ui, s: &Statistics, state: HistoryState) {
         ui.add_space(2.0);
         ui.label(RichText::new("today").small().weak());
     });
-    ui.label(format!(
-        "Studied on {days_studied} of the last {CALENDAR_DAYS} days · current streak {} · longest {}",
-        count(u64::from(s.streak), "day", "days"),
-        count(u64::from(s.longest_streak), "day", "days"),
-    ));
 }
 
 /// An empty day's grey in the dark theme (the panel is 27).

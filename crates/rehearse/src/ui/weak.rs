@@ -240,7 +240,6 @@ impl WeakScreen {
             .fold(0.0, f32::max);
         let bar = (ui.available_width() - NAME_LEAVES - longest).clamp(110.0, 170.0);
         let name_room = (ui.available_width() - NAME_LEAVES - bar).max(160.0);
-        let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
         egui::Frame::group(ui.style())
             .inner_margin(10.0)
             .show(ui, |ui| {
@@ -263,81 +262,17 @@ impl WeakScreen {
                             .striped(true)
                             .spacing([18.0, 6.0])
                             .show(ui, |ui| {
-                                ui.label("");
-                                for (h, tip) in [
-                                    ("Name", ""),
-                                    ("Weakness", WEAKNESS_TIP),
-                                    ("Recall now", RECALL_TIP),
-                                    ("Cards", ""),
-                                    ("Studied", "Cards answered at least once"),
-                                    (
-                                        "Lapse rate",
-                                        "Share of reviews of learnt cards that were forgotten, all time",
-                                    ),
-                                    (
-                                        "Again (30 d)",
-                                        "Share of answers in the last 30 days that were Again",
-                                    ),
-                                    ("Leeches", "Cards forgotten again and again"),
-                                ] {
-                                    let l = ui.label(RichText::new(h).strong());
-                                    if !tip.is_empty() {
-                                        l.on_hover_text(tip);
-                                    }
-                                }
-                                ui.end_row();
+                                header_row(ui);
                                 for row in rows {
-                                    let key = (row.kind, row.name.clone());
-                                    let mut on = self.selected.contains(&key);
-                                    let check = ui.checkbox(&mut on, "");
-                                    check.widget_info(|| {
-                                        egui::WidgetInfo::selected(
-                                            egui::Role::CheckBox,
-                                            true,
-                                            on,
-                                            format!("Select {}", row.name),
-                                        )
-                                    });
-                                    if check.changed() {
-                                        if on {
-                                            self.selected.insert(key.clone());
-                                        } else {
-                                            self.selected.remove(&key);
-                                        }
+                                    let layout = RowLayout {
+                                        name_room,
+                                        bar,
+                                        with_history: *with_history,
+                                    };
+                                    if let Some(to) = table_row(ui, row, &mut self.selected, layout)
+                                    {
+                                        nav = Some(to);
                                     }
-                                    // Long names elide; the tooltip has them whole.
-                                    let shown = elide_to_width(ui, &row.name, "", name_room);
-                                    let link = ui.link(shown).on_hover_text(format!(
-                                            "Show the cards of {} in the browser, weakest first",
-                                            row.name
-                                        ));
-                                    if link.clicked() {
-                                        let field = match row.kind {
-                                            GroupKind::Topic => "topic",
-                                            GroupKind::Tag => "tag",
-                                        };
-                                        nav = Some(Nav::BrowseWeakest(format!(
-                                            "{field}:\"{}\"",
-                                            row.name
-                                        )));
-                                    }
-                                    let weakness = row.weakness();
-                                    ui.label(weakness_text(weakness)).on_hover_text(WEAKNESS_TIP);
-                                    recall_bar_from(ui, row.recall_now, bar, RECALL_FLOOR);
-                                    ui.label(row.items.to_string());
-                                    ui.label(row.studied.to_string());
-                                    ui.label(pct(row.lapse_rate));
-                                    ui.label(if *with_history {
-                                        pct(row.again_rate_30d)
-                                    } else {
-                                        "…".into()
-                                    });
-                                    let leeches = RichText::new(row.leeches.to_string());
-                                    ui.label(if row.leeches > 0 {
-                                        leeches.color(theme::ERROR)
-                                    } else {
-                                        leeches.weak()
-                                    });
                                     ui.end_row();
                                 }
                             });
@@ -449,6 +384,102 @@ fn elide(text: &str, max: usize) -> String {
         let cut: String = text.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
     }
+}
+
+/// How a table row is laid out: the names' room, the recall bar's width,
+/// and whether the last 30 days' answers are known yet.
+#[derive(Clone, Copy)]
+struct RowLayout {
+    name_room: f32,
+    bar: f32,
+    with_history: bool,
+}
+
+/// The table's column headings, with what each measures on hover.
+fn header_row(ui: &mut egui::Ui) {
+    ui.label("");
+    for (h, tip) in [
+        ("Name", ""),
+        ("Weakness", WEAKNESS_TIP),
+        ("Recall now", RECALL_TIP),
+        ("Cards", ""),
+        ("Studied", "Cards answered at least once"),
+        (
+            "Lapse rate",
+            "Share of reviews of learnt cards that were forgotten, all time",
+        ),
+        (
+            "Again (30 d)",
+            "Share of answers in the last 30 days that were Again",
+        ),
+        ("Leeches", "Cards forgotten again and again"),
+    ] {
+        let l = ui.label(RichText::new(h).strong());
+        if !tip.is_empty() {
+            l.on_hover_text(tip);
+        }
+    }
+    ui.end_row();
+}
+
+/// One topic's or tag's row: its box, its name (a link to its cards in the
+/// browser, weakest first, which is returned when clicked) and its figures.
+fn table_row(
+    ui: &mut egui::Ui,
+    row: &WeakRow,
+    selected: &mut BTreeSet<(GroupKind, String)>,
+    layout: RowLayout,
+) -> Option<Nav> {
+    let key = (row.kind, row.name.clone());
+    let mut on = selected.contains(&key);
+    let check = ui.checkbox(&mut on, "");
+    check.widget_info(|| {
+        egui::WidgetInfo::selected(
+            egui::Role::CheckBox,
+            true,
+            on,
+            format!("Select {}", row.name),
+        )
+    });
+    if check.changed() {
+        if on {
+            selected.insert(key);
+        } else {
+            selected.remove(&key);
+        }
+    }
+    // Long names elide; the tooltip has them whole.
+    let shown = elide_to_width(ui, &row.name, "", layout.name_room);
+    let link = ui.link(shown).on_hover_text(format!(
+        "Show the cards of {} in the browser, weakest first",
+        row.name
+    ));
+    let nav = link.clicked().then(|| {
+        let field = match row.kind {
+            GroupKind::Topic => "topic",
+            GroupKind::Tag => "tag",
+        };
+        Nav::BrowseWeakest(format!("{field}:\"{}\"", row.name))
+    });
+    let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
+    ui.label(weakness_text(row.weakness()))
+        .on_hover_text(WEAKNESS_TIP);
+    recall_bar_from(ui, row.recall_now, layout.bar, RECALL_FLOOR);
+    ui.label(row.items.to_string());
+    ui.label(row.studied.to_string());
+    ui.label(pct(row.lapse_rate));
+    ui.label(if layout.with_history {
+        pct(row.again_rate_30d)
+    } else {
+        "…".into()
+    });
+    let leeches = RichText::new(row.leeches.to_string());
+    ui.label(if row.leeches > 0 {
+        leeches.color(theme::ERROR)
+    } else {
+        leeches.weak()
+    });
+    nav
 }
 
 #[cfg(test)]
