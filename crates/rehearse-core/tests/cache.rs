@@ -9,7 +9,7 @@ use std::path::Path;
 
 use common::*;
 use proptest::prelude::*;
-use rehearse_core::collection::{CacheUse, Collection, StateSource};
+use rehearse_core::collection::{CacheUse, Collection, HistorySource, StateSource};
 use rehearse_core::schedule::Rating;
 use rehearse_core::store::cache::CACHE_VERSION;
 use rehearse_core::{CardState, ItemId};
@@ -653,4 +653,148 @@ fn kept_deck_counts_and_sort_keys_follow_every_change() {
             "after: {what}"
         );
     }
+}
+
+// ----- the review history -----
+
+/// Everything a history holds, as text to compare.
+fn history_of(h: &rehearse_core::collection::History) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        h.answers, h.items, h.item_of, h.points, h.mocks, h.warnings
+    )
+}
+
+/// The history replayed from every journal, with no cache to read.
+fn history_without_cache(root: &Path, now: jiff::Timestamp) -> String {
+    let scratch = tempfile::tempdir().unwrap();
+    for sub in ["decks", "journal"] {
+        std::fs::create_dir_all(scratch.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(
+                entry.path(),
+                scratch.path().join(sub).join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::copy(
+        root.join("settings.ron"),
+        scratch.path().join("settings.ron"),
+    )
+    .ok();
+    let c = open(scratch.path(), now);
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Journals);
+    history_of(&h)
+}
+
+#[test]
+fn the_history_is_read_from_the_cache_and_appended_lines_go_on_top() {
+    use rehearse_core::collection::HistorySource;
+    let dir = folder();
+    let c = open(dir.path(), mins(1));
+    let first = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(first.source, HistorySource::Journals);
+    assert!(cache_file(dir.path(), "history.bin").exists());
+    let again = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(again.source, HistorySource::Cache { replayed: 0 });
+    assert_eq!(history_of(&again), history_of(&first));
+    drop(c);
+
+    // Answers, a suspension and an undone answer appended since.
+    let mut c = open(dir.path(), mins(2));
+    c.answer(&item("a-1"), Rating::Hard, mins(2), 1000).unwrap();
+    c.answer(&item("a-3"), Rating::Good, mins(3), 1000).unwrap();
+    c.answer(&item("b-4"), Rating::Again, mins(4), 1000)
+        .unwrap();
+    c.undo(mins(4)).unwrap();
+    c.suspend_items(&[item("b-5")], true, mins(5)).unwrap();
+    let on_top = c.history_loader().unwrap().load().unwrap();
+    assert!(
+        matches!(on_top.source, HistorySource::Cache { replayed } if replayed == 5),
+        "{:?}",
+        on_top.source
+    );
+    assert_eq!(on_top.answers.len(), 4);
+    assert_eq!(
+        history_of(&on_top),
+        history_without_cache(dir.path(), mins(6))
+    );
+    // And it was cached as it now is.
+    let next = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(next.source, HistorySource::Cache { replayed: 0 });
+    assert_eq!(history_of(&next), history_of(&on_top));
+}
+
+#[test]
+fn an_undo_of_a_cached_answer_or_other_options_replay_the_history() {
+    use rehearse_core::collection::HistorySource;
+    let dir = folder();
+    let mut c = open(dir.path(), mins(1));
+    c.answer(&item("a-4"), Rating::Good, mins(1), 1000).unwrap();
+    assert_eq!(
+        c.history_loader().unwrap().load().unwrap().source,
+        HistorySource::Journals
+    );
+    // The undo takes back an answer the cache holds: everything is replayed.
+    c.undo(mins(2)).unwrap();
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Journals);
+    assert_eq!(history_of(&h), history_without_cache(dir.path(), mins(3)));
+    // Other learning steps change how answers replay: not the cached ones.
+    let mut settings = c.settings().clone();
+    settings.learning_steps = vec!["5m".parse().unwrap()];
+    c.save_settings(settings).unwrap();
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Journals);
+    assert_eq!(history_of(&h), history_without_cache(dir.path(), mins(3)));
+}
+
+#[test]
+fn a_changed_journal_or_damaged_history_copy_replays_the_history() {
+    use rehearse_core::collection::HistorySource;
+    let dir = folder();
+    let c = open(dir.path(), mins(1));
+    c.history_loader().unwrap().load().unwrap();
+    // Damaged: ignored and rewritten.
+    let path = cache_file(dir.path(), "history.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Journals);
+    drop(c);
+    // A journal rewritten in place: the seal no longer matches.
+    let journal = dir.path().join("journal/test.ron");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    std::fs::write(&journal, text.replacen("Again", "Hard ", 1)).unwrap();
+    let c = open(dir.path(), mins(1));
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Journals);
+    assert_eq!(h.answers[1].rating, Rating::Hard);
+    assert_eq!(history_of(&h), history_without_cache(dir.path(), mins(2)));
+}
+
+#[test]
+fn a_read_only_look_writes_no_history_cache() {
+    let dir = folder();
+    let _ = std::fs::remove_file(cache_file(dir.path(), "history.bin"));
+    let c = rehearse_core::collection::Collection::open(
+        rehearse_core::collection::OpenOptions {
+            root: dir.path().to_path_buf(),
+            device: "test".into(),
+            clock: Some(rehearse_core::schedule::DayClock::new(
+                jiff::tz::TimeZone::UTC,
+                4,
+            )),
+            read_only: true,
+        },
+        mins(1),
+    )
+    .unwrap();
+    c.history_loader().unwrap().load().unwrap();
+    assert!(!cache_file(dir.path(), "history.bin").exists());
 }

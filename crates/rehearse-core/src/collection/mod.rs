@@ -41,7 +41,7 @@ mod workload;
 pub use cache::{CacheUse, StateSource};
 pub use decks::{DeckConflict, conflict_original};
 pub use edit::{EditError, items_phrase, slugify};
-pub use history::{History, HistoryLoader, PointsRecord};
+pub use history::{History, HistoryLoader, HistorySource, PointsRecord};
 pub use import::ImportReport;
 pub(crate) use import::{ImportRules, StagedImport};
 pub use open::load_decks;

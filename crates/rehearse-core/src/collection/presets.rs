@@ -35,6 +35,28 @@ impl ItemSchedulers {
     }
 }
 
+impl ItemSchedulers {
+    /// A hash of everything a replay depends on besides the journals: every
+    /// preset's options, the clock, and which items use which preset. A
+    /// cached replay made under another fingerprint is not used. `None`
+    /// when the options cannot be encoded: then nothing is cached.
+    pub fn fingerprint(&self) -> Option<u64> {
+        let mut bytes = postcard::to_allocvec(self.schedulers.settings()).ok()?;
+        bytes.extend_from_slice(format!("{:?}", self.schedulers.clock()).as_bytes());
+        let mut by_item: Vec<(String, usize)> = self
+            .by_item
+            .iter()
+            .map(|(item, &preset)| (item.to_string(), preset))
+            .collect();
+        by_item.sort_unstable();
+        for (item, preset) in by_item {
+            bytes.extend_from_slice(item.as_bytes());
+            bytes.extend_from_slice(&preset.to_le_bytes());
+        }
+        Some(xxhash_rust::xxh3::xxh3_64(&bytes))
+    }
+}
+
 impl SchedulerOf for ItemSchedulers {
     fn scheduler_of(&self, item: &ItemId) -> &Scheduler {
         self.schedulers.get(self.preset_index(item))

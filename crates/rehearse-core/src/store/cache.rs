@@ -11,6 +11,11 @@
 //!   Journals are append-only: one that is shorter, or whose sealed bytes
 //!   changed, makes the snapshot unusable and the state is rebuilt from the
 //!   journals; lines appended since are replayed on top.
+//! - `.cache/history.bin`: the full review history as replayed for
+//!   statistics, weak topics and the optimiser, with every item's state at
+//!   the end of it and the same seals, keyed also by a hash of the settings
+//!   and clock it was replayed with. Lines appended since are replayed on
+//!   top; anything else rebuilds it.
 //!
 //! Every file starts with a magic number, the format version and a hash of
 //! its payload: a file from another version, cut short or damaged is
@@ -52,6 +57,7 @@ const SEAL_WINDOW: u64 = 64 * 1024;
 enum Kind {
     Deck = 1,
     State = 2,
+    History = 3,
 }
 
 /// The identity of a source file: size, modification time and a hash of
@@ -519,24 +525,7 @@ pub fn encode_state(
     snapshot: &Snapshot,
     journals: &BTreeMap<String, PathBuf>,
 ) -> io::Result<Vec<u8>> {
-    let mut seals = Vec::with_capacity(snapshot.journals.len());
-    for (device, mark) in &snapshot.journals {
-        let (head, tail) = journals
-            .get(device)
-            .and_then(|p| seal_hashes(p, mark.bytes))
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("the journal of `{device}` is shorter than the snapshot"),
-                )
-            })?;
-        seals.push(Seal {
-            device: device.clone(),
-            mark: *mark,
-            head,
-            tail,
-        });
-    }
+    let seals = seals_of(&snapshot.journals, journals)?;
     let mut cards: Vec<(&str, u32, StateCode)> = snapshot
         .cards
         .iter()
@@ -563,14 +552,7 @@ pub fn decode_state(bytes: &[u8], journals: &BTreeMap<String, PathBuf>) -> Optio
     if state.snapshot_version != SNAPSHOT_VERSION {
         return None;
     }
-    let mut marks = BTreeMap::new();
-    for seal in state.seals {
-        let path = journals.get(&seal.device)?;
-        if seal_hashes(path, seal.mark.bytes)? != (seal.head, seal.tail) {
-            return None;
-        }
-        marks.insert(seal.device, seal.mark);
-    }
+    let marks = check_seals(state.seals, journals)?;
     let mut cards = HashMap::with_capacity(state.cards.len());
     for (card, variant, code) in state.cards {
         let id = ItemId {
@@ -598,6 +580,256 @@ pub fn decode_state(bytes: &[u8], journals: &BTreeMap<String, PathBuf>) -> Optio
 pub fn read_state(dir: &DataDir, journals: &BTreeMap<String, PathBuf>) -> Option<Snapshot> {
     let bytes = fs::read(dir.cached_state()).ok()?;
     decode_state(&bytes, journals)
+}
+
+// ----- the review history -----
+
+/// The review history as replayed from every journal up to `marks`, with
+/// the states that replay ended in (so lines appended since can be
+/// replayed on top). Plain parts: the collection assembles its `History`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistoryParts {
+    /// How far into each journal the history goes.
+    pub marks: BTreeMap<String, JournalMark>,
+    /// Every item's state at the end of the history.
+    pub states: HashMap<ItemId, CardState>,
+    /// The answers, oldest first.
+    pub answers: Vec<AnswerRecord>,
+    /// Every item answered, each once, in order of first answer.
+    pub items: Vec<ItemId>,
+    /// For each answer, its item's index in `items`.
+    pub item_of: Vec<u32>,
+    /// Rubric points: (when, item, points covered, points in all).
+    pub points: Vec<(Timestamp, ItemId, Vec<u16>, u16)>,
+    /// Mock interviews: (device, started, ended).
+    pub mocks: Vec<(String, Timestamp, Timestamp)>,
+    /// Journal lines that were skipped.
+    pub warnings: Vec<String>,
+}
+
+/// One answer, its device an index into the devices and its item an index
+/// into the items.
+#[derive(Serialize, Deserialize)]
+struct AnswerCode {
+    device: u32,
+    id: u64,
+    at: (i64, i32),
+    item: u32,
+    rating: Rating,
+    kind: AnswerKind,
+    took_ms: u32,
+    last_interval: u32,
+    days: Option<u32>,
+}
+
+/// A time as [`time_code`] writes it.
+type TimeCode = (i64, i32);
+
+/// Rubric points: when, the item (card id, [`variant_code`]), the points
+/// covered, the points in all.
+type PointsCode = (TimeCode, (String, u32), Vec<u16>, u16);
+
+/// A mock interview: device, started, ended.
+type MockCode = (String, TimeCode, TimeCode);
+
+#[derive(Serialize, Deserialize)]
+struct HistoryCode {
+    key: u64,
+    seals: Vec<Seal>,
+    devices: Vec<String>,
+    /// Card id and [`variant_code`] of every item answered.
+    items: Vec<(String, u32)>,
+    answers: Vec<AnswerCode>,
+    states: Vec<(String, u32, StateCode)>,
+    points: Vec<PointsCode>,
+    mocks: Vec<MockCode>,
+    warnings: Vec<String>,
+}
+
+fn item_code(id: &ItemId) -> (String, u32) {
+    (id.card.as_str().to_string(), variant_code(id.variant))
+}
+
+fn item_of_code((card, variant): (String, u32)) -> Option<ItemId> {
+    Some(ItemId {
+        card: CardId::new(card).ok()?,
+        variant: variant_of(variant)?,
+    })
+}
+
+/// Seals each journal of `marks` (found in `journals`) as far as its mark.
+fn seals_of(
+    marks: &BTreeMap<String, JournalMark>,
+    journals: &BTreeMap<String, PathBuf>,
+) -> io::Result<Vec<Seal>> {
+    marks
+        .iter()
+        .map(|(device, mark)| {
+            let (head, tail) = journals
+                .get(device)
+                .and_then(|p| seal_hashes(p, mark.bytes))
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("the journal of `{device}` is shorter than what is being cached"),
+                    )
+                })?;
+            Ok(Seal {
+                device: device.clone(),
+                mark: *mark,
+                head,
+                tail,
+            })
+        })
+        .collect()
+}
+
+/// The marks of `seals`, if every journal they seal (found in `journals`)
+/// still holds the same bytes up to its mark.
+fn check_seals(
+    seals: Vec<Seal>,
+    journals: &BTreeMap<String, PathBuf>,
+) -> Option<BTreeMap<String, JournalMark>> {
+    let mut marks = BTreeMap::new();
+    for seal in seals {
+        let path = journals.get(&seal.device)?;
+        if seal_hashes(path, seal.mark.bytes)? != (seal.head, seal.tail) {
+            return None;
+        }
+        marks.insert(seal.device, seal.mark);
+    }
+    Some(marks)
+}
+
+/// The history as a cache file, replayed under settings and clock that
+/// hash to `key`, sealing each journal it went through.
+pub fn encode_history(
+    key: u64,
+    parts: &HistoryParts,
+    journals: &BTreeMap<String, PathBuf>,
+) -> io::Result<Vec<u8>> {
+    let mut devices: Vec<String> = Vec::new();
+    let mut device_index: HashMap<&str, u32> = HashMap::new();
+    let mut answers = Vec::with_capacity(parts.answers.len());
+    for (a, &item) in parts.answers.iter().zip(&parts.item_of) {
+        let device = *device_index.entry(a.device.as_str()).or_insert_with(|| {
+            devices.push(a.device.clone());
+            (devices.len() - 1) as u32
+        });
+        answers.push(AnswerCode {
+            device,
+            id: a.id,
+            at: time_code(a.at),
+            item,
+            rating: a.rating,
+            kind: a.kind,
+            took_ms: a.took_ms,
+            last_interval: a.last_interval,
+            days: a.days,
+        });
+    }
+    let code = HistoryCode {
+        key,
+        seals: seals_of(&parts.marks, journals)?,
+        devices,
+        items: parts.items.iter().map(item_code).collect(),
+        answers,
+        states: parts
+            .states
+            .iter()
+            .map(|(id, s)| {
+                let (card, variant) = item_code(id);
+                (card, variant, StateCode::of(s))
+            })
+            .collect(),
+        points: parts
+            .points
+            .iter()
+            .map(|(at, item, covered, total)| {
+                (time_code(*at), item_code(item), covered.clone(), *total)
+            })
+            .collect(),
+        mocks: parts
+            .mocks
+            .iter()
+            .map(|(d, started, ended)| (d.clone(), time_code(*started), time_code(*ended)))
+            .collect(),
+        warnings: parts.warnings.clone(),
+    };
+    let payload = postcard::to_allocvec(&code).map_err(io::Error::other)?;
+    Ok(wrap(Kind::History, &payload))
+}
+
+/// The history in a cache file, if the file is intact, was replayed under
+/// settings and clock hashing to `key`, and every journal it sealed (found
+/// in `journals`) still holds the same bytes up to its mark.
+pub fn decode_history(
+    bytes: &[u8],
+    key: u64,
+    journals: &BTreeMap<String, PathBuf>,
+) -> Option<HistoryParts> {
+    let payload = unwrap(Kind::History, bytes)?;
+    let code: HistoryCode = postcard::from_bytes(payload).ok()?;
+    if code.key != key {
+        return None;
+    }
+    let marks = check_seals(code.seals, journals)?;
+    let items = code
+        .items
+        .into_iter()
+        .map(item_of_code)
+        .collect::<Option<Vec<_>>>()?;
+    let mut answers = Vec::with_capacity(code.answers.len());
+    let mut item_of = Vec::with_capacity(code.answers.len());
+    for a in code.answers {
+        answers.push(AnswerRecord {
+            device: code.devices.get(a.device as usize)?.clone(),
+            id: a.id,
+            at: time_of(a.at)?,
+            item: items.get(a.item as usize)?.clone(),
+            rating: a.rating,
+            kind: a.kind,
+            took_ms: a.took_ms,
+            last_interval: a.last_interval,
+            days: a.days,
+        });
+        item_of.push(a.item);
+    }
+    let mut states = HashMap::with_capacity(code.states.len());
+    for (card, variant, state) in code.states {
+        states.insert(item_of_code((card, variant))?, state.state()?);
+    }
+    let points = code
+        .points
+        .into_iter()
+        .map(|(at, item, covered, total)| Some((time_of(at)?, item_of_code(item)?, covered, total)))
+        .collect::<Option<Vec<_>>>()?;
+    let mocks = code
+        .mocks
+        .into_iter()
+        .map(|(d, started, ended)| Some((d, time_of(started)?, time_of(ended)?)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(HistoryParts {
+        marks,
+        states,
+        answers,
+        items,
+        item_of,
+        points,
+        mocks,
+        warnings: code.warnings,
+    })
+}
+
+/// Reads the cached history: `None` when there is none, it is damaged, from
+/// another version or other settings (`key`), or a journal changed under it.
+pub fn read_history(
+    dir: &DataDir,
+    key: u64,
+    journals: &BTreeMap<String, PathBuf>,
+) -> Option<HistoryParts> {
+    let bytes = fs::read(dir.cached_history()).ok()?;
+    decode_history(&bytes, key, journals)
 }
 
 #[cfg(test)]

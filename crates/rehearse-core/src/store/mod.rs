@@ -86,6 +86,11 @@ impl DataDir {
         self.cache().join("state.bin")
     }
 
+    /// `.cache/history.bin`: the replayed review history.
+    pub fn cached_history(&self) -> PathBuf {
+        self.cache().join("history.bin")
+    }
+
     /// `state.ron`: the snapshot as earlier versions kept it. Still read
     /// when `.cache/` has none, never written.
     pub fn state(&self) -> PathBuf {
