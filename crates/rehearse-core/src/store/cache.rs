@@ -27,6 +27,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -779,22 +780,26 @@ pub fn decode_history(
         .into_iter()
         .map(item_of_code)
         .collect::<Option<Vec<_>>>()?;
-    let mut answers = Vec::with_capacity(code.answers.len());
-    let mut item_of = Vec::with_capacity(code.answers.len());
-    for a in code.answers {
-        answers.push(AnswerRecord {
-            device: code.devices.get(a.device as usize)?.clone(),
-            id: a.id,
-            at: time_of(a.at)?,
-            item: items.get(a.item as usize)?.clone(),
-            rating: a.rating,
-            kind: a.kind,
-            took_ms: a.took_ms,
-            last_interval: a.last_interval,
-            days: a.days,
-        });
-        item_of.push(a.item);
-    }
+    // A million answers are a million copies of their device and item
+    // names: made on every core.
+    let answers = code
+        .answers
+        .par_iter()
+        .map(|a| {
+            Some(AnswerRecord {
+                device: code.devices.get(a.device as usize)?.clone(),
+                id: a.id,
+                at: time_of(a.at)?,
+                item: items.get(a.item as usize)?.clone(),
+                rating: a.rating,
+                kind: a.kind,
+                took_ms: a.took_ms,
+                last_interval: a.last_interval,
+                days: a.days,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let item_of = code.answers.iter().map(|a| a.item).collect();
     let mut states = HashMap::with_capacity(code.states.len());
     for (card, variant, state) in code.states {
         states.insert(item_of_code((card, variant))?, state.state()?);

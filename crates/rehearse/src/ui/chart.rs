@@ -168,8 +168,8 @@ pub(super) fn duration_text(ms: u64) -> String {
     let minutes = (ms + 30_000) / 60_000;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
+        (h, 0) => format!("{} h", thousands(h)),
+        (h, m) => format!("{} h {m} min", thousands(h)),
     }
 }
 

@@ -806,7 +806,7 @@ fn forecast(ui: &mut egui::Ui, s: &Statistics, days: usize) {
     let week: u64 = due.iter().take(7).map(|n| u64::from(*n)).sum();
     ui.label(
         RichText::new(format!(
-            "Due today {} · next 7 days {} · next {days} days {} ({:.1} a day)",
+            "Due today {} · next 7 days {} · next {days} days {} ({:.1} a day), before daily limits",
             thousands(u64::from(due.first().copied().unwrap_or(0))),
             thousands(week),
             thousands(total),
@@ -1268,6 +1268,7 @@ mod tests {
         assert_eq!(duration_text(59 * 60_000), "59 min");
         assert_eq!(duration_text(3_600_000), "1 h");
         assert_eq!(duration_text(16 * 3_600_000 + 36 * 60_000), "16 h 36 min");
+        assert_eq!(duration_text(2809 * 3_600_000), "2,809 h");
         assert_eq!(
             duration_text(2 * 3_600_000 + 5 * 60_000 + 10_000),
             "2 h 5 min"

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use egui::RichText;
 use jiff::Timestamp;
 
+use super::chart::thousands;
 use super::history::{Background, HistoryCache};
 use super::readiness::{elide_to_width, recall_bar_from, text_width};
 use super::{Nav, notice, theme};
@@ -227,7 +228,12 @@ impl WeakScreen {
         let Some((rows, with_history)) = &self.rows else {
             return None;
         };
-        let rows: Vec<&WeakRow> = rows.iter().filter(|r| r.kind == self.kind).collect();
+        let mut rows: Vec<&WeakRow> = rows.iter().filter(|r| r.kind == self.kind).collect();
+        if !with_history {
+            // In name order until the weakness is known, rather than in an
+            // order that changes when the history arrives.
+            rows.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         if rows.is_empty() {
             ui.label("No cards to show yet.");
             return None;
@@ -365,7 +371,9 @@ const RECALL_TIP: &str = "The memory model's chance you would remember a card to
 fn weakness_text(w: Option<f32>) -> RichText {
     match w {
         Some(w) => {
-            let text = RichText::new(format!("{w:.0}"));
+            // One decimal: topics a whole point apart are rare, and the
+            // order must be visible in the figures.
+            let text = RichText::new(format!("{w:.1}"));
             if w >= 15.0 {
                 text.color(theme::ERROR).strong()
             } else {
@@ -462,17 +470,28 @@ fn table_row(
         Nav::BrowseWeakest(format!("{field}:\"{}\"", row.name))
     });
     let pct = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0));
-    ui.label(weakness_text(row.weakness()))
-        .on_hover_text(WEAKNESS_TIP);
-    recall_bar_from(ui, row.recall_now, layout.bar, RECALL_FLOOR);
-    ui.label(row.items.to_string());
-    ui.label(row.studied.to_string());
-    ui.label(pct(row.lapse_rate));
-    ui.label(if layout.with_history {
-        pct(row.again_rate_30d)
+    // Weakness and the lapse and Again rates come from the review history:
+    // until it is read they would be guesses that change when it arrives.
+    let waiting = |ui: &mut egui::Ui| {
+        ui.label(RichText::new("…").weak())
+            .on_hover_text("Waiting for the review history");
+    };
+    if layout.with_history {
+        ui.label(weakness_text(row.weakness()))
+            .on_hover_text(WEAKNESS_TIP);
     } else {
-        "…".into()
-    });
+        waiting(ui);
+    }
+    recall_bar_from(ui, row.recall_now, layout.bar, RECALL_FLOOR);
+    ui.label(thousands(row.items as u64));
+    ui.label(thousands(row.studied as u64));
+    if layout.with_history {
+        ui.label(pct(row.lapse_rate));
+        ui.label(pct(row.again_rate_30d));
+    } else {
+        waiting(ui);
+        waiting(ui);
+    }
     let leeches = RichText::new(row.leeches.to_string());
     ui.label(if row.leeches > 0 {
         leeches.color(theme::ERROR)
@@ -513,5 +532,45 @@ mod tests {
         let panel = egui::Visuals::dark().panel_fill;
         let c = contrast(CHECKBOX_OUTLINE_DARK, panel);
         assert!(c >= 3.0, "dark: {c:.2}:1");
+    }
+
+    /// Until the review history is read, the figures that come from it are
+    /// shown as waiting, not as guesses that change when it arrives.
+    #[test]
+    fn figures_from_the_history_wait_for_it() {
+        use egui_kittest::kittest::Queryable;
+        let row = WeakRow {
+            kind: GroupKind::Topic,
+            name: "Caching".into(),
+            items: 10,
+            studied: 8,
+            recall_now: Some(0.8),
+            lapse_rate: Some(0.25),
+            again_rate_30d: Some(0.5),
+            answers_30d: 4,
+            leeches: 0,
+        };
+        for with_history in [false, true] {
+            let row = row.clone();
+            let mut selected = BTreeSet::new();
+            let mut h = egui_kittest::Harness::new_ui(move |ui| {
+                let layout = RowLayout {
+                    name_room: 200.0,
+                    bar: 120.0,
+                    with_history,
+                };
+                egui::Grid::new("t").show(ui, |ui| {
+                    table_row(ui, &row, &mut selected, layout);
+                });
+            });
+            h.run();
+            let shown = |text: &str| h.query_by_label(text).is_some();
+            assert_eq!(shown("25%"), with_history, "lapse rate");
+            assert_eq!(shown("50%"), with_history, "Again rate");
+            assert_eq!(
+                h.query_all_by_label("…").count(),
+                if with_history { 0 } else { 3 }
+            );
+        }
     }
 }
