@@ -78,41 +78,11 @@ fn load_one(dir: &DataDir, path: &Path, encode: bool) -> One {
 /// write for the decks that were parsed.
 pub(super) fn load_decks_cached(dir: &DataDir, encode: bool) -> DecksLoaded {
     let (paths, listing) = open::deck_files(&dir.decks());
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<One> = std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                let loading = scope.spawn(move || {
-                    part.iter()
-                        .map(|p| load_one(dir, p, encode))
-                        .collect::<Vec<_>>()
-                });
-                (part, loading)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, loading)| {
-                // A loader that panicked loses no deck silently: each of its
-                // files is reported as not loaded.
-                loading.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|p| {
-                            let error = DeckError::Io {
-                                path: p.clone(),
-                                message: "loading it failed unexpectedly".into(),
-                            };
-                            (Err(error), None, false)
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    });
+    let results: Vec<One> = open::load_each(
+        &paths,
+        |p| load_one(dir, p, encode),
+        |p| (Err(open::unexpected_failure(p)), None, false),
+    );
     let mut loaded = DecksLoaded {
         decks: Vec::new(),
         errors: listing.into_iter().collect(),

@@ -357,37 +357,11 @@ pub(super) fn deck_files(dir: &Path) -> (Vec<PathBuf>, Option<DeckError>) {
 pub fn load_decks(dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
     let (paths, listing) = deck_files(dir);
     let mut errors: Vec<DeckError> = listing.into_iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Deck, DeckError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                let loading = scope
-                    .spawn(move || part.iter().map(|p| deck::load_deck(p)).collect::<Vec<_>>());
-                (part, loading)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, loading)| {
-                // A loader that panicked loses no deck silently: each of its
-                // files is reported as not loaded.
-                loading.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|p| {
-                            Err(DeckError::Io {
-                                path: p.clone(),
-                                message: "loading it failed unexpectedly".into(),
-                            })
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    });
+    let results = load_each(
+        &paths,
+        |p| deck::load_deck(p),
+        |p| Err(unexpected_failure(p)),
+    );
     let mut decks = Vec::new();
     for r in results {
         match r {
@@ -480,3 +454,42 @@ pub(super) type JournalsRead = (
     Vec<String>,
     Vec<Deferred>,
 );
+
+/// `load` applied to every path, on up to eight threads, in order. A thread
+/// that panicked loses no file silently: each of its paths gets `failed`.
+pub(super) fn load_each<T: Send>(
+    paths: &[PathBuf],
+    load: impl Fn(&PathBuf) -> T + Sync,
+    failed: impl Fn(&PathBuf) -> T,
+) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let load = &load;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                let loading = scope.spawn(move || part.iter().map(load).collect::<Vec<_>>());
+                (part, loading)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, loading)| {
+                loading
+                    .join()
+                    .unwrap_or_else(|_| part.iter().map(&failed).collect())
+            })
+            .collect()
+    })
+}
+
+/// Why a deck file whose loader crashed is not loaded.
+pub(super) fn unexpected_failure(path: &Path) -> DeckError {
+    DeckError::Io {
+        path: path.to_path_buf(),
+        message: "loading it failed unexpectedly".into(),
+    }
+}
