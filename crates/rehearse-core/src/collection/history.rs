@@ -148,6 +148,14 @@ pub(super) fn rubric_points(events: &[DeviceEvent]) -> Vec<PointsRecord> {
 }
 
 impl HistoryLoader {
+    /// The same loader, reading the history cache but never writing it: for
+    /// work that must leave the data folder as it found it unless it
+    /// finishes (an import that may yet be cancelled).
+    pub fn without_saving(mut self) -> Self {
+        self.cache = false;
+        self
+    }
+
     /// Reads and replays every journal. Takes a while on a large history:
     /// run it off the UI thread. A history cached in `.cache/` (replayed
     /// under the same options and clock, its journals only appended to

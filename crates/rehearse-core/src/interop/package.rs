@@ -360,7 +360,9 @@ impl News {
         // Answers are matched at Anki's precision, milliseconds: answers
         // given here carry nanoseconds, the package's copy of them does not.
         let known: HashSet<(ItemId, i64, Rating)> = {
-            let history = collection.history_loader()?.load()?;
+            // Read from the cache where it can be, never written: a cancelled
+            // import leaves the folder as it was.
+            let history = collection.history_loader()?.without_saving().load()?;
             history
                 .answers
                 .into_iter()
