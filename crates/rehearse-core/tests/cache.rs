@@ -722,9 +722,10 @@ fn the_history_is_read_from_the_cache_and_appended_lines_go_on_top() {
         history_of(&on_top),
         history_without_cache(dir.path(), mins(6))
     );
-    // And it was cached as it now is.
+    // A short tail is not worth rewriting the cache for: the next load
+    // replays it again, to the same history.
     let next = c.history_loader().unwrap().load().unwrap();
-    assert_eq!(next.source, HistorySource::Cache { replayed: 0 });
+    assert_eq!(next.source, HistorySource::Cache { replayed: 5 });
     assert_eq!(history_of(&next), history_of(&on_top));
 }
 
@@ -797,4 +798,23 @@ fn a_read_only_look_writes_no_history_cache() {
     .unwrap();
     c.history_loader().unwrap().load().unwrap();
     assert!(!cache_file(dir.path(), "history.bin").exists());
+}
+
+#[test]
+fn a_long_tail_is_written_back_to_the_history_cache() {
+    use rehearse_core::collection::HistorySource;
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("a.ron", deck_text("A", "a", 1200))]);
+    let mut c = open(dir.path(), t0());
+    c.answer(&item("a-1"), Rating::Good, t0(), 1000).unwrap();
+    c.history_loader().unwrap().load().unwrap();
+    for i in 2..=1100 {
+        c.answer(&item(&format!("a-{i}")), Rating::Good, mins(1), 1000)
+            .unwrap();
+    }
+    let h = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(h.source, HistorySource::Cache { replayed: 1099 });
+    let next = c.history_loader().unwrap().load().unwrap();
+    assert_eq!(next.source, HistorySource::Cache { replayed: 0 });
+    assert_eq!(history_of(&next), history_of(&h));
 }

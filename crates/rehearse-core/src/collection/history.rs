@@ -147,6 +147,10 @@ pub(super) fn rubric_points(events: &[DeviceEvent]) -> Vec<PointsRecord> {
     out
 }
 
+/// Events replayed on top of the cached history that make it worth
+/// writing the cache again.
+const RESAVE_AFTER: usize = 1_000;
+
 impl HistoryLoader {
     /// The same loader, reading the history cache but never writing it: for
     /// work that must leave the data folder as it found it unless it
@@ -160,14 +164,16 @@ impl HistoryLoader {
     /// run it off the UI thread. A history cached in `.cache/` (replayed
     /// under the same options and clock, its journals only appended to
     /// since) is read instead, with what was appended replayed on top; the
-    /// cache is then brought up to date.
+    /// cache is brought up to date once that is [`RESAVE_AFTER`] events.
     pub fn load(self) -> Result<History, StoreError> {
         let key = self.schedulers.fingerprint();
         let cached = key.and_then(|key| store::cache::read_history(&self.dir, key, &self.journals));
         if let Some(parts) = cached
             && let Some((parts, replayed)) = self.on_top(parts)?
         {
-            let unsaved = if replayed > 0 {
+            // A short tail is replayed again next time rather than written:
+            // rewriting a year of history costs more than replaying it.
+            let unsaved = if replayed >= RESAVE_AFTER {
                 self.save(key, &parts)
             } else {
                 None
