@@ -14,7 +14,8 @@ Needs Anki's Python library (`pip install anki`) and cargo. Steps:
 3. Times on both sides, each figure in fresh processes (the best of --runs):
    open the collection and produce the first due card; the deck list with
    counts; a text search; the sorted browser listing (sort field / front);
-   one durable answer; importing the .apkg into an empty collection (whole
+   the first card's answer buttons (working out their intervals); one
+   durable answer; importing the .apkg into an empty collection (whole
    process, with peak memory); statistics for all cards over the year
    (Anki: its graphs call; Rehearse: loading the history and computing its
    statistics). Peak resident memory is measured for every process.
@@ -215,7 +216,9 @@ out["sorted_rows"] = len(rows)
 if queued.cards:
     card = col.get_card(queued.cards[0].card.id)
     card.start_timer()
+    t = time.perf_counter()
     states = col._backend.get_scheduling_states(card.id)
+    out["preview_ms"] = ms(t)
     t = time.perf_counter()
     answer = col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
     col.sched.answer_card(answer)
@@ -337,6 +340,7 @@ def main():
         ("deck list with counts", "deck_list_ms"),
         ("text search", "text_search_ms"),
         ("sorted browser listing (sort field)", "sorted_listing_ms"),
+        ("the first card's answer buttons (their intervals)", "preview_ms"),
         ("durable answer", "answer_ms"),
         ("statistics for all cards, a year", "statistics_ms"),
     ]

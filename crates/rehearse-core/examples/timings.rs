@@ -10,8 +10,9 @@
 //!
 //! The figures: open and produce the first due card; the deck list with
 //! counts (the counts, today's progress and the tree Home draws); a text
-//! search; the browser's listing of every card sorted by its front; one
-//! durable answer (fsynced, into DIR's journal; skipped with `--no-answer`);
+//! search; the browser's listing of every card sorted by its front; the
+//! first due card's answer buttons (their intervals) and one durable answer
+//! (fsynced, into DIR's journal; both skipped with `--no-answer`);
 //! and the statistics of all cards over the history (loading and
 //! replaying the journals, then computing). Each is asked for once: the deck
 //! counts and sort keys are kept per collection change, so a second ask in
@@ -115,13 +116,19 @@ fn main() -> Result<()> {
     let to_answer = first
         .clone()
         .or_else(|| c.items().first().map(|i| i.id.clone()));
-    let answer = match &to_answer {
+    // As the window does (and as Anki's side does with its scheduling
+    // states): the buttons' intervals are worked out when the card is
+    // shown, timed on their own; the answer is then the durable write.
+    let (preview, answer) = match &to_answer {
         Some(id) if !no_answer => {
             let t = Instant::now();
+            c.preview(id, now)?;
+            let preview = ms(t);
+            let t = Instant::now();
             c.answer(id, Rating::Good, now, 5000)?;
-            Some(ms(t))
+            (Some(preview), Some(ms(t)))
         }
-        _ => None,
+        _ => (None, None),
     };
 
     let t = Instant::now();
@@ -137,6 +144,7 @@ fn main() -> Result<()> {
         "deck_list_ms": deck_list,
         "text_search_ms": text_search,
         "sorted_listing_ms": sorted,
+        "preview_ms": preview,
         "answer_ms": answer,
         "statistics_ms": history_ms + stats_ms,
         "history_load_ms": history_ms,
