@@ -481,6 +481,11 @@ impl CalendarGrid {
             if day > s.today {
                 break;
             }
+            if !in_calendar(day, s.today) {
+                // Before the year shown: no square, rather than one that
+                // reads as a day without reviews.
+                continue;
+            }
             let (col, row) = (k / 7, k % 7);
             let min = self.origin + egui::vec2(col as f32 * self.pitch, row as f32 * self.pitch);
             let r = egui::Rect::from_min_size(min, egui::vec2(self.cell, self.cell));
@@ -534,6 +539,11 @@ impl CalendarGrid {
             .add(small(name));
         }
     }
+}
+
+/// Whether study day `day` is one of the [`CALENDAR_DAYS`] ending `today`.
+fn in_calendar(day: i32, today: i32) -> bool {
+    day > today - CALENDAR_DAYS && day <= today
 }
 
 /// The colour key under the calendar: Less to More, and today's outline.
@@ -1492,5 +1502,17 @@ mod tests {
         assert_eq!(BUTTON_ROWS, ["Learning", "Young", "Mature"]);
         assert_eq!(share(1, 4), 25.0);
         assert_eq!(share(3, 0), 0.0);
+    }
+
+    #[test]
+    fn the_calendar_shows_exactly_the_last_year() {
+        let today = 20_000;
+        let shown = (today - 400..today + 5)
+            .filter(|d| in_calendar(*d, today))
+            .count();
+        assert_eq!(shown, CALENDAR_DAYS as usize);
+        assert!(in_calendar(today, today));
+        assert!(!in_calendar(today - CALENDAR_DAYS, today));
+        assert!(!in_calendar(today + 1, today));
     }
 }
