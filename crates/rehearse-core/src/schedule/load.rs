@@ -59,7 +59,7 @@ const MINIMUM_LOAD: f64 = 0.0001;
 /// `-5..=5` days from it (Anki's sibling modifier).
 const SIBLING_MODIFIERS: [f64; 11] = [1.0, 0.8, 0.6, 0.4, 0.2, 0.000_001, 0.2, 0.4, 0.6, 0.8, 1.0];
 
-/// How many items are due on each of the next [`WINDOW`] study days.
+/// How many items are due on each of the next 100 study days.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueLoad {
     today: i32,
