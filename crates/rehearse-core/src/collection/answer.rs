@@ -5,6 +5,7 @@ use crate::schedule::Interval;
 
 impl Collection {
     /// The four possible outcomes of answering `id` now.
+    ///
     /// With load balancing or easy days on, the review intervals depend on
     /// how many items are due on each day; the same counts serve the answer,
     /// so the buttons show what answering gives.
@@ -20,6 +21,7 @@ impl Collection {
     }
 
     /// Records an answer: the journal line is on disk before this returns.
+    ///
     /// A review interval chosen by load balancing or easy days is recorded
     /// with it, so replaying the journals gives the same due date.
     pub fn answer(
