@@ -60,8 +60,14 @@ fn harness(app: RehearseApp) -> Harness<'static, RehearseApp> {
 fn open_what_if(h: &mut Harness<'static, RehearseApp>) {
     h.get_by_label("Statistics").click();
     h.run_steps(3);
+    // Statistics are worked out on a worker and the screen changes its
+    // layout when they arrive: click once it has settled.
+    wait_for(h, "Reviews in the last year", Duration::from_secs(60));
     h.get_by_label("What if…").click();
     h.run_steps(3);
+    // On a busy machine the screen behind it may still be working: wait
+    // for the simulator's own controls rather than a number of frames.
+    wait_for(h, "Apply: retention", Duration::from_secs(60));
 }
 
 /// Steps until `label` shows (the worker is done), at most `limit`.
