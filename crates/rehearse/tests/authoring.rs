@@ -242,3 +242,19 @@ fn a_deck_edited_on_two_machines_shows_both_versions_to_choose_from() {
     );
     assert!(h.query_by_label_contains("has a second version").is_none());
 }
+
+/// The import screen has its own way back to the decks.
+#[test]
+fn import_screen_links_back_to_the_decks() {
+    let dir = tempfile::tempdir().unwrap();
+    write_decks(dir.path(), &[("alpha.ron", deck_text("Alpha", "a", 1))]);
+    let mut h = harness(RehearseApp::new(open(dir.path(), Timestamp::now())));
+    h.run();
+    h.get_by_label("Import…").click();
+    h.run();
+    h.get_by_label_contains("Import cards");
+    h.get_by_label("← Decks").click();
+    h.run();
+    assert!(h.query_by_label_contains("Import cards").is_none());
+    h.get_by_label("Import…");
+}

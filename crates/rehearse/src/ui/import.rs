@@ -7,7 +7,7 @@ use egui::RichText;
 
 use super::file_dialog::{FileDialog, Purpose};
 use super::task::{Poll, Task};
-use super::{notice, theme};
+use super::{Nav, notice, theme};
 use rehearse_core::collection::Collection;
 use rehearse_core::interop::csv::{self, ColumnMapping, Mapped, Table};
 use rehearse_core::interop::{ImportPreview, PreviewError};
@@ -153,8 +153,9 @@ impl ImportScreen {
         }
     }
 
-    /// Draws the screen.
-    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+    /// Draws the screen; returns where it asks to go.
+    pub fn show(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> Nav {
+        let mut nav = Nav::Stay;
         if let Some(chosen) = self.chooser.take() {
             self.path = chosen.display().to_string();
             self.read(ui.ctx());
@@ -167,7 +168,14 @@ impl ImportScreen {
             ui.set_max_width(900.0);
             ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
             ui.add_space(12.0);
-            ui.heading("Import cards");
+            ui.horizontal(|ui| {
+                ui.heading("Import cards");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.link("← Decks").on_hover_text("Back to your decks (Esc)").clicked() {
+                        nav = Nav::Home;
+                    }
+                });
+            });
             ui.label(
                 RichText::new("An Anki package (.apkg, .colpkg), or a CSV or TSV file. For CSV and TSV, columns are matched by their header names (front, back, tags, topic, deck, id, kind). Re-importing the same file updates cards instead of duplicating them. You can also drop a file onto the window.")
                     .weak(),
@@ -225,6 +233,7 @@ impl ImportScreen {
             });
             });
         });
+        nav
     }
 
     fn options(&mut self, ui: &mut egui::Ui) {

@@ -386,10 +386,7 @@ impl RehearseApp {
                 .show(ui, &mut self.collection, &mut self.history, now)
                 .map_or(Nav::Stay, browse::nav_for),
             Screen::Edit(s) => s.show(ui, &mut self.collection, &mut self.markdown),
-            Screen::Import(s) => {
-                s.show(ui, &mut self.collection);
-                Nav::Stay
-            }
+            Screen::Import(s) => s.show(ui, &mut self.collection),
             Screen::Weak(s) => s.show(ui, &mut self.collection, &mut self.history, now),
             Screen::Readiness(s) => s.show(ui, &mut self.collection, &mut self.history, now),
             Screen::MockSetup(s) => s.show(ui, &self.collection, now),
